@@ -1,0 +1,608 @@
+//! uContact (contact center): client tokens, agent login, ending sessions, and
+//! authenticated calls to any other uContact resource.
+//!
+//! uContact answers most failures with HTTP 200 and a body of `0` (or `Error ...`);
+//! this module reads the body, not only the status, and turns those into
+//! [`Error::Rejected`].
+//!
+//! ```no_run
+//! use tokenbridge::{ucontact, Config};
+//! let client = ucontact::Client::new(
+//!     "mycompany", // becomes https://mycompany.ucontactcloud.com
+//!     ucontact::Credentials::api_user("integration", "s3cret"),
+//!     &Config::default(),
+//! )?;
+//! let token = client.get_user_token()?;
+//! let tasks = client.call(tokenbridge::Method::Post, "Integra/resources/Dialers/DialerTask",
+//!     tokenbridge::Body::Form(vec![("campaign".into(), "Sales".into())]))?;
+//! client.close()?; // ends the session
+//! # Ok::<(), tokenbridge::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::error::{Api, Error, Result};
+use crate::http::{Auth, Body, Http, Method, RawResponse, Reply, Request};
+use crate::json;
+use crate::secret::Secret;
+use crate::session::{Entry, Fetched, TokenCache};
+
+const GET_USER_TOKEN: &str = "Integra/resources/auth/getUserToken";
+const AGENT_LOGIN: &str = "Integra/resources/auth/AgentLogin";
+const END_SESSION: &str = "Integra/resources/auth/EndSession";
+
+/// How the client logs in when it needs a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoginKind {
+    /// An API user, through `getUserToken` (the default).
+    #[default]
+    ApiUser,
+    /// An agent, through `AgentLogin` (which also logs the agent into the SIP side).
+    Agent,
+}
+
+/// Who the client logs in as.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The user or agent name.
+    pub user: String,
+    /// The password.
+    pub password: Secret,
+    /// Which login call to use.
+    pub kind: LoginKind,
+}
+
+impl Credentials {
+    /// An API user, logged in with `getUserToken`.
+    pub fn api_user(user: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Credentials {
+            user: user.into(),
+            password: password.into(),
+            kind: LoginKind::ApiUser,
+        }
+    }
+
+    /// An agent, logged in with `AgentLogin`.
+    pub fn agent(agent: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Credentials {
+            user: agent.into(),
+            password: password.into(),
+            kind: LoginKind::Agent,
+        }
+    }
+}
+
+/// The base URL for a uContact server given as a cloud domain (`mycompany` →
+/// `https://mycompany.ucontactcloud.com`) or as a full URL (on-premise installs).
+///
+/// ```
+/// assert_eq!(
+///     tokenbridge::ucontact::base_url("acme").unwrap(),
+///     "https://acme.ucontactcloud.com"
+/// );
+/// assert_eq!(
+///     tokenbridge::ucontact::base_url("https://uc.acme.local:8443/").unwrap(),
+///     "https://uc.acme.local:8443/"
+/// );
+/// assert!(tokenbridge::ucontact::base_url("acme corp").is_err());
+/// ```
+pub fn base_url(domain_or_url: &str) -> Result<String> {
+    let s = domain_or_url.trim();
+    if s.contains("://") {
+        return Ok(s.to_owned());
+    }
+    let valid = !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if !valid {
+        return Err(Error::invalid_input(
+            "server",
+            format!("`{s}` is neither a full URL nor a cloud domain (letters, digits and `-`)"),
+        ));
+    }
+    Ok(format!("https://{s}.ucontactcloud.com"))
+}
+
+macro_rules! agent_profile {
+    ($( $(#[$doc:meta])* $field:ident : $key:literal ),* $(,)?) => {
+        /// An agent's SIP profile, as `AgentLogin` returns it. Every published field is
+        /// typed; unknown fields are kept in [`AgentProfile::extra`]; `secret`,
+        /// `md5secret` and `token` are [`Secret`]s.
+        #[derive(Clone)]
+        #[non_exhaustive]
+        pub struct AgentProfile {
+            /// `id`.
+            pub id: Option<i64>,
+            $( $(#[$doc])* pub $field: Option<String>, )*
+            /// `type`.
+            pub kind: Option<String>,
+            /// `LogLevel`.
+            pub log_level: Option<String>,
+            /// `limite` (a number).
+            pub limite: Option<i64>,
+            /// `secret`: the SIP password.
+            pub secret: Option<Secret>,
+            /// `md5secret`: the SIP password's digest.
+            pub md5secret: Option<Secret>,
+            /// `token`: the session token.
+            pub token: Secret,
+            /// Fields the published profile does not list, as they came.
+            pub extra: Map<String, Value>,
+            raw: Value,
+        }
+
+        const KNOWN_FIELDS: &[&str] = &[
+            "id", "type", "LogLevel", "limite", "secret", "md5secret", "token", $( $key ),*
+        ];
+
+        impl AgentProfile {
+            fn from_map(map: &Map<String, Value>, raw: Value, token: Secret) -> Self {
+                AgentProfile {
+                    id: json::integer(map, "id"),
+                    $( $field: json::text(map, $key), )*
+                    kind: json::text(map, "type"),
+                    log_level: json::text(map, "LogLevel"),
+                    limite: json::integer(map, "limite"),
+                    secret: json::text(map, "secret").map(Secret::from),
+                    md5secret: json::text(map, "md5secret").map(Secret::from),
+                    token,
+                    extra: map
+                        .iter()
+                        .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    raw,
+                }
+            }
+        }
+
+        impl fmt::Debug for AgentProfile {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let extra_keys: Vec<&String> = self.extra.keys().collect();
+                f.debug_struct("AgentProfile")
+                    .field("id", &self.id)
+                    $( .field(stringify!($field), &self.$field) )*
+                    .field("kind", &self.kind)
+                    .field("log_level", &self.log_level)
+                    .field("limite", &self.limite)
+                    .field("secret", &self.secret)
+                    .field("md5secret", &self.md5secret)
+                    .field("token", &self.token)
+                    .field("extra (keys only)", &extra_keys)
+                    .finish()
+            }
+        }
+    };
+}
+
+agent_profile! {
+    /// `name`.
+    name: "name",
+    /// `host`.
+    host: "host",
+    /// `nat`.
+    nat: "nat",
+    /// `accountcode`.
+    accountcode: "accountcode",
+    /// `callgroup`.
+    callgroup: "callgroup",
+    /// `callerid`.
+    callerid: "callerid",
+    /// `canreinvite`.
+    canreinvite: "canreinvite",
+    /// `context`.
+    context: "context",
+    /// `dtmfmode`.
+    dtmfmode: "dtmfmode",
+    /// `insecure`.
+    insecure: "insecure",
+    /// `language`.
+    language: "language",
+    /// `mailbox`.
+    mailbox: "mailbox",
+    /// `pickupgroup`.
+    pickupgroup: "pickupgroup",
+    /// `qualify`.
+    qualify: "qualify",
+    /// `disallow`.
+    disallow: "disallow",
+    /// `allow`.
+    allow: "allow",
+    /// `port`.
+    port: "port",
+    /// `defaultuser`.
+    defaultuser: "defaultuser",
+    /// `subscribecontext`.
+    subscribecontext: "subscribecontext",
+    /// `record`.
+    record: "record",
+    /// `email`.
+    email: "email",
+    /// `phonetype`.
+    phonetype: "phonetype",
+    /// `transport`.
+    transport: "transport",
+    /// `encryption`.
+    encryption: "encryption",
+    /// `did`.
+    did: "did",
+    /// `outboundproxy`.
+    outboundproxy: "outboundproxy",
+    /// `fullname`.
+    fullname: "fullname",
+}
+
+impl AgentProfile {
+    /// The JSON object the server sent, secrets included: handle with care.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    /// The profile as the server sent it, without `secret` and `md5secret` (the
+    /// session `token` stays: it is what a login is for).
+    pub fn to_json_without_sip_secrets(&self) -> Value {
+        let mut v = self.raw.clone();
+        if let Some(map) = v.as_object_mut() {
+            map.remove("secret");
+            map.remove("md5secret");
+        }
+        v
+    }
+}
+
+/// A uContact client: one connection pool, one set of credentials, one cached
+/// session token. Cheap to clone; clones share the session. `Send + Sync`.
+///
+/// uContact tokens do not expire on the client side: the cached token is used until
+/// the server answers 401 (then the client logs in again once) or the session is
+/// ended. When the last clone is dropped with a live session, the session is ended
+/// (see [`Config::end_session_on_close`]); call [`Client::close`] to see whether that
+/// worked.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: Http,
+    credentials: Credentials,
+    cache: TokenCache<Secret>,
+    end_on_close: bool,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ucontact::Client")
+            .field("base_url", &self.http.base())
+            .field("user", &self.credentials.user)
+            .field("login", &self.credentials.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if self.end_on_close {
+            // Errors cannot be reported from a drop; `Client::close` reports them.
+            let _ = self.end_cached_session();
+        }
+    }
+}
+
+impl Client {
+    /// A client for the server given as a cloud domain or a full URL (see
+    /// [`base_url`]). Nothing is sent until the first call.
+    pub fn new(server: &str, credentials: Credentials, config: &Config) -> Result<Client> {
+        let http = Http::new(&base_url(server)?, config)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                credentials,
+                cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
+                end_on_close: config.end_session_on_close,
+            }),
+        })
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.http.base()
+    }
+
+    /// U1: logs the API user in with `getUserToken` and returns the token (also
+    /// cached for later calls). Safe to repeat: each call starts a new session.
+    pub fn get_user_token(&self) -> Result<Secret> {
+        let token = self.inner.get_user_token()?;
+        self.inner.cache.store(Fetched {
+            value: token.clone(),
+            expires: None,
+        });
+        Ok(token)
+    }
+
+    /// U2: logs the agent in with `AgentLogin` (also on the SIP side) and returns the
+    /// profile; its token is cached for later calls. Safe to repeat.
+    pub fn agent_login(&self) -> Result<AgentProfile> {
+        let profile = self.inner.agent_login()?;
+        self.inner.cache.store(Fetched {
+            value: profile.token.clone(),
+            expires: None,
+        });
+        Ok(profile)
+    }
+
+    /// U3: ends the cached session with `EndSession`. Does nothing when there is no
+    /// session. Safe to repeat.
+    pub fn end_session(&self) -> Result<()> {
+        self.inner.end_cached_session()
+    }
+
+    /// A valid session token: the cached one, or a new login.
+    pub fn token(&self) -> Result<Secret> {
+        Ok(self.inner.cache.get(|_| self.inner.login())?.value.clone())
+    }
+
+    /// Uses a token obtained elsewhere for the following calls.
+    pub fn set_token(&self, token: impl Into<Secret>) -> Result<()> {
+        let token = token.into();
+        if token.is_empty() {
+            return Err(Error::invalid_input("token", "must not be empty"));
+        }
+        self.inner.cache.store(Fetched {
+            value: token,
+            expires: None,
+        });
+        Ok(())
+    }
+
+    /// Whether the client holds a session token.
+    pub fn has_session(&self) -> bool {
+        self.inner.cache.peek().is_some()
+    }
+
+    /// Calls any other uContact resource with `Authorization: Basic {token}`, logging
+    /// in when needed and once more after a 401. Returns status and body as they
+    /// came (uContact's `0` answers are not interpreted here). Repeating it is as
+    /// safe as the resource called.
+    pub fn call(&self, method: Method, path: &str, body: Body) -> Result<RawResponse> {
+        let inner = &self.inner;
+        inner.cache.authorized(
+            |_| inner.login(),
+            |token| {
+                let reply = inner.http.send(&crate::http::generic_request(
+                    "uContact call",
+                    method,
+                    path,
+                    &body,
+                    Auth::BasicRaw(token),
+                )?)?;
+                if reply.status == 401 {
+                    return Err(reply.status_error("uContact call"));
+                }
+                Ok(RawResponse {
+                    status: reply.status,
+                    body: reply.body,
+                })
+            },
+        )
+    }
+
+    /// Ends the session (when [`Config::end_session_on_close`] is on) and releases the
+    /// client, reporting a failure to end the session.
+    pub fn close(self) -> Result<()> {
+        if self.inner.end_on_close {
+            self.inner.end_cached_session()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Inner {
+    fn login(&self) -> Result<Fetched<Secret>> {
+        let token = match self.credentials.kind {
+            LoginKind::ApiUser => self.get_user_token()?,
+            LoginKind::Agent => self.agent_login()?.token,
+        };
+        Ok(Fetched {
+            value: token,
+            expires: None,
+        })
+    }
+
+    fn check_credentials(&self) -> Result<()> {
+        if self.credentials.user.is_empty() {
+            return Err(Error::invalid_input("user", "must not be empty"));
+        }
+        if self.credentials.password.is_empty() {
+            return Err(Error::invalid_input("password", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    fn get_user_token(&self) -> Result<Secret> {
+        const OP: &str = "uContact getUserToken";
+        self.check_credentials()?;
+        let c = &self.credentials;
+        let req = Request::form(
+            OP,
+            GET_USER_TOKEN,
+            &[("user", &c.user), ("password", c.password.expose())],
+            Auth::None,
+        )
+        .secret(c.password.expose());
+        let reply = self.http.send(&req)?;
+        let value = login_body(&reply, OP)?;
+        let token = match &value {
+            Value::String(s) => Some(s.as_str()),
+            Value::Array(items) => items.last().and_then(Value::as_str),
+            _ => None,
+        };
+        match token.map(str::trim) {
+            Some(t) if !t.is_empty() && t != "0" => Ok(Secret::new(t)),
+            _ => Err(reply.unexpected(
+                OP,
+                "a JSON string holding the token, or an array whose last element is the token",
+            )),
+        }
+    }
+
+    fn agent_login(&self) -> Result<AgentProfile> {
+        const OP: &str = "uContact AgentLogin";
+        self.check_credentials()?;
+        let c = &self.credentials;
+        let req = Request::form(
+            OP,
+            AGENT_LOGIN,
+            &[("agent", &c.user), ("password", c.password.expose())],
+            Auth::None,
+        )
+        .secret(c.password.expose());
+        let reply = self.http.send(&req)?;
+        let value = login_body(&reply, OP)?;
+        let Some(map) = value.as_object() else {
+            return Err(reply.unexpected(OP, "a JSON object with the agent's profile"));
+        };
+        let token = match json::text(map, "token") {
+            Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
+            _ => {
+                return Err(reply.unexpected(OP, "a profile with a non-empty `token` field"));
+            }
+        };
+        Ok(AgentProfile::from_map(map, value.clone(), token))
+    }
+
+    fn end_cached_session(&self) -> Result<()> {
+        let Some(entry) = self.cache.take() else {
+            return Ok(());
+        };
+        let result = self.end_session_with(&entry);
+        if let Err(e) = &result {
+            if e.is_transient() {
+                // The session may still be live: keep the token so ending can be retried.
+                self.cache.store(Fetched {
+                    value: entry.value.clone(),
+                    expires: None,
+                });
+            }
+        }
+        result
+    }
+
+    fn end_session_with(&self, entry: &Entry<Secret>) -> Result<()> {
+        const OP: &str = "uContact EndSession";
+        let token = &entry.value;
+        let req = Request::form(
+            OP,
+            END_SESSION,
+            &[("user", &self.credentials.user), ("token", token.expose())],
+            Auth::BasicRaw(token),
+        );
+        let reply = self.http.send(&req)?;
+        if let Some(message) = vendor_error(&reply.body) {
+            return Err(rejected(
+                &reply,
+                OP,
+                message,
+                "the session was not ended (unknown or already ended token)",
+            ));
+        }
+        if !reply.is_success() {
+            return Err(reply.status_error(OP));
+        }
+        Ok(())
+    }
+}
+
+/// `0` or `Error...` in the body, whatever the HTTP status.
+fn vendor_error(body: &str) -> Option<String> {
+    let text = body.trim();
+    let text = match serde_json::from_str::<Value>(text) {
+        Ok(Value::String(s)) => s,
+        Ok(Value::Number(n)) if n.as_i64() == Some(0) => "0".to_owned(),
+        _ => text.to_owned(),
+    };
+    let text = text.trim();
+    if text == "0"
+        || text
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("error"))
+    {
+        Some(text.to_owned())
+    } else {
+        None
+    }
+}
+
+fn rejected(
+    reply: &Reply,
+    operation: &'static str,
+    message: String,
+    meaning_of_zero: &str,
+) -> Error {
+    let message = if message == "0" {
+        format!("the server answered `0`: {meaning_of_zero}")
+    } else {
+        reply.scrub(&message)
+    };
+    Error::Rejected {
+        operation,
+        api: Api::UContact,
+        status: reply.status,
+        message,
+    }
+}
+
+/// The JSON of a login answer, or the error it stands for.
+fn login_body(reply: &Reply, operation: &'static str) -> Result<Value> {
+    if let Some(message) = vendor_error(&reply.body) {
+        return Err(rejected(
+            reply,
+            operation,
+            message,
+            "wrong user or password, or the user may not log in",
+        ));
+    }
+    if reply.status == 401 || reply.status == 403 {
+        return Err(Error::Rejected {
+            operation,
+            api: Api::UContact,
+            status: reply.status,
+            message: format!(
+                "the credentials were refused (HTTP {}): {}",
+                reply.status,
+                reply.excerpt()
+            ),
+        });
+    }
+    if !reply.is_success() {
+        return Err(reply.status_error(operation));
+    }
+    reply.json(operation, "JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_errors() {
+        assert_eq!(vendor_error("0").as_deref(), Some("0"));
+        assert_eq!(vendor_error(" 0\n").as_deref(), Some("0"));
+        assert_eq!(vendor_error("\"0\"").as_deref(), Some("0"));
+        assert_eq!(
+            vendor_error("Error: user locked").as_deref(),
+            Some("Error: user locked")
+        );
+        assert_eq!(vendor_error("\"ERROR bad\"").as_deref(), Some("ERROR bad"));
+        assert_eq!(vendor_error("1"), None);
+        assert_eq!(vendor_error("\"QWRtaW46OTgz\""), None);
+    }
+}
