@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+
+use crate::transport::Frugal;
 
 use crate::config::{Config, ProxySetting, RetryPolicy, TlsRoots};
 use crate::error::{Error, Result, TransportKind};
@@ -396,7 +400,7 @@ impl Http {
                 Error::invalid_input("proxy", "not a valid proxy URL (e.g. http://host:3128)")
             })?),
         };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .https_only(!config.allow_http)
             .max_redirects(0)
@@ -410,8 +414,12 @@ impl Http {
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
             .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            DefaultConnector::new().chain(Frugal),
+            DefaultResolver::default(),
+        );
         Ok(Http {
             agent,
             base,

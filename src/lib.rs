@@ -41,6 +41,7 @@ mod jwt;
 mod secret;
 mod session;
 mod time;
+mod transport;
 pub mod ucontact;
 pub mod yativo;
 

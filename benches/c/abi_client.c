@@ -1,0 +1,45 @@
+/* The same calls through the C ABI: tb_anna_messenger_alert_counter with a cached token.
+ * Mode "rss": 100k calls, printing peak RSS at checkpoints (it must not grow). */
+#include <tokenbridge.h>
+#include "stats.h"
+
+static void die(const char *what) {
+    char *msg = tb_last_error_message();
+    fprintf(stderr, "abi_client: %s failed: %s\n", what, msg ? msg : "(no message)");
+    tb_string_free(msg);
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) { fprintf(stderr, "usage: abi_client PORT REQUESTS WARMUP [rss]\n"); return 2; }
+    size_t n = strtoul(argv[2], NULL, 10), warm = strtoul(argv[3], NULL, 10);
+    int rss_mode = argc > 4 && strcmp(argv[4], "rss") == 0;
+    char base[128];
+    snprintf(base, sizeof base, "http://127.0.0.1:%s/anna/", argv[1]);
+
+    tb_config *cfg = tb_config_new();
+    if (tb_config_set_allow_http(cfg, true) != TB_OK) die("allow_http");
+    if (tb_config_set_no_proxy(cfg) != TB_OK) die("no_proxy");
+    if (tb_config_set_retries(cfg, 0, 100, 1000) != TB_OK) die("retries");
+    tb_anna_client *c = NULL;
+    if (tb_anna_client_new(cfg, base, "COMPANYHASH", "annauser", "anna-pass", &c) != TB_OK) die("client");
+    tb_config_free(cfg);
+    if (tb_anna_set_token(c, "bench-token", (int64_t)time(NULL) + 86400) != TB_OK) die("set_token");
+
+    uint64_t *lat = malloc(n * sizeof *lat);
+    uint64_t count = 0;
+    for (size_t i = 0; i < warm + n; i++) {
+        uint64_t t0 = bench_now_ns();
+        if (tb_anna_messenger_alert_counter(c, "42", NULL, NULL, NULL, &count) != TB_OK) die("AlertCounter");
+        if (i >= warm) lat[i - warm] = bench_now_ns() - t0;
+        if (count != 3) { fprintf(stderr, "abi_client: wrong count\n"); return 1; }
+        if (rss_mode && (i + 1 == warm + n / 10 || i + 1 == warm + n / 2 || i + 1 == warm + n))
+            printf("RSS %zu %ld\n", i + 1 - warm, bench_max_rss_kib());
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) total += lat[i];
+    bench_report("c-abi", lat, n, total);
+    free(lat);
+    tb_anna_client_free(c);
+    return 0;
+}
