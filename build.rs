@@ -1,1 +1,102 @@
-fn main() {}
+//! Generates `include/tokenbridge.h` from `src/ffi/` with cbindgen.
+//!
+//! The file is written only when its content changes, so a packaged crate (whose
+//! header is already current) is never modified by its own build; when the
+//! directory is not writable, the build goes on with a warning.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[path = "src/ffi/constants.rs"]
+#[allow(dead_code)]
+mod constants;
+
+fn main() {
+    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=src/ffi/constants.rs");
+    println!("cargo:rerun-if-env-changed=TOKENBRIDGE_HEADER_OUT");
+
+    let header = match generate(&dir) {
+        Ok(h) => h,
+        Err(e) => {
+            // A broken FFI module fails the compile anyway, with a better message.
+            println!("cargo:warning=tokenbridge.h not generated: {e}");
+            return;
+        }
+    };
+    // scripts/check-header.sh generates into a temporary file to compare.
+    let out = env::var_os("TOKENBRIDGE_HEADER_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("include").join("tokenbridge.h"));
+    if let Err(e) = write_if_changed(&out, &header) {
+        println!(
+            "cargo:warning=could not write {} ({e}); the committed header is used as it is",
+            out.display()
+        );
+    }
+}
+
+fn generate(dir: &Path) -> Result<String, String> {
+    let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml"))?;
+    config.after_includes = Some(version_macros());
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(dir.join("src").join("ffi").join("mod.rs"))
+        .generate()
+        .map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    bindings.write(&mut bytes);
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// The macros cbindgen cannot derive: versions (from Cargo) and string constants.
+fn version_macros() -> String {
+    let part = |name: &str| -> u32 {
+        let v = env::var(name).expect("set by cargo");
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} = {v} is not a number"))
+    };
+    let (major, minor, patch) = (
+        part("CARGO_PKG_VERSION_MAJOR"),
+        part("CARGO_PKG_VERSION_MINOR"),
+        part("CARGO_PKG_VERSION_PATCH"),
+    );
+    assert!(
+        minor < 100 && patch < 100,
+        "TB_VERSION_NUMBER packs MINOR and PATCH into two decimal digits each"
+    );
+    format!(
+        r#"
+/** The major version of this header (compare with tb_version_number()). */
+#define TB_VERSION_MAJOR {major}
+/** The minor version of this header. */
+#define TB_VERSION_MINOR {minor}
+/** The patch version of this header. */
+#define TB_VERSION_PATCH {patch}
+/** This header's version as a string, "MAJOR.MINOR.PATCH" (equal to tb_version()). */
+#define TB_VERSION_STRING "{major}.{minor}.{patch}"
+/** This header's version as MAJOR * 10000 + MINOR * 100 + PATCH (equal to tb_version_number()). */
+#define TB_VERSION_NUMBER ((TB_VERSION_MAJOR) * 10000 + (TB_VERSION_MINOR) * 100 + (TB_VERSION_PATCH))
+
+/** Yativo's production base URL, for tb_yativo_client_new(). */
+#define TB_YATIVO_PRODUCTION_URL "{production}"
+/** Yativo's online sandbox base URL, for tb_yativo_client_new(). */
+#define TB_YATIVO_SANDBOX_URL "{sandbox}""#,
+        production = constants::TB_YATIVO_PRODUCTION_URL,
+        sandbox = constants::TB_YATIVO_SANDBOX_URL,
+    )
+}
+
+fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
+    if fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, content)
+}

@@ -1,0 +1,556 @@
+//! `tb_anna_*`: the AnnA Corporate User V3 client (A1–A8), its token and its
+//! generic calls.
+
+use std::os::raw::c_char;
+
+use super::call::{self, tb_body_kind_raw};
+use super::config::{config_or_default, tb_config};
+use super::{expires_at_arg, handle, json, run, strings, tb_status, unix_seconds};
+use crate::anna::{Client, Credentials, Token, User};
+use crate::error::{Error, Result};
+
+/// An AnnA client: one connection pool, one API user, one cached bearer token
+/// (renewed with `GetToken` ahead of expiry). Create with `tb_anna_client_new`,
+/// free with `tb_anna_client_free`.
+///
+/// Thread-safe: all `tb_anna_*` calls on one client may run from many threads at
+/// once (they share the token; only one `GetToken` runs at a time). Do not free it
+/// while another thread uses it.
+pub struct tb_anna_client(pub(crate) Client);
+
+/// # Safety
+///
+/// `c` is NULL or a live client not freed during `'a`.
+unsafe fn client<'a>(c: *mut tb_anna_client) -> Result<&'a Client> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { handle(c, "c") }.map(|c| &c.0)
+}
+
+/// Creates an AnnA client. Nothing is sent until the first call.
+///
+/// * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
+/// * `base_url`: the customer's AnnA base URL (a trailing `/` is optional;
+///   `http://` only with `tb_config_set_allow_http`).
+/// * `company_hash`, `user`, `pass`: the integration's credentials (empty ones are
+///   refused at the first `GetToken`).
+/// * `out`: receives the client on success; free it with `tb_anna_client_free`.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config not changed during the call; the strings are NULL
+/// or NUL-terminated; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_client_new(
+    cfg: *const tb_config,
+    base_url: *const c_char,
+    company_hash: *const c_char,
+    user: *const c_char,
+    pass: *const c_char,
+    out: *mut *mut tb_anna_client,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (base_url, company_hash, user, pass) = unsafe {
+            (
+                strings::required(base_url, "base_url")?,
+                strings::required(company_hash, "company_hash")?,
+                strings::required(user, "user")?,
+                strings::required(pass, "pass")?,
+            )
+        };
+        strings::out_ptr(out, "out")?;
+        // SAFETY: the caller promises NULL or a live config.
+        let config = unsafe { config_or_default(cfg) };
+        let credentials = Credentials::new(company_hash, user, pass);
+        let client = Client::new(base_url, credentials, &config)?;
+        let boxed = Box::into_raw(Box::new(tb_anna_client(client)));
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, boxed) };
+        Ok(())
+    })
+}
+
+/// Frees a client. `tb_anna_client_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `c` is NULL or a client from `tb_anna_client_new`, not freed yet, and no other
+/// thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
+    super::guard((), || {
+        if !c.is_null() {
+            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(c) });
+        }
+    })
+}
+
+/// Writes a token and its expiry (0 when unknown).
+///
+/// # Safety
+///
+/// `out_token` was checked and is valid for writes; `out_expires_at` is NULL or
+/// valid for writes.
+unsafe fn write_token(
+    token: &Token,
+    operation: &'static str,
+    out_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+) -> Result<()> {
+    let text = strings::c_string(token.token.expose(), operation, "a token")?;
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        strings::write_string(out_token, text);
+        strings::write_optional(out_expires_at, token.expires_at.map_or(0, unix_seconds));
+    }
+    Ok(())
+}
+
+/// Writes a JSON or text answer.
+///
+/// # Safety
+///
+/// `out` was checked and is valid for writes.
+unsafe fn write_text(
+    text: &str,
+    operation: &'static str,
+    what: &str,
+    out: *mut *mut c_char,
+) -> Result<()> {
+    let text = strings::c_string(text, operation, what)?;
+    // SAFETY: forwarded from this function's contract.
+    unsafe { strings::write_string(out, text) };
+    Ok(())
+}
+
+/// The user a messenger call is about: `user_id`, or `doc_type` + `doc_value`.
+///
+/// # Safety
+///
+/// The pointers are NULL or NUL-terminated strings.
+unsafe fn user_arg(
+    user_id: *const c_char,
+    doc_type: *const c_char,
+    doc_value: *const c_char,
+) -> Result<User> {
+    // SAFETY: forwarded from this function's contract.
+    let (id, doc_type, doc_value) = unsafe {
+        (
+            strings::optional(user_id, "user_id")?,
+            strings::optional(doc_type, "doc_type")?,
+            strings::optional(doc_value, "doc_value")?,
+        )
+    };
+    let not_empty = |name: &'static str, v: &str| {
+        if v.trim().is_empty() {
+            Err(Error::invalid_input(name, "must not be empty"))
+        } else {
+            Ok(())
+        }
+    };
+    match (id, doc_type, doc_value) {
+        (Some(id), None, None) => {
+            not_empty("user_id", id)?;
+            Ok(User::id(id))
+        }
+        (None, Some(t), Some(v)) => {
+            not_empty("doc_type", t)?;
+            not_empty("doc_value", v)?;
+            Ok(User::document(t, v))
+        }
+        (Some(_), Some(_), _) => Err(Error::invalid_input(
+            "doc_type",
+            "must be NULL when user_id is given (give either user_id or doc_type and doc_value)",
+        )),
+        (Some(_), None, Some(_)) => Err(Error::invalid_input(
+            "doc_value",
+            "must be NULL when user_id is given (give either user_id or doc_type and doc_value)",
+        )),
+        (None, None, None) => Err(Error::invalid_input(
+            "user_id",
+            "is NULL, and so are doc_type and doc_value (give either user_id or doc_type and doc_value)",
+        )),
+        (None, Some(_), None) => Err(Error::invalid_input(
+            "doc_value",
+            "is NULL but doc_type is given (a document needs both)",
+        )),
+        (None, None, Some(_)) => Err(Error::invalid_input(
+            "doc_type",
+            "is NULL but doc_value is given (a document needs both)",
+        )),
+    }
+}
+
+/// A1: gets a new token with `GetToken` (also cached).
+///
+/// `out_token` receives it (free with `tb_string_free`); `out_expires_at`
+/// (optional, may be NULL) its expiry in Unix seconds, 0 when unknown. Wrong
+/// credentials are `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_get_token(
+    c: *mut tb_anna_client,
+    out_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.get_token()?;
+        // SAFETY: checked above; the caller promises valid pointers.
+        unsafe { write_token(&token, "AnnA GetToken", out_token, out_expires_at) }
+    })
+}
+
+/// A2: generates the user's access hash (`UserHash`). `start_service` (optional,
+/// may be NULL) is the service the chat starts with.
+///
+/// `out_access_data_json` receives
+/// `{"hash": "...", "chat_url": "...", "embedded_url": "...",
+/// "expires": "2024-12-31T23:59:59" | null, "expires_raw": "20241231235959"}`
+/// (`expires` is the server's local time, without zone; null when `expires_raw`
+/// is not a `YYYYMMDDhhmmss` date). Free it with `tb_string_free`. An unknown or
+/// inactive user is `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
+/// `out_access_data_json` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_user_hash(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    start_service: *const c_char,
+    out_access_data_json: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (user_id, start_service) = unsafe {
+            (
+                strings::required(user_id, "user_id")?,
+                strings::optional(start_service, "start_service")?,
+            )
+        };
+        strings::out_ptr(out_access_data_json, "out_access_data_json")?;
+        let data = client.user_hash(user_id, start_service)?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe {
+            write_text(
+                &json::access_data(&data),
+                "AnnA UserHash",
+                "access data",
+                out_access_data_json,
+            )
+        }
+    })
+}
+
+/// A3: creates or updates (and re-activates) the user, then generates its access
+/// hash (`UserHashForced`). `start_service` is optional (may be NULL).
+///
+/// `out_access_data_json` receives the same JSON as `tb_anna_user_hash`; free it
+/// with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
+/// `out_access_data_json` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_user_hash_forced(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    user_name: *const c_char,
+    start_service: *const c_char,
+    out_access_data_json: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (user_id, user_name, start_service) = unsafe {
+            (
+                strings::required(user_id, "user_id")?,
+                strings::required(user_name, "user_name")?,
+                strings::optional(start_service, "start_service")?,
+            )
+        };
+        strings::out_ptr(out_access_data_json, "out_access_data_json")?;
+        let data = client.user_hash_forced(user_id, user_name, start_service)?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe {
+            write_text(
+                &json::access_data(&data),
+                "AnnA UserHashForced",
+                "access data",
+                out_access_data_json,
+            )
+        }
+    })
+}
+
+/// A4: inactivates the user (`Inactivate`). `out_message` (optional, may be NULL)
+/// receives the server's message; free it with `tb_string_free`. An unknown user
+/// is `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `user_id` is NULL or NUL-terminated;
+/// `out_message` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_inactivate_user(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    out_message: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let user_id = unsafe { strings::required(user_id, "user_id") }?;
+        let message = client.inactivate_user(user_id)?;
+        if !out_message.is_null() {
+            // SAFETY: not NULL; the caller promises it is valid for writes.
+            unsafe { write_text(&message, "AnnA Inactivate", "a message", out_message) }?;
+        }
+        Ok(())
+    })
+}
+
+/// A5: the messenger's structure: company, departments and their channels.
+///
+/// `out_structure_json` receives
+/// `{"companies_hash": "...", "companies_name": "...", "departments": [{"alias":
+/// "...", "name": "...", "channels": [{"alias": "...", "name": "..."}]}],
+/// "raw": <the structure object as the server sent it>}`. Free it with
+/// `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_structure_json` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_messenger_structure(
+    c: *mut tb_anna_client,
+    out_structure_json: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_structure_json, "out_structure_json")?;
+        let structure = client.messenger_structure()?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe {
+            write_text(
+                &json::structure(&structure),
+                "AnnA Messenger/Structure",
+                "the structure",
+                out_structure_json,
+            )
+        }
+    })
+}
+
+/// A6: how many open requests await the user's answer.
+///
+/// The user is `user_id` (then `doc_type` and `doc_value` are NULL) or a document,
+/// `doc_type` + `doc_value` (then `user_id` is NULL); any other combination is
+/// `TB_INVALID_ARGUMENT` naming the parameter. `filter_json` is optional (NULL or
+/// `""` = no filter): an object with the optional keys `"department_alias"`,
+/// `"channel_alias"`, `"date_from"`, `"date_to"` (`"yyyy-MM-dd"` or
+/// `"dd/MM/yyyy"`), `"status"` (`"open"` or `"closed"`) and `"pending"` (true or
+/// false); unknown keys are `TB_INVALID_ARGUMENT`. `out_count` receives the count.
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
+/// `out_count` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_messenger_alert_counter(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    doc_type: *const c_char,
+    doc_value: *const c_char,
+    filter_json: *const c_char,
+    out_count: *mut u64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
+        // SAFETY: as above.
+        let filter =
+            json::messenger_filter(unsafe { strings::optional(filter_json, "filter_json") }?)?;
+        strings::out_ptr(out_count, "out_count")?;
+        let count = client.messenger_alert_counter(&user, &filter)?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe { strings::write(out_count, count) };
+        Ok(())
+    })
+}
+
+/// A7: the user's messenger requests. User selection and `filter_json` as for
+/// `tb_anna_messenger_alert_counter`.
+///
+/// `out_requests_json` receives `{"items": [{"department", "channel",
+/// "description", "opened_at", "protocol", "status", "pending", "link",
+/// "raw"}]}`: each named field a string (`pending` a bool) or null when the server
+/// did not send it, `raw` the item as the server sent it. Free it with
+/// `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
+/// `out_requests_json` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_messenger_requests(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    doc_type: *const c_char,
+    doc_value: *const c_char,
+    filter_json: *const c_char,
+    out_requests_json: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
+        // SAFETY: as above.
+        let filter =
+            json::messenger_filter(unsafe { strings::optional(filter_json, "filter_json") }?)?;
+        strings::out_ptr(out_requests_json, "out_requests_json")?;
+        let requests = client.messenger_requests(&user, &filter)?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe {
+            write_text(
+                &json::requests(&requests),
+                "AnnA Messenger/Requests",
+                "the requests",
+                out_requests_json,
+            )
+        }
+    })
+}
+
+/// A8: the link that opens the user's messenger. User selection as for
+/// `tb_anna_messenger_alert_counter`. `out_link` receives the URL; free it with
+/// `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
+/// `out_link` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_messenger_link(
+    c: *mut tb_anna_client,
+    user_id: *const c_char,
+    doc_type: *const c_char,
+    doc_value: *const c_char,
+    out_link: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
+        strings::out_ptr(out_link, "out_link")?;
+        let link = client.messenger_link(&user)?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe { write_text(&link, "AnnA Messenger/Link", "a link", out_link) }
+    })
+}
+
+/// A valid bearer token: the cached one, or a new `GetToken` ahead of expiry.
+/// `out_token` receives it; free it with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_token(
+    c: *mut tb_anna_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.token()?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe { write_token(&token, "AnnA token", out_token, std::ptr::null_mut()) }
+    })
+}
+
+/// Uses a bearer token obtained elsewhere for the following calls. `expires_at`
+/// is its expiry in Unix seconds, or 0: then the JWT's `exp` claim, else unknown
+/// (used until the server answers 401). An empty token or a negative `expires_at`
+/// is `TB_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `token` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_set_token(
+    c: *mut tb_anna_client,
+    token: *const c_char,
+    expires_at: i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let token = unsafe { strings::required(token, "token") }?;
+        let expires_at = expires_at_arg(expires_at)?;
+        client.set_token(token, expires_at)
+    })
+}
+
+/// Calls any other AnnA resource with `Authorization: Bearer {token}`, getting a
+/// token as needed and once more after a 401. Arguments and outputs as for
+/// `tb_ucontact_call`; `path` is relative to the base URL, e.g.
+/// `"REST/AnnACorporate/Ping"`.
+///
+/// Thread-safe. Repeating a call is as safe as the resource called.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
+/// out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_call(
+    c: *mut tb_anna_client,
+    method: *const c_char,
+    path: *const c_char,
+    kind: tb_body_kind_raw,
+    body: *const c_char,
+    out_status: *mut u16,
+    out_body: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            call::generic(
+                "AnnA call",
+                method,
+                path,
+                kind,
+                body,
+                out_status,
+                out_body,
+                |m, p, b| client.call(m, p, b),
+            )
+        }
+    })
+}

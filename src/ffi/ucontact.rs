@@ -1,0 +1,286 @@
+//! `tb_ucontact_*`: the uContact client (U1 getUserToken, U2 AgentLogin, U3
+//! EndSession), its token and its generic calls.
+
+use std::os::raw::c_char;
+
+use super::call::{self, tb_body_kind_raw};
+use super::config::{config_or_default, tb_config};
+use super::{handle, json, run, strings, tb_status};
+use crate::error::{Error, Result};
+use crate::ucontact::{Client, Credentials};
+
+/// A uContact client: one connection pool, one user or agent, one cached session
+/// token. Create with `tb_ucontact_client_new`, free with
+/// `tb_ucontact_client_free`.
+///
+/// Thread-safe: all `tb_ucontact_*` calls on one client may run from many threads
+/// at once (they share the session token; only one login runs at a time). Do not
+/// free it while another thread uses it.
+pub struct tb_ucontact_client(pub(crate) Client);
+
+/// How a uContact client logs in when it needs a token.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum tb_ucontact_login_kind {
+    /// An API user, with `getUserToken`.
+    TB_UCONTACT_LOGIN_API_USER = 0,
+    /// An agent, with `AgentLogin` (which also logs the agent into the SIP side).
+    TB_UCONTACT_LOGIN_AGENT = 1,
+}
+
+/// A [`tb_ucontact_login_kind`] as it comes from C: any 32-bit number (the header
+/// declares it as `tb_ucontact_login_kind`); out-of-range numbers are
+/// `TB_INVALID_ARGUMENT`.
+pub type tb_ucontact_login_kind_raw = i32;
+
+/// # Safety
+///
+/// `c` is NULL or a live client not freed during `'a`.
+unsafe fn client<'a>(c: *mut tb_ucontact_client) -> Result<&'a Client> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { handle(c, "c") }.map(|c| &c.0)
+}
+
+/// Creates a uContact client. Nothing is sent until the first call.
+///
+/// * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
+/// * `server`: a cloud domain (`"mycompany"` → `https://mycompany.ucontactcloud.com`)
+///   or a full base URL (on-premise, e.g. `"https://uc.example.com:8443"`).
+/// * `user`, `password`: the API user's or agent's credentials (empty ones are
+///   refused at the first login).
+/// * `kind`: `TB_UCONTACT_LOGIN_API_USER` or `TB_UCONTACT_LOGIN_AGENT`.
+/// * `out`: receives the client on success; free it with `tb_ucontact_client_free`.
+///
+/// Returns `TB_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, an unknown `kind`,
+/// a malformed `server`, an `http://` URL without `tb_config_set_allow_http`, or a
+/// bad proxy or CA file in `cfg`. Thread-safe.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config not changed during the call; the strings are NULL
+/// or NUL-terminated; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_client_new(
+    cfg: *const tb_config,
+    server: *const c_char,
+    user: *const c_char,
+    password: *const c_char,
+    kind: tb_ucontact_login_kind_raw,
+    out: *mut *mut tb_ucontact_client,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (server, user, password) = unsafe {
+            (
+                strings::required(server, "server")?,
+                strings::required(user, "user")?,
+                strings::required(password, "password")?,
+            )
+        };
+        let credentials = match kind {
+            k if k == tb_ucontact_login_kind::TB_UCONTACT_LOGIN_API_USER as i32 => {
+                Credentials::api_user(user, password)
+            }
+            k if k == tb_ucontact_login_kind::TB_UCONTACT_LOGIN_AGENT as i32 => {
+                Credentials::agent(user, password)
+            }
+            other => {
+                return Err(Error::invalid_input(
+                    "kind",
+                    format!(
+                        "{other} is not a tb_ucontact_login_kind (0 = TB_UCONTACT_LOGIN_API_USER, 1 = TB_UCONTACT_LOGIN_AGENT)"
+                    ),
+                ))
+            }
+        };
+        strings::out_ptr(out, "out")?;
+        // SAFETY: the caller promises NULL or a live config.
+        let config = unsafe { config_or_default(cfg) };
+        let client = Client::new(server, credentials, &config)?;
+        let boxed = Box::into_raw(Box::new(tb_ucontact_client(client)));
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, boxed) };
+        Ok(())
+    })
+}
+
+/// Frees a client. When end-session-on-close is on (the default) and the client
+/// holds a session, the session is ended first with `EndSession` (a failure there
+/// cannot be reported; call `tb_ucontact_end_session` first to see it).
+/// `tb_ucontact_client_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `c` is NULL or a client from `tb_ucontact_client_new`, not freed yet, and no
+/// other thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_client_free(c: *mut tb_ucontact_client) {
+    super::guard((), || {
+        if !c.is_null() {
+            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(c) });
+        }
+    })
+}
+
+/// U1: logs the API user in with `getUserToken` and gives the new session token
+/// (also cached for later calls). Each call starts a new session.
+///
+/// `out_token` receives the token; free it with `tb_string_free`. A wrong user or
+/// password is `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_get_user_token(
+    c: *mut tb_ucontact_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.get_user_token()?;
+        let token = strings::c_string(token.expose(), "uContact getUserToken", "a token")?;
+        // SAFETY: checked above; the caller promises it is valid for writes.
+        unsafe { strings::write_string(out_token, token) };
+        Ok(())
+    })
+}
+
+/// U2: logs the agent in with `AgentLogin` (also on the SIP side) and gives the
+/// agent's profile as JSON: the object exactly as the server sent it, without
+/// `secret` and `md5secret` (its `token` stays; it is also cached for later calls).
+///
+/// `out_profile_json` receives the JSON; free it with `tb_string_free`. A wrong
+/// agent or password is `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_profile_json` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_agent_login(
+    c: *mut tb_ucontact_client,
+    out_profile_json: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_profile_json, "out_profile_json")?;
+        let profile = client.agent_login()?;
+        let text = strings::c_string(
+            &json::agent_profile(&profile),
+            "uContact AgentLogin",
+            "a profile",
+        )?;
+        // SAFETY: checked above; the caller promises it is valid for writes.
+        unsafe { strings::write_string(out_profile_json, text) };
+        Ok(())
+    })
+}
+
+/// U3: ends the cached session with `EndSession`. `TB_OK` without doing anything
+/// when the client holds no session. If ending fails for a transient reason, the
+/// session stays cached so ending can be tried again. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_end_session(c: *mut tb_ucontact_client) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        unsafe { client(c) }?.end_session()
+    })
+}
+
+/// A valid session token: the cached one, or a new login (with the client's login
+/// kind). `out_token` receives it; free it with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_token(
+    c: *mut tb_ucontact_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.token()?;
+        let token = strings::c_string(token.expose(), "uContact token", "a token")?;
+        // SAFETY: checked above; the caller promises it is valid for writes.
+        unsafe { strings::write_string(out_token, token) };
+        Ok(())
+    })
+}
+
+/// Uses a session token obtained elsewhere for the following calls (an empty
+/// token is `TB_INVALID_ARGUMENT`). Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `token` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_set_token(
+    c: *mut tb_ucontact_client,
+    token: *const c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let token = unsafe { strings::required(token, "token") }?;
+        client.set_token(token)
+    })
+}
+
+/// Calls any other uContact resource with `Authorization: Basic {token}`, logging
+/// in when needed and once more after a 401.
+///
+/// * `method`: `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"` (any case).
+/// * `path`: relative to the client's base URL, e.g.
+///   `"Integra/resources/Dialers/DialerTask"` (a full URL is refused: it would carry
+///   the token elsewhere).
+/// * `kind`, `body`: see `tb_body_kind`; `body` may be NULL with `TB_BODY_NONE`.
+/// * `out_status`, `out_body`: the answer's HTTP status and body (free the body with
+///   `tb_string_free`). Any status but 401 is `TB_OK` with the status set; a 401
+///   after the new login is `TB_UNAUTHORIZED`.
+///
+/// Thread-safe. Repeating a call is as safe as the resource called.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
+/// out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_call(
+    c: *mut tb_ucontact_client,
+    method: *const c_char,
+    path: *const c_char,
+    kind: tb_body_kind_raw,
+    body: *const c_char,
+    out_status: *mut u16,
+    out_body: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            call::generic(
+                "uContact call",
+                method,
+                path,
+                kind,
+                body,
+                out_status,
+                out_body,
+                |m, p, b| client.call(m, p, b),
+            )
+        }
+    })
+}

@@ -1,0 +1,272 @@
+//! `tb_yativo_*`: the Yativo client (Y1 login, Y2 refresh-token), its token and
+//! its generic calls.
+
+use std::os::raw::c_char;
+
+use super::call::{self, tb_body_kind_raw};
+use super::config::{config_or_default, tb_config};
+use super::{expires_at_arg, handle, run, strings, tb_status, unix_seconds};
+use crate::error::Result;
+use crate::yativo::{AccessToken, Client, Credentials};
+
+pub use super::constants::{TB_YATIVO_PRODUCTION_URL, TB_YATIVO_SANDBOX_URL};
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+// build.rs writes these into the header as macros; keep them equal to the core's.
+const _: () = assert!(same(
+    TB_YATIVO_PRODUCTION_URL,
+    crate::yativo::PRODUCTION_URL
+));
+const _: () = assert!(same(TB_YATIVO_SANDBOX_URL, crate::yativo::SANDBOX_URL));
+
+/// A Yativo client: one connection pool, one account, one cached bearer token
+/// refreshed ahead of expiry. Create with `tb_yativo_client_new`, free with
+/// `tb_yativo_client_free`.
+///
+/// Thread-safe: all `tb_yativo_*` calls on one client may run from many threads at
+/// once (they share the token; only one login or refresh runs at a time). Do not
+/// free it while another thread uses it.
+pub struct tb_yativo_client(pub(crate) Client);
+
+/// # Safety
+///
+/// `c` is NULL or a live client not freed during `'a`.
+unsafe fn client<'a>(c: *mut tb_yativo_client) -> Result<&'a Client> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { handle(c, "c") }.map(|c| &c.0)
+}
+
+/// Creates a Yativo client. Nothing is sent until the first call.
+///
+/// * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
+/// * `base_url`: `TB_YATIVO_PRODUCTION_URL`, `TB_YATIVO_SANDBOX_URL` or another
+///   base URL (`http://` only with `tb_config_set_allow_http`).
+/// * `account_id`, `app_secret`: the account's credentials (empty ones are refused
+///   at the first login).
+/// * `out`: receives the client on success; free it with `tb_yativo_client_free`.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config not changed during the call; the strings are NULL
+/// or NUL-terminated; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_client_new(
+    cfg: *const tb_config,
+    base_url: *const c_char,
+    account_id: *const c_char,
+    app_secret: *const c_char,
+    out: *mut *mut tb_yativo_client,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (base_url, account_id, app_secret) = unsafe {
+            (
+                strings::required(base_url, "base_url")?,
+                strings::required(account_id, "account_id")?,
+                strings::required(app_secret, "app_secret")?,
+            )
+        };
+        strings::out_ptr(out, "out")?;
+        // SAFETY: the caller promises NULL or a live config.
+        let config = unsafe { config_or_default(cfg) };
+        let client = Client::new(base_url, Credentials::new(account_id, app_secret), &config)?;
+        let boxed = Box::into_raw(Box::new(tb_yativo_client(client)));
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, boxed) };
+        Ok(())
+    })
+}
+
+/// Frees a client. `tb_yativo_client_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `c` is NULL or a client from `tb_yativo_client_new`, not freed yet, and no other
+/// thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_client_free(c: *mut tb_yativo_client) {
+    super::guard((), || {
+        if !c.is_null() {
+            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(c) });
+        }
+    })
+}
+
+/// Writes a token and its expiry, after checking the pointers and converting.
+///
+/// # Safety
+///
+/// `out_token` was checked and is valid for writes; `out_expires_at` is NULL or
+/// valid for writes.
+unsafe fn write_token(
+    token: &AccessToken,
+    operation: &'static str,
+    out_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+) -> Result<()> {
+    let text = strings::c_string(token.access_token.expose(), operation, "a token")?;
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        strings::write_string(out_token, text);
+        strings::write_optional(out_expires_at, unix_seconds(token.expires_at));
+    }
+    Ok(())
+}
+
+/// Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
+/// (also cached). Each call issues a new token.
+///
+/// `out_access_token` receives the token (free it with `tb_string_free`);
+/// `out_expires_at` (optional, may be NULL) receives its expiry in Unix seconds. A
+/// wrong account or secret is `TB_REJECTED`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_login(
+    c: *mut tb_yativo_client,
+    out_access_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_access_token, "out_access_token")?;
+        let token = client.login()?;
+        // SAFETY: checked above; the caller promises valid pointers.
+        unsafe { write_token(&token, "Yativo login", out_access_token, out_expires_at) }
+    })
+}
+
+/// Y2: exchanges the current token for a new one (`auth/refresh-token`), logging
+/// in first when there is no valid token, and caches it.
+///
+/// Outputs as for `tb_yativo_login`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_refresh_token(
+    c: *mut tb_yativo_client,
+    out_access_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_access_token, "out_access_token")?;
+        let token = client.refresh_token()?;
+        // SAFETY: checked above; the caller promises valid pointers.
+        unsafe {
+            write_token(
+                &token,
+                "Yativo refresh-token",
+                out_access_token,
+                out_expires_at,
+            )
+        }
+    })
+}
+
+/// A valid bearer token: the cached one, refreshed ahead of expiry, or a new login.
+/// `out_token` receives it; free it with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_token(
+    c: *mut tb_yativo_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.token()?;
+        // SAFETY: checked above; the caller promises a valid pointer.
+        unsafe { write_token(&token, "Yativo token", out_token, std::ptr::null_mut()) }
+    })
+}
+
+/// Uses a bearer token obtained elsewhere for the following calls.
+/// `expires_at` is its expiry in Unix seconds, or 0: then the JWT's `exp` claim,
+/// else 10 minutes from now. An empty token or a negative `expires_at` is
+/// `TB_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `token` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_set_token(
+    c: *mut tb_yativo_client,
+    token: *const c_char,
+    expires_at: i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let token = unsafe { strings::required(token, "token") }?;
+        let expires_at = expires_at_arg(expires_at)?;
+        client.set_token(token, expires_at)
+    })
+}
+
+/// Calls any other Yativo endpoint (wallets, payments...) with
+/// `Authorization: Bearer {token}`, refreshing or logging in as needed and once
+/// more after a 401. Arguments and outputs as for `tb_ucontact_call`; `path` is
+/// relative to the base URL, e.g. `"wallet/balance"`.
+///
+/// Thread-safe. Repeating a call is as safe as the endpoint called.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
+/// out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_call(
+    c: *mut tb_yativo_client,
+    method: *const c_char,
+    path: *const c_char,
+    kind: tb_body_kind_raw,
+    body: *const c_char,
+    out_status: *mut u16,
+    out_body: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live client.
+        let client = unsafe { client(c) }?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            call::generic(
+                "Yativo call",
+                method,
+                path,
+                kind,
+                body,
+                out_status,
+                out_body,
+                |m, p, b| client.call(m, p, b),
+            )
+        }
+    })
+}
