@@ -122,8 +122,17 @@ impl AccessData {
 
 impl fmt::Debug for AccessData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The URLs may carry the hash: print their host and path only.
-        let strip = |u: &str| u.split(['?', '#']).next().unwrap_or("").to_owned();
+        // The URLs may carry the hash: print their host and path only, and mask the
+        // hash where the path holds it.
+        let hash = self.hash.expose();
+        let strip = |u: &str| {
+            let u = u.split(['?', '#']).next().unwrap_or("");
+            if hash.is_empty() {
+                u.to_owned()
+            } else {
+                u.replace(hash, "***")
+            }
+        };
         f.debug_struct("AccessData")
             .field("hash", &self.hash)
             .field("chat_url", &strip(&self.chat_url))
@@ -521,7 +530,7 @@ impl Client {
             |hash| json!({"hash": hash, "userId": user_id, "startService": start_service.unwrap_or("")}),
             "accessData",
         )?;
-        access_data(v)
+        access_data("AnnA UserHash", v)
     }
 
     /// A3: creates or updates (and re-activates) the user, then generates its access
@@ -540,7 +549,7 @@ impl Client {
             |hash| json!({"hash": hash, "userId": user_id, "userName": user_name, "startService": start_service.unwrap_or("")}),
             "accessData",
         )?;
-        access_data(v)
+        access_data("AnnA UserHashForced", v)
     }
 
     /// A4: inactivates the user (`Inactivate`) and returns the server's message.
@@ -732,18 +741,18 @@ fn unexpected_payload(operation: &'static str, expected: &str, got: &Value) -> E
     }
 }
 
-fn access_data(v: Value) -> Result<AccessData> {
-    const OP: &str = "AnnA UserHash";
+fn access_data(op: &'static str, v: Value) -> Result<AccessData> {
     let m = v
         .as_object()
-        .ok_or_else(|| unexpected_payload(OP, "`accessData` as an object", &Value::Null))?;
+        .ok_or_else(|| unexpected_payload(op, "`accessData` as an object", &v))?;
     let hash = match json::find_text(m, &["Hash"]) {
         Some(h) if !h.is_empty() => Secret::new(h),
+        // No hash in it: what came holds no secret and is shown as it is.
         _ => {
             return Err(unexpected_payload(
-                OP,
+                op,
                 "`accessData.Hash`, a non-empty string",
-                &Value::Null,
+                &v,
             ))
         }
     };

@@ -159,11 +159,15 @@ impl Client {
     }
 
     /// Y2: exchanges the current token for a new one with `auth/refresh-token`
-    /// (logging in first when there is no valid token), and caches it. Safe to repeat.
+    /// (logging in first when there is no valid token), and caches it. A 401 drops
+    /// the refused token; the client logs in again and refreshes once more. Safe to
+    /// repeat.
     pub fn refresh_token(&self) -> Result<AccessToken> {
-        let current = self.inner.cache.get(|prev| self.inner.fetch(prev))?;
-        let fetched = self.inner.refresh(&current.value)?;
-        Ok(self.inner.cache.store(fetched).value.clone())
+        let inner = &self.inner;
+        let fetched = inner
+            .cache
+            .authorized(|prev| inner.fetch(prev), |current| inner.refresh(current))?;
+        Ok(inner.cache.store(fetched).value.clone())
     }
 
     /// A valid token: the cached one, refreshed ahead of expiry, or a new login.
