@@ -850,7 +850,8 @@ fn expiry(expires_in: Option<&str>, token: &str, now: SystemTime) -> Option<Syst
     let Some(raw) = expires_in.map(str::trim).filter(|s| !s.is_empty()) else {
         return from_jwt;
     };
-    if let Ok(secs) = raw.parse::<f64>() {
+    let compact_date_time = raw.len() == 14 && raw.bytes().all(|b| b.is_ascii_digit());
+    if let (false, Ok(secs)) = (compact_date_time, raw.parse::<f64>()) {
         if secs > 0.0 && secs.is_finite() && secs < 10.0 * 365.0 * 86_400.0 {
             return Some(now + Duration::from_secs_f64(secs));
         }
@@ -936,6 +937,15 @@ mod tests {
             Some(at(1_000_500))
         );
         assert_eq!(expiry(Some("soon"), &jwt, now), Some(at(1_000_500)));
+        // The compact form AnnA uses for `Expires` is a date-time, not seconds.
+        assert_eq!(
+            expiry(Some("19700112140000"), &jwt, now),
+            Some(at(1_000_500))
+        );
+        assert_eq!(
+            expiry(Some("19700112140000"), "x", now),
+            Some(at(1_000_800))
+        );
         assert_eq!(expiry(None, &jwt, now), Some(at(1_000_500)));
         assert_eq!(expiry(Some("-5"), "x", now), None);
         assert_eq!(expiry(None, "x", now), None);
