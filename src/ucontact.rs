@@ -397,11 +397,19 @@ impl Client {
     /// Ends the session (when [`Config::end_session_on_close`] is on) and releases the
     /// client, reporting a failure to end the session.
     pub fn close(self) -> Result<()> {
-        if self.inner.end_on_close {
-            self.inner.end_cached_session()
-        } else {
-            Ok(())
+        if !self.inner.end_on_close {
+            return Ok(());
         }
+        let result = self.inner.end_cached_session();
+        if result.is_err() {
+            // The failure is reported here. When this was the last handle, the drop
+            // that follows must not silently send the same EndSession (and its retries)
+            // again; other clones, if any, keep the token to retry.
+            if let Some(inner) = Arc::into_inner(self.inner) {
+                inner.cache.take();
+            }
+        }
+        result
     }
 }
 
