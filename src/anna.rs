@@ -289,7 +289,7 @@ pub struct Department {
 }
 
 /// The messenger's structure: the company and its departments.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MessengerStructure {
     /// `CompaniesHash`.
@@ -299,6 +299,17 @@ pub struct MessengerStructure {
     /// `Departments`.
     pub departments: Vec<Department>,
     raw: Value,
+}
+
+impl fmt::Debug for MessengerStructure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `CompaniesHash` is the company hash the client sends as a credential.
+        f.debug_struct("MessengerStructure")
+            .field("companies_hash", &"***")
+            .field("companies_name", &self.companies_name)
+            .field("departments", &self.departments)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MessengerStructure {
@@ -467,7 +478,8 @@ impl Client {
     pub fn new(base_url: &str, credentials: Credentials, config: &Config) -> Result<Client> {
         Ok(Client {
             inner: Arc::new(Inner {
-                http: Http::new(base_url, config)?,
+                http: Http::new(base_url, config)?
+                    .with_secrets(&[&credentials.pass, &credentials.company_hash]),
                 credentials,
                 cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
             }),
@@ -737,7 +749,11 @@ fn unexpected_payload(operation: &'static str, expected: &str, got: &Value) -> E
         operation,
         status: 200,
         expected: expected.to_owned(),
-        excerpt: crate::secret::scrub(&got.to_string(), &[], crate::http::EXCERPT_CHARS),
+        excerpt: crate::secret::scrub(
+            &crate::secret::mask_json_values(&got.to_string()),
+            &[],
+            crate::http::EXCERPT_CHARS,
+        ),
     }
 }
 

@@ -16,7 +16,7 @@ use crate::transport::Frugal;
 
 use crate::config::{Config, ProxySetting, RetryPolicy, TlsRoots};
 use crate::error::{Error, Result, TransportKind};
-use crate::secret::{scrub, Secret};
+use crate::secret::{mask_json_values, scrub, Secret};
 
 /// How long excerpts of server answers in error messages may be, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
@@ -245,13 +245,21 @@ impl Reply {
         }
     }
 
-    /// An [`Error::UnexpectedResponse`] for this reply.
+    /// An [`Error::UnexpectedResponse`] for this reply. A JSON body shows its shape
+    /// with string values masked: an answer not understood may still carry a fresh
+    /// token or secret the library could not pick out to scrub.
     pub fn unexpected(&self, operation: &'static str, expected: impl Into<String>) -> Error {
+        let excerpt = if self.body.trim_start().starts_with(['{', '[', '"']) {
+            let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+            scrub(&mask_json_values(&self.body), &secrets, EXCERPT_CHARS)
+        } else {
+            self.excerpt()
+        };
         Error::UnexpectedResponse {
             operation,
             status: self.status,
             expected: expected.into(),
-            excerpt: self.excerpt(),
+            excerpt,
         }
     }
 
@@ -274,6 +282,9 @@ pub(crate) struct Http {
     retry: RetryPolicy,
     jitter_seed: RandomState,
     jitter_counter: AtomicU64,
+    /// The client's credentials, scrubbed from every error of every call, including
+    /// calls that do not send them (a server's debug page may echo them anyway).
+    secrets: Vec<Secret>,
 }
 
 impl std::fmt::Debug for Http {
@@ -427,7 +438,14 @@ impl Http {
             retry: config.retry,
             jitter_seed: RandomState::new(),
             jitter_counter: AtomicU64::new(0),
+            secrets: Vec::new(),
         })
+    }
+
+    /// Adds the client's credentials to the secrets scrubbed from every error.
+    pub fn with_secrets(mut self, secrets: &[&Secret]) -> Http {
+        self.secrets.extend(secrets.iter().map(|s| (*s).clone()));
+        self
     }
 
     /// The base URL, without trailing slash.
@@ -482,7 +500,8 @@ impl Http {
 
     fn send_once(&self, req: &Request<'_>) -> std::result::Result<Reply, SendError> {
         let url = self.url(req.path);
-        let secrets = req.all_secrets();
+        let mut secrets = req.all_secrets();
+        secrets.extend(self.secrets.iter().map(Secret::expose));
         let transport = |e: ureq::Error| SendError::from_ureq(e, req.operation, &url, &secrets);
 
         let mut builder = ureq::http::Request::builder()

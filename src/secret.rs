@@ -65,7 +65,7 @@ impl From<&str> for Secret {
     }
 }
 
-/// Removes every known secret value (and its form- and JSON-encoded spellings) from
+/// Removes every known secret value (and the spellings a server may echo it in) from
 /// a text taken from the server, and cuts it to a short excerpt.
 pub(crate) fn scrub(text: &str, secrets: &[&str], max_chars: usize) -> String {
     let mut out = text.trim().to_owned();
@@ -73,12 +73,9 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max_chars: usize) -> String {
         if s.len() < 3 {
             continue; // too short to scrub without destroying the text
         }
-        let encoded_form = crate::http::form_encode(s);
-        let encoded_json = serde_json::to_string(s).unwrap_or_default();
-        let encoded_json = encoded_json.trim_matches('"');
-        for variant in [*s, encoded_form.as_str(), encoded_json] {
-            if !variant.is_empty() && out.contains(variant) {
-                out = out.replace(variant, "***");
+        for variant in spellings(s) {
+            if !variant.is_empty() && out.contains(&variant) {
+                out = out.replace(&variant, "***");
             }
         }
     }
@@ -93,9 +90,206 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max_chars: usize) -> String {
     excerpt
 }
 
+/// A secret as it is, form-encoded (`+` or `%20` for a space, upper- or lower-case
+/// hex), and JSON-escaped the ways servers write it (`/` as `\/`, non-ASCII as
+/// `\uXXXX` in either case), longest first so no spelling is left half-replaced.
+fn spellings(s: &str) -> Vec<String> {
+    let form = crate::http::form_encode(s);
+    let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
+    let json = quoted[1..quoted.len() - 1].to_owned();
+    let ascii = |upper: bool| -> String {
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    if upper {
+                        out.push_str(&format!("\\u{u:04X}"));
+                    } else {
+                        out.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+            }
+        }
+        out
+    };
+    let mut v = vec![
+        s.to_owned(),
+        form.replace('+', "%20"),
+        lower_hex(&form),
+        json.replace('/', "\\/"),
+        ascii(false),
+        ascii(true),
+        ascii(false).replace('/', "\\/"),
+        ascii(true).replace('/', "\\/"),
+        form,
+        json,
+    ];
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    v.dedup();
+    v
+}
+
+/// `%C3%A9` as `%c3%a9`.
+fn lower_hex(form: &str) -> String {
+    let mut out = String::with_capacity(form.len());
+    let mut hex_left = 0;
+    for c in form.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                hex_left = 2;
+            }
+        }
+    }
+    out
+}
+
+/// Masks the JSON string values that may be credentials with `***`: every value of 8
+/// characters or more, and any value under a key that names a password, secret or
+/// hash. Keys, the structure, numbers, booleans, short values and the values of a
+/// few keys that never hold a credential (`status`, `message`...) stay. Works on
+/// cut-short JSON too. Used for answers that were not understood: they may carry a
+/// fresh token or password the library does not know yet, and their shape is what a
+/// reader needs.
+pub(crate) fn mask_json_values(text: &str) -> String {
+    const KEEP: &[&str] = &[
+        "status",
+        "message",
+        "success",
+        "token_type",
+        "error",
+        "title",
+        "detail",
+        "ExpiresIn",
+        "expires_in",
+        "Expires",
+    ];
+    const SENSITIVE: &[&str] = &["secret", "pass", "hash"];
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices();
+    let mut containers: Vec<char> = Vec::new();
+    let mut last_key = String::new();
+    let mut prev = ' '; // the last character outside strings that is not a space
+    while let Some((start, c)) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            match c {
+                '{' | '[' => containers.push(c),
+                '}' | ']' => {
+                    containers.pop();
+                }
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                prev = c;
+            }
+            continue;
+        }
+        // A string: find its end (or the end of the text, when cut short).
+        let mut end = None;
+        while let Some((i, d)) = chars.next() {
+            match d {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let content = &text[start + 1..end.unwrap_or(text.len())];
+        let is_key = containers.last() == Some(&'{') && matches!(prev, '{' | ',');
+        let key_is = |list: &[&str], exact: bool| {
+            prev == ':'
+                && list.iter().any(|w| {
+                    if exact {
+                        w.eq_ignore_ascii_case(&last_key)
+                    } else {
+                        last_key.to_ascii_lowercase().contains(w)
+                    }
+                })
+        };
+        let mask = !is_key
+            && !content.is_empty()
+            && !key_is(KEEP, true)
+            && (content.chars().count() >= 8 || key_is(SENSITIVE, false));
+        out.push('"');
+        out.push_str(if mask { "***" } else { content });
+        if end.is_some() {
+            out.push('"');
+        }
+        if is_key {
+            last_key = content.to_owned();
+        }
+        prev = '"';
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_finds_the_spellings_servers_echo() {
+        let secret = "pé/ss w&rd";
+        for echoed in [
+            r#"p\u00e9\/ss w&rd"#,
+            r#"p\u00E9/ss w&rd"#,
+            "p%C3%A9%2Fss%20w%26rd",
+            "p%c3%a9%2fss+w%26rd",
+            "pé\\/ss w&rd",
+        ] {
+            let s = scrub(&format!("echo: {echoed}!"), &[secret], 200);
+            assert_eq!(s, "echo: ***!", "{echoed}");
+        }
+    }
+
+    #[test]
+    fn masks_json_string_values_but_keeps_the_shape() {
+        assert_eq!(
+            mask_json_values(
+                r#"{"status":"success","data":{"access_token":"eyJhbGci.x.y","expires_in":-5,"n":["a","","bcdefghijk"]}}"#
+            ),
+            r#"{"status":"success","data":{"access_token":"***","expires_in":-5,"n":["a","","***"]}}"#
+        );
+        // Short values stay, unless their key names a password, secret or hash.
+        assert_eq!(
+            mask_json_values(r#"{"count":"many","secret":"1234","Hash":"ab","md5secret":"x"}"#),
+            r#"{"count":"many","secret":"***","Hash":"***","md5secret":"***"}"#
+        );
+        // Cut short inside a value, inside a key, and a lone string.
+        assert_eq!(
+            mask_json_values(r#"{"token":"QWRtaW46OTgz"#),
+            r#"{"token":"***"#
+        );
+        assert_eq!(mask_json_values(r#"{"data": {"Tok"#), r#"{"data": {"Tok"#);
+        assert_eq!(mask_json_values(r#""QWRtaW46OTgz""#), r#""***""#);
+        assert_eq!(
+            mask_json_values(r#"{"message": "a \"quoted\" word", "x": "y\\ long value"}"#),
+            r#"{"message": "a \"quoted\" word", "x": "***"}"#
+        );
+        assert_eq!(mask_json_values("plain text"), "plain text");
+        // Garbage never panics and keeps its length bounded.
+        for text in [
+            "\"",
+            "\"\\",
+            "{\"a\":\"\\",
+            "]]]}}\"",
+            "\"é\\é",
+            "{\"\":{\"\":[",
+        ] {
+            assert!(mask_json_values(text).len() <= text.len() + 3, "{text}");
+        }
+    }
 
     #[test]
     fn scrub_removes_plain_and_encoded_secrets() {

@@ -300,7 +300,7 @@ impl Client {
     /// A client for the server given as a cloud domain or a full URL (see
     /// [`base_url`]). Nothing is sent until the first call.
     pub fn new(server: &str, credentials: Credentials, config: &Config) -> Result<Client> {
-        let http = Http::new(&base_url(server)?, config)?;
+        let http = Http::new(&base_url(server)?, config)?.with_secrets(&[&credentials.password]);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -139,7 +139,7 @@ impl Client {
     pub fn new(base_url: &str, credentials: Credentials, config: &Config) -> Result<Client> {
         Ok(Client {
             inner: Arc::new(Inner {
-                http: Http::new(base_url, config)?,
+                http: Http::new(base_url, config)?.with_secrets(&[&credentials.app_secret]),
                 credentials,
                 cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
             }),
