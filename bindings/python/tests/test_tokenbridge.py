@@ -1,0 +1,718 @@
+"""Tests of the Python binding against the sandbox (docs/sandbox-contract.md).
+
+Run by bindings/python/run-tests.sh, which builds the library, starts the sandbox and
+sets TOKENBRIDGE_LIBRARY and TOKENBRIDGE_SANDBOX_URL. Standard library only.
+"""
+
+import ast
+import datetime as dt
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Dict, List, cast
+
+HERE = Path(__file__).resolve().parent
+PACKAGE_ROOT = HERE.parent
+sys.path.insert(0, str(PACKAGE_ROOT))
+
+import tokenbridge  # noqa: E402
+from tokenbridge import (  # noqa: E402
+    AccessData,
+    AgentProfile,
+    AnnaClient,
+    Config,
+    InvalidArgumentError,
+    LoginKind,
+    MessengerFilter,
+    MessengerRequest,
+    MessengerStructure,
+    RejectedError,
+    RequestStatus,
+    Retries,
+    Status,
+    Token,
+    TokenBridgeError,
+    TransportError,
+    UContactClient,
+    YativoClient,
+)
+
+URL = os.environ.get("TOKENBRIDGE_SANDBOX_URL", "")
+UCONTACT_USER, UCONTACT_PASSWORD = "apiuser", "s3cret&=+ é"
+AGENT, AGENT_PASSWORD = "agent1", "agent-pass"
+YATIVO_ACCOUNT, YATIVO_SECRET = "acct-sandbox", "yativo-secret"
+ANNA_HASH, ANNA_USER, ANNA_PASS = "COMPANYHASH", "annauser", "anna-pass"
+
+CONFIG: Config = cast(Config, None)  # set in setUpModule (a Config needs the library)
+
+# Objects that were garbage-collected while still open, and other errors raised in
+# __del__: the suite fails if there are any (every test closes what it opens).
+UNRAISABLE: List[str] = []
+
+
+def setUpModule() -> None:
+    global CONFIG
+    if not URL:
+        raise RuntimeError(
+            "TOKENBRIDGE_SANDBOX_URL is not set: run bindings/python/run-tests.sh"
+        )
+    # Plain http to the sandbox, no proxy from the environment, no retries (each test
+    # sees every answer as it came).
+    CONFIG = Config(allow_http=True, no_proxy=True, retries=Retries(0))
+
+    def hook(u: "sys.UnraisableHookArgs") -> None:  # type: ignore[name-defined]
+        UNRAISABLE.append("{}: {}".format(u.exc_type.__name__, u.exc_value))
+
+    sys.unraisablehook = hook
+    # A client left for the garbage collector becomes an error recorded above.
+    warnings.simplefilter("error", ResourceWarning)
+
+
+def ucontact_url() -> str:
+    return URL + "/ucontact"
+
+
+def yativo_url() -> str:
+    return URL + "/yativo/api/v1"
+
+
+def anna_url() -> str:
+    return URL + "/anna/"
+
+
+def ucontact(user: str = UCONTACT_USER, password: str = UCONTACT_PASSWORD, **kw) -> UContactClient:
+    return UContactClient(ucontact_url(), user, password, config=kw.pop("config", CONFIG), **kw)
+
+
+def agent(**kw) -> UContactClient:
+    return ucontact(AGENT, AGENT_PASSWORD, kind=LoginKind.AGENT, **kw)
+
+
+def yativo(secret: str = YATIVO_SECRET, **kw) -> YativoClient:
+    return YativoClient(yativo_url(), YATIVO_ACCOUNT, secret, config=kw.pop("config", CONFIG), **kw)
+
+
+def anna(password: str = ANNA_PASS, **kw) -> AnnaClient:
+    return AnnaClient(anna_url(), ANNA_HASH, ANNA_USER, password, config=kw.pop("config", CONFIG), **kw)
+
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def stats() -> Dict[str, int]:
+    """The sandbox's request counts per operation."""
+    with _NO_PROXY.open(URL + "/__sandbox/stats", timeout=10) as r:
+        return json.load(r)
+
+
+class Counter:
+    """Counts the requests the sandbox received between two points."""
+
+    def __init__(self) -> None:
+        self.before = stats()
+
+    def __getitem__(self, key: str) -> int:
+        return stats().get(key, 0) - self.before.get(key, 0)
+
+    def total(self) -> int:
+        now = stats()
+        return sum(now.values()) - sum(self.before.values())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(unittest.TestCase):
+    def assertAware(self, when: "dt.datetime | None") -> None:
+        self.assertIsInstance(when, dt.datetime)
+        assert when is not None
+        self.assertIsNotNone(when.tzinfo)
+        self.assertEqual(when.utcoffset(), dt.timedelta(0))
+
+    def assertSecretFree(self, e: BaseException, *secrets: str) -> None:
+        for text in (str(e), repr(e), str(getattr(e, "vendor_message", ""))):
+            for s in secrets:
+                self.assertNotIn(s, text)
+
+
+# ---------------------------------------------------------------------------------
+class T01Library(Base):
+    def test_version(self) -> None:
+        v = tokenbridge.library_version()
+        parts = [int(p) for p in v.split(".")]
+        self.assertEqual(len(parts), 3, v)
+        self.assertEqual(
+            tokenbridge.library_version_number(), parts[0] * 10000 + parts[1] * 100 + parts[2]
+        )
+
+    def test_status_names_match_the_library(self) -> None:
+        # Every status this binding knows has the same number in the library.
+        for s in Status:
+            self.assertEqual(tokenbridge.status_name(s), "TB_" + s.name)
+
+    def test_missing_library_is_a_clear_error(self) -> None:
+        env = dict(os.environ, TOKENBRIDGE_LIBRARY="/nonexistent/libtokenbridge.so")
+        code = (
+            "import tokenbridge\n"
+            "try:\n"
+            "    tokenbridge.library_version()\n"
+            "except tokenbridge.LibraryNotFoundError as e:\n"
+            "    print('LNF', e)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=str(PACKAGE_ROOT),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=60,
+        )
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("LNF", out.stdout)
+        self.assertIn("TOKENBRIDGE_LIBRARY", out.stdout)
+        self.assertIn("/nonexistent/libtokenbridge.so", out.stdout)
+
+    def test_library_found_inside_or_beside_the_package(self) -> None:
+        lib = os.environ.get("TOKENBRIDGE_LIBRARY")
+        if not lib:
+            self.skipTest("TOKENBRIDGE_LIBRARY is not set")
+        env = {k: v for k, v in os.environ.items() if k != "TOKENBRIDGE_LIBRARY"}
+        code = "import tokenbridge; print(tokenbridge.library_version())"
+        name = tokenbridge._native.LIBRARY_FILE
+        for where in ("inside", "beside"):
+            with tempfile.TemporaryDirectory() as tmp:
+                package = Path(tmp) / "tokenbridge"
+                shutil.copytree(str(PACKAGE_ROOT / "tokenbridge"), str(package))
+                target = package / name if where == "inside" else Path(tmp) / name
+                os.symlink(lib, str(target))
+                out = subprocess.run(
+                    [sys.executable, "-c", code],
+                    cwd=tmp,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    universal_newlines=True,
+                    timeout=60,
+                )
+                self.assertEqual(out.returncode, 0, where + ": " + out.stderr)
+                self.assertEqual(out.stdout.strip(), tokenbridge.library_version(), where)
+
+    def test_sources_parse_as_python_3_8(self) -> None:
+        for path in sorted((PACKAGE_ROOT / "tokenbridge").glob("*.py")) + [
+            PACKAGE_ROOT / "example.py",
+            Path(__file__),
+        ]:
+            ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, 8))
+
+    def test_readme_example_is_example_py(self) -> None:
+        readme = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
+        example = (PACKAGE_ROOT / "example.py").read_text(encoding="utf-8")
+        self.assertIn("```python\n" + example + "```", readme)
+
+    def test_yativo_url_constants_match_the_header(self) -> None:
+        header = PACKAGE_ROOT.parent.parent / "include" / "tokenbridge.h"
+        text = header.read_text(encoding="utf-8")
+        self.assertIn('"{}"'.format(YativoClient.PRODUCTION_URL), text)
+        self.assertIn('"{}"'.format(YativoClient.SANDBOX_URL), text)
+
+
+# ---------------------------------------------------------------------------------
+class T02UContact(Base):
+    def test_get_user_token_caches_and_call_uses_it(self) -> None:
+        n = Counter()
+        with ucontact() as c:
+            token = c.get_user_token()  # operation 1
+            self.assertTrue(token)
+            self.assertEqual(c.token(), token)  # cached: no second login
+            r = c.call("POST", "Integra/resources/Dialers/DialerTask", form={"campaign": "Sales"})
+            self.assertEqual(r.status, 200, r.body)
+            self.assertTrue(r.ok)
+            self.assertIsInstance(r.json(), (dict, list))
+            self.assertEqual(n["ucontact.getUserToken"], 1)
+            self.assertEqual(n["ucontact.call"], 1)
+        # close() ended the live session (end_session_on_close is on by default)
+        self.assertEqual(n["ucontact.EndSession"], 1)
+
+    def test_agent_login_returns_the_profile_and_end_session_ends_it(self) -> None:
+        n = Counter()
+        with agent() as c:
+            profile = c.agent_login()  # operation 2
+            self.assertIsInstance(profile, AgentProfile)
+            self.assertTrue(profile.token)
+            self.assertEqual(c.token(), profile.token)
+            self.assertNotIn("secret", profile.raw)
+            self.assertNotIn("md5secret", profile.raw)
+            self.assertEqual(profile.raw.get("token"), profile.token)
+            self.assertNotIn(profile.token, repr(profile))
+            self.assertIsNotNone(profile.name)
+            c.end_session()  # operation 3
+            self.assertEqual(n["ucontact.EndSession"], 1)
+            c.end_session()  # no session any more: nothing is sent
+            self.assertEqual(n["ucontact.EndSession"], 1)
+        self.assertEqual(n["ucontact.AgentLogin"], 1)
+        self.assertEqual(n["ucontact.EndSession"], 1)
+
+    def test_wrong_password_is_rejected_with_the_vendor_message(self) -> None:
+        with ucontact(password="wrong password") as c:
+            with self.assertRaises(RejectedError) as cm:
+                c.get_user_token()
+        e = cm.exception
+        self.assertIsInstance(e, TokenBridgeError)
+        self.assertEqual(e.status, Status.REJECTED)
+        self.assertTrue(e.vendor_message, repr(e))
+        assert e.vendor_message is not None
+        self.assertIn(e.vendor_message, str(e))
+        self.assertIsNotNone(e.http_status)
+        self.assertSecretFree(e, "wrong password")
+
+    def test_set_token_refused_by_the_server_logs_in_again(self) -> None:
+        n = Counter()
+        with ucontact() as c:
+            c.set_token("not-a-session")
+            self.assertEqual(c.token(), "not-a-session")
+            r = c.call("POST", "/Integra/resources/Dialers/DialerTask", form={})
+            self.assertEqual(r.status, 200, r.body)
+            self.assertNotEqual(c.token(), "not-a-session")
+        self.assertEqual(n["ucontact.getUserToken"], 1)  # one login, after the 401
+
+    def test_no_session_ended_when_turned_off(self) -> None:
+        n = Counter()
+        cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), end_session_on_close=False)
+        with ucontact(config=cfg) as c:
+            c.get_user_token()
+        self.assertEqual(n["ucontact.EndSession"], 0)
+
+
+# ---------------------------------------------------------------------------------
+class T03Yativo(Base):
+    def test_login_refresh_and_call(self) -> None:
+        n = Counter()
+        with yativo() as y:
+            t = y.login()  # operation 4
+            self.assertIsInstance(t, Token)
+            self.assertTrue(t.token)
+            self.assertAware(t.expires_at)
+            assert t.expires_at is not None
+            self.assertGreater(t.expires_at, utcnow())
+            self.assertNotIn(t.token, repr(t))
+            self.assertEqual(y.token(), t.token)
+
+            r = y.refresh_token()  # operation 5
+            self.assertNotEqual(r.token, t.token)
+            self.assertAware(r.expires_at)
+            self.assertEqual(y.token(), r.token)
+
+            resp = y.call("GET", "wallet/balance")
+            self.assertEqual(resp.status, 200, resp.body)
+            self.assertIsInstance(resp.json(), dict)
+        self.assertEqual(n["yativo.login"], 1)
+        self.assertEqual(n["yativo.refresh"], 1)
+        self.assertEqual(n["yativo.call"], 1)
+
+    def test_token_close_to_expiry_is_refreshed(self) -> None:
+        with yativo() as y:
+            first = y.login()
+            # A token that lives 2-3 s (whole seconds cross the C ABI) is due for a
+            # refresh at half its life, while still valid: refresh-token, no login.
+            y.set_token(first.token, utcnow() + dt.timedelta(seconds=3))
+            self.assertEqual(y.token(), first.token)  # not due yet
+            time.sleep(1.6)
+            n = Counter()
+            fresh = y.token()
+            self.assertNotEqual(fresh, first.token)
+            self.assertEqual((n["yativo.refresh"], n["yativo.login"]), (1, 0))
+            self.assertEqual(y.token(), fresh)  # and now it is cached
+            self.assertEqual((n["yativo.refresh"], n["yativo.login"]), (1, 0))
+
+    def test_expired_token_means_a_new_login(self) -> None:
+        with yativo() as y:
+            y.set_token("expired", utcnow() - dt.timedelta(seconds=10))
+            n = Counter()
+            fresh = y.token()
+            self.assertNotEqual(fresh, "expired")
+            self.assertEqual((n["yativo.refresh"], n["yativo.login"]), (0, 1))
+
+    def test_refused_token_is_replaced_once(self) -> None:
+        with yativo() as y:
+            y.set_token("forged", utcnow() + dt.timedelta(hours=1))
+            n = Counter()
+            resp = y.call("GET", "/wallet/balance")
+            self.assertEqual(resp.status, 200, resp.body)
+            self.assertEqual(n["yativo.call"], 2)  # 401, then the retry with a new token
+            self.assertNotEqual(y.token(), "forged")
+
+    def test_wrong_secret_is_rejected(self) -> None:
+        with yativo("not-the-secret") as y:
+            with self.assertRaises(RejectedError) as cm:
+                y.login()
+        self.assertTrue(cm.exception.vendor_message)
+        self.assertSecretFree(cm.exception, "not-the-secret")
+
+    def test_set_token_needs_an_aware_datetime(self) -> None:
+        with yativo() as y:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                y.set_token("t", dt.datetime(2030, 1, 1))
+            self.assertIn("expires_at", str(cm.exception))
+            with self.assertRaises(TypeError):
+                y.set_token("t", 1700000000)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------
+class T04Anna(Base):
+    def test_get_token(self) -> None:
+        n = Counter()
+        with anna() as a:
+            t = a.get_token()  # operation 6
+            self.assertTrue(t.token)
+            self.assertAware(t.expires_at)
+            assert t.expires_at is not None
+            self.assertGreater(t.expires_at, utcnow())
+            self.assertEqual(a.token(), t.token)
+        self.assertEqual(n["anna.GetToken"], 1)
+
+    def test_user_hash(self) -> None:
+        with anna() as a:
+            access = a.user_hash("42")  # operation 7
+            self.assertIsInstance(access, AccessData)
+            self.assertTrue(access.hash)
+            self.assertTrue(access.chat_url.startswith("http"), access.chat_url)
+            self.assertTrue(access.embedded_url.startswith("http"), access.embedded_url)
+            self.assertTrue(access.expires_raw)
+            self.assertIsInstance(access.expires, dt.datetime)
+            self.assertNotIn(access.hash, repr(access))
+            again = a.user_hash("42", start_service="support")
+            self.assertTrue(again.hash)
+
+    def test_user_hash_forced_and_inactivate(self) -> None:
+        with anna() as a:
+            created = a.user_hash_forced("py-user-1", "Zoë Python")  # operation 8
+            self.assertTrue(created.hash)
+            message = a.inactivate_user("py-user-1")  # operation 9
+            self.assertIsInstance(message, str)
+            with self.assertRaises(RejectedError):
+                a.user_hash("py-user-1")  # inactive now
+            again = a.user_hash_forced("py-user-1", "Zoë Python", "support")
+            self.assertTrue(again.hash)
+
+    def test_unknown_user_is_rejected(self) -> None:
+        with anna() as a:
+            with self.assertRaises(RejectedError) as cm:
+                a.user_hash("999")
+        self.assertEqual(cm.exception.status, Status.REJECTED)
+        self.assertTrue(cm.exception.vendor_message)
+
+    def test_wrong_password_is_rejected(self) -> None:
+        with anna("wrong-pass") as a:
+            with self.assertRaises(RejectedError) as cm:
+                a.get_token()
+        self.assertTrue(cm.exception.vendor_message)
+        self.assertSecretFree(cm.exception, "wrong-pass")
+
+    def test_messenger_structure(self) -> None:
+        with anna() as a:
+            s = a.messenger_structure()  # operation 10
+        self.assertIsInstance(s, MessengerStructure)
+        self.assertTrue(s.companies_name)
+        self.assertTrue(s.departments)
+        for d in s.departments:
+            self.assertTrue(d.alias)
+            for ch in d.channels:
+                self.assertTrue(ch.alias)
+        self.assertIsInstance(s.raw, dict)
+
+    def test_messenger_counter_requests_and_link(self) -> None:
+        with anna() as a:
+            total = a.messenger_alert_counter("42")  # operation 11
+            self.assertIsInstance(total, int)
+            by_doc = a.messenger_alert_counter(doc_type="CPF", doc_value="12345678900")
+            self.assertEqual(by_doc, total)
+
+            requests = a.messenger_requests("42")  # operation 12
+            self.assertTrue(all(isinstance(r, MessengerRequest) for r in requests))
+            for r in requests:
+                self.assertIsInstance(r.raw, dict)
+
+            open_filter = MessengerFilter(status=RequestStatus.OPEN)
+            open_requests = a.messenger_requests("42", filter=open_filter)
+            open_count = a.messenger_alert_counter("42", filter=open_filter)
+            self.assertLessEqual(len(open_requests), len(requests))
+            self.assertLessEqual(open_count, total)
+            # A filter as a dict, and one with dates.
+            a.messenger_alert_counter("42", filter={"status": "closed", "pending": False})
+            a.messenger_requests(
+                "42",
+                filter=MessengerFilter(date_from=dt.date(2000, 1, 1), date_to="31/12/2099"),
+            )
+
+            link = a.messenger_link("42")  # operation 13
+            self.assertTrue(link.startswith("http"), link)
+            self.assertTrue(a.messenger_link(doc_type="CPF", doc_value="12345678900"))
+
+    def test_call_and_token_control(self) -> None:
+        with anna() as a:
+            r = a.call("POST", "REST/AnnACorporate/Ping", json={"ping": "é"})
+            self.assertEqual(r.status, 200, r.body)
+            self.assertIsInstance(r.json(), dict)
+            token = a.token()
+            a.set_token("forged")  # unknown expiry: used until the server says 401
+            self.assertEqual(a.token(), "forged")
+            n = Counter()
+            r = a.call("POST", "REST/AnnACorporate/Ping", json={})
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(n["anna.GetToken"], 1)
+            self.assertNotIn(a.token(), ("forged", ""))
+            a.set_token(token, utcnow() + dt.timedelta(hours=1))
+            self.assertEqual(a.token(), token)
+
+    def test_user_selection_is_checked(self) -> None:
+        with anna() as a:
+            n = Counter()
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.messenger_link("42", doc_type="CPF", doc_value="12345678900")
+            self.assertEqual(cm.exception.status, Status.INVALID_ARGUMENT)
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.messenger_alert_counter(doc_type="CPF")
+            self.assertIn("doc_value", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError):
+                a.messenger_requests()
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.messenger_requests("42", filter={"colour": "blue"})
+            self.assertIn("colour", str(cm.exception))
+            self.assertEqual(n.total(), 0)  # nothing was sent
+
+
+# ---------------------------------------------------------------------------------
+class T05Arguments(Base):
+    def test_none_is_refused_with_the_parameter_name(self) -> None:
+        n = Counter()
+        with self.assertRaises(InvalidArgumentError) as cm:
+            UContactClient(ucontact_url(), UCONTACT_USER, None, config=CONFIG)  # type: ignore[arg-type]
+        e = cm.exception
+        self.assertEqual(e.status, Status.INVALID_ARGUMENT)
+        self.assertIn("password", str(e))
+        self.assertIsNone(e.http_status)
+        self.assertIsNone(e.vendor_message)
+        self.assertIsInstance(e, ValueError)
+        with anna() as a:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.user_hash(None)  # type: ignore[arg-type]
+            self.assertIn("user_id", str(cm.exception))
+        self.assertEqual(n.total(), 0)
+
+    def test_lone_surrogate_is_refused_with_the_parameter_name(self) -> None:
+        n = Counter()
+        with anna() as a:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.user_hash("4\ud8002")
+            self.assertIn("user_id", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.call("POST", "REST/AnnACorporate/Ping", json={"x": "\udfff"})
+            self.assertIn("body", str(cm.exception))
+        with self.assertRaises(InvalidArgumentError) as cm:
+            yativo("\udc80secret")
+        self.assertIn("app_secret", str(cm.exception))
+        self.assertEqual(n.total(), 0)
+
+    def test_nul_and_wrong_types_are_refused_before_the_call(self) -> None:
+        with anna() as a:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.user_hash("42\x00")
+            self.assertIn("user_id", str(cm.exception))
+            with self.assertRaises(TypeError):
+                a.user_hash(42)  # type: ignore[arg-type]
+            with self.assertRaises(InvalidArgumentError):
+                a.call("POST", "x", json={}, form={})
+
+    def test_bad_settings(self) -> None:
+        with self.assertRaises(InvalidArgumentError) as cm:
+            Config(timeout_connect=0)
+        self.assertIn("timeout", str(cm.exception))
+        with self.assertRaises(InvalidArgumentError):
+            Config(max_response_bytes=-1)
+        with self.assertRaises(InvalidArgumentError):
+            Config(proxy="http://proxy:3128", no_proxy=True)
+        with self.assertRaises(InvalidArgumentError):
+            Config(timeout_receive=float("nan"))
+        cfg = Config(
+            timeout_connect=2.5,
+            timeout_send=10,
+            timeout_receive=10,
+            user_agent="tokenbridge-python-tests",
+            max_response_bytes=64 * 1024,
+            tls_roots=tokenbridge.TlsRoots.MOZILLA,
+            retries=Retries(1, 0.05, 0.2),
+            refresh_ahead=30,
+            allow_http=True,
+            no_proxy=True,
+        )
+        with yativo(config=cfg) as y:
+            self.assertTrue(y.login().token)
+
+    def test_http_refused_by_default(self) -> None:
+        with self.assertRaises(InvalidArgumentError):
+            YativoClient(yativo_url(), YATIVO_ACCOUNT, YATIVO_SECRET)
+
+    def test_missing_ca_file_is_reported(self) -> None:
+        cfg = Config(extra_ca_file=Path("/nonexistent/ca.pem"))
+        with self.assertRaises(TokenBridgeError) as cm:
+            YativoClient(YativoClient.PRODUCTION_URL, "a", "b", config=cfg)
+        self.assertIn("ca.pem", str(cm.exception))
+
+
+# ---------------------------------------------------------------------------------
+class T06Failures(Base):
+    def test_connection_refused_is_a_transport_error(self) -> None:
+        import socket
+
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with YativoClient("http://127.0.0.1:{}/api/v1".format(port), "a", "b", config=CONFIG) as y:
+            with self.assertRaises(TransportError) as cm:
+                y.login()
+        self.assertEqual(cm.exception.status, Status.CONNECT)
+        self.assertIsNone(cm.exception.http_status)
+
+    def test_unknown_path_returns_its_status(self) -> None:
+        with yativo() as y:
+            r = y.call("GET", "no/such/thing")
+            self.assertEqual(r.status, 404)
+            self.assertFalse(r.ok)
+
+    def test_last_error_is_per_thread(self) -> None:
+        errors: Dict[int, BaseException] = {}
+        tokens: Dict[int, str] = {}
+        start = threading.Barrier(8)
+
+        def work(i: int) -> None:
+            try:
+                start.wait()
+                with yativo(YATIVO_SECRET if i % 2 else "wrong-{}".format(i)) as y:
+                    tokens[i] = y.login().token
+            except BaseException as e:  # noqa: B902 - recorded and checked below
+                errors[i] = e
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(sorted(tokens), [1, 3, 5, 7])
+        self.assertEqual(sorted(errors), [0, 2, 4, 6])
+        for e in errors.values():
+            self.assertIsInstance(e, RejectedError)
+            assert isinstance(e, RejectedError)
+            self.assertTrue(e.vendor_message)
+
+    def test_one_client_shared_by_threads(self) -> None:
+        results: List[int] = []
+        with anna() as a:
+
+            def work() -> None:
+                for _ in range(5):
+                    results.append(a.messenger_alert_counter("42"))
+
+            threads = [threading.Thread(target=work) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+        self.assertEqual(len(results), 20)
+        self.assertEqual(len(set(results)), 1)
+
+
+# ---------------------------------------------------------------------------------
+class T07Lifecycle(Base):
+    def test_close_twice_and_use_after_close(self) -> None:
+        y = yativo()
+        self.assertFalse(y.closed)
+        y.close()
+        y.close()
+        self.assertTrue(y.closed)
+        with self.assertRaises(ValueError):
+            y.login()
+        self.assertIn("closed", repr(y))
+
+    def test_context_manager_closes_on_error(self) -> None:
+        with self.assertRaises(RejectedError):
+            with anna() as a:
+                a.user_hash("999")
+        self.assertTrue(a.closed)
+
+    def test_garbage_collected_client_is_freed_with_a_warning(self) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            c = anna()
+            del c
+            gc.collect()
+        self.assertTrue(
+            any(issubclass(w.category, ResourceWarning) for w in caught),
+            [str(w.message) for w in caught],
+        )
+
+
+# ---------------------------------------------------------------------------------
+class T99Coverage(Base):
+    """Runs last: every operation reached the sandbox, and everything was closed."""
+
+    def test_all_13_operations_reached_the_sandbox(self) -> None:
+        s = stats()
+        for key in (
+            "ucontact.getUserToken",
+            "ucontact.AgentLogin",
+            "ucontact.EndSession",
+            "yativo.login",
+            "yativo.refresh",
+            "anna.GetToken",
+            "anna.UserHash",
+            "anna.UserHashForced",
+            "anna.Inactivate",
+            "anna.Structure",
+            "anna.AlertCounter",
+            "anna.Requests",
+            "anna.Link",
+            "ucontact.call",
+            "yativo.call",
+            "anna.call",
+        ):
+            self.assertGreater(s.get(key, 0), 0, key)
+
+    def test_nothing_was_left_open(self) -> None:
+        gc.collect()
+        self.assertEqual(UNRAISABLE, [])
+
+
+def load_tests(loader: unittest.TestLoader, tests: unittest.TestSuite, pattern: object) -> unittest.TestSuite:
+    # Classes in name order (T99 last).
+    suite = unittest.TestSuite()
+    module = sys.modules[__name__]
+    for name in sorted(n for n in dir(module) if n.startswith("T") and n[1:3].isdigit()):
+        suite.addTests(loader.loadTestsFromTestCase(getattr(module, name)))
+    return suite
+
+
+def main() -> int:
+    suite = load_tests(unittest.defaultTestLoader, unittest.TestSuite(), None)
+    verbosity = 2 if "-v" in sys.argv[1:] else 1
+    result = unittest.TextTestRunner(verbosity=verbosity).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    print("{} passed, {} failed{}".format(passed, failed, ", {} skipped".format(skipped) if skipped else ""))
+    return 0 if result.wasSuccessful() and failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

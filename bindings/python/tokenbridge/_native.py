@@ -1,0 +1,346 @@
+"""ctypes declarations of the tokenbridge C ABI (docs/c-api.md, include/tokenbridge.h).
+
+Everything here is private: the rest of the package goes through :func:`lib`,
+:func:`encode`, :func:`take_string` and :func:`check`.
+
+Memory rule: every string the library allocates is declared ``c_void_p`` (never
+``c_char_p``, which would copy the text and lose the pointer, so it could never be
+freed), copied with :func:`ctypes.string_at` and released with ``tb_string_free``.
+The only ``c_char_p`` results are the static strings of ``tb_version`` and
+``tb_status_name``, which must not be freed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+import threading
+from ctypes import (
+    POINTER,
+    Structure,
+    c_bool,
+    c_char_p,
+    c_int32,
+    c_int64,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Union
+
+from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
+
+ENV_VAR = "TOKENBRIDGE_LIBRARY"
+
+if sys.platform == "win32":
+    LIBRARY_FILE = "tokenbridge.dll"
+elif sys.platform == "darwin":
+    LIBRARY_FILE = "libtokenbridge.dylib"
+else:
+    LIBRARY_FILE = "libtokenbridge.so"
+
+
+class LibraryNotFoundError(OSError):
+    """The native tokenbridge library could not be found or loaded."""
+
+
+# Opaque handle types: distinct so that ctypes refuses a handle of the wrong kind.
+class TbConfig(Structure):
+    pass
+
+
+class TbUContactClient(Structure):
+    pass
+
+
+class TbYativoClient(Structure):
+    pass
+
+
+class TbAnnaClient(Structure):
+    pass
+
+
+CONFIG_P = POINTER(TbConfig)
+UCONTACT_P = POINTER(TbUContactClient)
+YATIVO_P = POINTER(TbYativoClient)
+ANNA_P = POINTER(TbAnnaClient)
+
+STATUS = c_int32  # tb_status: an int32_t-sized C enum
+OUT_STR = POINTER(c_void_p)  # char **: library-allocated, freed by tb_string_free
+OUT_I64 = POINTER(c_int64)
+OUT_U64 = POINTER(c_uint64)
+OUT_U16 = POINTER(c_uint16)
+
+# name: (restype, argtypes)
+_SIGNATURES = {
+    # version, status names, strings, last error
+    "tb_version": (c_char_p, []),
+    "tb_version_number": (c_uint32, []),
+    "tb_status_name": (c_char_p, [STATUS]),
+    "tb_string_free": (None, [c_void_p]),
+    "tb_last_error_status": (STATUS, []),
+    "tb_last_error_message": (c_void_p, []),
+    "tb_last_error_http_status": (c_uint16, []),
+    "tb_last_error_vendor_message": (c_void_p, []),
+    # config
+    "tb_config_new": (CONFIG_P, []),
+    "tb_config_free": (None, [CONFIG_P]),
+    "tb_config_set_timeout_connect_ms": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_timeout_send_ms": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_timeout_receive_ms": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_proxy": (STATUS, [CONFIG_P, c_char_p]),
+    "tb_config_set_no_proxy": (STATUS, [CONFIG_P]),
+    "tb_config_set_user_agent": (STATUS, [CONFIG_P, c_char_p]),
+    "tb_config_set_allow_http": (STATUS, [CONFIG_P, c_bool]),
+    "tb_config_set_max_response_bytes": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_tls_roots": (STATUS, [CONFIG_P, c_int32]),
+    "tb_config_set_extra_ca_file": (STATUS, [CONFIG_P, c_char_p]),
+    "tb_config_set_retries": (STATUS, [CONFIG_P, c_uint32, c_uint64, c_uint64]),
+    "tb_config_set_refresh_ahead_ms": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_end_session_on_close": (STATUS, [CONFIG_P, c_bool]),
+    # uContact
+    "tb_ucontact_client_new": (
+        STATUS,
+        [CONFIG_P, c_char_p, c_char_p, c_char_p, c_int32, POINTER(UCONTACT_P)],
+    ),
+    "tb_ucontact_client_free": (None, [UCONTACT_P]),
+    "tb_ucontact_get_user_token": (STATUS, [UCONTACT_P, OUT_STR]),
+    "tb_ucontact_agent_login": (STATUS, [UCONTACT_P, OUT_STR]),
+    "tb_ucontact_end_session": (STATUS, [UCONTACT_P]),
+    "tb_ucontact_token": (STATUS, [UCONTACT_P, OUT_STR]),
+    "tb_ucontact_set_token": (STATUS, [UCONTACT_P, c_char_p]),
+    "tb_ucontact_call": (
+        STATUS,
+        [UCONTACT_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
+    ),
+    # Yativo
+    "tb_yativo_client_new": (
+        STATUS,
+        [CONFIG_P, c_char_p, c_char_p, c_char_p, POINTER(YATIVO_P)],
+    ),
+    "tb_yativo_client_free": (None, [YATIVO_P]),
+    "tb_yativo_login": (STATUS, [YATIVO_P, OUT_STR, OUT_I64]),
+    "tb_yativo_refresh_token": (STATUS, [YATIVO_P, OUT_STR, OUT_I64]),
+    "tb_yativo_token": (STATUS, [YATIVO_P, OUT_STR]),
+    "tb_yativo_set_token": (STATUS, [YATIVO_P, c_char_p, c_int64]),
+    "tb_yativo_call": (
+        STATUS,
+        [YATIVO_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
+    ),
+    # AnnA
+    "tb_anna_client_new": (
+        STATUS,
+        [CONFIG_P, c_char_p, c_char_p, c_char_p, c_char_p, POINTER(ANNA_P)],
+    ),
+    "tb_anna_client_free": (None, [ANNA_P]),
+    "tb_anna_get_token": (STATUS, [ANNA_P, OUT_STR, OUT_I64]),
+    "tb_anna_user_hash": (STATUS, [ANNA_P, c_char_p, c_char_p, OUT_STR]),
+    "tb_anna_user_hash_forced": (
+        STATUS,
+        [ANNA_P, c_char_p, c_char_p, c_char_p, OUT_STR],
+    ),
+    "tb_anna_inactivate_user": (STATUS, [ANNA_P, c_char_p, OUT_STR]),
+    "tb_anna_messenger_structure": (STATUS, [ANNA_P, OUT_STR]),
+    "tb_anna_messenger_alert_counter": (
+        STATUS,
+        [ANNA_P, c_char_p, c_char_p, c_char_p, c_char_p, OUT_U64],
+    ),
+    "tb_anna_messenger_requests": (
+        STATUS,
+        [ANNA_P, c_char_p, c_char_p, c_char_p, c_char_p, OUT_STR],
+    ),
+    "tb_anna_messenger_link": (
+        STATUS,
+        [ANNA_P, c_char_p, c_char_p, c_char_p, OUT_STR],
+    ),
+    "tb_anna_token": (STATUS, [ANNA_P, OUT_STR]),
+    "tb_anna_set_token": (STATUS, [ANNA_P, c_char_p, c_int64]),
+    "tb_anna_call": (
+        STATUS,
+        [ANNA_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
+    ),
+}
+
+_lib: Optional[ctypes.CDLL] = None
+_lock = threading.Lock()
+
+
+def _candidates() -> List[str]:
+    """Where the library may be, in the order tried (see :func:`lib`)."""
+    package_dir = Path(__file__).resolve().parent
+    found: List[str] = [
+        str(package_dir / LIBRARY_FILE),  # shipped inside the package
+        str(package_dir.parent / LIBRARY_FILE),  # beside the package folder
+    ]
+    return [p for p in found if os.path.isfile(p)]
+
+
+def _load() -> ctypes.CDLL:
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        try:
+            return ctypes.CDLL(explicit)
+        except OSError as e:
+            raise LibraryNotFoundError(
+                "cannot load the tokenbridge library from {}={!r}: {}".format(
+                    ENV_VAR, explicit, e
+                )
+            ) from e
+    tried: List[str] = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            tried.append("{} ({})".format(path, e))
+    name = ctypes.util.find_library("tokenbridge")
+    if name:
+        try:
+            return ctypes.CDLL(name)
+        except OSError as e:
+            tried.append("{} ({})".format(name, e))
+    package_dir = Path(__file__).resolve().parent
+    raise LibraryNotFoundError(
+        "the tokenbridge native library ({}) was not found: set {} to its full path, "
+        "or put it in {} or {}, or install it where the system linker looks{}".format(
+            LIBRARY_FILE,
+            ENV_VAR,
+            package_dir,
+            package_dir.parent,
+            "; tried: " + "; ".join(tried) if tried else "",
+        )
+    )
+
+
+def _declare(cdll: ctypes.CDLL) -> None:
+    missing = []
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        try:
+            fn = getattr(cdll, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+    if missing:
+        raise LibraryNotFoundError(
+            "the tokenbridge library at {} lacks {} (an older or different build?)".format(
+                getattr(cdll, "_name", "?"), ", ".join(missing)
+            )
+        )
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded, declared library (loaded on first use).
+
+    Lookup: the environment variable ``TOKENBRIDGE_LIBRARY`` (a full path), else the
+    library file inside or beside this package, else
+    ``ctypes.util.find_library("tokenbridge")``.
+    """
+    global _lib
+    if _lib is None:
+        with _lock:
+            if _lib is None:
+                cdll = _load()
+                _declare(cdll)
+                _lib = cdll
+    return _lib
+
+
+def encode(name: str, value: Optional[Union[str, "os.PathLike[str]"]]) -> Optional[bytes]:
+    """A string argument as NUL-terminated UTF-8 (``None`` stays NULL).
+
+    A lone surrogate is passed on as the (invalid) UTF-8 it would be, so that the
+    library refuses it with ``TB_INVALID_ARGUMENT`` naming the parameter, like any
+    other invalid UTF-8. A NUL character cannot cross a C string: refused here.
+    """
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+        if isinstance(value, bytes):
+            data = value
+        else:
+            data = value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+    else:
+        raise TypeError(
+            "{} must be a str, not {}".format(name, type(value).__name__)
+        )
+    if b"\0" in data:
+        raise InvalidArgumentError(
+            "invalid argument `{}`: contains a NUL character".format(name),
+            Status.INVALID_ARGUMENT,
+        )
+    return data
+
+
+def unsigned(name: str, value: Any, bits: int) -> int:
+    """An integer argument checked to fit an unsigned C type (ctypes would wrap it)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("{} must be an int, not {}".format(name, type(value).__name__))
+    if not 0 <= value < (1 << bits):
+        raise InvalidArgumentError(
+            "invalid argument `{}`: {} is out of range (0 to 2^{}-1)".format(
+                name, value, bits
+            ),
+            Status.INVALID_ARGUMENT,
+        )
+    return value
+
+
+def take_string(ptr: Optional[int]) -> Optional[str]:
+    """Copies a library-allocated string and frees it (``None`` for NULL)."""
+    if not ptr:
+        return None
+    try:
+        return ctypes.string_at(ptr).decode("utf-8")
+    finally:
+        lib().tb_string_free(ptr)
+
+
+def take_out(out: c_void_p) -> str:
+    """Copies and frees a string written to a ``char **`` out-parameter on success."""
+    text = take_string(out.value)
+    if text is None:  # the contract writes a string on success; be explicit if not
+        raise InternalError("the library returned TB_OK without a string", Status.PANIC)
+    return text
+
+
+def check(status: int) -> None:
+    """Raises the exception for a failed call, from the thread's last error.
+
+    Must run right after the failing call, on the same thread (the last error is
+    thread-local, and the next fallible call clears it).
+    """
+    if status == 0:
+        return
+    raise last_error(status)
+
+
+def last_error(status: int) -> TokenBridgeError:
+    """The exception for ``status``, with the thread's last error message, HTTP
+    status and vendor message."""
+    cdll = lib()
+    message = take_string(cdll.tb_last_error_message())
+    http_status = int(cdll.tb_last_error_http_status())
+    vendor_message = take_string(cdll.tb_last_error_vendor_message())
+    if not message:
+        message = status_name(status)
+    return error_class(status)(message, status, http_status or None, vendor_message)
+
+
+def status_name(status: int) -> str:
+    """``tb_status_name``: e.g. ``"TB_REJECTED"`` (a static string, not freed)."""
+    name = lib().tb_status_name(status)
+    return name.decode("utf-8") if name else "TB_STATUS_{}".format(status)
+
+
+def call(fn: Callable[..., int], *args: Any) -> None:
+    """Runs a fallible ``tb_`` function and raises on failure."""
+    check(fn(*args))

@@ -1,0 +1,425 @@
+"""The three clients: :class:`UContactClient`, :class:`YativoClient`, :class:`AnnaClient`.
+
+Each owns one native client handle: use it in a ``with`` block, or call
+:meth:`close`. A client may be used from several threads at once; ``close()`` waits
+for calls in flight, and any call after it raises :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json as _json
+import threading
+import warnings
+from ctypes import byref, c_int64, c_uint16, c_uint64, c_void_p
+from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+
+from . import _native
+from .config import Config
+from .errors import InvalidArgumentError, Status
+from .models import (
+    AccessData,
+    AgentProfile,
+    LoginKind,
+    MessengerFilter,
+    MessengerRequest,
+    MessengerStructure,
+    Response,
+    Token,
+    expiry,
+)
+
+_C = TypeVar("_C", bound="_Client")
+_NO_BODY: Any = object()
+
+_BODY_NONE = 0
+_BODY_FORM = 1
+_BODY_JSON = 2
+
+FilterLike = Union[MessengerFilter, Mapping[str, Any]]
+
+
+class _Client:
+    """What the three clients share: the handle's life, token control, ``call``."""
+
+    _API = ""  # "ucontact", "yativo" or "anna": picks the tb_<api>_ functions
+
+    def __init__(self, new: Any, config: Optional[Config], *args: Any) -> None:
+        self._handle: Any = None
+        self._cond = threading.Condition()
+        self._busy = 0
+        self._closing = False
+        lib = _native.lib()
+        self._lib = lib
+        self._free = getattr(lib, "tb_{}_client_free".format(self._API))
+        out = new.argtypes[-1]._type_()  # a NULL pointer of the handle type
+        if config is None:
+            _native.call(new, None, *args, byref(out))
+        else:
+            with config._native() as cfg:
+                _native.call(new, cfg, *args, byref(out))
+        self._handle = out
+
+    # -- life -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[Any]:
+        with self._cond:
+            if self._handle is None or self._closing:
+                raise ValueError("the {} is closed".format(type(self).__name__))
+            self._busy += 1
+            handle = self._handle
+        try:
+            yield handle
+        finally:
+            with self._cond:
+                self._busy -= 1
+                if self._busy == 0:
+                    self._cond.notify_all()
+
+    def close(self) -> None:
+        """Frees the native client (once; later calls do nothing). Waits for calls
+        running on other threads. A uContact client ends its live session first
+        (unless ``Config(end_session_on_close=False)``)."""
+        with self._cond:
+            if self._handle is None or self._closing:
+                return
+            self._closing = True
+            while self._busy:
+                self._cond.wait()
+            handle, self._handle = self._handle, None
+        self._free(handle)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._handle is None
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A fallback only (use `with` or close()): nothing else can hold the client
+        # now. Freed first, then the warning, which a filter may turn into an error.
+        handle = getattr(self, "_handle", None)
+        if handle:
+            self._handle = None
+            try:
+                self._free(handle)
+            except Exception:  # interpreter shutting down: nothing sensible to do
+                return
+            warnings.warn(
+                "{} was not closed; use `with` or close()".format(type(self).__name__),
+                ResourceWarning,
+                source=self,
+            )
+
+    def __repr__(self) -> str:
+        return "<{} {}>".format(type(self).__name__, "closed" if self.closed else "open")
+
+    # -- shared operations ------------------------------------------------------
+
+    def _fn(self, name: str) -> Any:
+        return getattr(self._lib, "tb_{}_{}".format(self._API, name))
+
+    def _string_op(self, name: str, *args: Any) -> str:
+        out = c_void_p()
+        with self._use() as h:
+            _native.call(self._fn(name), h, *args, byref(out))
+        return _native.take_out(out)
+
+    def _token_op(self, name: str) -> Token:
+        out = c_void_p()
+        expires_at = c_int64(0)
+        with self._use() as h:
+            _native.call(self._fn(name), h, byref(out), byref(expires_at))
+        return Token(token=_native.take_out(out), expires_at=expiry(expires_at.value))
+
+    def token(self) -> str:
+        """A valid token: the cached one, refreshed ahead of expiry, or a new login."""
+        return self._string_op("token")
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = _NO_BODY,
+        form: Optional[Mapping[str, str]] = None,
+    ) -> Response:
+        """Calls any endpoint of the API with this client's token (refreshed, and
+        renewed once after a 401). ``path`` is relative to the base URL.
+
+        Give ``json=`` (any JSON-serialisable value, sent as ``application/json``)
+        or ``form=`` (a mapping of strings, sent form-encoded), or neither. Every HTTP
+        status but 401 comes back in the :class:`Response`.
+        """
+        if form is not None and json is not _NO_BODY:
+            raise InvalidArgumentError(
+                "invalid argument `body`: give json= or form=, not both",
+                Status.INVALID_ARGUMENT,
+            )
+        if form is not None:
+            kind, body = _BODY_FORM, _json.dumps(dict(form), ensure_ascii=False)
+        elif json is not _NO_BODY:
+            kind, body = _BODY_JSON, _json.dumps(json, ensure_ascii=False)
+        else:
+            kind, body = _BODY_NONE, None
+        status = c_uint16(0)
+        out = c_void_p()
+        with self._use() as h:
+            _native.call(
+                self._fn("call"),
+                h,
+                _native.encode("method", method),
+                _native.encode("path", path),
+                kind,
+                _native.encode("body", body),
+                byref(status),
+                byref(out),
+            )
+        return Response(status=status.value, body=_native.take_out(out))
+
+
+def _unix(expires_at: Optional[_dt.datetime]) -> int:
+    if expires_at is None:
+        return 0
+    if not isinstance(expires_at, _dt.datetime):
+        raise TypeError("expires_at must be a datetime, not {}".format(type(expires_at).__name__))
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        raise InvalidArgumentError(
+            "invalid argument `expires_at`: a naive datetime is ambiguous; "
+            "give one with a tzinfo (e.g. datetime.timezone.utc)",
+            Status.INVALID_ARGUMENT,
+        )
+    return int(expires_at.timestamp())
+
+
+class UContactClient(_Client):
+    """A uContact client (contact center).
+
+    ``server`` is the cloud domain (``"mycompany"``) or a full URL. ``kind`` picks
+    the login: :attr:`LoginKind.API_USER` (``getUserToken``) or
+    :attr:`LoginKind.AGENT` (``AgentLogin``). Nothing is sent until the first call.
+    """
+
+    _API = "ucontact"
+
+    def __init__(
+        self,
+        server: str,
+        user: str,
+        password: str,
+        *,
+        kind: LoginKind = LoginKind.API_USER,
+        config: Optional[Config] = None,
+    ) -> None:
+        lib = _native.lib()
+        super().__init__(
+            lib.tb_ucontact_client_new,
+            config,
+            _native.encode("server", server),
+            _native.encode("user", user),
+            _native.encode("password", password),
+            int(LoginKind(kind)),
+        )
+
+    def get_user_token(self) -> str:
+        """Gets a new client token for the API user (``getUserToken``), also cached."""
+        return self._string_op("get_user_token")
+
+    def agent_login(self) -> AgentProfile:
+        """Logs the agent in (``AgentLogin``) and returns its profile."""
+        return AgentProfile.from_json(self._string_op("agent_login"))
+
+    def end_session(self) -> None:
+        """Ends the live session (``EndSession``); does nothing without one."""
+        with self._use() as h:
+            _native.call(self._lib.tb_ucontact_end_session, h)
+
+    def set_token(self, token: str) -> None:
+        """Uses a session token obtained elsewhere."""
+        with self._use() as h:
+            _native.call(self._lib.tb_ucontact_set_token, h, _native.encode("token", token))
+
+
+class YativoClient(_Client):
+    """A Yativo client (payments). ``base_url`` is e.g. :attr:`PRODUCTION_URL`.
+    Nothing is sent until the first call."""
+
+    _API = "yativo"
+
+    PRODUCTION_URL = "https://api.yativo.com/api/v1"
+    SANDBOX_URL = "https://smtp.yativo.com/api/v1"
+
+    def __init__(
+        self,
+        base_url: str,
+        account_id: str,
+        app_secret: str,
+        *,
+        config: Optional[Config] = None,
+    ) -> None:
+        lib = _native.lib()
+        super().__init__(
+            lib.tb_yativo_client_new,
+            config,
+            _native.encode("base_url", base_url),
+            _native.encode("account_id", account_id),
+            _native.encode("app_secret", app_secret),
+        )
+
+    def login(self) -> Token:
+        """Logs in with the app secret; returns the new token (also cached)."""
+        return self._token_op("login")
+
+    def refresh_token(self) -> Token:
+        """Exchanges the current token for a new one (logging in first if needed)."""
+        return self._token_op("refresh_token")
+
+    def set_token(self, token: str, expires_at: Optional[_dt.datetime] = None) -> None:
+        """Uses a token obtained elsewhere. ``expires_at`` (an aware datetime) or
+        ``None``: the JWT's ``exp``, else 10 minutes from now."""
+        with self._use() as h:
+            _native.call(
+                self._lib.tb_yativo_set_token, h, _native.encode("token", token), _unix(expires_at)
+            )
+
+
+class AnnaClient(_Client):
+    """An AnnA Corporate User V3 client (chat / messenger). ``base_url`` is the
+    customer's API root. Nothing is sent until the first call.
+
+    Messenger calls take the user either by id (``user_id``) or by document
+    (``doc_type`` and ``doc_value``), never both.
+    """
+
+    _API = "anna"
+
+    def __init__(
+        self,
+        base_url: str,
+        company_hash: str,
+        user: str,
+        password: str,
+        *,
+        config: Optional[Config] = None,
+    ) -> None:
+        lib = _native.lib()
+        super().__init__(
+            lib.tb_anna_client_new,
+            config,
+            _native.encode("base_url", base_url),
+            _native.encode("company_hash", company_hash),
+            _native.encode("user", user),
+            _native.encode("pass", password),
+        )
+
+    def get_token(self) -> Token:
+        """Gets a new token (``GetToken``), also cached."""
+        return self._token_op("get_token")
+
+    def set_token(self, token: str, expires_at: Optional[_dt.datetime] = None) -> None:
+        """Uses a token obtained elsewhere. ``expires_at`` (an aware datetime) or
+        ``None``: the JWT's ``exp``, else unknown (used until a 401)."""
+        with self._use() as h:
+            _native.call(
+                self._lib.tb_anna_set_token, h, _native.encode("token", token), _unix(expires_at)
+            )
+
+    def user_hash(self, user_id: str, start_service: Optional[str] = None) -> AccessData:
+        """The user's chat access (``UserHash``); fails for unknown or inactive users."""
+        text = self._string_op(
+            "user_hash",
+            _native.encode("user_id", user_id),
+            _native.encode("start_service", start_service),
+        )
+        return AccessData.from_json(text)
+
+    def user_hash_forced(
+        self, user_id: str, user_name: str, start_service: Optional[str] = None
+    ) -> AccessData:
+        """The user's chat access, creating or reactivating the user (``UserHashForced``)."""
+        text = self._string_op(
+            "user_hash_forced",
+            _native.encode("user_id", user_id),
+            _native.encode("user_name", user_name),
+            _native.encode("start_service", start_service),
+        )
+        return AccessData.from_json(text)
+
+    def inactivate_user(self, user_id: str) -> str:
+        """Inactivates the user (``Inactivate``); returns AnnA's message."""
+        out = c_void_p()
+        with self._use() as h:
+            _native.call(
+                self._lib.tb_anna_inactivate_user, h, _native.encode("user_id", user_id), byref(out)
+            )
+        return _native.take_string(out.value) or ""
+
+    def messenger_structure(self) -> MessengerStructure:
+        """The company's departments and channels (``Messenger/Structure``)."""
+        return MessengerStructure.from_json(self._string_op("messenger_structure"))
+
+    def messenger_alert_counter(
+        self,
+        user_id: Optional[str] = None,
+        *,
+        doc_type: Optional[str] = None,
+        doc_value: Optional[str] = None,
+        filter: Optional[FilterLike] = None,
+    ) -> int:
+        """How many of the user's requests match the filter (``Messenger/AlertCounter``)."""
+        count = c_uint64(0)
+        with self._use() as h:
+            _native.call(
+                self._lib.tb_anna_messenger_alert_counter,
+                h,
+                *_user(user_id, doc_type, doc_value),
+                _filter(filter),
+                byref(count),
+            )
+        return count.value
+
+    def messenger_requests(
+        self,
+        user_id: Optional[str] = None,
+        *,
+        doc_type: Optional[str] = None,
+        doc_value: Optional[str] = None,
+        filter: Optional[FilterLike] = None,
+    ) -> List[MessengerRequest]:
+        """The user's requests that match the filter (``Messenger/Requests``)."""
+        text = self._string_op(
+            "messenger_requests", *_user(user_id, doc_type, doc_value), _filter(filter)
+        )
+        return MessengerRequest.list_from_json(text)
+
+    def messenger_link(
+        self,
+        user_id: Optional[str] = None,
+        *,
+        doc_type: Optional[str] = None,
+        doc_value: Optional[str] = None,
+    ) -> str:
+        """The link to the user's messenger (``Messenger/Link``)."""
+        return self._string_op("messenger_link", *_user(user_id, doc_type, doc_value))
+
+
+def _user(user_id: Optional[str], doc_type: Optional[str], doc_value: Optional[str]) -> Tuple[Optional[bytes], ...]:
+    return (
+        _native.encode("user_id", user_id),
+        _native.encode("doc_type", doc_type),
+        _native.encode("doc_value", doc_value),
+    )
+
+
+def _filter(f: Optional[FilterLike]) -> Optional[bytes]:
+    if f is None:
+        return None
+    text = f.to_json() if isinstance(f, MessengerFilter) else _json.dumps(dict(f), ensure_ascii=False)
+    return _native.encode("filter_json", text)
