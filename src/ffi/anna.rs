@@ -115,7 +115,7 @@ unsafe fn write_token(
 ///
 /// `out` was checked and is valid for writes.
 unsafe fn write_text(
-    text: &str,
+    text: String,
     operation: &'static str,
     what: &str,
     out: *mut *mut c_char,
@@ -245,7 +245,7 @@ pub unsafe extern "C" fn tb_anna_user_hash(
         // SAFETY: checked above; the caller promises a valid pointer.
         unsafe {
             write_text(
-                &json::access_data(&data),
+                json::access_data(&data),
                 "AnnA UserHash",
                 "access data",
                 out_access_data_json,
@@ -288,7 +288,7 @@ pub unsafe extern "C" fn tb_anna_user_hash_forced(
         // SAFETY: checked above; the caller promises a valid pointer.
         unsafe {
             write_text(
-                &json::access_data(&data),
+                json::access_data(&data),
                 "AnnA UserHashForced",
                 "access data",
                 out_access_data_json,
@@ -319,7 +319,7 @@ pub unsafe extern "C" fn tb_anna_inactivate_user(
         let message = client.inactivate_user(user_id)?;
         if !out_message.is_null() {
             // SAFETY: not NULL; the caller promises it is valid for writes.
-            unsafe { write_text(&message, "AnnA Inactivate", "a message", out_message) }?;
+            unsafe { write_text(message, "AnnA Inactivate", "a message", out_message) }?;
         }
         Ok(())
     })
@@ -349,7 +349,7 @@ pub unsafe extern "C" fn tb_anna_messenger_structure(
         // SAFETY: checked above; the caller promises a valid pointer.
         unsafe {
             write_text(
-                &json::structure(&structure),
+                json::structure(&structure),
                 "AnnA Messenger/Structure",
                 "the structure",
                 out_structure_json,
@@ -433,7 +433,7 @@ pub unsafe extern "C" fn tb_anna_messenger_requests(
         // SAFETY: checked above; the caller promises a valid pointer.
         unsafe {
             write_text(
-                &json::requests(&requests),
+                json::requests(&requests),
                 "AnnA Messenger/Requests",
                 "the requests",
                 out_requests_json,
@@ -466,7 +466,7 @@ pub unsafe extern "C" fn tb_anna_messenger_link(
         strings::out_ptr(out_link, "out_link")?;
         let link = client.messenger_link(&user)?;
         // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe { write_text(&link, "AnnA Messenger/Link", "a link", out_link) }
+        unsafe { write_text(link, "AnnA Messenger/Link", "a link", out_link) }
     })
 }
 

@@ -78,8 +78,9 @@ pub(crate) unsafe fn generic(
     strings::out_ptr(out_status, "out_status")?;
     strings::out_ptr(out_body, "out_body")?;
     let response = send(method, path, body)?;
+    let status = response.status;
     let text =
-        strings::c_string(&response.body, operation, "a response body").map_err(|e| match e {
+        strings::c_string(response.body, operation, "a response body").map_err(|e| match e {
             Error::UnexpectedResponse {
                 operation,
                 expected,
@@ -87,7 +88,7 @@ pub(crate) unsafe fn generic(
                 ..
             } => Error::UnexpectedResponse {
                 operation,
-                status: response.status,
+                status,
                 expected,
                 excerpt,
             },
@@ -96,7 +97,7 @@ pub(crate) unsafe fn generic(
     // SAFETY: both out-pointers were checked above and the caller promises they
     // are valid for writes.
     unsafe {
-        strings::write(out_status, response.status);
+        strings::write(out_status, status);
         strings::write_string(out_body, text);
     }
     Ok(())

@@ -59,8 +59,13 @@ pub(crate) fn out_ptr<T>(ptr: *mut T, name: &'static str) -> Result<()> {
 }
 
 /// A string ready to be handed to C: text with a NUL inside cannot be a C string,
-/// so it is an unexpected-response error (the text came from the server).
-pub(crate) fn c_string(text: &str, operation: &'static str, what: &str) -> Result<CString> {
+/// so it is an unexpected-response error (the text came from the server). An owned
+/// `String` is moved, not copied, so no unwiped copy of a secret is left behind.
+pub(crate) fn c_string(
+    text: impl Into<Vec<u8>>,
+    operation: &'static str,
+    what: &str,
+) -> Result<CString> {
     CString::new(text).map_err(|e| {
         let at = e.nul_position();
         // The rejected bytes may be a token: wipe them too.

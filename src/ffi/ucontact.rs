@@ -170,7 +170,7 @@ pub unsafe extern "C" fn tb_ucontact_agent_login(
         strings::out_ptr(out_profile_json, "out_profile_json")?;
         let profile = client.agent_login()?;
         let text = strings::c_string(
-            &json::agent_profile(&profile),
+            json::agent_profile(&profile),
             "uContact AgentLogin",
             "a profile",
         )?;
