@@ -1,0 +1,738 @@
+// Tests of the C# binding against the sandbox (docs/sandbox-contract.md).
+// Run by run-tests.sh: TOKENBRIDGE_SANDBOX_URL names the sandbox, libtokenbridge.so is
+// found through LD_LIBRARY_PATH. Prints one line per test, then "N passed, M failed";
+// exits 1 when anything failed.
+//
+// The 13 operations: U1 getUserToken, U2 AgentLogin, U3 EndSession, Y1 login,
+// Y2 refresh_token, A1 GetToken, A2 UserHash, A3 UserHashForced, A4 Inactivate,
+// A5 Structure, A6 AlertCounter, A7 Requests, A8 Link.
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using TokenBridge;
+
+static class Tests
+{
+    const string UcUser = "apiuser";
+    const string UcPassword = "s3cret&=+ é"; // `&`, `=`, `+`, a space and non-ASCII
+    const string Agent = "agent1";
+    const string AgentPassword = "agent-pass";
+    const string YaAccount = "acct-sandbox";
+    const string YaSecret = "yativo-secret";
+    const string AnCompany = "COMPANYHASH";
+    const string AnUser = "annauser";
+    const string AnPass = "anna-pass";
+
+    static string url;
+    static int passed, failed;
+
+    static int Main()
+    {
+        url = Environment.GetEnvironmentVariable("TOKENBRIDGE_SANDBOX_URL");
+        if (string.IsNullOrEmpty(url))
+        {
+            Console.Error.WriteLine("TOKENBRIDGE_SANDBOX_URL is not set (start `cargo run --example sandbox`)");
+            return 2;
+        }
+        url = url.TrimEnd('/');
+
+        Run("library: version and status names", LibraryVersion);
+        Run("config: every setter accepts a valid value", ConfigSetters);
+        Run("config: zero timeout is InvalidArgument", ConfigZeroTimeout);
+        Run("config: missing extra CA file fails when a client is created", ConfigMissingCaFile);
+        Run("client: NULL argument is InvalidArgument naming it", NullArgument);
+        Run("U1 uContact getUserToken (UTF-8 password)", UContactGetUserToken);
+        Run("U1 failure: wrong password -> Rejected with the vendor's message", UContactWrongPassword);
+        Run("U2 uContact AgentLogin -> AgentProfile", UContactAgentLogin);
+        Run("U3 uContact EndSession (and no-op without a session)", UContactEndSession);
+        Run("uContact token control and generic call", UContactTokenAndCall);
+        Run("Y1 Yativo login", YativoLogin);
+        Run("Y2 Yativo refresh_token", YativoRefresh);
+        Run("Yativo failure: wrong app secret", YativoWrongSecret);
+        Run("Yativo token control and generic call (401 -> new login)", YativoTokenAndCall);
+        Run("token refresh: an expired token means a new login on next use", ExpiredTokens);
+        Run("A1 AnnA GetToken", AnnaGetToken);
+        Run("A1 failure: wrong pass -> Rejected", AnnaWrongPass);
+        Run("A2 AnnA UserHash", AnnaUserHash);
+        Run("A2 failure: unknown user -> Rejected with the vendor's message", AnnaUnknownUser);
+        Run("A3 AnnA UserHashForced", AnnaUserHashForced);
+        Run("A4 AnnA Inactivate", AnnaInactivate);
+        Run("A5 AnnA messenger Structure", AnnaStructure);
+        Run("A6 AnnA messenger AlertCounter (by id, by document, filtered)", AnnaAlertCounter);
+        Run("A7 AnnA messenger Requests", AnnaRequests);
+        Run("A8 AnnA messenger Link", AnnaLink);
+        Run("A6-A8 failure: half a document is InvalidArgument", AnnaHalfDocument);
+        Run("AnnA token control and generic call", AnnaTokenAndCall);
+        Run("connection refused -> Connect", ConnectionRefused);
+        Run("threads: one client, many threads; last error is per thread", Threads);
+        Run("dispose: twice is fine, use after dispose throws", DisposeTwice);
+        Run("JSON reader: escapes, numbers, nesting, errors", JsonReader);
+
+        Console.WriteLine(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    // ---- harness ------------------------------------------------------------------------
+
+    static void Run(string name, Action test)
+    {
+        try
+        {
+            test();
+            passed++;
+            Console.WriteLine("ok    " + name);
+        }
+        catch (Exception e)
+        {
+            failed++;
+            Console.WriteLine("FAIL  " + name);
+            Console.WriteLine("      " + e.ToString().Replace("\n", "\n      "));
+        }
+    }
+
+    sealed class TestFailure : Exception
+    {
+        public TestFailure(string message) : base(message) { }
+    }
+
+    static void Check(bool condition, string what)
+    {
+        if (!condition) throw new TestFailure(what);
+    }
+
+    static void Equal<T>(T expected, T actual, string what)
+    {
+        if (!EqualityComparer<T>.Default.Equals(expected, actual))
+            throw new TestFailure(what + ": expected <" + expected + ">, got <" + actual + ">");
+    }
+
+    static void Contains(string haystack, string needle, string what)
+    {
+        if (haystack == null || haystack.IndexOf(needle, StringComparison.Ordinal) < 0)
+            throw new TestFailure(what + ": <" + haystack + "> does not contain <" + needle + ">");
+    }
+
+    static T Throws<T>(Action action, string what) where T : Exception
+    {
+        try
+        {
+            action();
+        }
+        catch (T e)
+        {
+            return e;
+        }
+        catch (Exception e)
+        {
+            throw new TestFailure(what + ": expected " + typeof(T).Name + ", got " + e.GetType().Name + ": " + e.Message);
+        }
+        throw new TestFailure(what + ": expected " + typeof(T).Name + ", nothing was thrown");
+    }
+
+    static TokenBridgeException Fails(TokenBridgeStatus status, Action action, string what)
+    {
+        var e = Throws<TokenBridgeException>(action, what);
+        Equal(status, e.Status, what + " (status; message: " + e.Message + ")");
+        Check(!string.IsNullOrEmpty(e.Message), what + ": the exception has a message");
+        return e;
+    }
+
+    // No secret may reach an error message.
+    static void NoSecrets(TokenBridgeException e, params string[] secrets)
+    {
+        foreach (var s in secrets)
+        {
+            Check(e.Message.IndexOf(s, StringComparison.Ordinal) < 0, "the message does not show a secret: " + e.Message);
+            if (e.VendorMessage != null)
+                Check(e.VendorMessage.IndexOf(s, StringComparison.Ordinal) < 0, "the vendor message does not show a secret");
+        }
+    }
+
+    // GET {url}/__sandbox/stats: request counts per operation.
+    static Dictionary<string, long> Stats()
+    {
+        var req = (HttpWebRequest)WebRequest.Create(url + "/__sandbox/stats");
+        req.Proxy = null; // the sandbox is local; ignore http_proxy
+        using (var resp = (HttpWebResponse)req.GetResponse())
+        using (var reader = new StreamReader(resp.GetResponseStream(), Encoding.UTF8))
+        {
+            var o = (IReadOnlyDictionary<string, object>)Json.Parse(reader.ReadToEnd());
+            var counts = new Dictionary<string, long>();
+            foreach (var kv in o) counts[kv.Key] = (long)kv.Value;
+            return counts;
+        }
+    }
+
+    static long Count(string key)
+    {
+        long n;
+        return Stats().TryGetValue(key, out n) ? n : 0;
+    }
+
+    // Runs `action` and checks that the sandbox counted exactly `expected` more `key` requests.
+    static void Counts(string key, long expected, Action action)
+    {
+        long before = Count(key);
+        action();
+        Equal(expected, Count(key) - before, "requests counted as " + key);
+    }
+
+    static TokenBridgeConfig SandboxConfig()
+    {
+        return new TokenBridgeConfig()
+            .SetAllowHttp(true)
+            .SetNoProxy()
+            .SetRetries(0, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1));
+    }
+
+    static UContactClient UContact(string user, string password, UContactLoginKind kind)
+    {
+        using (var cfg = SandboxConfig()) // clients copy the config: disposing of it right away is fine
+            return new UContactClient(url + "/ucontact", user, password, kind, cfg);
+    }
+
+    static YativoClient Yativo(string secret = YaSecret)
+    {
+        using (var cfg = SandboxConfig())
+            return new YativoClient(url + "/yativo/api/v1", YaAccount, secret, cfg);
+    }
+
+    static AnnaClient Anna(string pass = AnPass)
+    {
+        using (var cfg = SandboxConfig())
+            return new AnnaClient(url + "/anna/", AnCompany, AnUser, pass, cfg);
+    }
+
+    static void FutureExpiry(DateTimeOffset? expiresAt, string what)
+    {
+        Check(expiresAt.HasValue, what + ": has an expiry");
+        var now = DateTimeOffset.UtcNow;
+        Check(expiresAt.Value > now && expiresAt.Value < now.AddDays(2), what + ": expiry within two days: " + expiresAt);
+    }
+
+    // ---- library and config -------------------------------------------------------------
+
+    static void LibraryVersion()
+    {
+        var m = Regex.Match(Library.Version, @"^(\d+)\.(\d+)\.(\d+)$");
+        Check(m.Success, "version is MAJOR.MINOR.PATCH: " + Library.Version);
+        uint expected = uint.Parse(m.Groups[1].Value) * 10000 + uint.Parse(m.Groups[2].Value) * 100 + uint.Parse(m.Groups[3].Value);
+        Equal(expected, Library.VersionNumber, "version number");
+        Equal("TB_REJECTED", Library.StatusName(TokenBridgeStatus.Rejected), "status name");
+        Equal("TB_OK", Library.StatusName(TokenBridgeStatus.Ok), "status name");
+        Equal("TB_INVALID_ARGUMENT", Library.StatusName(TokenBridgeStatus.InvalidArgument), "status name");
+    }
+
+    static void ConfigSetters()
+    {
+        using (var cfg = new TokenBridgeConfig())
+        {
+            cfg.SetConnectTimeout(TimeSpan.FromSeconds(5))
+               .SetSendTimeout(TimeSpan.FromSeconds(5))
+               .SetReceiveTimeout(TimeSpan.FromSeconds(5))
+               .SetProxy("http://127.0.0.1:3128")
+               .SetNoProxy()
+               .SetUserAgent("tokenbridge-csharp-tests ñ")
+               .SetAllowHttp(true)
+               .SetMaxResponseBytes(1 << 20)
+               .SetTlsRoots(TlsRoots.OperatingSystem)
+               .SetTlsRoots(TlsRoots.Mozilla)
+               .SetRetries(1, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20))
+               .SetRefreshAhead(TimeSpan.FromSeconds(30))
+               .SetEndSessionOnClose(false);
+            // The config still builds a working client.
+            using (var y = new YativoClient(url + "/yativo/api/v1", YaAccount, YaSecret, cfg))
+                Check(y.Login().Token.Length > 0, "a client built with every setting logs in");
+        }
+        using (var cfg = new TokenBridgeConfig())
+            Throws<ArgumentOutOfRangeException>(() => cfg.SetConnectTimeout(TimeSpan.FromSeconds(-1)), "negative timeout");
+    }
+
+    static void ConfigZeroTimeout()
+    {
+        using (var cfg = new TokenBridgeConfig())
+        {
+            var e = Fails(TokenBridgeStatus.InvalidArgument, () => cfg.SetConnectTimeout(TimeSpan.Zero), "zero timeout");
+            Contains(e.Message, "timeout", "the message names the setting");
+            Equal(0, e.HttpStatus, "no HTTP status");
+            Equal(null, e.VendorMessage, "no vendor message");
+            // The failed setter left the config usable.
+            cfg.SetReceiveTimeout(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    static void ConfigMissingCaFile()
+    {
+        const string path = "/nonexistent/tokenbridge-test-ca.pem";
+        using (var cfg = SandboxConfig().SetExtraCaFile(path))
+        {
+            var e = Fails(TokenBridgeStatus.InvalidArgument, () => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "missing CA file");
+            Contains(e.Message, "extra_ca_file", "the message names the setting");
+            Contains(e.Message, "tokenbridge-test-ca.pem", "the message names the file");
+        }
+    }
+
+    static void NullArgument()
+    {
+        var e = Fails(TokenBridgeStatus.InvalidArgument, () => new YativoClient(url + "/yativo/api/v1", null, YaSecret), "NULL account id");
+        Contains(e.Message, "account_id", "the message names the parameter");
+        e = Fails(TokenBridgeStatus.InvalidArgument, () => new UContactClient(url + "/ucontact", UcUser, null), "NULL password");
+        Contains(e.Message, "password", "the message names the parameter");
+    }
+
+    // ---- uContact ---------------------------------------------------------------------------
+
+    static void UContactGetUserToken()
+    {
+        using (var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser))
+        {
+            string token = null;
+            Counts("ucontact.getUserToken", 1, () => token = uc.GetUserToken());
+            Check(!string.IsNullOrEmpty(token), "a token");
+            // The token is now cached.
+            Counts("ucontact.getUserToken", 0, () => Equal(token, uc.GetValidToken(), "cached token"));
+        }
+    }
+
+    static void UContactWrongPassword()
+    {
+        using (var uc = UContact(UcUser, "wrong password é", UContactLoginKind.ApiUser))
+        {
+            var e = Fails(TokenBridgeStatus.Rejected, () => uc.GetUserToken(), "wrong password");
+            Check(!string.IsNullOrEmpty(e.VendorMessage), "the vendor's message is carried: " + e.Message);
+            NoSecrets(e, "wrong password é", UcPassword);
+            // The client stays usable after a failure (and the failure is not sticky).
+            Fails(TokenBridgeStatus.Rejected, () => uc.GetValidToken(), "still wrong");
+        }
+    }
+
+    static void UContactAgentLogin()
+    {
+        using (var uc = UContact(Agent, AgentPassword, UContactLoginKind.Agent))
+        {
+            AgentProfile p = null;
+            Counts("ucontact.AgentLogin", 1, () => p = uc.AgentLogin());
+            Check(!string.IsNullOrEmpty(p.Token), "the profile carries the session token");
+            Equal(p.Token, uc.GetValidToken(), "the session token is the client's token");
+            Check(!p.Fields.ContainsKey("secret") && !p.Fields.ContainsKey("md5secret"), "no SIP secrets in the profile");
+            Check(p.Json.IndexOf("md5secret", StringComparison.Ordinal) < 0, "no SIP secrets in the JSON");
+            Check(p.Fields.ContainsKey("token"), "every field is in Fields");
+            Equal("agent1", p.Name, "name");
+            Equal(1001L, p.Id, "id (a JSON number)");
+            Equal("Agent One", p.FullName, "fullname");
+            Equal("\"Agent One\" <1001>", p.CallerId, "callerid");
+            Equal("friend", p.Kind, "type");
+            Equal(2L, p.Fields["limite"], "untyped fields keep their JSON type");
+            Check(p.ToString().IndexOf(p.Token, StringComparison.Ordinal) < 0, "ToString hides the token");
+        }
+    }
+
+    static void UContactEndSession()
+    {
+        using (var uc = UContact(Agent, AgentPassword, UContactLoginKind.Agent))
+        {
+            Counts("ucontact.EndSession", 0, () => uc.EndSession()); // no session yet: nothing sent
+            uc.AgentLogin();
+            Counts("ucontact.EndSession", 1, () => uc.EndSession());
+            Counts("ucontact.EndSession", 0, () => uc.EndSession()); // ended: nothing sent
+        }
+    }
+
+    static void UContactTokenAndCall()
+    {
+        using (var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser))
+        {
+            ApiResponse r = null;
+            // The first call logs in by itself.
+            Counts("ucontact.getUserToken", 1, () =>
+                Counts("ucontact.call", 1, () =>
+                    r = uc.CallForm("POST", "/Integra/resources/Dialers/DialerTask",
+                        new Dictionary<string, string> { { "campaign", "Ventas é&=" }, { "destination", "+5491100000000" } })));
+            Equal(200, r.Status, "generic call status (body: " + r.Body + ")");
+            // The sandbox echoes what it received: the form arrived intact, UTF-8 included.
+            var body = (IReadOnlyDictionary<string, object>)r.BodyAsJson();
+            Equal("apiuser", (string)body["user"], "the call was made as the API user");
+            var received = (IReadOnlyDictionary<string, object>)body["received"];
+            Equal("Ventas é&=", (string)received["campaign"], "form field");
+            Equal("+5491100000000", (string)received["destination"], "form field");
+            Equal(2, received.Count, "no other form field");
+            // A token set by hand is used as is; a bad one gets a 401, then one new login.
+            uc.SetToken("not-a-valid-token");
+            Equal("not-a-valid-token", uc.GetValidToken(), "the token set by hand");
+            Counts("ucontact.getUserToken", 1, () =>
+                r = uc.Call("POST", "/Integra/resources/Dialers/DialerTask", BodyKind.Json, "{\"campaign\":\"x\"}"));
+            Equal(200, r.Status, "generic call after a new login");
+            Check(uc.GetValidToken() != "not-a-valid-token", "the bad token was replaced");
+        }
+    }
+
+    // ---- Yativo -----------------------------------------------------------------------------
+
+    static void YativoLogin()
+    {
+        using (var ya = Yativo())
+        {
+            AccessToken t = null;
+            Counts("yativo.login", 1, () => t = ya.Login());
+            Check(!string.IsNullOrEmpty(t.Token), "a token");
+            FutureExpiry(t.ExpiresAt, "login");
+            Check(t.ToString().IndexOf(t.Token, StringComparison.Ordinal) < 0, "ToString hides the token");
+            Counts("yativo.login", 0, () => Equal(t.Token, ya.GetValidToken(), "cached token"));
+        }
+    }
+
+    static void YativoRefresh()
+    {
+        using (var ya = Yativo())
+        {
+            var first = ya.Login();
+            AccessToken t = null;
+            Counts("yativo.refresh", 1, () => t = ya.RefreshToken());
+            Check(!string.IsNullOrEmpty(t.Token) && t.Token != first.Token, "a new token");
+            FutureExpiry(t.ExpiresAt, "refresh");
+            Counts("yativo.login", 0, () => Equal(t.Token, ya.GetValidToken(), "the refreshed token is cached"));
+        }
+    }
+
+    static void YativoWrongSecret()
+    {
+        using (var ya = Yativo("wrong-secret"))
+        {
+            var e = Fails(TokenBridgeStatus.Rejected, () => ya.Login(), "wrong secret");
+            Equal(401, e.HttpStatus, "HTTP status");
+            Contains(e.VendorMessage, "Invalid credentials", "the vendor's message");
+            NoSecrets(e, "wrong-secret", YaSecret);
+        }
+    }
+
+    static void YativoTokenAndCall()
+    {
+        using (var ya = Yativo())
+        {
+            ApiResponse r = null;
+            Counts("yativo.login", 1, () => r = ya.Call("GET", "/wallet/balance"));
+            Equal(200, r.Status, "generic call status (body: " + r.Body + ")");
+            var data = (IReadOnlyDictionary<string, object>)((IReadOnlyDictionary<string, object>)r.BodyAsJson())["data"];
+            Equal(YaAccount, (string)data["account_id"], "the balance of the right account");
+            var exp = DateTimeOffset.UtcNow.AddMinutes(5);
+            ya.SetToken("bogus-token", exp);
+            Equal("bogus-token", ya.GetValidToken(), "the token set by hand");
+            Counts("yativo.login", 1, () => r = ya.Call("GET", "/wallet/balance"));
+            Equal(200, r.Status, "generic call after a new login");
+        }
+    }
+
+    static void ExpiredTokens()
+    {
+        var past = DateTimeOffset.UtcNow.AddSeconds(-5);
+        using (var ya = Yativo())
+        {
+            var t = ya.Login();
+            ya.SetToken(t.Token, past);
+            string fresh = null;
+            Counts("yativo.login", 1, () => fresh = ya.GetValidToken());
+            Check(fresh != t.Token, "a new Yativo token");
+            Counts("yativo.login", 0, () => ya.Call("GET", "/wallet/balance"));
+        }
+        using (var an = Anna())
+        {
+            var t = an.GetToken();
+            an.SetToken(t.Token, past);
+            string fresh = null;
+            Counts("anna.GetToken", 1, () => fresh = an.GetValidToken());
+            Check(fresh != t.Token, "a new AnnA token");
+            Counts("anna.GetToken", 0, () => an.GetMessengerLink(AnnaUser.ById("42")));
+        }
+    }
+
+    // ---- AnnA -------------------------------------------------------------------------------
+
+    static void AnnaGetToken()
+    {
+        using (var an = Anna())
+        {
+            AccessToken t = null;
+            Counts("anna.GetToken", 1, () => t = an.GetToken());
+            Check(!string.IsNullOrEmpty(t.Token), "a token");
+            FutureExpiry(t.ExpiresAt, "GetToken");
+            Counts("anna.GetToken", 0, () => Equal(t.Token, an.GetValidToken(), "cached token"));
+        }
+    }
+
+    static void AnnaWrongPass()
+    {
+        using (var an = Anna("wrong-pass"))
+        {
+            var e = Fails(TokenBridgeStatus.Rejected, () => an.GetToken(), "wrong pass");
+            Check(!string.IsNullOrEmpty(e.VendorMessage), "the vendor's message is carried: " + e.Message);
+            NoSecrets(e, "wrong-pass", AnPass);
+        }
+    }
+
+    static void AnnaUserHash()
+    {
+        using (var an = Anna())
+        {
+            AccessData d = null;
+            Counts("anna.UserHash", 1, () => d = an.UserHash("42"));
+            Check(!string.IsNullOrEmpty(d.Hash), "a hash");
+            Check(d.ChatUrl.StartsWith("http", StringComparison.Ordinal), "a chat URL: " + d.ChatUrl);
+            Check(d.EmbeddedUrl.StartsWith("http", StringComparison.Ordinal), "an embedded URL: " + d.EmbeddedUrl);
+            Check(!string.IsNullOrEmpty(d.ExpiresRaw), "the raw expiry");
+            Check(d.Expires.HasValue, "the expiry is understood: " + d.ExpiresRaw);
+            Check(d.Expires.Value > DateTime.Now.AddDays(-2), "the expiry is not in the past: " + d.Expires);
+            Equal(d.ExpiresRaw, d.Expires.Value.ToString("yyyyMMddHHmmss"), "expiry and raw expiry agree");
+            Check(d.ToString().IndexOf(d.Hash, StringComparison.Ordinal) < 0, "ToString hides the hash: " + d);
+            var s = an.UserHash("42", "SAC");
+            Check(!string.IsNullOrEmpty(s.Hash), "a hash with a start service");
+        }
+    }
+
+    static void AnnaUnknownUser()
+    {
+        using (var an = Anna())
+        {
+            var e = Fails(TokenBridgeStatus.Rejected, () => an.UserHash("999"), "unknown user");
+            Contains(e.VendorMessage, "999 not found", "the vendor's message");
+            Contains(e.Message, "999 not found", "the message quotes the vendor");
+            NoSecrets(e, AnCompany, AnPass);
+            // The client carries on.
+            Check(an.UserHash("42").Hash.Length > 0, "the next call works");
+        }
+    }
+
+    static void AnnaUserHashForced()
+    {
+        using (var an = Anna())
+        {
+            AccessData d = null;
+            Counts("anna.UserHashForced", 1, () => d = an.UserHashForced("4242", "José da Silva"));
+            Check(!string.IsNullOrEmpty(d.Hash), "a hash");
+            // The forced call created the user: the plain call now works too.
+            Check(an.UserHash("4242").Hash.Length > 0, "the new user is known");
+        }
+    }
+
+    static void AnnaInactivate()
+    {
+        using (var an = Anna())
+        {
+            an.UserHashForced("777", "Temp User");
+            string message = null;
+            Counts("anna.Inactivate", 1, () => message = an.InactivateUser("777"));
+            Contains(message, "777", "AnnA's message");
+            var e = Fails(TokenBridgeStatus.Rejected, () => an.UserHash("777"), "an inactive user");
+            Contains(e.VendorMessage, "inactive", "the vendor's message");
+            Fails(TokenBridgeStatus.Rejected, () => an.InactivateUser("999"), "an unknown user");
+        }
+    }
+
+    static void AnnaStructure()
+    {
+        using (var an = Anna())
+        {
+            MessengerStructure s = null;
+            Counts("anna.Structure", 1, () => s = an.GetMessengerStructure());
+            Check(!string.IsNullOrEmpty(s.CompaniesName), "a company name");
+            Check(s.Departments.Count > 0, "departments");
+            foreach (var d in s.Departments)
+            {
+                Check(!string.IsNullOrEmpty(d.Alias), "a department alias");
+                foreach (var c in d.Channels) Check(!string.IsNullOrEmpty(c.Alias), "a channel alias");
+            }
+            Check(s.Raw != null, "the raw structure");
+        }
+    }
+
+    static void AnnaAlertCounter()
+    {
+        using (var an = Anna())
+        {
+            ulong byId = 0;
+            Counts("anna.AlertCounter", 1, () => byId = an.GetMessengerAlertCounter(AnnaUser.ById("42")));
+            ulong byDoc = an.GetMessengerAlertCounter(AnnaUser.ByDocument("CPF", "12345678900"));
+            Equal(byId, byDoc, "user 42 by id and by document");
+            var filter = new MessengerFilter
+            {
+                DateFrom = new DateTime(2000, 1, 1),
+                DateTo = new DateTime(2100, 12, 31),
+                Status = MessengerRequestStatus.Open,
+                Pending = true,
+            };
+            ulong filtered = an.GetMessengerAlertCounter(AnnaUser.ById("42"), filter);
+            Check(filtered <= byId, "a filter counts no more than no filter");
+        }
+    }
+
+    static void AnnaRequests()
+    {
+        using (var an = Anna())
+        {
+            IReadOnlyList<MessengerRequest> items = null;
+            Counts("anna.Requests", 1, () => items = an.GetMessengerRequests(AnnaUser.ById("42")));
+            Check(items.Count > 0, "user 42 has requests");
+            foreach (var r in items)
+            {
+                Check(r.Raw is IReadOnlyDictionary<string, object>, "each item keeps its raw form");
+                Check(r.Protocol != null || r.Description != null, "each item has a protocol or description");
+            }
+            var byDoc = an.GetMessengerRequests(AnnaUser.ByDocument("CPF", "12345678900"), new MessengerFilter());
+            Equal(items.Count, byDoc.Count, "by id and by document");
+        }
+    }
+
+    static void AnnaLink()
+    {
+        using (var an = Anna())
+        {
+            string link = null;
+            Counts("anna.Link", 1, () => link = an.GetMessengerLink(AnnaUser.ById("42")));
+            Check(link.StartsWith("http", StringComparison.Ordinal), "a link: " + link);
+            Check(an.GetMessengerLink(AnnaUser.ByDocument("CPF", "12345678900")).StartsWith("http", StringComparison.Ordinal), "a link by document");
+        }
+    }
+
+    static void AnnaHalfDocument()
+    {
+        using (var an = Anna())
+        {
+            Counts("anna.Link", 0, () =>
+            {
+                var e = Fails(TokenBridgeStatus.InvalidArgument, () => an.GetMessengerLink(AnnaUser.ByDocument("CPF", null)), "half a document");
+                Contains(e.Message, "doc_value", "the message names the parameter");
+            });
+            Throws<ArgumentNullException>(() => an.GetMessengerLink(null), "no user at all");
+        }
+    }
+
+    static void AnnaTokenAndCall()
+    {
+        using (var an = Anna())
+        {
+            ApiResponse r = null;
+            Counts("anna.GetToken", 1, () => r = an.Call("POST", "/REST/AnnACorporate/Ping", BodyKind.Json, "{\"note\": \"olá \\\"x\\\"\", \"n\": [1, 2]}"));
+            Equal(200, r.Status, "generic call status (body: " + r.Body + ")");
+            var data = (IReadOnlyDictionary<string, object>)((IReadOnlyDictionary<string, object>)r.BodyAsJson())["data"];
+            var received = (IReadOnlyDictionary<string, object>)data["received"];
+            Equal("olá \"x\"", (string)received["note"], "the JSON body arrived intact");
+            Equal(2, ((IReadOnlyList<object>)received["n"]).Count, "the JSON body arrived intact");
+            r = an.CallForm("POST", "/REST/AnnACorporate/Ping", new Dictionary<string, string> { { "q", "a b&c=é" } });
+            data = (IReadOnlyDictionary<string, object>)((IReadOnlyDictionary<string, object>)r.BodyAsJson())["data"];
+            Equal("a b&c=é", (string)((IReadOnlyDictionary<string, object>)data["received"])["q"], "the form body arrived intact");
+            an.SetToken("bogus-token");
+            Equal("bogus-token", an.GetValidToken(), "the token set by hand");
+            Counts("anna.GetToken", 1, () => r = an.Call("POST", "/REST/AnnACorporate/Ping"));
+            Equal(200, r.Status, "generic call after a new login");
+        }
+    }
+
+    // ---- transport, threads, lifetime ---------------------------------------------------
+
+    static void ConnectionRefused()
+    {
+        // Port 1 on the loopback: nothing listens there.
+        using (var cfg = SandboxConfig().SetConnectTimeout(TimeSpan.FromSeconds(5)))
+        using (var an = new AnnaClient("http://127.0.0.1:1/anna/", AnCompany, AnUser, AnPass, cfg))
+        {
+            var e = Fails(TokenBridgeStatus.Connect, () => an.GetToken(), "nothing listening");
+            NoSecrets(e, AnPass);
+        }
+    }
+
+    static void Threads()
+    {
+        using (var an = Anna())
+        {
+            string token = an.GetValidToken();
+            var errors = new List<string>();
+            var threads = new List<Thread>();
+            for (int i = 0; i < 8; i++)
+            {
+                int n = i;
+                var t = new Thread(() =>
+                {
+                    try
+                    {
+                        for (int k = 0; k < 5; k++)
+                        {
+                            if (n % 2 == 0)
+                            {
+                                if (an.GetValidToken() != token) throw new TestFailure("another token");
+                                if (an.UserHash("42").Hash.Length == 0) throw new TestFailure("no hash");
+                            }
+                            else
+                            {
+                                var e = Throws<TokenBridgeException>(() => an.UserHash("999"), "unknown user");
+                                if (e.Status != TokenBridgeStatus.Rejected || e.VendorMessage == null)
+                                    throw new TestFailure("thread " + n + " read another thread's error: " + e.Status);
+                            }
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        lock (errors) errors.Add(e.Message);
+                    }
+                });
+                threads.Add(t);
+                t.Start();
+            }
+            foreach (var t in threads) t.Join();
+            Check(errors.Count == 0, string.Join("; ", errors));
+        }
+    }
+
+    static void DisposeTwice()
+    {
+        var an = Anna();
+        an.GetValidToken();
+        an.Dispose();
+        an.Dispose();
+        Throws<ObjectDisposedException>(() => an.GetValidToken(), "AnnA after dispose");
+
+        var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser);
+        uc.Dispose();
+        Throws<ObjectDisposedException>(() => uc.GetUserToken(), "uContact after dispose");
+
+        var ya = Yativo();
+        ya.Dispose();
+        Throws<ObjectDisposedException>(() => ya.Login(), "Yativo after dispose");
+
+        var cfg = new TokenBridgeConfig();
+        cfg.Dispose();
+        cfg.Dispose();
+        Throws<ObjectDisposedException>(() => cfg.SetAllowHttp(true), "config after dispose");
+        Throws<ObjectDisposedException>(() => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "a disposed config");
+    }
+
+    static void JsonReader()
+    {
+        var o = (IReadOnlyDictionary<string, object>)Json.Parse(
+            " {\"s\":\"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\",\"i\":-12,\"big\":12345678901234567890,\"f\":1.5e2," +
+            "\"t\":true,\"n\":null,\"a\":[1,[],{}],\"z\":\"é\"} ");
+        Equal("a\"b\\c/\né\U0001F600", (string)o["s"], "string escapes");
+        Equal(-12L, (long)o["i"], "integer");
+        Equal(12345678901234567890.0, (double)o["big"], "integer too big for long");
+        Equal(150.0, (double)o["f"], "float");
+        Equal(true, (bool)o["t"], "true");
+        Check(o["n"] == null, "null");
+        Equal(3, ((IReadOnlyList<object>)o["a"]).Count, "array");
+        Equal("é", (string)o["z"], "raw UTF-8 text");
+        Equal("s,i,big,f,t,n,a,z", string.Join(",", o.Keys), "key order is kept");
+        foreach (var bad in new[] { "", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "01", "1.", "{} x", "\"\\x\"" })
+            Throws<FormatException>(() => Json.Parse(bad), "malformed: " + bad);
+        Equal("{\"department_alias\":\"S\\\"A\",\"date_from\":\"2024-01-02\",\"status\":\"closed\",\"pending\":false}",
+            new MessengerFilter
+            {
+                DepartmentAlias = "S\"A",
+                DateFrom = new DateTime(2024, 1, 2, 13, 0, 0),
+                Status = MessengerRequestStatus.Closed,
+                Pending = false,
+            }.ToJson(), "filter JSON");
+        Equal("{}", new MessengerFilter().ToJson(), "empty filter");
+    }
+}

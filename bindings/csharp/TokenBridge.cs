@@ -1,0 +1,1380 @@
+// TokenBridge for .NET: blocking clients for the uContact, Yativo and AnnA REST APIs,
+// a thin P/Invoke face over the tokenbridge C ABI (docs/c-api.md, include/tokenbridge.h).
+// Drop this one file into a project and ship the native library beside it
+// (libtokenbridge.so / tokenbridge.dll / libtokenbridge.dylib), or use TokenBridge.csproj,
+// which packs it under runtimes/<rid>/native/.
+//
+// Source level: C# 7.0 (Mono's `mcs -langversion:7`), .NET Standard 2.0, .NET 6+, Mono.
+//
+// Memory rules kept here (see STYLE.md, "Bindings"):
+// * No P/Invoke returns `string`: the marshaller would free the library's memory with the
+//   runtime's allocator. Strings come back as IntPtr, are copied as UTF-8 and handed to
+//   tb_string_free (static strings such as tb_version are copied and never freed).
+// * Strings go in as UTF-8 byte arrays with a trailing NUL (the default marshalling is
+//   ANSI on Mono and .NET Framework, which would mangle any non-ASCII password).
+// * Each handle type has its own SafeHandle whose ReleaseHandle calls the matching
+//   tb_*_free, so a handle is freed exactly once, never while a call on it is running,
+//   and even when Dispose is forgotten.
+//
+// JSON route: a small JSON reader and string escaper of our own (class Json, at the end).
+// * System.Text.Json does not exist on Mono and is not part of .NET Standard 2.0 (it would
+//   be a NuGet dependency); Newtonsoft.Json is a NuGet package too.
+// * DataContractJsonSerializer is available on both, but needs an extra assembly reference
+//   (System.Runtime.Serialization: for Mono, Debian's libmono-system-runtime-serialization4.0-cil,
+//   which mono-mcs does not pull in) and only maps fixed
+//   shapes onto [DataContract] classes: it cannot hold the free-form parts of our answers
+//   (the agent profile as the server sent it, the `raw` members, which are arbitrary JSON),
+//   and it handles `null` members and dictionaries awkwardly.
+// * The library's answers are small, UTF-8 and well-formed (docs/c-api.md, "JSON
+//   answers"), so a strict recursive-descent reader is short, has no dependency at all and
+//   behaves identically on every runtime. Free-form JSON is exposed as plain .NET values:
+//   null, bool, string, long or double, IReadOnlyList<object>, IReadOnlyDictionary<string, object>.
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace TokenBridge
+{
+    /// <summary>The library's status codes (<c>tb_status</c>, same numbers).</summary>
+    public enum TokenBridgeStatus
+    {
+        /// <summary><c>TB_OK</c>: success.</summary>
+        Ok = 0,
+        /// <summary><c>TB_INVALID_ARGUMENT</c>: bad argument or setting (the message names it); nothing was sent.</summary>
+        InvalidArgument = 1,
+        /// <summary><c>TB_DNS</c>: host name not resolved.</summary>
+        Dns = 10,
+        /// <summary><c>TB_CONNECT</c>: could not connect.</summary>
+        Connect = 11,
+        /// <summary><c>TB_TLS</c>: TLS handshake or certificate failure.</summary>
+        Tls = 12,
+        /// <summary><c>TB_TIMEOUT</c>: a timeout ran out.</summary>
+        Timeout = 13,
+        /// <summary><c>TB_RESET</c>: connection reset or closed early.</summary>
+        Reset = 14,
+        /// <summary><c>TB_PROXY</c>: proxy failure.</summary>
+        Proxy = 15,
+        /// <summary><c>TB_PROTOCOL</c>: invalid HTTP from the server.</summary>
+        Protocol = 16,
+        /// <summary><c>TB_IO</c>: other I/O failure.</summary>
+        Io = 17,
+        /// <summary><c>TB_HTTP_STATUS</c>: unexpected HTTP status (see <see cref="TokenBridgeException.HttpStatus"/>).</summary>
+        HttpStatus = 20,
+        /// <summary><c>TB_REJECTED</c>: the API said no (see <see cref="TokenBridgeException.VendorMessage"/>).</summary>
+        Rejected = 21,
+        /// <summary><c>TB_UNAUTHORIZED</c>: HTTP 401 even after one re-login.</summary>
+        Unauthorized = 22,
+        /// <summary><c>TB_UNEXPECTED_RESPONSE</c>: the answer could not be understood.</summary>
+        UnexpectedResponse = 23,
+        /// <summary><c>TB_PANIC</c>: internal error (a bug); the client stays usable.</summary>
+        Panic = 99,
+    }
+
+    /// <summary>
+    /// A call failed. Carries the library's status, its message (which never contains a
+    /// password, secret or token), the HTTP status when one is known and the API's own
+    /// message when the API refused.
+    /// </summary>
+    public class TokenBridgeException : Exception
+    {
+        /// <summary>What kind of failure this is.</summary>
+        public TokenBridgeStatus Status { get; }
+
+        /// <summary>The HTTP status involved, or 0 when none.</summary>
+        public int HttpStatus { get; }
+
+        /// <summary>The API's own message (for <see cref="TokenBridgeStatus.Rejected"/>), or null.</summary>
+        public string VendorMessage { get; }
+
+        /// <summary>Builds an exception (the library builds them from its last error).</summary>
+        public TokenBridgeException(TokenBridgeStatus status, string message, int httpStatus, string vendorMessage)
+            : base(message ?? Library.StatusName(status))
+        {
+            Status = status;
+            HttpStatus = httpStatus;
+            VendorMessage = vendorMessage;
+        }
+    }
+
+    /// <summary>The library's version and status names.</summary>
+    public static class Library
+    {
+        /// <summary>The native library's version, "MAJOR.MINOR.PATCH".</summary>
+        public static string Version
+        {
+            get { return Native.CopyStatic(Native.tb_version()); }
+        }
+
+        /// <summary>MAJOR*10000 + MINOR*100 + PATCH.</summary>
+        public static uint VersionNumber
+        {
+            get { return Native.tb_version_number(); }
+        }
+
+        /// <summary>The C name of a status, such as "TB_REJECTED".</summary>
+        public static string StatusName(TokenBridgeStatus status)
+        {
+            return Native.CopyStatic(Native.tb_status_name((int)status));
+        }
+    }
+
+    /// <summary>Which trust roots TLS uses.</summary>
+    public enum TlsRoots
+    {
+        /// <summary>Mozilla's roots, built into the library (the default).</summary>
+        Mozilla = 0,
+        /// <summary>The operating system's trust store.</summary>
+        OperatingSystem = 1,
+    }
+
+    /// <summary>
+    /// Client settings. Clients copy the settings when they are created, so one config can
+    /// build several clients and be disposed right after. Not thread-safe to change.
+    /// Each setter returns the config, for chaining; an invalid value throws a
+    /// <see cref="TokenBridgeException"/> with <see cref="TokenBridgeStatus.InvalidArgument"/>.
+    /// </summary>
+    public sealed class TokenBridgeConfig : IDisposable
+    {
+        internal readonly ConfigHandle Handle;
+
+        /// <summary>A config with the library's defaults.</summary>
+        public TokenBridgeConfig()
+        {
+            Handle = Native.tb_config_new();
+            if (Handle.IsInvalid)
+                throw new OutOfMemoryException("tb_config_new returned NULL");
+        }
+
+        /// <summary>Connect timeout (must be positive).</summary>
+        public TokenBridgeConfig SetConnectTimeout(TimeSpan timeout)
+        {
+            Native.Check(Native.tb_config_set_timeout_connect_ms(Handle, Native.Millis(timeout, "timeout")));
+            return this;
+        }
+
+        /// <summary>Timeout for sending a request (must be positive).</summary>
+        public TokenBridgeConfig SetSendTimeout(TimeSpan timeout)
+        {
+            Native.Check(Native.tb_config_set_timeout_send_ms(Handle, Native.Millis(timeout, "timeout")));
+            return this;
+        }
+
+        /// <summary>Timeout for receiving an answer (must be positive).</summary>
+        public TokenBridgeConfig SetReceiveTimeout(TimeSpan timeout)
+        {
+            Native.Check(Native.tb_config_set_timeout_receive_ms(Handle, Native.Millis(timeout, "timeout")));
+            return this;
+        }
+
+        /// <summary>Sends every request through this proxy (e.g. "http://proxy:3128").</summary>
+        public TokenBridgeConfig SetProxy(string url)
+        {
+            Native.Check(Native.tb_config_set_proxy(Handle, Native.Utf8(url)));
+            return this;
+        }
+
+        /// <summary>Uses no proxy, whatever the environment says.</summary>
+        public TokenBridgeConfig SetNoProxy()
+        {
+            Native.Check(Native.tb_config_set_no_proxy(Handle));
+            return this;
+        }
+
+        /// <summary>The User-Agent header.</summary>
+        public TokenBridgeConfig SetUserAgent(string userAgent)
+        {
+            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(userAgent)));
+            return this;
+        }
+
+        /// <summary>Allows plain http:// URLs (for local test servers only).</summary>
+        public TokenBridgeConfig SetAllowHttp(bool allow)
+        {
+            Native.Check(Native.tb_config_set_allow_http(Handle, allow));
+            return this;
+        }
+
+        /// <summary>Largest answer body accepted.</summary>
+        public TokenBridgeConfig SetMaxResponseBytes(ulong maxBytes)
+        {
+            Native.Check(Native.tb_config_set_max_response_bytes(Handle, maxBytes));
+            return this;
+        }
+
+        /// <summary>Which trust roots TLS uses.</summary>
+        public TokenBridgeConfig SetTlsRoots(TlsRoots roots)
+        {
+            Native.Check(Native.tb_config_set_tls_roots(Handle, (int)roots));
+            return this;
+        }
+
+        /// <summary>A PEM file of extra CA certificates (checked when a client is created).</summary>
+        public TokenBridgeConfig SetExtraCaFile(string path)
+        {
+            Native.Check(Native.tb_config_set_extra_ca_file(Handle, Native.Utf8(path)));
+            return this;
+        }
+
+        /// <summary>Retries of failed requests, with exponential back-off between the two delays.</summary>
+        public TokenBridgeConfig SetRetries(uint maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
+        {
+            Native.Check(Native.tb_config_set_retries(Handle, maxRetries,
+                Native.Millis(baseDelay, "baseDelay"), Native.Millis(maxDelay, "maxDelay")));
+            return this;
+        }
+
+        /// <summary>How long before its expiry a cached token is renewed.</summary>
+        public TokenBridgeConfig SetRefreshAhead(TimeSpan refreshAhead)
+        {
+            Native.Check(Native.tb_config_set_refresh_ahead_ms(Handle, Native.Millis(refreshAhead, "refreshAhead")));
+            return this;
+        }
+
+        /// <summary>Whether disposing of a uContact client ends its live session first.</summary>
+        public TokenBridgeConfig SetEndSessionOnClose(bool endSession)
+        {
+            Native.Check(Native.tb_config_set_end_session_on_close(Handle, endSession));
+            return this;
+        }
+
+        /// <summary>Frees the native config.</summary>
+        public void Dispose()
+        {
+            Handle.Dispose();
+        }
+    }
+
+    /// <summary>The body of a generic call.</summary>
+    public enum BodyKind
+    {
+        /// <summary>No body.</summary>
+        None = 0,
+        /// <summary>The body is a JSON object of string values, sent form-encoded.</summary>
+        Form = 1,
+        /// <summary>The body is JSON text, sent as is.</summary>
+        Json = 2,
+    }
+
+    /// <summary>The answer to a generic call: any HTTP status but 401 (which fails).</summary>
+    public sealed class ApiResponse
+    {
+        /// <summary>The HTTP status.</summary>
+        public int Status { get; }
+        /// <summary>The body as text.</summary>
+        public string Body { get; }
+
+        internal ApiResponse(int status, string body)
+        {
+            Status = status;
+            Body = body;
+        }
+
+        /// <summary>
+        /// The body read as JSON: null, bool, string, long or double,
+        /// IReadOnlyList&lt;object&gt; or IReadOnlyDictionary&lt;string, object&gt;.
+        /// Throws <see cref="FormatException"/> when the body is not JSON.
+        /// </summary>
+        public object BodyAsJson()
+        {
+            return Json.Parse(Body);
+        }
+    }
+
+    /// <summary>A token and when it expires.</summary>
+    public sealed class AccessToken
+    {
+        /// <summary>The token.</summary>
+        public string Token { get; }
+        /// <summary>When it expires, or null when unknown.</summary>
+        public DateTimeOffset? ExpiresAt { get; }
+
+        internal AccessToken(string token, long expiresAtUnix)
+        {
+            Token = token;
+            ExpiresAt = Native.FromUnix(expiresAtUnix);
+        }
+
+        /// <summary>Never shows the token.</summary>
+        public override string ToString()
+        {
+            return "AccessToken(expires " + (ExpiresAt.HasValue ? ExpiresAt.Value.ToString("o", CultureInfo.InvariantCulture) : "unknown") + ")";
+        }
+    }
+
+    /// <summary>How a uContact client logs in.</summary>
+    public enum UContactLoginKind
+    {
+        /// <summary>An API user (getUserToken).</summary>
+        ApiUser = 0,
+        /// <summary>An agent (AgentLogin).</summary>
+        Agent = 1,
+    }
+
+    /// <summary>
+    /// An agent's SIP profile as uContact's AgentLogin sent it, without <c>secret</c> and
+    /// <c>md5secret</c>. The common fields are typed; every field is in <see cref="Fields"/>.
+    /// </summary>
+    public sealed class AgentProfile
+    {
+        /// <summary>The session token (what a login is for).</summary>
+        public string Token { get; }
+        /// <summary><c>id</c>, when present and numeric.</summary>
+        public long? Id { get; }
+        /// <summary><c>name</c>: the agent's SIP name.</summary>
+        public string Name { get; }
+        /// <summary><c>fullname</c>.</summary>
+        public string FullName { get; }
+        /// <summary><c>callerid</c>.</summary>
+        public string CallerId { get; }
+        /// <summary><c>context</c>.</summary>
+        public string Context { get; }
+        /// <summary><c>type</c>.</summary>
+        public string Kind { get; }
+        /// <summary>Every field as it came (JSON values as .NET values).</summary>
+        public IReadOnlyDictionary<string, object> Fields { get; }
+        /// <summary>The profile as JSON text.</summary>
+        public string Json { get; }
+
+        internal AgentProfile(string json)
+        {
+            Json = json;
+            Fields = TokenBridge.Json.ParseObject(json, "agent profile");
+            Token = TokenBridge.Json.Text(Fields, "token");
+            Id = TokenBridge.Json.Integer(Fields, "id");
+            Name = TokenBridge.Json.Text(Fields, "name");
+            FullName = TokenBridge.Json.Text(Fields, "fullname");
+            CallerId = TokenBridge.Json.Text(Fields, "callerid");
+            Context = TokenBridge.Json.Text(Fields, "context");
+            Kind = TokenBridge.Json.Text(Fields, "type");
+        }
+
+        /// <summary>Never shows the token.</summary>
+        public override string ToString()
+        {
+            return "AgentProfile(id " + (Id.HasValue ? Id.Value.ToString(CultureInfo.InvariantCulture) : "?") + ", name " + (Name ?? "?") + ")";
+        }
+    }
+
+    /// <summary>
+    /// A uContact client: one connection pool, one set of credentials, one cached token.
+    /// Thread-safe; nothing is sent until the first call.
+    /// </summary>
+    public sealed class UContactClient : IDisposable
+    {
+        private readonly UContactHandle handle;
+
+        /// <summary>
+        /// A client for <paramref name="server"/> (a cloud domain such as "mycompany", or a full URL).
+        /// </summary>
+        public UContactClient(string server, string user, string password,
+            UContactLoginKind kind = UContactLoginKind.ApiUser, TokenBridgeConfig config = null)
+        {
+            UContactHandle h = null;
+            Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg,
+                Native.Utf8(server), Native.Utf8(user), Native.Utf8(password), (int)kind, out h));
+            handle = h;
+        }
+
+        /// <summary>getUserToken: logs in as the API user and returns the token.</summary>
+        public string GetUserToken()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_ucontact_get_user_token(handle, out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>AgentLogin: logs in as the agent and returns the agent's profile.</summary>
+        public AgentProfile AgentLogin()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_ucontact_agent_login(handle, out s));
+            return new AgentProfile(Native.TakeString(s));
+        }
+
+        /// <summary>EndSession: ends the live session (does nothing without one).</summary>
+        public void EndSession()
+        {
+            Native.Check(Native.tb_ucontact_end_session(handle));
+        }
+
+        /// <summary>A valid token: the cached one, or a new login.</summary>
+        public string GetValidToken()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_ucontact_token(handle, out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>Uses this token from now on (e.g. one saved from an earlier run).</summary>
+        public void SetToken(string token)
+        {
+            Native.Check(Native.tb_ucontact_set_token(handle, Native.Utf8(token)));
+        }
+
+        /// <summary>
+        /// Calls any uContact resource with the client's token (<c>Basic {token}</c>),
+        /// logging in again once on 401.
+        /// </summary>
+        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
+        {
+            ushort status;
+            IntPtr s;
+            Native.Check(Native.tb_ucontact_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            return new ApiResponse(status, Native.TakeString(s));
+        }
+
+        /// <summary><see cref="Call"/> with a form body.</summary>
+        public ApiResponse CallForm(string method, string path, IEnumerable<KeyValuePair<string, string>> fields)
+        {
+            return Call(method, path, BodyKind.Form, TokenBridge.Json.StringObject(fields));
+        }
+
+        /// <summary>
+        /// Frees the client (ending a live session first when the config says so) once
+        /// calls still running on other threads have returned.
+        /// </summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A Yativo client: one connection pool, one set of credentials, one cached token.
+    /// Thread-safe; nothing is sent until the first call.
+    /// </summary>
+    public sealed class YativoClient : IDisposable
+    {
+        /// <summary>Yativo's production API (<c>TB_YATIVO_PRODUCTION_URL</c>).</summary>
+        public const string ProductionUrl = "https://api.yativo.com/api/v1";
+        /// <summary>Yativo's sandbox API (<c>TB_YATIVO_SANDBOX_URL</c>).</summary>
+        public const string SandboxUrl = "https://smtp.yativo.com/api/v1";
+
+        private readonly YativoHandle handle;
+
+        /// <summary>A client for the API at <paramref name="baseUrl"/> (e.g. <see cref="ProductionUrl"/>).</summary>
+        public YativoClient(string baseUrl, string accountId, string appSecret, TokenBridgeConfig config = null)
+        {
+            YativoHandle h = null;
+            Native.WithConfig(config, cfg => Native.tb_yativo_client_new(cfg,
+                Native.Utf8(baseUrl), Native.Utf8(accountId), Native.Utf8(appSecret), out h));
+            handle = h;
+        }
+
+        /// <summary>Logs in and returns the new access token.</summary>
+        public AccessToken Login()
+        {
+            IntPtr s;
+            long expiresAt;
+            Native.Check(Native.tb_yativo_login(handle, out s, out expiresAt));
+            return new AccessToken(Native.TakeString(s), expiresAt);
+        }
+
+        /// <summary>Refreshes the current token and returns the new one.</summary>
+        public AccessToken RefreshToken()
+        {
+            IntPtr s;
+            long expiresAt;
+            Native.Check(Native.tb_yativo_refresh_token(handle, out s, out expiresAt));
+            return new AccessToken(Native.TakeString(s), expiresAt);
+        }
+
+        /// <summary>A valid token: the cached one, a refreshed one or a new login.</summary>
+        public string GetValidToken()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_yativo_token(handle, out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>
+        /// Uses this token from now on. Without <paramref name="expiresAt"/>, the expiry is
+        /// read from the token (a JWT), else taken as 10 minutes.
+        /// </summary>
+        public void SetToken(string token, DateTimeOffset? expiresAt = null)
+        {
+            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token), Native.ToUnix(expiresAt)));
+        }
+
+        /// <summary>
+        /// Calls any Yativo resource with the client's token (<c>Bearer</c>),
+        /// logging in again once on 401.
+        /// </summary>
+        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
+        {
+            ushort status;
+            IntPtr s;
+            Native.Check(Native.tb_yativo_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            return new ApiResponse(status, Native.TakeString(s));
+        }
+
+        /// <summary>Frees the client once calls still running on other threads have returned.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>An AnnA user: by id, or by document.</summary>
+    public sealed class AnnaUser
+    {
+        /// <summary>The user id, or null when chosen by document.</summary>
+        public string Id { get; }
+        /// <summary>The document type (e.g. "CPF"), or null when chosen by id.</summary>
+        public string DocumentType { get; }
+        /// <summary>The document number, or null when chosen by id.</summary>
+        public string DocumentValue { get; }
+
+        private AnnaUser(string id, string docType, string docValue)
+        {
+            Id = id;
+            DocumentType = docType;
+            DocumentValue = docValue;
+        }
+
+        /// <summary>The user with this id.</summary>
+        public static AnnaUser ById(string id)
+        {
+            return new AnnaUser(id, null, null);
+        }
+
+        /// <summary>The user holding this document (e.g. "CPF", "12345678900").</summary>
+        public static AnnaUser ByDocument(string type, string value)
+        {
+            return new AnnaUser(null, type, value);
+        }
+    }
+
+    /// <summary>A messenger request's status, for filtering.</summary>
+    public enum MessengerRequestStatus
+    {
+        /// <summary>Open requests.</summary>
+        Open,
+        /// <summary>Closed requests.</summary>
+        Closed,
+    }
+
+    /// <summary>Filters for the messenger counter and requests; null properties do not filter.</summary>
+    public sealed class MessengerFilter
+    {
+        /// <summary>Only this department.</summary>
+        public string DepartmentAlias { get; set; }
+        /// <summary>Only this channel.</summary>
+        public string ChannelAlias { get; set; }
+        /// <summary>Opened on or after this day (the time of day is ignored).</summary>
+        public DateTime? DateFrom { get; set; }
+        /// <summary>Opened on or before this day (the time of day is ignored).</summary>
+        public DateTime? DateTo { get; set; }
+        /// <summary>Only open or only closed requests.</summary>
+        public MessengerRequestStatus? Status { get; set; }
+        /// <summary>Only pending (true) or only not pending (false) requests.</summary>
+        public bool? Pending { get; set; }
+
+        /// <summary>The filter as the C ABI takes it (<c>filter_json</c>).</summary>
+        public string ToJson()
+        {
+            var sb = new StringBuilder("{");
+            Action<string, string> add = (key, jsonValue) =>
+            {
+                if (sb.Length > 1) sb.Append(',');
+                TokenBridge.Json.WriteString(sb, key);
+                sb.Append(':').Append(jsonValue);
+            };
+            if (DepartmentAlias != null) add("department_alias", TokenBridge.Json.Quote(DepartmentAlias));
+            if (ChannelAlias != null) add("channel_alias", TokenBridge.Json.Quote(ChannelAlias));
+            if (DateFrom.HasValue) add("date_from", TokenBridge.Json.Quote(DateFrom.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+            if (DateTo.HasValue) add("date_to", TokenBridge.Json.Quote(DateTo.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+            if (Status.HasValue) add("status", Status.Value == MessengerRequestStatus.Open ? "\"open\"" : "\"closed\"");
+            if (Pending.HasValue) add("pending", Pending.Value ? "true" : "false");
+            return sb.Append('}').ToString();
+        }
+    }
+
+    /// <summary>What AnnA's UserHash answers: the hash and the chat URLs.</summary>
+    public sealed class AccessData
+    {
+        /// <summary>The access hash (a secret: do not log it).</summary>
+        public string Hash { get; }
+        /// <summary>The chat URL.</summary>
+        public string ChatUrl { get; }
+        /// <summary>The embedded chat URL.</summary>
+        public string EmbeddedUrl { get; }
+        /// <summary>When the hash expires (AnnA's local time, <see cref="DateTimeKind.Unspecified"/>), or null when not understood.</summary>
+        public DateTime? Expires { get; }
+        /// <summary>The expiry as AnnA sent it (e.g. "20241231235959").</summary>
+        public string ExpiresRaw { get; }
+
+        internal AccessData(string json)
+        {
+            var o = Json.ParseObject(json, "access data");
+            Hash = Json.Text(o, "hash");
+            ChatUrl = Json.Text(o, "chat_url");
+            EmbeddedUrl = Json.Text(o, "embedded_url");
+            ExpiresRaw = Json.Text(o, "expires_raw");
+            string expires = Json.Text(o, "expires");
+            if (expires != null)
+                Expires = DateTime.ParseExact(expires, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None);
+        }
+
+        /// <summary>Never shows the hash (nor the URLs, which carry it).</summary>
+        public override string ToString()
+        {
+            return "AccessData(expires " + (ExpiresRaw ?? "?") + ")";
+        }
+    }
+
+    /// <summary>A messenger channel.</summary>
+    public sealed class MessengerChannel
+    {
+        /// <summary>Alias (used in filters).</summary>
+        public string Alias { get; }
+        /// <summary>Display name.</summary>
+        public string Name { get; }
+
+        internal MessengerChannel(IReadOnlyDictionary<string, object> o)
+        {
+            Alias = Json.Text(o, "alias");
+            Name = Json.Text(o, "name");
+        }
+    }
+
+    /// <summary>A messenger department and its channels.</summary>
+    public sealed class MessengerDepartment
+    {
+        /// <summary>Alias (used in filters).</summary>
+        public string Alias { get; }
+        /// <summary>Display name.</summary>
+        public string Name { get; }
+        /// <summary>The department's channels.</summary>
+        public IReadOnlyList<MessengerChannel> Channels { get; }
+
+        internal MessengerDepartment(IReadOnlyDictionary<string, object> o)
+        {
+            Alias = Json.Text(o, "alias");
+            Name = Json.Text(o, "name");
+            var channels = new List<MessengerChannel>();
+            foreach (var c in Json.List(o, "channels"))
+                channels.Add(new MessengerChannel(Json.AsObject(c, "channel")));
+            Channels = channels;
+        }
+    }
+
+    /// <summary>The company's messenger structure: departments and channels.</summary>
+    public sealed class MessengerStructure
+    {
+        /// <summary>The company hash.</summary>
+        public string CompaniesHash { get; }
+        /// <summary>The company name.</summary>
+        public string CompaniesName { get; }
+        /// <summary>The departments.</summary>
+        public IReadOnlyList<MessengerDepartment> Departments { get; }
+        /// <summary>The structure as AnnA sent it (JSON values as .NET values).</summary>
+        public object Raw { get; }
+
+        internal MessengerStructure(string json)
+        {
+            var o = Json.ParseObject(json, "messenger structure");
+            CompaniesHash = Json.Text(o, "companies_hash");
+            CompaniesName = Json.Text(o, "companies_name");
+            var departments = new List<MessengerDepartment>();
+            foreach (var d in Json.List(o, "departments"))
+                departments.Add(new MessengerDepartment(Json.AsObject(d, "department")));
+            Departments = departments;
+            object raw;
+            o.TryGetValue("raw", out raw);
+            Raw = raw;
+        }
+    }
+
+    /// <summary>One messenger request (a conversation) of a user.</summary>
+    public sealed class MessengerRequest
+    {
+        /// <summary>Department.</summary>
+        public string Department { get; }
+        /// <summary>Channel.</summary>
+        public string Channel { get; }
+        /// <summary>Description.</summary>
+        public string Description { get; }
+        /// <summary>When it was opened, as AnnA wrote it.</summary>
+        public string OpenedAt { get; }
+        /// <summary>Protocol number.</summary>
+        public string Protocol { get; }
+        /// <summary>Status, as AnnA wrote it.</summary>
+        public string Status { get; }
+        /// <summary>Whether it is pending, or null when not said.</summary>
+        public bool? Pending { get; }
+        /// <summary>Link to the conversation.</summary>
+        public string Link { get; }
+        /// <summary>The item as AnnA sent it (JSON values as .NET values).</summary>
+        public object Raw { get; }
+
+        internal MessengerRequest(IReadOnlyDictionary<string, object> o)
+        {
+            Department = Json.Text(o, "department");
+            Channel = Json.Text(o, "channel");
+            Description = Json.Text(o, "description");
+            OpenedAt = Json.Text(o, "opened_at");
+            Protocol = Json.Text(o, "protocol");
+            Status = Json.Text(o, "status");
+            object pending;
+            if (o.TryGetValue("pending", out pending) && pending is bool)
+                Pending = (bool)pending;
+            Link = Json.Text(o, "link");
+            object raw;
+            o.TryGetValue("raw", out raw);
+            Raw = raw;
+        }
+    }
+
+    /// <summary>
+    /// An AnnA client: one connection pool, one set of credentials, one cached token.
+    /// Thread-safe; nothing is sent until the first call.
+    /// </summary>
+    public sealed class AnnaClient : IDisposable
+    {
+        private readonly AnnaHandle handle;
+
+        /// <summary>A client for the AnnA server at <paramref name="baseUrl"/>.</summary>
+        public AnnaClient(string baseUrl, string companyHash, string user, string pass, TokenBridgeConfig config = null)
+        {
+            AnnaHandle h = null;
+            Native.WithConfig(config, cfg => Native.tb_anna_client_new(cfg,
+                Native.Utf8(baseUrl), Native.Utf8(companyHash), Native.Utf8(user), Native.Utf8(pass), out h));
+            handle = h;
+        }
+
+        /// <summary>GetToken: logs in and returns the new token.</summary>
+        public AccessToken GetToken()
+        {
+            IntPtr s;
+            long expiresAt;
+            Native.Check(Native.tb_anna_get_token(handle, out s, out expiresAt));
+            return new AccessToken(Native.TakeString(s), expiresAt);
+        }
+
+        /// <summary>A valid token: the cached one, or a new login.</summary>
+        public string GetValidToken()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_anna_token(handle, out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>
+        /// Uses this token from now on. Without <paramref name="expiresAt"/>, the expiry is
+        /// read from the token (a JWT), else unknown.
+        /// </summary>
+        public void SetToken(string token, DateTimeOffset? expiresAt = null)
+        {
+            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(token), Native.ToUnix(expiresAt)));
+        }
+
+        /// <summary>UserHash: the access data of an active user.</summary>
+        public AccessData UserHash(string userId, string startService = null)
+        {
+            IntPtr s;
+            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(userId), Native.Utf8(startService), out s));
+            return new AccessData(Native.TakeString(s));
+        }
+
+        /// <summary>UserHashForced: the access data of a user, creating or reactivating it.</summary>
+        public AccessData UserHashForced(string userId, string userName, string startService = null)
+        {
+            IntPtr s;
+            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(userId), Native.Utf8(userName), Native.Utf8(startService), out s));
+            return new AccessData(Native.TakeString(s));
+        }
+
+        /// <summary>Inactivates a user; returns AnnA's message, or null when it sent none.</summary>
+        public string InactivateUser(string userId)
+        {
+            IntPtr s;
+            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(userId), out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>The company's messenger departments and channels.</summary>
+        public MessengerStructure GetMessengerStructure()
+        {
+            IntPtr s;
+            Native.Check(Native.tb_anna_messenger_structure(handle, out s));
+            return new MessengerStructure(Native.TakeString(s));
+        }
+
+        /// <summary>How many messenger alerts a user has.</summary>
+        public ulong GetMessengerAlertCounter(AnnaUser user, MessengerFilter filter = null)
+        {
+            if (user == null) throw new ArgumentNullException("user");
+            ulong count;
+            Native.Check(Native.tb_anna_messenger_alert_counter(handle, Native.Utf8(user.Id),
+                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
+                Native.Utf8(filter == null ? null : filter.ToJson()), out count));
+            return count;
+        }
+
+        /// <summary>A user's messenger requests.</summary>
+        public IReadOnlyList<MessengerRequest> GetMessengerRequests(AnnaUser user, MessengerFilter filter = null)
+        {
+            if (user == null) throw new ArgumentNullException("user");
+            IntPtr s;
+            Native.Check(Native.tb_anna_messenger_requests(handle, Native.Utf8(user.Id),
+                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
+                Native.Utf8(filter == null ? null : filter.ToJson()), out s));
+            var o = Json.ParseObject(Native.TakeString(s), "messenger requests");
+            var items = new List<MessengerRequest>();
+            foreach (var item in Json.List(o, "items"))
+                items.Add(new MessengerRequest(Json.AsObject(item, "messenger request")));
+            return items;
+        }
+
+        /// <summary>The link to a user's messenger.</summary>
+        public string GetMessengerLink(AnnaUser user)
+        {
+            if (user == null) throw new ArgumentNullException("user");
+            IntPtr s;
+            Native.Check(Native.tb_anna_messenger_link(handle, Native.Utf8(user.Id),
+                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue), out s));
+            return Native.TakeString(s);
+        }
+
+        /// <summary>
+        /// Calls any AnnA resource with the client's token (<c>Bearer</c>),
+        /// logging in again once on 401.
+        /// </summary>
+        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
+        {
+            ushort status;
+            IntPtr s;
+            Native.Check(Native.tb_anna_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            return new ApiResponse(status, Native.TakeString(s));
+        }
+
+        /// <summary><see cref="Call"/> with a form body.</summary>
+        public ApiResponse CallForm(string method, string path, IEnumerable<KeyValuePair<string, string>> fields)
+        {
+            return Call(method, path, BodyKind.Form, Json.StringObject(fields));
+        }
+
+        /// <summary>Frees the client once calls still running on other threads have returned.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The small JSON reader and writer this binding uses (see the comment at the top of the
+    /// file). Values: null, bool, string, long (integers that fit) or double,
+    /// IReadOnlyList&lt;object&gt;, IReadOnlyDictionary&lt;string, object&gt; (key order kept).
+    /// </summary>
+    internal static class Json
+    {
+        /// <summary>Reads one JSON value; throws <see cref="FormatException"/> on malformed text.</summary>
+        public static object Parse(string text)
+        {
+            if (text == null) throw new ArgumentNullException("text");
+            var r = new Reader(text);
+            r.SkipSpace();
+            object v = r.Value(0);
+            r.SkipSpace();
+            if (r.Pos != text.Length) throw r.Error("trailing characters");
+            return v;
+        }
+
+        /// <summary>A string as a JSON string literal.</summary>
+        public static string Quote(string s)
+        {
+            var sb = new StringBuilder(s.Length + 2);
+            WriteString(sb, s);
+            return sb.ToString();
+        }
+
+        internal static void WriteString(StringBuilder sb, string s)
+        {
+            sb.Append('"');
+            foreach (char c in s)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+
+        internal static string StringObject(IEnumerable<KeyValuePair<string, string>> fields)
+        {
+            if (fields == null) throw new ArgumentNullException("fields");
+            var sb = new StringBuilder("{");
+            foreach (var kv in fields)
+            {
+                if (sb.Length > 1) sb.Append(',');
+                WriteString(sb, kv.Key);
+                sb.Append(':');
+                if (kv.Value == null) sb.Append("null"); else WriteString(sb, kv.Value);
+            }
+            return sb.Append('}').ToString();
+        }
+
+        // One of the library's answers, which must be a JSON object.
+        internal static IReadOnlyDictionary<string, object> ParseObject(string json, string what)
+        {
+            object v;
+            try
+            {
+                v = Parse(json);
+            }
+            catch (FormatException e)
+            {
+                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "the library's " + what + " is not valid JSON: " + e.Message, 0, null);
+            }
+            return AsObject(v, what);
+        }
+
+        internal static IReadOnlyDictionary<string, object> AsObject(object v, string what)
+        {
+            var o = v as IReadOnlyDictionary<string, object>;
+            if (o == null)
+                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "the library's " + what + " is not a JSON object", 0, null);
+            return o;
+        }
+
+        internal static IEnumerable<object> List(IReadOnlyDictionary<string, object> o, string key)
+        {
+            object v;
+            if (!o.TryGetValue(key, out v) || v == null) return new object[0];
+            var list = v as IReadOnlyList<object>;
+            if (list == null)
+                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "`" + key + "` is not a JSON array", 0, null);
+            return list;
+        }
+
+        // A member as text: strings as they are, numbers and booleans written out, else null.
+        internal static string Text(IReadOnlyDictionary<string, object> o, string key)
+        {
+            object v;
+            if (!o.TryGetValue(key, out v) || v == null) return null;
+            if (v is string) return (string)v;
+            if (v is bool) return (bool)v ? "true" : "false";
+            if (v is long) return ((long)v).ToString(CultureInfo.InvariantCulture);
+            if (v is double) return ((double)v).ToString("R", CultureInfo.InvariantCulture);
+            return null;
+        }
+
+        // A member as an integer: a JSON integer or a string holding one.
+        internal static long? Integer(IReadOnlyDictionary<string, object> o, string key)
+        {
+            object v;
+            if (!o.TryGetValue(key, out v) || v == null) return null;
+            if (v is long) return (long)v;
+            long n;
+            var s = v as string;
+            if (s != null && long.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n)) return n;
+            return null;
+        }
+
+        // Insertion-ordered map for JSON objects.
+        private sealed class JsonObject : IReadOnlyDictionary<string, object>
+        {
+            private readonly Dictionary<string, object> map = new Dictionary<string, object>();
+            private readonly List<string> keys = new List<string>();
+
+            internal void Set(string key, object value)
+            {
+                if (!map.ContainsKey(key)) keys.Add(key);
+                map[key] = value;
+            }
+
+            public object this[string key] { get { return map[key]; } }
+            public IEnumerable<string> Keys { get { return keys; } }
+            public IEnumerable<object> Values { get { foreach (var k in keys) yield return map[k]; } }
+            public int Count { get { return keys.Count; } }
+            public bool ContainsKey(string key) { return map.ContainsKey(key); }
+            public bool TryGetValue(string key, out object value) { return map.TryGetValue(key, out value); }
+
+            public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+            {
+                foreach (var k in keys) yield return new KeyValuePair<string, object>(k, map[k]);
+            }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator()
+            {
+                return GetEnumerator();
+            }
+        }
+
+        private sealed class Reader
+        {
+            private const int MaxDepth = 512;
+            private readonly string s;
+            internal int Pos;
+
+            internal Reader(string text)
+            {
+                s = text;
+            }
+
+            internal FormatException Error(string what)
+            {
+                return new FormatException("invalid JSON at offset " + Pos.ToString(CultureInfo.InvariantCulture) + ": " + what);
+            }
+
+            internal void SkipSpace()
+            {
+                while (Pos < s.Length && (s[Pos] == ' ' || s[Pos] == '\t' || s[Pos] == '\n' || s[Pos] == '\r')) Pos++;
+            }
+
+            private void Expect(string word)
+            {
+                if (string.CompareOrdinal(s, Pos, word, 0, word.Length) != 0) throw Error("expected `" + word + "`");
+                Pos += word.Length;
+            }
+
+            internal object Value(int depth)
+            {
+                if (depth > MaxDepth) throw Error("nested too deep");
+                if (Pos >= s.Length) throw Error("unexpected end");
+                char c = s[Pos];
+                switch (c)
+                {
+                    case '{': return ReadObject(depth);
+                    case '[': return ReadArray(depth);
+                    case '"': return ReadString();
+                    case 't': Expect("true"); return true;
+                    case 'f': Expect("false"); return false;
+                    case 'n': Expect("null"); return null;
+                    default:
+                        if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber();
+                        throw Error("unexpected character");
+                }
+            }
+
+            private object ReadObject(int depth)
+            {
+                var o = new JsonObject();
+                Pos++; // {
+                SkipSpace();
+                if (Pos < s.Length && s[Pos] == '}') { Pos++; return o; }
+                while (true)
+                {
+                    SkipSpace();
+                    if (Pos >= s.Length || s[Pos] != '"') throw Error("expected a member name");
+                    string key = ReadString();
+                    SkipSpace();
+                    if (Pos >= s.Length || s[Pos] != ':') throw Error("expected `:`");
+                    Pos++;
+                    SkipSpace();
+                    o.Set(key, Value(depth + 1));
+                    SkipSpace();
+                    if (Pos >= s.Length) throw Error("unexpected end");
+                    if (s[Pos] == ',') { Pos++; continue; }
+                    if (s[Pos] == '}') { Pos++; return o; }
+                    throw Error("expected `,` or `}`");
+                }
+            }
+
+            private object ReadArray(int depth)
+            {
+                var list = new List<object>();
+                Pos++; // [
+                SkipSpace();
+                if (Pos < s.Length && s[Pos] == ']') { Pos++; return list.AsReadOnly(); }
+                while (true)
+                {
+                    SkipSpace();
+                    list.Add(Value(depth + 1));
+                    SkipSpace();
+                    if (Pos >= s.Length) throw Error("unexpected end");
+                    if (s[Pos] == ',') { Pos++; continue; }
+                    if (s[Pos] == ']') { Pos++; return list.AsReadOnly(); }
+                    throw Error("expected `,` or `]`");
+                }
+            }
+
+            private string ReadString()
+            {
+                Pos++; // opening quote
+                var sb = new StringBuilder();
+                while (true)
+                {
+                    if (Pos >= s.Length) throw Error("unterminated string");
+                    char c = s[Pos++];
+                    if (c == '"') return sb.ToString();
+                    if (c < 0x20) throw Error("control character in string");
+                    if (c != '\\') { sb.Append(c); continue; }
+                    if (Pos >= s.Length) throw Error("unterminated escape");
+                    char e = s[Pos++];
+                    switch (e)
+                    {
+                        case '"': sb.Append('"'); break;
+                        case '\\': sb.Append('\\'); break;
+                        case '/': sb.Append('/'); break;
+                        case 'b': sb.Append('\b'); break;
+                        case 'f': sb.Append('\f'); break;
+                        case 'n': sb.Append('\n'); break;
+                        case 'r': sb.Append('\r'); break;
+                        case 't': sb.Append('\t'); break;
+                        case 'u':
+                            // Surrogate pairs arrive as two escapes; appending both UTF-16
+                            // units one after the other rebuilds the character.
+                            if (Pos + 4 > s.Length) throw Error("short \\u escape");
+                            int code;
+                            if (!int.TryParse(s.Substring(Pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out code))
+                                throw Error("bad \\u escape");
+                            sb.Append((char)code);
+                            Pos += 4;
+                            break;
+                        default: throw Error("bad escape");
+                    }
+                }
+            }
+
+            private object ReadNumber()
+            {
+                int start = Pos;
+                bool integral = true;
+                if (s[Pos] == '-') Pos++;
+                if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
+                if (s[Pos] == '0') Pos++;
+                else while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
+                if (Pos < s.Length && s[Pos] == '.')
+                {
+                    integral = false;
+                    Pos++;
+                    if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
+                    while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
+                }
+                if (Pos < s.Length && (s[Pos] == 'e' || s[Pos] == 'E'))
+                {
+                    integral = false;
+                    Pos++;
+                    if (Pos < s.Length && (s[Pos] == '+' || s[Pos] == '-')) Pos++;
+                    if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
+                    while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
+                }
+                string text = s.Substring(start, Pos - start);
+                long n;
+                if (integral && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
+                    return n;
+                return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    // ---- Handles -------------------------------------------------------------------------
+
+    /// <summary>Owns a <c>tb_config*</c>; released with <c>tb_config_free</c>.</summary>
+    internal sealed class ConfigHandle : SafeHandle
+    {
+        public ConfigHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_config_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_ucontact_client*</c>; released with <c>tb_ucontact_client_free</c>.</summary>
+    internal sealed class UContactHandle : SafeHandle
+    {
+        public UContactHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_ucontact_client_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_yativo_client*</c>; released with <c>tb_yativo_client_free</c>.</summary>
+    internal sealed class YativoHandle : SafeHandle
+    {
+        public YativoHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_yativo_client_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_anna_client*</c>; released with <c>tb_anna_client_free</c>.</summary>
+    internal sealed class AnnaHandle : SafeHandle
+    {
+        public AnnaHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_anna_client_free(handle);
+            return true;
+        }
+    }
+
+    // ---- The C ABI -------------------------------------------------------------------------
+
+    internal static class Native
+    {
+        private const string Lib = "tokenbridge";
+        private const CallingConvention Cdecl = CallingConvention.Cdecl;
+
+        // Strings: `byte[]` in (UTF-8 + NUL, null = NULL), `out IntPtr` out (freed with
+        // tb_string_free). C `bool` is one byte, hence MarshalAs(U1). Enums are int-sized.
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_string_free(IntPtr s);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_status_name(int status);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_version();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern uint tb_version_number();
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_last_error_status();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_message();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern ushort tb_last_error_http_status();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_vendor_message();
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern ConfigHandle tb_config_new();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_config_free(IntPtr cfg);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_timeout_connect_ms(ConfigHandle cfg, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_timeout_send_ms(ConfigHandle cfg, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_timeout_receive_ms(ConfigHandle cfg, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_proxy(ConfigHandle cfg, byte[] url);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_no_proxy(ConfigHandle cfg);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_user_agent(ConfigHandle cfg, byte[] userAgent);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_allow_http(ConfigHandle cfg, [MarshalAs(UnmanagedType.U1)] bool allow);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_max_response_bytes(ConfigHandle cfg, ulong bytes);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_tls_roots(ConfigHandle cfg, int roots);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_extra_ca_file(ConfigHandle cfg, byte[] path);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_retries(ConfigHandle cfg, uint maxRetries, ulong baseDelayMs, ulong maxDelayMs);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_refresh_ahead_ms(ConfigHandle cfg, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_end_session_on_close(ConfigHandle cfg, [MarshalAs(UnmanagedType.U1)] bool endSession);
+
+        // Client constructors take the config as IntPtr because it may be NULL; WithConfig
+        // keeps the config's SafeHandle referenced for the duration of the call.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_client_new(IntPtr cfg, byte[] server, byte[] user, byte[] password, int kind, out UContactHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_ucontact_client_free(IntPtr client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_client_new(IntPtr cfg, byte[] baseUrl, byte[] accountId, byte[] appSecret, out YativoHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_yativo_client_free(IntPtr client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_client_new(IntPtr cfg, byte[] baseUrl, byte[] companyHash, byte[] user, byte[] pass, out AnnaHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_anna_client_free(IntPtr client);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_get_user_token(UContactHandle c, out IntPtr token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_agent_login(UContactHandle c, out IntPtr profileJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_end_session(UContactHandle c);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_token(UContactHandle c, out IntPtr token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_set_token(UContactHandle c, byte[] token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_call(UContactHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_login(YativoHandle c, out IntPtr token, out long expiresAt);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_refresh_token(YativoHandle c, out IntPtr token, out long expiresAt);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_token(YativoHandle c, out IntPtr token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_set_token(YativoHandle c, byte[] token, long expiresAt);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_call(YativoHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_get_token(AnnaHandle c, out IntPtr token, out long expiresAt);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_token(AnnaHandle c, out IntPtr token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_set_token(AnnaHandle c, byte[] token, long expiresAt);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash(AnnaHandle c, byte[] userId, byte[] startService, out IntPtr accessDataJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash_forced(AnnaHandle c, byte[] userId, byte[] userName, byte[] startService, out IntPtr accessDataJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_inactivate_user(AnnaHandle c, byte[] userId, out IntPtr message);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_structure(AnnaHandle c, out IntPtr structureJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_alert_counter(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, byte[] filterJson, out ulong count);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_requests(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, byte[] filterJson, out IntPtr requestsJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_link(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, out IntPtr link);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_call(AnnaHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
+
+        /// <summary>UTF-8 with a trailing NUL; null stays null (NULL for the library).</summary>
+        internal static byte[] Utf8(string s)
+        {
+            if (s == null) return null;
+            int n = Encoding.UTF8.GetByteCount(s);
+            var bytes = new byte[n + 1];
+            Encoding.UTF8.GetBytes(s, 0, s.Length, bytes, 0);
+            return bytes;
+        }
+
+        /// <summary>Copies a NUL-terminated UTF-8 string (null for NULL).</summary>
+        internal static string CopyStatic(IntPtr p)
+        {
+            if (p == IntPtr.Zero) return null;
+            int n = 0;
+            while (Marshal.ReadByte(p, n) != 0) n++;
+            var bytes = new byte[n];
+            Marshal.Copy(p, bytes, 0, n);
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        /// <summary>Copies a string the library allocated, then frees it with tb_string_free.</summary>
+        internal static string TakeString(IntPtr p)
+        {
+            if (p == IntPtr.Zero) return null;
+            try
+            {
+                return CopyStatic(p);
+            }
+            finally
+            {
+                tb_string_free(p);
+            }
+        }
+
+        /// <summary>Throws the thread's last error when <paramref name="status"/> is not TB_OK.</summary>
+        internal static void Check(int status)
+        {
+            if (status == 0) return;
+            // Read right away, on the same thread: the last error is thread-local and the
+            // next tb_ call clears it.
+            string message = TakeString(tb_last_error_message());
+            ushort http = tb_last_error_http_status();
+            string vendor = TakeString(tb_last_error_vendor_message());
+            throw new TokenBridgeException((TokenBridgeStatus)status, message, http, vendor);
+        }
+
+        internal delegate int ConfigCall(IntPtr cfg);
+
+        internal static void WithConfig(TokenBridgeConfig config, ConfigCall call)
+        {
+            if (config == null)
+            {
+                Check(call(IntPtr.Zero));
+                return;
+            }
+            bool added = false;
+            try
+            {
+                config.Handle.DangerousAddRef(ref added);
+                Check(call(config.Handle.DangerousGetHandle()));
+            }
+            finally
+            {
+                if (added) config.Handle.DangerousRelease();
+            }
+        }
+
+        internal static ulong Millis(TimeSpan t, string name)
+        {
+            if (t < TimeSpan.Zero) throw new ArgumentOutOfRangeException(name, "must not be negative");
+            return (ulong)(t.Ticks / TimeSpan.TicksPerMillisecond);
+        }
+
+        internal static DateTimeOffset? FromUnix(long seconds)
+        {
+            if (seconds == 0) return null;
+            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
+
+        internal static long ToUnix(DateTimeOffset? t)
+        {
+            return t.HasValue ? t.Value.ToUnixTimeSeconds() : 0;
+        }
+    }
+}
