@@ -1,0 +1,135 @@
+package io.tokenbridge;
+
+import com.sun.jna.Pointer;
+
+import java.time.Duration;
+
+/**
+ * Settings for new clients ({@code tb_config}). Clients copy it when they are
+ * created, so it may be closed right after. Setters are serialised (the native
+ * config must not be changed from two threads at once), but set it up before use.
+ * Every setter returns {@code this} and throws {@link TokenBridgeException}
+ * ({@link Status#INVALID_ARGUMENT}) for a value the library refuses.
+ *
+ * <pre>{@code
+ * try (Config config = new Config().timeoutConnect(Duration.ofSeconds(5)).retries(2, 200, 2000)) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Config extends NativeHandle {
+
+    /** Which certificate authorities TLS trusts. */
+    public enum TlsRoots {
+        /** Mozilla's roots, bundled ({@code TB_TLS_ROOTS_MOZILLA}, the default). */
+        MOZILLA(0),
+        /** The operating system's trust store ({@code TB_TLS_ROOTS_OS}). */
+        OS(1);
+
+        final int code;
+
+        TlsRoots(int code) {
+            this.code = code;
+        }
+    }
+
+    /** Default settings. */
+    public Config() {
+        super(newHandle());
+    }
+
+    private static Pointer newHandle() {
+        Pointer p = Ffi.LIB.tb_config_new();
+        if (p == null) {
+            throw new OutOfMemoryError("tb_config_new returned NULL");
+        }
+        return p;
+    }
+
+    @Override
+    void free(Pointer handle) {
+        Ffi.LIB.tb_config_free(handle);
+    }
+
+    private Config set(final Setter s) {
+        withExclusive(cfg -> {
+            Ffi.check(s.set(cfg));
+            return null;
+        });
+        return this;
+    }
+
+    private interface Setter {
+        int set(Pointer cfg);
+    }
+
+    /** Connect timeout (must not be zero). */
+    public Config timeoutConnect(final Duration d) {
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, d.toMillis()));
+    }
+
+    /** Timeout for sending a request (must not be zero). */
+    public Config timeoutSend(final Duration d) {
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, d.toMillis()));
+    }
+
+    /** Timeout for receiving an answer (must not be zero). */
+    public Config timeoutReceive(final Duration d) {
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, d.toMillis()));
+    }
+
+    /** Sends everything through this proxy URL. */
+    public Config proxy(final String url) {
+        return set(cfg -> Ffi.LIB.tb_config_set_proxy(cfg, Ffi.cstr("url", url)));
+    }
+
+    /** Uses no proxy at all (not even one from the environment). */
+    public Config noProxy() {
+        return set(cfg -> Ffi.LIB.tb_config_set_no_proxy(cfg));
+    }
+
+    /** The {@code User-Agent} header. */
+    public Config userAgent(final String userAgent) {
+        return set(cfg -> Ffi.LIB.tb_config_set_user_agent(cfg, Ffi.cstr("user_agent", userAgent)));
+    }
+
+    /** Allows plain {@code http://} URLs (tests, on-premise labs); off by default. */
+    public Config allowHttp(final boolean allow) {
+        return set(cfg -> Ffi.LIB.tb_config_set_allow_http(cfg, Ffi.bool(allow)));
+    }
+
+    /** The largest answer body accepted. */
+    public Config maxResponseBytes(final long bytes) {
+        return set(cfg -> Ffi.LIB.tb_config_set_max_response_bytes(cfg, bytes));
+    }
+
+    /** Which roots TLS trusts. */
+    public Config tlsRoots(final TlsRoots roots) {
+        return set(cfg -> Ffi.LIB.tb_config_set_tls_roots(cfg, roots.code));
+    }
+
+    /** A PEM file of extra CAs to trust (checked when a client is created). */
+    public Config extraCaFile(final String path) {
+        return set(cfg -> Ffi.LIB.tb_config_set_extra_ca_file(cfg, Ffi.cstr("path", path)));
+    }
+
+    /** Retries of transport errors and 408/429/502/503/504, with exponential backoff. */
+    public Config retries(final int maxRetries, final long baseDelayMs, final long maxDelayMs) {
+        return set(cfg -> Ffi.LIB.tb_config_set_retries(cfg, maxRetries, baseDelayMs, maxDelayMs));
+    }
+
+    /** How long before expiry a cached token is refreshed. */
+    public Config refreshAhead(final Duration d) {
+        return set(cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, d.toMillis()));
+    }
+
+    /** Whether closing a uContact client ends its live session. */
+    public Config endSessionOnClose(final boolean on) {
+        return set(cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
+    }
+
+    /** Runs {@code op} with this config's handle, or with NULL for a {@code null} config. */
+    static <T> T withOptional(Config config, Op<T> op) {
+        return config == null ? op.apply(null) : config.with(op);
+    }
+}

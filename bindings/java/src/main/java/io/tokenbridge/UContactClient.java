@@ -1,0 +1,116 @@
+package io.tokenbridge;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * A uContact client ({@code tb_ucontact_client}): one connection pool, one set of
+ * credentials, one cached session token. Safe to use from many threads at once.
+ * {@link #close()} frees it (ending a live session first when
+ * {@link Config#endSessionOnClose} is on); creating it sends nothing.
+ * Failures throw {@link TokenBridgeException}.
+ */
+public final class UContactClient extends NativeHandle {
+
+    /** How the credentials log in. */
+    public enum LoginKind {
+        /** An API user, with {@code getUserToken} ({@code TB_UCONTACT_LOGIN_API_USER}). */
+        API_USER(0),
+        /** An agent, with {@code AgentLogin} ({@code TB_UCONTACT_LOGIN_AGENT}). */
+        AGENT(1);
+
+        final int code;
+
+        LoginKind(int code) {
+            this.code = code;
+        }
+    }
+
+    /**
+     * @param config   settings, or {@code null} for the defaults
+     * @param server   a cloud domain ({@code "mycompany"}) or a full URL
+     * @param user     the API user or agent name
+     * @param password its password
+     * @param kind     how to log in
+     */
+    public UContactClient(Config config, final String server, final String user, final String password,
+            final LoginKind kind) {
+        super(Config.withOptional(config, cfg -> {
+            PointerByReference out = new PointerByReference();
+            Ffi.check(Ffi.LIB.tb_ucontact_client_new(cfg, Ffi.cstr("server", server), Ffi.cstr("user", user),
+                    Ffi.cstr("password", password), kind.code, out));
+            return out.getValue();
+        }));
+    }
+
+    /** A client for an API user (logs in with {@code getUserToken}). */
+    public static UContactClient apiUser(Config config, String server, String user, String password) {
+        return new UContactClient(config, server, user, password, LoginKind.API_USER);
+    }
+
+    /** A client for an agent (logs in with {@code AgentLogin}). */
+    public static UContactClient agent(Config config, String server, String agent, String password) {
+        return new UContactClient(config, server, agent, password, LoginKind.AGENT);
+    }
+
+    @Override
+    void free(Pointer handle) {
+        Ffi.LIB.tb_ucontact_client_free(handle);
+    }
+
+    /** U1: logs the API user in ({@code getUserToken}) and returns the new session token (also cached). */
+    public String getUserToken() {
+        return with(c -> {
+            PointerByReference out = new PointerByReference();
+            Ffi.check(Ffi.LIB.tb_ucontact_get_user_token(c, out));
+            return Ffi.takeString(out);
+        });
+    }
+
+    /** U2: logs the agent in ({@code AgentLogin}) and returns its profile; its token is cached. */
+    public AgentProfile agentLogin() {
+        String json = with(c -> {
+            PointerByReference out = new PointerByReference();
+            Ffi.check(Ffi.LIB.tb_ucontact_agent_login(c, out));
+            return Ffi.takeString(out);
+        });
+        return new AgentProfile(Ffi.parseObject(json, "AgentLogin"));
+    }
+
+    /** U3: ends the cached session ({@code EndSession}); does nothing without one. */
+    public void endSession() {
+        with(c -> {
+            Ffi.check(Ffi.LIB.tb_ucontact_end_session(c));
+            return null;
+        });
+    }
+
+    /** A valid session token: the cached one, or a new login. */
+    public String token() {
+        return with(c -> {
+            PointerByReference out = new PointerByReference();
+            Ffi.check(Ffi.LIB.tb_ucontact_token(c, out));
+            return Ffi.takeString(out);
+        });
+    }
+
+    /** Uses a token obtained elsewhere for the following calls. */
+    public void setToken(final String token) {
+        with(c -> {
+            Ffi.check(Ffi.LIB.tb_ucontact_set_token(c, Ffi.cstr("token", token)));
+            return null;
+        });
+    }
+
+    /**
+     * Calls any other uContact resource with {@code Authorization: Basic {token}},
+     * logging in when needed and once more after a 401.
+     *
+     * @param method e.g. {@code "POST"}
+     * @param path   relative to the server, e.g. {@code "Integra/resources/Dialers/DialerTask"}
+     * @param body   the body, {@code null} for none
+     */
+    public RawResponse call(final String method, final String path, final Body body) {
+        return with(c -> Ffi.call(c, Ffi.LIB::tb_ucontact_call, method, path, body));
+    }
+}

@@ -1,0 +1,571 @@
+package io.tokenbridge;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs the Java binding against the sandbox ({@code cargo run --example sandbox}):
+ * all 13 operations, the token calls and the generic call of each API, the error
+ * paths, and closing. Usage: {@code TokenBridgeTest SANDBOX_URL} (or the
+ * {@code TOKENBRIDGE_SANDBOX_URL} environment variable). Prints
+ * {@code N passed, M failed} last and exits non-zero on any failure.
+ */
+public final class TokenBridgeTest {
+    private static int passed;
+    private static int failed;
+    private static String url;
+
+    private static final String API_USER = "apiuser";
+    private static final String API_PASSWORD = "s3cret&=+ é"; // non-ASCII: proves UTF-8 in
+    private static final String AGENT = "agent1";
+    private static final String AGENT_PASSWORD = "agent-pass";
+    private static final String YATIVO_ACCOUNT = "acct-sandbox";
+    private static final String YATIVO_SECRET = "yativo-secret";
+    private static final String ANNA_COMPANY = "COMPANYHASH";
+    private static final String ANNA_USER = "annauser";
+    private static final String ANNA_PASS = "anna-pass";
+
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    private TokenBridgeTest() {
+    }
+
+    public static void main(String[] args) {
+        url = args.length > 0 ? args[0] : System.getenv("TOKENBRIDGE_SANDBOX_URL");
+        if (url == null || url.isEmpty()) {
+            System.err.println("usage: TokenBridgeTest SANDBOX_URL (or set TOKENBRIDGE_SANDBOX_URL)");
+            System.exit(2);
+        }
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        try {
+            run();
+        } catch (Throwable t) {
+            failed++;
+            System.out.println("FAIL (aborted): " + t);
+            t.printStackTrace(System.out);
+        }
+        System.out.println(passed + " passed, " + failed + " failed");
+        System.exit(failed == 0 && passed > 0 ? 0 : 1);
+    }
+
+    private static void test(String name, Check check) {
+        try {
+            check.run();
+            passed++;
+            System.out.println("ok   " + name);
+        } catch (Throwable t) {
+            failed++;
+            System.out.println("FAIL " + name + ": " + t);
+            t.printStackTrace(System.out);
+        }
+    }
+
+    // ---- assertions ----
+
+    private static void assertTrue(boolean cond, String what) {
+        if (!cond) {
+            throw new AssertionError(what);
+        }
+    }
+
+    private static void assertEquals(Object expected, Object actual, String what) {
+        if (expected == null ? actual != null : !expected.equals(actual)) {
+            throw new AssertionError(what + ": expected <" + expected + "> but was <" + actual + ">");
+        }
+    }
+
+    private static void assertNonEmpty(String s, String what) {
+        assertTrue(s != null && !s.isEmpty(), what + " is empty or null");
+    }
+
+    private static TokenBridgeException expectFailure(Status status, Check body) throws Exception {
+        try {
+            body.run();
+        } catch (TokenBridgeException e) {
+            assertEquals(status, e.getStatus(), "status of " + e);
+            assertNonEmpty(e.getMessage(), "exception message");
+            return e;
+        }
+        throw new AssertionError("expected TokenBridgeException " + status + ", nothing was thrown");
+    }
+
+    // ---- the sandbox's request counts ----
+
+    private static Map<String, Object> stats() throws Exception {
+        HttpURLConnection conn = (HttpURLConnection) new URL(url + "/__sandbox/stats").openConnection();
+        conn.setConnectTimeout(5000);
+        conn.setReadTimeout(5000);
+        try {
+            assertEquals(200, conn.getResponseCode(), "stats HTTP status");
+            InputStream in = conn.getInputStream();
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            byte[] chunk = new byte[4096];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                buf.write(chunk, 0, n);
+            }
+            in.close();
+            return Json.parseObject(new String(buf.toByteArray(), "UTF-8"));
+        } finally {
+            conn.disconnect();
+        }
+    }
+
+    private static long count(Map<String, Object> stats, String key) {
+        Object v = stats.get(key);
+        return v instanceof Number ? ((Number) v).longValue() : 0;
+    }
+
+    /** Asserts that {@code body} sent exactly {@code expected} requests of operation {@code key}. */
+    private static <T> T sends(String key, long expected, Callable<T> body) throws Exception {
+        long before = count(stats(), key);
+        T result = body.call();
+        long after = count(stats(), key);
+        assertEquals(expected, after - before, "requests of " + key);
+        return result;
+    }
+
+    private static Config sandboxConfig() {
+        return new Config().allowHttp(true).timeoutConnect(Duration.ofSeconds(5))
+                .timeoutReceive(Duration.ofSeconds(10));
+    }
+
+    // ---- the tests ----
+
+    private static void run() throws Exception {
+        System.out.println("tokenbridge " + TokenBridge.version() + " at " + url);
+
+        test("version string and number agree", () -> {
+            String v = TokenBridge.version();
+            assertTrue(v.matches("\\d+\\.\\d+\\.\\d+"), "version format: " + v);
+            String[] p = v.split("\\.");
+            int n = Integer.parseInt(p[0]) * 10000 + Integer.parseInt(p[1]) * 100 + Integer.parseInt(p[2]);
+            assertEquals(n, TokenBridge.versionNumber(), "tb_version_number");
+        });
+
+        test("status names match the C names", () -> {
+            for (Status s : Status.values()) {
+                if (s != Status.UNKNOWN) {
+                    assertEquals("TB_" + s.name(), s.cName(), "tb_status_name(" + s.code() + ")");
+                }
+            }
+        });
+
+        test("JSON reader: nesting, escapes, numbers", () -> {
+            Object v = Json.parse(" {\"a\": [1, -2.5e1, true, null, \"x\\u00e9\\n\"], \"b\": {}} ");
+            Map<?, ?> m = (Map<?, ?>) v;
+            List<?> a = (List<?>) m.get("a");
+            assertEquals(1L, a.get(0), "integer");
+            assertEquals(-25.0, ((Number) a.get(1)).doubleValue(), "decimal");
+            assertEquals(Boolean.TRUE, a.get(2), "true");
+            assertTrue(a.get(3) == null, "null");
+            assertEquals("xé\n", a.get(4), "escapes");
+            assertEquals("{\"a\":[1,-25,true,null,\"xé\\n\"],\"b\":{}}", Json.write(v), "round trip");
+            boolean threw = false;
+            try {
+                Json.parse("{\"a\": 1,}");
+            } catch (IllegalArgumentException e) {
+                threw = true;
+            }
+            assertTrue(threw, "trailing comma rejected");
+        });
+
+        test("config: a zero timeout is INVALID_ARGUMENT", () -> {
+            try (Config c = new Config()) {
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> c.timeoutConnect(Duration.ZERO));
+                assertEquals(0, e.getHttpStatus(), "http status");
+                assertTrue(e.getVendorMessage() == null, "no vendor message");
+            }
+        });
+
+        test("a NULL argument is INVALID_ARGUMENT naming the parameter", () -> {
+            try (Config c = sandboxConfig()) {
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, null).close());
+                assertTrue(e.getMessage().contains("password"), "message names `password`: " + e.getMessage());
+            }
+        });
+
+        test("a NUL inside a string is INVALID_ARGUMENT, not a cut string", () -> {
+            try (Config c = sandboxConfig()) {
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, "s3cret\0junk").close());
+                assertTrue(e.getMessage().contains("password"), "message names `password`: " + e.getMessage());
+            }
+        });
+
+        test("UTF-8 both ways: a non-ASCII argument comes back intact in the error message", () -> {
+            try (Config c = sandboxConfig()) {
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> UContactClient.apiUser(c, "café_ñandú", API_USER, API_PASSWORD).close());
+                assertTrue(e.getMessage().contains("café_ñandú"), "message: " + e.getMessage());
+            }
+        });
+
+        test("plain http:// is refused unless allowed", () -> {
+            expectFailure(Status.INVALID_ARGUMENT, () -> {
+                try (AnnaClient a = new AnnaClient(null, url + "/anna/", ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
+                    a.getToken();
+                }
+            });
+        });
+
+        uContact();
+        yativo();
+        anna();
+
+        test("last error is per thread (8 threads, failures and successes interleaved)", () -> {
+            try (Config c = sandboxConfig();
+                    AnnaClient a = new AnnaClient(c, url + "/anna/", ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
+                ExecutorService pool = Executors.newFixedThreadPool(8);
+                try {
+                    List<Future<String>> results = new ArrayList<Future<String>>();
+                    for (int i = 0; i < 32; i++) {
+                        final boolean fail = i % 2 == 0;
+                        results.add(pool.submit(() -> {
+                            if (fail) {
+                                try {
+                                    a.userHash("999", null);
+                                    return "unknown user accepted";
+                                } catch (TokenBridgeException e) {
+                                    return e.getStatus() == Status.REJECTED && e.getVendorMessage() != null
+                                            ? "ok" : "wrong error: " + e;
+                                }
+                            }
+                            AccessData d = a.userHash("42", null);
+                            return d.getHash().isEmpty() ? "empty hash" : "ok";
+                        }));
+                    }
+                    for (Future<String> f : results) {
+                        assertEquals("ok", f.get(), "thread result");
+                    }
+                } finally {
+                    pool.shutdown();
+                }
+            }
+        });
+
+        test("close is idempotent; use after close is IllegalStateException", () -> {
+            Config c = sandboxConfig();
+            YativoClient y = new YativoClient(c, url + "/yativo/api/v1", YATIVO_ACCOUNT, YATIVO_SECRET);
+            c.close(); // clients copy the config: closing it first is fine
+            c.close();
+            assertTrue(c.isClosed(), "config closed");
+            assertNonEmpty(y.login().getValue(), "token after the config was closed");
+            y.close();
+            y.close();
+            assertTrue(y.isClosed(), "client closed");
+            boolean threw = false;
+            try {
+                y.token();
+            } catch (IllegalStateException e) {
+                threw = true;
+            }
+            assertTrue(threw, "use after close throws IllegalStateException");
+            threw = false;
+            try {
+                c.allowHttp(true);
+            } catch (IllegalStateException e) {
+                threw = true;
+            }
+            assertTrue(threw, "config use after close throws IllegalStateException");
+        });
+
+        test("every one of the 13 operations reached the sandbox", () -> {
+            Map<String, Object> s = stats();
+            String[] ops = {"ucontact.getUserToken", "ucontact.AgentLogin", "ucontact.EndSession",
+                "yativo.login", "yativo.refresh", "anna.GetToken", "anna.UserHash", "anna.UserHashForced",
+                "anna.Inactivate", "anna.Structure", "anna.AlertCounter", "anna.Requests", "anna.Link",
+                "ucontact.call", "yativo.call", "anna.call"};
+            for (String op : ops) {
+                assertTrue(count(s, op) > 0, op + " never called: " + s);
+            }
+        });
+    }
+
+    private static void uContact() throws Exception {
+        final String base = url + "/ucontact";
+        Config uc = sandboxConfig().endSessionOnClose(true);
+        final UContactClient u = UContactClient.apiUser(uc, base, API_USER, API_PASSWORD);
+        uc.close();
+        try {
+
+            final String[] token = new String[1];
+            test("uContact U1 getUserToken (UTF-8 password)", () -> {
+                token[0] = sends("ucontact.getUserToken", 1, u::getUserToken);
+                assertNonEmpty(token[0], "token");
+            });
+
+            test("uContact token() serves the cached token", () -> {
+                assertEquals(token[0], sends("ucontact.getUserToken", 0, u::token), "cached token");
+            });
+
+            test("uContact generic call (form body)", () -> {
+                Map<String, String> form = new LinkedHashMap<String, String>();
+                form.put("campaign", "Sales é");
+                form.put("phone", "+5511999999999");
+                RawResponse r = sends("ucontact.call", 1, () -> u.call("POST",
+                        "Integra/resources/Dialers/DialerTask", Body.form(form)));
+                assertEquals(200, r.getStatus(), "HTTP status");
+                assertTrue(r.getJson() instanceof Map || r.getJson() instanceof List, "JSON body: " + r.getBody());
+            });
+
+            test("uContact U3 EndSession (and again: no session, nothing sent)", () -> {
+                sends("ucontact.EndSession", 1, () -> {
+                    u.endSession();
+                    return null;
+                });
+                sends("ucontact.EndSession", 0, () -> {
+                    u.endSession();
+                    return null;
+                });
+            });
+
+            test("uContact setToken with a stale token: 401, one re-login, then 200", () -> {
+                u.setToken("stale-token");
+                RawResponse r = sends("ucontact.getUserToken", 1, () -> u.call("POST",
+                        "Integra/resources/Dialers/DialerTask", Body.json("{\"campaign\":\"x\"}")));
+                assertEquals(200, r.getStatus(), "HTTP status after re-login");
+            });
+
+            test("uContact close ends the live session once", () -> {
+                sends("ucontact.EndSession", 1, () -> {
+                    u.close();
+                    u.close();
+                    return null;
+                });
+            });
+        } finally {
+            u.close();
+        }
+
+        test("uContact U2 AgentLogin returns the profile without SIP secrets", () -> {
+            try (Config c = sandboxConfig();
+                    UContactClient a = UContactClient.agent(c, base, AGENT, AGENT_PASSWORD)) {
+                AgentProfile p = sends("ucontact.AgentLogin", 1, a::agentLogin);
+                assertNonEmpty(p.getToken(), "profile token");
+                assertEquals(AGENT, p.getName(), "name");
+                assertEquals("Agent One", p.getFullname(), "fullname");
+                assertNonEmpty(p.getCallerid(), "callerid");
+                assertTrue(!p.getRaw().containsKey("secret"), "secret removed");
+                assertTrue(!p.getRaw().containsKey("md5secret"), "md5secret removed");
+                assertEquals(p.getToken(), a.token(), "the profile's token is cached");
+                assertTrue(!p.toString().contains(p.getToken()), "toString hides the token");
+            }
+        });
+
+        test("uContact wrong password: REJECTED with the vendor's message", () -> {
+            try (Config c = sandboxConfig();
+                    UContactClient bad = UContactClient.apiUser(c, base, API_USER, "wrong-password")) {
+                TokenBridgeException e = expectFailure(Status.REJECTED, bad::getUserToken);
+                assertNonEmpty(e.getVendorMessage(), "vendor message");
+                assertTrue(e.getMessage().contains(e.getVendorMessage()),
+                        "message carries the vendor's: " + e.getMessage());
+                assertTrue(!e.getMessage().contains("wrong-password"), "message hides the password");
+                System.out.println("     (" + e + ")");
+            }
+        });
+
+        test("uContact agent with the wrong password: REJECTED", () -> {
+            try (Config c = sandboxConfig();
+                    UContactClient bad = UContactClient.agent(c, base, AGENT, "nope")) {
+                TokenBridgeException e = expectFailure(Status.REJECTED, bad::agentLogin);
+                assertNonEmpty(e.getVendorMessage(), "vendor message");
+            }
+        });
+    }
+
+    private static void yativo() throws Exception {
+        final String base = url + "/yativo/api/v1";
+        try (Config c = sandboxConfig();
+                YativoClient y = new YativoClient(c, base, YATIVO_ACCOUNT, YATIVO_SECRET)) {
+            final Token[] first = new Token[1];
+
+            test("Yativo Y1 login: token with an expiry", () -> {
+                first[0] = sends("yativo.login", 1, y::login);
+                assertNonEmpty(first[0].getValue(), "token");
+                assertTrue(first[0].getExpiresAt() != null && first[0].getExpiresAt().isAfter(Instant.now()),
+                        "expires in the future: " + first[0].getExpiresAt());
+                assertTrue(!first[0].toString().contains(first[0].getValue()), "toString hides the token");
+            });
+
+            test("Yativo Y2 refreshToken: a new token, cached", () -> {
+                Token t = sends("yativo.refresh", 1, y::refreshToken);
+                assertNonEmpty(t.getValue(), "token");
+                assertTrue(!t.getValue().equals(first[0].getValue()), "refresh gave a new token");
+                assertTrue(t.getExpiresAt() != null, "expiry");
+                assertEquals(t.getValue(), sends("yativo.login", 0, y::token), "token() serves the refreshed one");
+            });
+
+            test("Yativo generic call", () -> {
+                RawResponse r = sends("yativo.call", 1, () -> y.call("GET", "wallet/balance", null));
+                assertEquals(200, r.getStatus(), "HTTP status");
+                assertTrue(r.getJson() instanceof Map, "JSON object: " + r.getBody());
+            });
+
+            test("Yativo setToken with a stale token: 401, one re-login, then 200", () -> {
+                y.setToken("stale-token", Instant.now().plusSeconds(3600));
+                assertEquals("stale-token", y.token(), "token() serves the set token");
+                RawResponse r = y.call("GET", "wallet/balance", Body.none());
+                assertEquals(200, r.getStatus(), "HTTP status after re-login");
+                assertTrue(!"stale-token".equals(y.token()), "stale token replaced");
+            });
+        }
+
+        test("Yativo wrong app secret: REJECTED with the vendor's message", () -> {
+            try (Config c = sandboxConfig();
+                    YativoClient bad = new YativoClient(c, base, YATIVO_ACCOUNT, "wrong-secret")) {
+                TokenBridgeException e = expectFailure(Status.REJECTED, bad::login);
+                assertNonEmpty(e.getVendorMessage(), "vendor message");
+                assertTrue(!e.getMessage().contains("wrong-secret"), "message hides the secret");
+            }
+        });
+
+        test("Yativo token near expiry is refreshed by token() on its own", () -> {
+            try (Config c = sandboxConfig();
+                    YativoClient y = new YativoClient(c, base, YATIVO_ACCOUNT, YATIVO_SECRET)) {
+                Token t = y.login();
+                // The same token, now said to expire in 1-2 s: fresh at first, due (or expired)
+                // after half its life. Either way token() fetches exactly one new token.
+                y.setToken(t.getValue(), Instant.now().plusSeconds(2));
+                assertEquals(t.getValue(), sends("yativo.refresh", 0, y::token), "still fresh");
+                Thread.sleep(1500);
+                Map<String, Object> before = stats();
+                String next = y.token();
+                Map<String, Object> after = stats();
+                long fetched = count(after, "yativo.refresh") - count(before, "yativo.refresh")
+                        + count(after, "yativo.login") - count(before, "yativo.login");
+                assertEquals(1L, fetched, "one refresh (or login) for the due token");
+                assertTrue(!next.equals(t.getValue()), "a new token");
+                assertEquals(next, y.token(), "the new token is cached");
+            }
+        });
+    }
+
+    private static void anna() throws Exception {
+        final String base = url + "/anna/";
+        try (Config c = sandboxConfig();
+                AnnaClient a = new AnnaClient(c, base, ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
+            final Token[] token = new Token[1];
+            final AnnaUser byId = AnnaUser.byId("42");
+            final AnnaUser byDoc = AnnaUser.byDocument("CPF", "12345678900");
+
+            test("AnnA A1 GetToken", () -> {
+                token[0] = sends("anna.GetToken", 1, a::getToken);
+                assertNonEmpty(token[0].getValue(), "token");
+                assertEquals(token[0].getValue(), sends("anna.GetToken", 0, a::token), "cached token");
+            });
+
+            test("AnnA A2 UserHash", () -> {
+                AccessData d = sends("anna.UserHash", 1, () -> a.userHash("42", null));
+                assertNonEmpty(d.getHash(), "hash");
+                assertTrue(d.getChatUrl().startsWith("http"), "chat URL: " + d.getChatUrl());
+                assertNonEmpty(d.getEmbeddedUrl(), "embedded URL");
+                assertNonEmpty(d.getExpiresRaw(), "raw expiry");
+                assertTrue(d.getExpires() != null, "parsed expiry from " + d.getExpiresRaw());
+                assertTrue(!d.toString().contains(d.getHash()), "toString hides the hash");
+                AccessData s = a.userHash("42", "SAC");
+                assertNonEmpty(s.getHash(), "hash with a start service");
+            });
+
+            test("AnnA unknown user: REJECTED with the vendor's message", () -> {
+                TokenBridgeException e = expectFailure(Status.REJECTED, () -> a.userHash("999", null));
+                assertTrue(e.getVendorMessage() != null && e.getVendorMessage().contains("not found"),
+                        "vendor message: " + e.getVendorMessage());
+                assertTrue(e.getMessage().contains(e.getVendorMessage()), "message carries the vendor's");
+                System.out.println("     (" + e + ")");
+            });
+
+            test("AnnA A3 UserHashForced (UTF-8 name)", () -> {
+                AccessData d = sends("anna.UserHashForced", 1, () -> a.userHashForced("7", "João Ñandú", null));
+                assertNonEmpty(d.getHash(), "hash");
+            });
+
+            test("AnnA A4 InactivateUser", () -> {
+                String msg = sends("anna.Inactivate", 1, () -> a.inactivateUser("7"));
+                System.out.println("     (message: " + msg + ")");
+            });
+
+            test("AnnA A5 MessengerStructure", () -> {
+                MessengerStructure s = sends("anna.Structure", 1, a::messengerStructure);
+                assertEquals("Sandbox Company", s.getCompaniesName(), "company name");
+                assertNonEmpty(s.getCompaniesHash(), "companies hash");
+                assertTrue(!s.getDepartments().isEmpty(), "departments");
+                MessengerStructure.Department d = s.getDepartments().get(0);
+                assertNonEmpty(d.getAlias(), "department alias");
+                assertTrue(!d.getChannels().isEmpty(), "channels of " + d);
+                assertNonEmpty(d.getChannels().get(0).getAlias(), "channel alias");
+                assertTrue(s.getRaw() != null, "raw structure");
+            });
+
+            test("AnnA A6 MessengerAlertCounter by id and by document", () -> {
+                long n = sends("anna.AlertCounter", 1, () -> a.messengerAlertCounter(byId, null));
+                assertEquals(n, a.messengerAlertCounter(byDoc, null), "same user, same count");
+                long open = a.messengerAlertCounter(byId,
+                        new MessengerFilter().status(MessengerFilter.Status.OPEN).dateFrom(LocalDate.of(2020, 1, 1)));
+                assertTrue(open >= 0 && open <= n || n == 0, "filtered count " + open + " of " + n);
+            });
+
+            test("AnnA A7 MessengerRequests", () -> {
+                MessengerRequests r = sends("anna.Requests", 1, () -> a.messengerRequests(byId, null));
+                for (MessengerRequest q : r) {
+                    assertTrue(q.getRaw() != null, "raw item");
+                }
+                MessengerRequests viaDoc = a.messengerRequests(byDoc, new MessengerFilter().pending(true));
+                assertTrue(viaDoc.size() <= r.size(), "filtered list not longer");
+                System.out.println("     (" + r.size() + " requests: " + r + ")");
+            });
+
+            test("AnnA A8 MessengerLink", () -> {
+                String link = sends("anna.Link", 1, () -> a.messengerLink(byId));
+                assertNonEmpty(link, "link");
+                assertNonEmpty(a.messengerLink(byDoc), "link by document");
+            });
+
+            test("AnnA user selection: a NULL document value is INVALID_ARGUMENT naming it", () -> {
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> a.messengerLink(AnnaUser.byDocument("CPF", null)));
+                assertTrue(e.getMessage().contains("doc_value"), "names doc_value: " + e.getMessage());
+            });
+
+            test("AnnA generic call", () -> {
+                RawResponse r = sends("anna.call", 1, () -> a.call("POST", "REST/AnnACorporate/Ping",
+                        Body.json("{}")));
+                assertEquals(200, r.getStatus(), "HTTP status");
+            });
+
+            test("AnnA setToken with a stale token: 401, one new GetToken, then 200", () -> {
+                a.setToken("stale-token");
+                RawResponse r = sends("anna.GetToken", 1, () -> a.call("POST", "REST/AnnACorporate/Ping", null));
+                assertEquals(200, r.getStatus(), "HTTP status after a new token");
+            });
+        }
+
+        test("AnnA wrong password: REJECTED with the vendor's message", () -> {
+            try (Config c = sandboxConfig();
+                    AnnaClient bad = new AnnaClient(c, base, ANNA_COMPANY, ANNA_USER, "wrong-pass")) {
+                TokenBridgeException e = expectFailure(Status.REJECTED, bad::getToken);
+                assertNonEmpty(e.getVendorMessage(), "vendor message");
+                assertTrue(!e.getMessage().contains("wrong-pass"), "message hides the password");
+            }
+        });
+    }
+}
