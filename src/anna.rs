@@ -587,47 +587,7 @@ impl Client {
             |hash| json!({"hash": hash}),
             "structure",
         )?;
-        let empty = Map::new();
-        let m = v
-            .as_object()
-            .ok_or_else(|| unexpected_payload(OP, "`structure` as an object", &v))?;
-        let list = |m: &Map<String, Value>, keys: &[&str]| -> Vec<Value> {
-            json::find(m, keys)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let departments = list(m, &["Departments", "Departamentos"])
-            .into_iter()
-            .map(|d| {
-                let dm = d.as_object().unwrap_or(&empty);
-                Department {
-                    alias: json::find_text(dm, &["Alias", "DepartmentAlias"]).unwrap_or_default(),
-                    name: json::find_text(dm, &["Name", "DepartmentName", "Nome"])
-                        .unwrap_or_default(),
-                    channels: list(dm, &["Channels", "Canais"])
-                        .into_iter()
-                        .map(|c| {
-                            let cm = c.as_object().unwrap_or(&empty);
-                            Channel {
-                                alias: json::find_text(cm, &["Alias", "ChannelAlias"])
-                                    .unwrap_or_default(),
-                                name: json::find_text(cm, &["Name", "ChannelName", "Nome"])
-                                    .unwrap_or_default(),
-                                raw: c.clone(),
-                            }
-                        })
-                        .collect(),
-                    raw: d.clone(),
-                }
-            })
-            .collect();
-        Ok(MessengerStructure {
-            companies_hash: json::find_text(m, &["CompaniesHash"]).unwrap_or_default(),
-            companies_name: json::find_text(m, &["CompaniesName"]).unwrap_or_default(),
-            departments,
-            raw: v.clone(),
-        })
+        structure_from(OP, v)
     }
 
     /// A6: how many open requests await the user's answer. Read-only, safe to repeat.
@@ -640,12 +600,7 @@ impl Client {
             Some(filter),
             "alertCounter",
         )?;
-        match &v {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| unexpected_payload(OP, "`alertCounter`, a whole number", &v))
+        alert_counter_from(OP, &v)
     }
 
     /// A7: the user's requests. Read-only, safe to repeat.
@@ -662,12 +617,7 @@ impl Client {
             Some(filter),
             "userRequests",
         )?;
-        let items = match &v {
-            Value::Array(items) => items.iter().map(MessengerRequest::from_value).collect(),
-            Value::Null => Vec::new(),
-            _ => return Err(unexpected_payload(OP, "`userRequests`, a list", &v)),
-        };
-        Ok(MessengerRequests { items, raw: v })
+        requests_from(OP, v)
     }
 
     /// A8: the link that opens the user's messenger. Read-only, safe to repeat.
@@ -680,14 +630,7 @@ impl Client {
             None,
             "messengerLink",
         )?;
-        match v.as_str().map(str::trim) {
-            Some(link) if !link.is_empty() => Ok(link.to_owned()),
-            _ => Err(unexpected_payload(
-                OP,
-                "`messengerLink`, a non-empty URL",
-                &v,
-            )),
-        }
+        link_from(OP, &v)
     }
 
     fn messenger_query(
@@ -744,6 +687,119 @@ impl Client {
     }
 }
 
+/// A1's answer: `data.Token` and its expiry.
+pub(crate) fn parse_token(
+    reply: &Reply,
+    op: &'static str,
+    now: SystemTime,
+) -> Result<Fetched<Token>> {
+    let answer = open_answer(reply, op, true)?;
+    let data = answer
+        .get("data")
+        .and_then(Value::as_object)
+        .ok_or_else(|| reply.unexpected(op, "`data` with `Token` and `ExpiresIn`"))?;
+    let token = match json::find_text(data, &["Token"]) {
+        Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
+        _ => return Err(reply.unexpected(op, "`data.Token`, a non-empty string")),
+    };
+    let expires_in_raw = json::find_text(data, &["ExpiresIn"]);
+    let expires_at = expiry(expires_in_raw.as_deref(), token.expose(), now);
+    Ok(Fetched {
+        value: Token {
+            token,
+            expires_at,
+            expires_in_raw,
+            raw: answer,
+        },
+        expires: expires_at,
+    })
+}
+
+/// A2–A8's answer: `success`, then the payload field (`message` may be null).
+pub(crate) fn parse_payload(reply: &Reply, op: &'static str, payload: &str) -> Result<Value> {
+    let answer = open_answer(reply, op, false)?;
+    match answer.get(payload) {
+        Some(v) if payload == "message" || !v.is_null() => Ok(v.clone()),
+        _ => Err(reply.unexpected(op, format!("a `{payload}` field"))),
+    }
+}
+
+/// A5's payload: the company, its departments and their channels.
+pub(crate) fn structure_from(op: &'static str, v: Value) -> Result<MessengerStructure> {
+    let empty = Map::new();
+    let m = v
+        .as_object()
+        .ok_or_else(|| unexpected_payload(op, "`structure` as an object", &v))?;
+    let list = |m: &Map<String, Value>, keys: &[&str]| -> Vec<Value> {
+        json::find(m, keys)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let departments = list(m, &["Departments", "Departamentos"])
+        .into_iter()
+        .map(|d| {
+            let dm = d.as_object().unwrap_or(&empty);
+            Department {
+                alias: json::find_text(dm, &["Alias", "DepartmentAlias"]).unwrap_or_default(),
+                name: json::find_text(dm, &["Name", "DepartmentName", "Nome"]).unwrap_or_default(),
+                channels: list(dm, &["Channels", "Canais"])
+                    .into_iter()
+                    .map(|c| {
+                        let cm = c.as_object().unwrap_or(&empty);
+                        Channel {
+                            alias: json::find_text(cm, &["Alias", "ChannelAlias"])
+                                .unwrap_or_default(),
+                            name: json::find_text(cm, &["Name", "ChannelName", "Nome"])
+                                .unwrap_or_default(),
+                            raw: c.clone(),
+                        }
+                    })
+                    .collect(),
+                raw: d.clone(),
+            }
+        })
+        .collect();
+    Ok(MessengerStructure {
+        companies_hash: json::find_text(m, &["CompaniesHash"]).unwrap_or_default(),
+        companies_name: json::find_text(m, &["CompaniesName"]).unwrap_or_default(),
+        departments,
+        raw: v.clone(),
+    })
+}
+
+/// A6's payload: a whole number, as a JSON number or a string.
+pub(crate) fn alert_counter_from(op: &'static str, v: &Value) -> Result<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| unexpected_payload(op, "`alertCounter`, a whole number", v))
+}
+
+/// A7's payload: a list of requests (`null` is an empty list).
+pub(crate) fn requests_from(op: &'static str, v: Value) -> Result<MessengerRequests> {
+    let items = match &v {
+        Value::Array(items) => items.iter().map(MessengerRequest::from_value).collect(),
+        Value::Null => Vec::new(),
+        _ => return Err(unexpected_payload(op, "`userRequests`, a list", &v)),
+    };
+    Ok(MessengerRequests { items, raw: v })
+}
+
+/// A8's payload: a non-empty URL.
+pub(crate) fn link_from(op: &'static str, v: &Value) -> Result<String> {
+    match v.as_str().map(str::trim) {
+        Some(link) if !link.is_empty() => Ok(link.to_owned()),
+        _ => Err(unexpected_payload(
+            op,
+            "`messengerLink`, a non-empty URL",
+            v,
+        )),
+    }
+}
+
 fn unexpected_payload(operation: &'static str, expected: &str, got: &Value) -> Error {
     Error::UnexpectedResponse {
         operation,
@@ -757,7 +813,7 @@ fn unexpected_payload(operation: &'static str, expected: &str, got: &Value) -> E
     }
 }
 
-fn access_data(op: &'static str, v: Value) -> Result<AccessData> {
+pub(crate) fn access_data(op: &'static str, v: Value) -> Result<AccessData> {
     let m = v
         .as_object()
         .ok_or_else(|| unexpected_payload(op, "`accessData` as an object", &v))?;
@@ -803,27 +859,7 @@ impl Inner {
         )
         .secret(c.pass.expose())
         .secret(c.company_hash.expose());
-        let reply = self.http.send(&req)?;
-        let answer = open_answer(&reply, OP, true)?;
-        let data = answer
-            .get("data")
-            .and_then(Value::as_object)
-            .ok_or_else(|| reply.unexpected(OP, "`data` with `Token` and `ExpiresIn`"))?;
-        let token = match json::find_text(data, &["Token"]) {
-            Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
-            _ => return Err(reply.unexpected(OP, "`data.Token`, a non-empty string")),
-        };
-        let expires_in_raw = json::find_text(data, &["ExpiresIn"]);
-        let expires_at = expiry(expires_in_raw.as_deref(), token.expose(), self.cache.now());
-        Ok(Fetched {
-            value: Token {
-                token,
-                expires_at,
-                expires_in_raw,
-                raw: answer,
-            },
-            expires: expires_at,
-        })
+        parse_token(&self.http.send(&req)?, OP, self.cache.now())
     }
 
     /// A protected call: body with the company hash, bearer token, 401 handling, and
@@ -848,12 +884,7 @@ impl Inner {
                     Auth::Bearer(&token.token),
                 )
                 .secret(hash);
-                let reply = self.http.send(&req)?;
-                let answer = open_answer(&reply, op, false)?;
-                match answer.get(payload) {
-                    Some(v) if payload == "message" || !v.is_null() => Ok(v.clone()),
-                    _ => Err(reply.unexpected(op, format!("a `{payload}` field"))),
-                }
+                parse_payload(&self.http.send(&req)?, op, payload)
             },
         )
     }
@@ -861,7 +892,7 @@ impl Inner {
 
 /// When an AnnA token expires: `ExpiresIn` as seconds (number or string) or as a
 /// date-time; a date-time without zone is trusted only when the JWT has no `exp`.
-fn expiry(expires_in: Option<&str>, token: &str, now: SystemTime) -> Option<SystemTime> {
+pub(crate) fn expiry(expires_in: Option<&str>, token: &str, now: SystemTime) -> Option<SystemTime> {
     let from_jwt = jwt::expiry(token);
     let Some(raw) = expires_in.map(str::trim).filter(|s| !s.is_empty()) else {
         return from_jwt;
@@ -883,7 +914,7 @@ fn expiry(expires_in: Option<&str>, token: &str, now: SystemTime) -> Option<Syst
 }
 
 /// Checks AnnA's `{success, message}` and returns the parsed answer.
-fn open_answer(reply: &Reply, op: &'static str, is_login: bool) -> Result<Value> {
+pub(crate) fn open_answer(reply: &Reply, op: &'static str, is_login: bool) -> Result<Value> {
     if reply.status == 401 && !is_login {
         return Err(reply.status_error(op));
     }

@@ -202,6 +202,18 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// A reply as [`Http::send`] hands it over (status, UTF-8 body), for the parsers
+    /// to be run without a network (the fuzz targets).
+    pub(crate) fn from_parts(status: u16, body: String, secrets: &[&str]) -> Reply {
+        Reply {
+            status,
+            body,
+            retry_after: None,
+            location: None,
+            secrets: secrets.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
     /// A short excerpt of the body with the call's secrets removed.
     pub fn excerpt(&self) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
@@ -596,7 +608,7 @@ fn mozilla_roots() -> Vec<Certificate<'static>> {
 }
 
 /// `Retry-After` as delay-seconds (the HTTP-date form is read too).
-fn parse_retry_after(v: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));

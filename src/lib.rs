@@ -29,6 +29,9 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "fuzz_entry.rs"]
+pub mod __fuzz;
 pub mod anna;
 mod clock;
 mod config;

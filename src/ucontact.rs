@@ -446,20 +446,7 @@ impl Inner {
             Auth::None,
         )
         .secret(c.password.expose());
-        let reply = self.http.send(&req)?;
-        let value = login_body(&reply, OP)?;
-        let token = match &value {
-            Value::String(s) => Some(s.as_str()),
-            Value::Array(items) => items.last().and_then(Value::as_str),
-            _ => None,
-        };
-        match token.map(str::trim) {
-            Some(t) if !t.is_empty() && t != "0" => Ok(Secret::new(t)),
-            _ => Err(reply.unexpected(
-                OP,
-                "a JSON string holding the token, or an array whose last element is the token",
-            )),
-        }
+        parse_user_token(&self.http.send(&req)?, OP)
     }
 
     fn agent_login(&self) -> Result<AgentProfile> {
@@ -473,18 +460,7 @@ impl Inner {
             Auth::None,
         )
         .secret(c.password.expose());
-        let reply = self.http.send(&req)?;
-        let value = login_body(&reply, OP)?;
-        let Some(map) = value.as_object() else {
-            return Err(reply.unexpected(OP, "a JSON object with the agent's profile"));
-        };
-        let token = match json::text(map, "token") {
-            Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
-            _ => {
-                return Err(reply.unexpected(OP, "a profile with a non-empty `token` field"));
-            }
-        };
-        Ok(AgentProfile::from_map(map, value.clone(), token))
+        parse_agent_login(&self.http.send(&req)?, OP)
     }
 
     fn end_cached_session(&self) -> Result<()> {
@@ -513,24 +489,60 @@ impl Inner {
             &[("user", &self.credentials.user), ("token", token.expose())],
             Auth::BasicRaw(token),
         );
-        let reply = self.http.send(&req)?;
-        if let Some(message) = vendor_error(&reply.body) {
-            return Err(rejected(
-                &reply,
-                OP,
-                message,
-                "the session was not ended (unknown or already ended token)",
-            ));
-        }
-        if !reply.is_success() {
-            return Err(reply.status_error(OP));
-        }
-        Ok(())
+        parse_end_session(&self.http.send(&req)?, OP)
     }
 }
 
+/// U1's answer: the token, as a JSON string or the last element of an array.
+pub(crate) fn parse_user_token(reply: &Reply, operation: &'static str) -> Result<Secret> {
+    let value = login_body(reply, operation)?;
+    let token = match &value {
+        Value::String(s) => Some(s.as_str()),
+        Value::Array(items) => items.last().and_then(Value::as_str),
+        _ => None,
+    };
+    match token.map(str::trim) {
+        Some(t) if !t.is_empty() && t != "0" => Ok(Secret::new(t)),
+        _ => Err(reply.unexpected(
+            operation,
+            "a JSON string holding the token, or an array whose last element is the token",
+        )),
+    }
+}
+
+/// U2's answer: the agent's profile, with a non-empty `token`.
+pub(crate) fn parse_agent_login(reply: &Reply, operation: &'static str) -> Result<AgentProfile> {
+    let value = login_body(reply, operation)?;
+    let Some(map) = value.as_object() else {
+        return Err(reply.unexpected(operation, "a JSON object with the agent's profile"));
+    };
+    let token = match json::text(map, "token") {
+        Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
+        _ => {
+            return Err(reply.unexpected(operation, "a profile with a non-empty `token` field"));
+        }
+    };
+    Ok(AgentProfile::from_map(map, value.clone(), token))
+}
+
+/// U3's answer: any text but `0` / `Error...`, with a 2xx status.
+pub(crate) fn parse_end_session(reply: &Reply, operation: &'static str) -> Result<()> {
+    if let Some(message) = vendor_error(&reply.body) {
+        return Err(rejected(
+            reply,
+            operation,
+            message,
+            "the session was not ended (unknown or already ended token)",
+        ));
+    }
+    if !reply.is_success() {
+        return Err(reply.status_error(operation));
+    }
+    Ok(())
+}
+
 /// `0` or `Error...` in the body, whatever the HTTP status.
-fn vendor_error(body: &str) -> Option<String> {
+pub(crate) fn vendor_error(body: &str) -> Option<String> {
     let text = body.trim();
     let text = match serde_json::from_str::<Value>(text) {
         Ok(Value::String(s)) => s,

@@ -40,6 +40,9 @@ pub const SANDBOX_URL: &str = "https://smtp.yativo.com/api/v1";
 /// Token lifetime the vendor documents, used when an answer gives none.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
 
+/// The longest `expires_in` believed (ten years); a longer one is treated as missing.
+const MAX_LIFETIME_SECS: i64 = 10 * 365 * 86_400;
+
 /// Yativo's two published environments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -285,38 +288,53 @@ impl Inner {
         op: &'static str,
         is_login: bool,
     ) -> Result<Fetched<AccessToken>> {
-        let (envelope, data) = open_envelope(reply, op, is_login)?;
-        let Some(map) = data.as_object() else {
-            return Err(reply.unexpected(op, "`data` holding an object with `access_token`"));
-        };
-        let access_token = match map.get("access_token").and_then(Value::as_str) {
-            Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
-            _ => return Err(reply.unexpected(op, "`data.access_token`, a non-empty string")),
-        };
-        let now = self.cache.now();
-        let expires_at = match json::integer(map, "expires_in") {
-            Some(secs) if secs > 0 => now + Duration::from_secs(secs as u64),
-            Some(_) => {
-                return Err(reply.unexpected(op, "`data.expires_in`, a positive number of seconds"))
-            }
-            None => jwt::expiry(access_token.expose()).unwrap_or(now + DEFAULT_LIFETIME),
-        };
-        let token = AccessToken {
-            token_type: json::text(map, "token_type").unwrap_or_else(|| "bearer".to_owned()),
-            expires_in: expires_at.duration_since(now).unwrap_or_default().as_secs(),
-            expires_at,
-            access_token,
-            raw: envelope,
-        };
-        Ok(Fetched {
-            value: token,
-            expires: Some(expires_at),
-        })
+        parse_token(reply, op, is_login, self.cache.now())
     }
 }
 
+/// Y1's and Y2's answer: the envelope, then `data.access_token` and its expiry.
+pub(crate) fn parse_token(
+    reply: &Reply,
+    op: &'static str,
+    is_login: bool,
+    now: SystemTime,
+) -> Result<Fetched<AccessToken>> {
+    let (envelope, data) = open_envelope(reply, op, is_login)?;
+    let Some(map) = data.as_object() else {
+        return Err(reply.unexpected(op, "`data` holding an object with `access_token`"));
+    };
+    let access_token = match map.get("access_token").and_then(Value::as_str) {
+        Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
+        _ => return Err(reply.unexpected(op, "`data.access_token`, a non-empty string")),
+    };
+    let expires_at = match json::integer(map, "expires_in") {
+        Some(secs) if secs <= 0 => {
+            return Err(reply.unexpected(op, "`data.expires_in`, a positive number of seconds"))
+        }
+        Some(secs) if secs <= MAX_LIFETIME_SECS => now + Duration::from_secs(secs as u64),
+        // Missing, or too long to be true (`1e300` once overflowed the clock and
+        // panicked): the JWT's own `exp`, else the documented lifetime.
+        _ => jwt::expiry(access_token.expose()).unwrap_or(now + DEFAULT_LIFETIME),
+    };
+    let token = AccessToken {
+        token_type: json::text(map, "token_type").unwrap_or_else(|| "bearer".to_owned()),
+        expires_in: expires_at.duration_since(now).unwrap_or_default().as_secs(),
+        expires_at,
+        access_token,
+        raw: envelope,
+    };
+    Ok(Fetched {
+        value: token,
+        expires: Some(expires_at),
+    })
+}
+
 /// Checks a Yativo envelope and returns it with its `data`.
-fn open_envelope(reply: &Reply, op: &'static str, is_login: bool) -> Result<(Value, Value)> {
+pub(crate) fn open_envelope(
+    reply: &Reply,
+    op: &'static str,
+    is_login: bool,
+) -> Result<(Value, Value)> {
     let parsed: Option<Value> = serde_json::from_str(reply.body.trim()).ok();
     let envelope = parsed.as_ref().and_then(Value::as_object);
     let status = envelope
