@@ -1,14 +1,54 @@
 #!/usr/bin/env bash
-# Runs every test of tokenbridge. Does its own set-up; see README.md.
+# Runs every test of tokenbridge: the Rust suites, the header drift check, the C suite
+# under valgrind, the Python, C# and Java bindings against the sandbox, and a fuzz smoke
+# run. Each step installs what it needs (apt-get when root; otherwise it stops and
+# prints the exact command). See README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export RUST_BACKTRACE=0
+export CARGO_TERM_COLOR=never
 
-echo "== cargo fmt --check"
-cargo fmt --all -- --check
-echo "== cargo clippy"
-cargo clippy --all-targets -- -D warnings
-echo "== cargo doc"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
-echo "== cargo test"
-cargo test --all-targets
-cargo test --doc
+passed=0
+failed=0
+failures=()
+step() {
+    local name=$1
+    shift
+    echo
+    echo "==== $name"
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "==== $name: ok ($((SECONDS - start)) s)"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "==== $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+rust_checks() {
+    cargo fmt --all -- --check &&
+        cargo clippy --all-targets -- -D warnings &&
+        RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+}
+rust_tests() {
+    cargo test --all-targets && cargo test --doc
+}
+
+step "rust: fmt, clippy, doc" rust_checks
+step "rust: tests" rust_tests
+step "header drift" bash scripts/check-header.sh
+step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
+[ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
+step "Python binding" bash bindings/python/run-tests.sh
+step "C# binding (Mono)" bash bindings/csharp/run-tests.sh
+step "Java binding (JNA)" bash bindings/java/run-tests.sh
+[ -f scripts/fuzz.sh ] && step "fuzz smoke" bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+
+echo
+if [ "$failed" -gt 0 ]; then
+    echo "failed: ${failures[*]}"
+fi
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
