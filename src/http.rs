@@ -655,6 +655,11 @@ impl SendError {
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
                     (TransportKind::Timeout, false)
                 }
+                // rustls reports handshake and certificate failures as InvalidData
+                // I/O errors; nothing else on an https connection does.
+                io::ErrorKind::InvalidData if url.starts_with("https://") => {
+                    (TransportKind::Tls, false)
+                }
                 _ => (TransportKind::Io, false),
             },
             ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::Rustls(_) => {
@@ -766,6 +771,32 @@ mod tests {
         assert!(looks_like_der_sequence(&[0x30, 0x01, 0x00]));
         assert!(!looks_like_der_sequence(&[0x30, 0x05, 0x00]));
         assert!(!looks_like_der_sequence(b"hello"));
+    }
+
+    #[test]
+    fn tls_failure_is_a_tls_error() {
+        // A server that answers TLS with plain HTTP: the handshake fails.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+        let config = Config::default()
+            .proxy(ProxySetting::None)
+            .retry(RetryPolicy::none());
+        let http = Http::new(&format!("https://127.0.0.1:{port}"), &config).unwrap();
+        let req = Request::json("test", Method::Get, "x", None, Auth::None);
+        let err = http.send(&req).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::ErrorKind::Transport(TransportKind::Tls),
+            "{err}"
+        );
+        server.join().unwrap();
     }
 
     #[test]
