@@ -574,7 +574,13 @@ impl Client {
             |hash| json!({"hash": hash, "userId": user_id}),
             "message",
         )?;
-        Ok(v.as_str().unwrap_or_default().to_owned())
+        // AnnA's messages name `{company}@{user}`: keep the company hash out of them.
+        let hash = self.inner.credentials.company_hash.expose();
+        Ok(crate::secret::scrub(
+            v.as_str().unwrap_or_default(),
+            &[hash],
+            500,
+        ))
     }
 
     /// A5: the messenger's structure: company, departments and their channels.
