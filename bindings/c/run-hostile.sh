@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Hostile input and concurrency through the C ABI, from C (issue 7):
+#
+# * hostile.c: every exported function with NULL in each pointer argument, invalid
+#   UTF-8, an empty and a 1 MiB string in each string argument, out-of-range enums;
+#   run under valgrind (no error, no definite or possible leak).
+# * concurrency.c: 16 pthreads x 500 calls on one shared client per API against a
+#   sandbox whose tokens live TOKEN_LIFETIME seconds (default 4), the token expiring
+#   mid-run; no call fails and the sandbox counts exactly the expected logins and
+#   refreshes.
+#
+# Builds in target/c-hostile (not bindings/c/build, which run-tests.sh owns).
+# usage: bash bindings/c/run-hostile.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+here=$root/bindings/c
+target=${CARGO_TARGET_DIR:-$root/target}
+lib=$target/release
+build=$target/c-hostile
+lifetime=${TOKEN_LIFETIME:-4}
+
+step() { printf '\n== %s\n' "$*"; }
+die() {
+    echo "run-hostile: $*" >&2
+    exit 1
+}
+
+for tool in cargo gcc; do
+    command -v "$tool" >/dev/null || die "$tool is missing"
+done
+if ! command -v valgrind >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        step "installing valgrind"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+    fi
+    command -v valgrind >/dev/null || die "valgrind is missing; install it with: sudo apt-get install -y valgrind"
+fi
+
+step "cargo build --release (library and sandbox)"
+cargo build --release --lib
+cargo build --release --example sandbox
+mkdir -p "$build"
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
+for prog in hostile concurrency; do
+    gcc "${CFLAGS[@]}" "$here/$prog.c" -L"$lib" -ltokenbridge -Wl,-rpath,"$lib" -o "$build/$prog"
+done
+
+sandbox_pids=()
+cleanup() {
+    for pid in "${sandbox_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts the sandbox with the given options; sets $url.
+start_sandbox() {
+    local out=$build/sandbox.$#.$RANDOM.out
+    "$lib/examples/sandbox" --ignore-stdin "$@" >"$out" 2>"$out.err" </dev/null &
+    sandbox_pids+=($!)
+    url=
+    for _ in $(seq 1 300); do
+        local line
+        line=$(head -n 1 "$out" 2>/dev/null || true)
+        case "$line" in
+            TOKENBRIDGE_SANDBOX_URL=http://*)
+                url=${line#TOKENBRIDGE_SANDBOX_URL=}
+                return 0
+                ;;
+        esac
+        sleep 0.1
+    done
+    die "the sandbox did not start: $(cat "$out.err")"
+}
+
+export RUST_BACKTRACE=0
+
+step "hostile.c under valgrind"
+start_sandbox
+log=$build/hostile.valgrind.log
+if ! TOKENBRIDGE_SANDBOX_URL=$url valgrind --leak-check=full \
+    --errors-for-leak-kinds=definite,possible --show-leak-kinds=definite,possible \
+    --error-exitcode=1 --log-file="$log" "$build/hostile" >"$build/hostile.out"; then
+    cat "$build/hostile.out" "$log" >&2
+    die "hostile.c failed"
+fi
+grep -v '^  ' "$build/hostile.out"
+grep -E 'definitely lost|possibly lost|ERROR SUMMARY' "$log"
+hostile_summary=$(tail -n 1 "$build/hostile.out")
+
+step "concurrency.c (tokens live ${lifetime} s)"
+start_sandbox --token-lifetime "$lifetime"
+TOKENBRIDGE_SANDBOX_URL=$url TOKENBRIDGE_TOKEN_LIFETIME=$lifetime "$build/concurrency" ||
+    die "concurrency.c failed"
+
+step "summary"
+echo "hostile.c: $hostile_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log" | head -n 1)"
+echo "C hostile and concurrency tests passed"
