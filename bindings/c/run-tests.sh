@@ -37,7 +37,8 @@ need_valgrind
 
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g)
 VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,possible
-    --show-leak-kinds=definite,possible --error-exitcode=1)
+    --show-leak-kinds=definite,possible --error-exitcode=1
+    --suppressions="$here/valgrind.supp")
 # The lines of a valgrind log worth showing when all went well.
 valgrind_summary() { grep -E 'in use at exit|definitely lost|indirectly lost|possibly lost|ERROR SUMMARY' "$1" || true; }
 
