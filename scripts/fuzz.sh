@@ -34,7 +34,11 @@ if [ "$#" -gt 0 ]; then
 else
     mapfile -t targets < <(cargo fuzz list)
 fi
-mkdir -p logs results
+mkdir -p logs
+# This run's results, apart from any other run's (logs are per target, last run wins).
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+export results
 
 run_one() {
     local t="$1" secs="$2"
@@ -51,26 +55,25 @@ run_one() {
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     time=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
     corpus=$(find "corpus/$t" -type f | wc -l)
-    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "${runs:-?}" "${time:-?}" "$corpus" "$status" >"results/$t"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$t" "${runs:-?}" "${time:-?}" "$corpus" "$status" >"$results/$t"
     printf '%-26s %12s runs %5s s  corpus %5s  %s\n' "$t" "${runs:-?}" "${time:-?}" "$corpus" "$status"
 }
 export -f run_one
 
 echo "== fuzzing ${#targets[@]} targets, ${secs} s each, ${jobs} at a time"
-rm -f results/*
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$secs"
 
 failed=0
 total=0
 for t in "${targets[@]}"; do
-    IFS=$'\t' read -r _ runs _ _ status <"results/$t"
+    IFS=$'\t' read -r _ runs _ _ status <"$results/$t"
     [ "$status" = ok ] || failed=$((failed + 1))
     case "$runs" in *[!0-9]* | '') ;; *) total=$((total + runs)) ;; esac
 done
 echo "== ${#targets[@]} targets, ${total} executions, ${failed} failed"
 if [ "$failed" -gt 0 ]; then
-    for f in $(grep -l FAILED results/*); do
-        t="${f#results/}"
+    for f in $(grep -l FAILED "$results"/*); do
+        t="${f#"$results"/}"
         echo "  $t: see fuzz/logs/$t.log and fuzz/artifacts/$t/"
     done
     exit 1
