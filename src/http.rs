@@ -567,7 +567,7 @@ impl Http {
                         operation: req.operation,
                         status,
                         expected: format!(
-                            "a body of at most {limit} bytes (Config::max_response_bytes)"
+                            "a body of at most {limit} bytes (raise it with Config::max_response_bytes, in C tb_config_set_max_response_bytes)"
                         ),
                         excerpt: "a larger body; the rest was not read".to_owned(),
                     },

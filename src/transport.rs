@@ -2,9 +2,9 @@
 //! per-request system calls ureq would otherwise make on a kept-alive connection:
 //!
 //! * the request head and a body are sent in one write, not two;
-//! * socket timeouts are handed down rounded up to whole seconds (at most one second
-//!   later than asked), so ureq does not reset `SO_RCVTIMEO`/`SO_SNDTIMEO` on every
-//!   call as the remaining time shrinks by microseconds;
+//! * socket timeouts are handed down rounded up to a multiple of 100 ms (at most
+//!   100 ms later than asked), so ureq does not reset `SO_RCVTIMEO`/`SO_SNDTIMEO` on
+//!   every call as the remaining time shrinks by microseconds;
 //! * of the two liveness probes per request (when a connection goes back to the pool,
 //!   and when it is taken out), only the one at checkout is made — the one that can
 //!   see a connection the server closed while it was idle.
@@ -53,11 +53,16 @@ impl<T> fmt::Debug for FrugalTransport<T> {
     }
 }
 
-/// Rounds a timeout up to a whole second, so that it stays the same from call to call.
+/// The grid timeouts are rounded up to.
+const TIMEOUT_STEP_NANOS: u128 = 100_000_000;
+
+/// Rounds a timeout up to a multiple of 100 ms, so that it stays the same from call
+/// to call.
 fn steady(mut t: NextTimeout) -> NextTimeout {
     if let UreqDuration::Exact(d) = t.after {
-        let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-        t.after = UreqDuration::Exact(std::time::Duration::from_secs(secs));
+        let steps = d.as_nanos().div_ceil(TIMEOUT_STEP_NANOS);
+        let nanos = u64::try_from(steps * TIMEOUT_STEP_NANOS).unwrap_or(u64::MAX);
+        t.after = UreqDuration::Exact(std::time::Duration::from_nanos(nanos));
     }
     t
 }
@@ -162,7 +167,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timeouts_round_up_to_whole_seconds() {
+    fn timeouts_round_up_to_100_ms() {
         let t = |ms| NextTimeout {
             after: UreqDuration::Exact(std::time::Duration::from_millis(ms)),
             reason: Timeout::RecvResponse,
@@ -171,7 +176,9 @@ mod tests {
         };
         assert_eq!(*steady(t(29_999)).after, std::time::Duration::from_secs(30));
         assert_eq!(*steady(t(30_000)).after, std::time::Duration::from_secs(30));
-        assert_eq!(*steady(t(1)).after, std::time::Duration::from_secs(1));
+        assert_eq!(*steady(t(1)).after, std::time::Duration::from_millis(100));
+        assert_eq!(*steady(t(300)).after, std::time::Duration::from_millis(300));
+        assert_eq!(*steady(t(301)).after, std::time::Duration::from_millis(400));
         assert_eq!(*steady(t(0)).after, std::time::Duration::ZERO);
     }
 }

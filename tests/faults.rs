@@ -570,10 +570,9 @@ fn setup(api: Api, op: Op, fault: Fault, times: usize, cfg: Config) -> (FaultSer
 
 /// An answer slower than the receive timeout: a Timeout error within timeout + 1 s,
 /// not retried (the server may have acted on the request). The transport rounds
-/// socket timeouts up to whole seconds, so 500 ms fires at about 1 s: the bound
-/// still holds with room for a loaded machine.
+/// socket timeouts up to a multiple of 100 ms, so 300 ms fires at about 300 ms.
 fn slow_answer(api: Api) {
-    let timeout = Duration::from_millis(500);
+    let timeout = Duration::from_millis(300);
     for &op in ops(api) {
         let cfg = config().timeout_receive(timeout);
         let (server, client) = setup(api, op, Fault::Slow(Duration::from_secs(3)), 1, cfg);
