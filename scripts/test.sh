@@ -40,6 +40,7 @@ rust_tests() {
 step "rust: fmt, clippy, doc" rust_checks
 step "rust: tests" rust_tests
 step "header drift" bash scripts/check-header.sh
+step "README examples are the tested files" bash scripts/check-readme.sh
 step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
 [ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
 step "Python binding" bash bindings/python/run-tests.sh
