@@ -84,7 +84,7 @@ start_sandbox
 log=$build/hostile.valgrind.log
 if ! TOKENBRIDGE_SANDBOX_URL=$url valgrind --leak-check=full \
     --errors-for-leak-kinds=definite,possible --show-leak-kinds=definite,possible \
-    --error-exitcode=1 --log-file="$log" "$build/hostile" >"$build/hostile.out"; then
+    --error-exitcode=1 --suppressions="$here/valgrind.supp" --log-file="$log" "$build/hostile" >"$build/hostile.out"; then
     cat "$build/hostile.out" "$log" >&2
     die "hostile.c failed"
 fi

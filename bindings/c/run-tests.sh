@@ -89,7 +89,9 @@ gcc "${CFLAGS[@]}" -I"$root/include" "${sources[@]}" -L"$target" -ltokenbridge \
 cp "$target/libtokenbridge.a" "$build/static/"
 gcc "${CFLAGS[@]}" -I"$root/include" "${sources[@]}" -L"$build/static" -ltokenbridge \
     -lpthread -ldl -lm -o "$build/test_static"
-if ldd "$build/test_static" | grep -q libtokenbridge; then
+# (grep on a captured string: `ldd | grep -q` can fail under pipefail when grep exits
+# early and ldd gets SIGPIPE.)
+if grep -q libtokenbridge <<<"$(ldd "$build/test_static")"; then
     die "test_static links libtokenbridge dynamically"
 fi
 gcc "${CFLAGS[@]}" -I"$root/include" "$here/example.c" -L"$target" -ltokenbridge \
@@ -161,7 +163,7 @@ echo "pkg-config --cflags --libs tokenbridge: $flags"
 # shellcheck disable=SC2086 # the flags are meant to split
 gcc -std=c11 -Wall -Wextra -Werror "$here/example.c" $flags -Wl,-rpath,"$tmp/prefix/lib" \
     -o "$build/example_pkgconfig"
-ldd "$build/example_pkgconfig" | grep -q "$tmp/prefix/lib/libtokenbridge" ||
+grep -q "$tmp/prefix/lib/libtokenbridge" <<<"$(ldd "$build/example_pkgconfig")" ||
     die "example_pkgconfig does not use the installed library"
 "$build/example_pkgconfig" >/dev/null || die "example built with pkg-config failed"
 # The static library through pkg-config --static.
