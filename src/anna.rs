@@ -673,21 +673,8 @@ impl Client {
         inner.cache.authorized(
             |_| inner.get_token(),
             |token| {
-                let req = crate::http::generic_request(
-                    "AnnA call",
-                    method,
-                    path,
-                    &body,
-                    Auth::Bearer(&token.token),
-                )?;
-                let reply = inner.http.send(&req)?;
-                if reply.status == 401 {
-                    return Err(reply.status_error("AnnA call"));
-                }
-                Ok(RawResponse {
-                    status: reply.status,
-                    body: reply.body,
-                })
+                let auth = Auth::Bearer(&token.token);
+                inner.http.call_raw("AnnA call", method, path, &body, auth)
             },
         )
     }

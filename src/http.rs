@@ -460,6 +460,27 @@ impl Http {
         self
     }
 
+    /// A generic authenticated call: the answer as it came, whatever its status,
+    /// except a 401, which is [`Error::Unauthorized`] so the token cache can log in
+    /// again and retry once.
+    pub fn call_raw(
+        &self,
+        operation: &'static str,
+        method: Method,
+        path: &str,
+        body: &Body,
+        auth: Auth<'_>,
+    ) -> Result<RawResponse> {
+        let reply = self.send(&generic_request(operation, method, path, body, auth)?)?;
+        if reply.status == 401 {
+            return Err(reply.status_error(operation));
+        }
+        Ok(RawResponse {
+            status: reply.status,
+            body: reply.body,
+        })
+    }
+
     /// The base URL, without trailing slash.
     pub fn base(&self) -> &str {
         &self.base

@@ -376,20 +376,10 @@ impl Client {
         inner.cache.authorized(
             |_| inner.login(),
             |token| {
-                let reply = inner.http.send(&crate::http::generic_request(
-                    "uContact call",
-                    method,
-                    path,
-                    &body,
-                    Auth::BasicRaw(token),
-                )?)?;
-                if reply.status == 401 {
-                    return Err(reply.status_error("uContact call"));
-                }
-                Ok(RawResponse {
-                    status: reply.status,
-                    body: reply.body,
-                })
+                let auth = Auth::BasicRaw(token);
+                inner
+                    .http
+                    .call_raw("uContact call", method, path, &body, auth)
             },
         )
     }

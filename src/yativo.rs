@@ -221,21 +221,10 @@ impl Client {
         inner.cache.authorized(
             |prev| inner.fetch(prev),
             |token| {
-                let req = crate::http::generic_request(
-                    "Yativo call",
-                    method,
-                    path,
-                    &body,
-                    Auth::Bearer(&token.access_token),
-                )?;
-                let reply = inner.http.send(&req)?;
-                if reply.status == 401 {
-                    return Err(reply.status_error("Yativo call"));
-                }
-                Ok(RawResponse {
-                    status: reply.status,
-                    body: reply.body,
-                })
+                let auth = Auth::Bearer(&token.access_token);
+                inner
+                    .http
+                    .call_raw("Yativo call", method, path, &body, auth)
             },
         )
     }
