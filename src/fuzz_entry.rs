@@ -30,7 +30,7 @@ fn now() -> SystemTime {
 /// The secrets a call would carry: scrubbed from every message below.
 const SECRETS: &[&str] = &["fuzz-password", "fuzz-token"];
 
-fn reply(data: &[u8]) -> Option<Reply> {
+fn reply(data: &[u8]) -> Option<Reply<'static>> {
     let (&first, body) = data.split_first()?;
     let status = STATUSES[first as usize % STATUSES.len()];
     let body = std::str::from_utf8(body).ok()?;

@@ -193,42 +193,41 @@ impl<'a> Request<'a> {
 
 /// An HTTP answer, body read and checked as UTF-8.
 #[derive(Debug)]
-pub(crate) struct Reply {
+pub(crate) struct Reply<'a> {
     pub status: u16,
     pub body: String,
     pub retry_after: Option<Duration>,
     pub location: Option<String>,
-    secrets: Vec<String>,
+    /// Borrowed from the request and the client: no copy of a secret per call.
+    secrets: Vec<&'a str>,
 }
 
-impl Reply {
+impl<'a> Reply<'a> {
     /// A reply as [`Http::send`] hands it over (status, UTF-8 body), for the parsers
     /// to be run without a network (the fuzz targets).
-    pub(crate) fn from_parts(status: u16, body: String, secrets: &[&str]) -> Reply {
+    pub(crate) fn from_parts(status: u16, body: String, secrets: &[&'a str]) -> Reply<'a> {
         Reply {
             status,
             body,
             retry_after: None,
             location: None,
-            secrets: secrets.iter().map(|s| (*s).to_owned()).collect(),
+            secrets: secrets.to_vec(),
         }
     }
 
     /// A short excerpt of the body with the call's secrets removed.
     pub fn excerpt(&self) -> String {
-        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         let text = if self.body.trim().is_empty() {
             "(empty body)"
         } else {
             &self.body
         };
-        scrub(text, &secrets, EXCERPT_CHARS)
+        scrub(text, &self.secrets, EXCERPT_CHARS)
     }
 
     /// Removes the call's secrets from a vendor message.
     pub fn scrub(&self, text: &str) -> String {
-        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-        scrub(text, &secrets, 500)
+        scrub(text, &self.secrets, 500)
     }
 
     pub fn is_success(&self) -> bool {
@@ -262,8 +261,7 @@ impl Reply {
     /// token or secret the library could not pick out to scrub.
     pub fn unexpected(&self, operation: &'static str, expected: impl Into<String>) -> Error {
         let excerpt = if self.body.trim_start().starts_with(['{', '[', '"']) {
-            let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-            scrub(&mask_json_values(&self.body), &secrets, EXCERPT_CHARS)
+            scrub(&mask_json_values(&self.body), &self.secrets, EXCERPT_CHARS)
         } else {
             self.excerpt()
         };
@@ -492,7 +490,7 @@ impl Http {
 
     /// Sends a request, retrying transient failures, and returns the answer whatever
     /// its status (after the retries for 408/429/502/503/504 are used up).
-    pub fn send(&self, req: &Request<'_>) -> Result<Reply> {
+    pub fn send<'a>(&'a self, req: &Request<'a>) -> Result<Reply<'a>> {
         let mut attempt = 0u32;
         loop {
             let outcome = self.send_once(req);
@@ -531,7 +529,7 @@ impl Http {
         exp.mul_f64(0.5 + fraction / 2.0)
     }
 
-    fn send_once(&self, req: &Request<'_>) -> std::result::Result<Reply, SendError> {
+    fn send_once<'a>(&'a self, req: &Request<'a>) -> std::result::Result<Reply<'a>, SendError> {
         let url = self.url(req.path);
         let mut secrets = req.all_secrets();
         secrets.extend(self.secrets.iter().map(Secret::expose));
@@ -614,7 +612,7 @@ impl Http {
             body,
             retry_after,
             location,
-            secrets: secrets.iter().map(|s| (*s).to_owned()).collect(),
+            secrets,
         })
     }
 }
