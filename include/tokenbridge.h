@@ -508,6 +508,17 @@ tb_status tb_config_set_retries(tb_config *cfg,
 tb_status tb_config_set_refresh_ahead_ms(tb_config *cfg, uint64_t refresh_ahead_ms);
 
 /**
+ * How long a client keeps the addresses its host name resolved to (default
+ * 60000 ms, as libcurl). 0 asks DNS before every request. A failed connection
+ * forgets them at once.
+ *
+ * # Safety
+ *
+ * `cfg` is NULL or a live config not used by another thread during the call.
+ */
+tb_status tb_config_set_dns_cache_ttl_ms(tb_config *cfg, uint64_t dns_cache_ttl_ms);
+
+/**
  * uContact only: whether `tb_ucontact_client_free` ends a live session with
  * `EndSession` first (default `true`).
  *

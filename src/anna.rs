@@ -28,7 +28,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::error::{Api, Error, Result};
@@ -239,14 +240,24 @@ pub struct MessengerFilter {
 impl MessengerFilter {
     /// The `messengerFilters` object as AnnA wants it: every field a string.
     pub fn to_wire(&self) -> Value {
-        json!({
-            "departmentAlias": self.department_alias.as_deref().unwrap_or(""),
-            "channelAlias": self.channel_alias.as_deref().unwrap_or(""),
-            "dataIni": self.date_from.map(|d| d.to_anna_string()).unwrap_or_default(),
-            "dataFim": self.date_to.map(|d| d.to_anna_string()).unwrap_or_default(),
-            "status": self.status.map(RequestStatus::wire).unwrap_or(""),
-            "pendentes": match self.pending { Some(true) => "S", Some(false) => "N", None => "" },
-        })
+        serde_json::to_value(self.wire()).unwrap_or_default()
+    }
+
+    /// The `messengerFilters` object, borrowed from the filter and written straight
+    /// into a request body.
+    fn wire(&self) -> WireFilter<'_> {
+        WireFilter {
+            department_alias: self.department_alias.as_deref().unwrap_or(""),
+            channel_alias: self.channel_alias.as_deref().unwrap_or(""),
+            data_ini: WireDate(self.date_from),
+            data_fim: WireDate(self.date_to),
+            status: self.status.map(RequestStatus::wire).unwrap_or(""),
+            pendentes: match self.pending {
+                Some(true) => "S",
+                Some(false) => "N",
+                None => "",
+            },
+        }
     }
 
     fn check(&self) -> Result<()> {
@@ -260,6 +271,65 @@ impl MessengerFilter {
         }
         Ok(())
     }
+}
+
+/// The request bodies of AnnA's protected calls, serialised straight from borrowed
+/// fields: no `Value` tree and no copies per call.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireFilter<'a> {
+    department_alias: &'a str,
+    channel_alias: &'a str,
+    data_ini: WireDate,
+    data_fim: WireDate,
+    status: &'static str,
+    pendentes: &'static str,
+}
+
+/// A filter date as `dd/MM/yyyy`, or `""` for none.
+struct WireDate(Option<Date>);
+
+impl Serialize for WireDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(d) => s.serialize_str(&d.to_anna_string()),
+            None => s.serialize_str(""),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessengerBody<'a> {
+    hash: &'a str,
+    user_id: &'a str,
+    user_doc_type: &'a str,
+    user_doc_value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messenger_filters: Option<WireFilter<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserBody<'a> {
+    hash: &'a str,
+    user_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_service: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct HashBody<'a> {
+    hash: &'a str,
+}
+
+#[derive(Serialize)]
+struct GetTokenBody<'a> {
+    hash: &'a str,
+    user: &'a str,
+    pass: &'a str,
 }
 
 /// A channel of a department.
@@ -539,7 +609,12 @@ impl Client {
         let v = self.inner.post(
             "AnnA UserHash",
             "REST/AnnACorporate/User/UserHash",
-            |hash| json!({"hash": hash, "userId": user_id, "startService": start_service.unwrap_or("")}),
+            &UserBody {
+                hash: self.inner.hash(),
+                user_id,
+                user_name: None,
+                start_service: Some(start_service.unwrap_or("")),
+            },
             "accessData",
         )?;
         access_data("AnnA UserHash", v)
@@ -558,7 +633,12 @@ impl Client {
         let v = self.inner.post(
             "AnnA UserHashForced",
             "REST/AnnACorporate/User/UserHashForced",
-            |hash| json!({"hash": hash, "userId": user_id, "userName": user_name, "startService": start_service.unwrap_or("")}),
+            &UserBody {
+                hash: self.inner.hash(),
+                user_id,
+                user_name: Some(user_name),
+                start_service: Some(start_service.unwrap_or("")),
+            },
             "accessData",
         )?;
         access_data("AnnA UserHashForced", v)
@@ -571,7 +651,12 @@ impl Client {
         let v = self.inner.post(
             "AnnA Inactivate",
             "REST/AnnACorporate/User/Inactivate",
-            |hash| json!({"hash": hash, "userId": user_id}),
+            &UserBody {
+                hash: self.inner.hash(),
+                user_id,
+                user_name: None,
+                start_service: None,
+            },
             "message",
         )?;
         // AnnA's messages name `{company}@{user}`: keep the company hash out of them.
@@ -590,7 +675,9 @@ impl Client {
         let v = self.inner.post(
             OP,
             "REST/AnnACorporate/Messenger/Structure",
-            |hash| json!({"hash": hash}),
+            &HashBody {
+                hash: self.inner.hash(),
+            },
             "structure",
         )?;
         structure_from(OP, v)
@@ -654,12 +741,12 @@ impl Client {
         self.inner.post(
             op,
             path,
-            |hash| {
-                let mut body = json!({"hash": hash, "userId": id, "userDocType": doc_type, "userDocValue": doc_value});
-                if let Some(f) = filter {
-                    body["messengerFilters"] = f.to_wire();
-                }
-                body
+            &MessengerBody {
+                hash: self.inner.hash(),
+                user_id: id,
+                user_doc_type: doc_type,
+                user_doc_value: doc_value,
+                messenger_filters: filter.map(MessengerFilter::wire),
             },
             payload,
         )
@@ -710,10 +797,87 @@ pub(crate) fn parse_token(
 
 /// A2–A8's answer: `success`, then the payload field (`message` may be null).
 pub(crate) fn parse_payload(reply: &Reply, op: &'static str, payload: &str) -> Result<Value> {
+    if let Some(v) = payload_fast(reply, payload) {
+        return Ok(v);
+    }
+    parse_payload_full(reply, op, payload)
+}
+
+/// [`parse_payload`] the long way: the whole answer read as a `Value`. Every answer
+/// the fast path does not take comes here; the fuzz targets check both agree.
+pub(crate) fn parse_payload_full(reply: &Reply, op: &'static str, payload: &str) -> Result<Value> {
     let answer = open_answer(reply, op, false)?;
     match answer.get(payload) {
         Some(v) if payload == "message" || !v.is_null() => Ok(v.clone()),
         _ => Err(reply.unexpected(op, format!("a `{payload}` field"))),
+    }
+}
+
+/// The usual answer — a 2xx with one `success: true` and the payload — read in one
+/// pass that keeps only the payload, instead of building the whole answer as a
+/// `Value` first. `None` for anything else, which then goes the long way
+/// ([`open_answer`]), so every error reads exactly as it did.
+fn payload_fast(reply: &Reply, payload: &str) -> Option<Value> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+    struct Seed<'p>(&'p str);
+    struct Found {
+        success_keys: u32,
+        success: bool,
+        payload: Option<Value>,
+    }
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Found;
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Found, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Found;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Found, A::Error> {
+            let mut found = Found {
+                success_keys: 0,
+                success: false,
+                payload: None,
+            };
+            while let Some(key) = map.next_key::<json::Key<'de>>()? {
+                if key.as_str().eq_ignore_ascii_case("success") {
+                    found.success_keys += 1;
+                    found.success = match map.next_value::<Value>()? {
+                        Value::Bool(b) => b,
+                        Value::String(s) => s.eq_ignore_ascii_case("true"),
+                        _ => false,
+                    };
+                } else if key.as_str() == self.0 {
+                    // A repeated key: the last one counts, as in a `Value`.
+                    found.payload = Some(map.next_value()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    if !reply.is_success() {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(reply.body.trim());
+    let found = Seed(payload).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    match found {
+        Found {
+            success_keys: 1,
+            success: true,
+            payload: Some(v),
+        } if payload == "message" || !v.is_null() => Some(v),
+        _ => None,
     }
 }
 
@@ -833,6 +997,11 @@ pub(crate) fn access_data(op: &'static str, v: Value) -> Result<AccessData> {
 }
 
 impl Inner {
+    /// The company hash every protected body carries.
+    fn hash(&self) -> &str {
+        self.credentials.company_hash.expose()
+    }
+
     fn get_token(&self) -> Result<Fetched<Token>> {
         const OP: &str = "AnnA GetToken";
         let c = &self.credentials;
@@ -841,8 +1010,11 @@ impl Inner {
         if c.pass.is_empty() {
             return Err(Error::invalid_input("pass", "must not be empty"));
         }
-        let body =
-            json!({"hash": c.company_hash.expose(), "user": c.user, "pass": c.pass.expose()});
+        let body = GetTokenBody {
+            hash: c.company_hash.expose(),
+            user: &c.user,
+            pass: c.pass.expose(),
+        };
         let req = Request::json(
             OP,
             Method::Post,
@@ -857,15 +1029,14 @@ impl Inner {
 
     /// A protected call: body with the company hash, bearer token, 401 handling, and
     /// the payload field out of the answer.
-    fn post(
+    fn post<B: Serialize>(
         &self,
         op: &'static str,
         path: &'static str,
-        body: impl Fn(&str) -> Value,
+        body: &B,
         payload: &'static str,
     ) -> Result<Value> {
-        let hash = self.credentials.company_hash.expose();
-        let body = body(hash);
+        let hash = self.hash();
         self.cache.authorized(
             |_| self.get_token(),
             |token| {
@@ -873,7 +1044,7 @@ impl Inner {
                     op,
                     Method::Post,
                     path,
-                    Some(&body),
+                    Some(body),
                     Auth::Bearer(&token.token),
                 )
                 .secret(hash);
@@ -959,6 +1130,72 @@ pub(crate) fn open_answer(reply: &Reply, op: &'static str, is_login: bool) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// The one-pass reading gives what the full reading gives, for answers it takes
+    /// and for answers it hands on.
+    #[test]
+    fn fast_payload_agrees_with_the_full_reading() {
+        let bodies = [
+            (200, r#"{"success":true,"message":"","alertCounter":3}"#),
+            (
+                200,
+                r#" {"alertCounter":"7","success":"TRUE","extra":{"a":[1,2,{"b":null}]}} "#,
+            ),
+            (200, r#"{"success":true,"alertCounter":1,"alertCounter":2}"#),
+            (200, r#"{"Success":true,"success":false,"alertCounter":2}"#),
+            (200, r#"{"SUCCESS":true,"alertCounter":2}"#),
+            (200, r#"{"success":true,"success":true,"alertCounter":2}"#),
+            (200, r#"{"success":true,"alertcounter":2}"#),
+            (200, r#"{"success":true,"alertCounter":null}"#),
+            (
+                200,
+                r#"{"success":false,"message":"no user","alertCounter":0}"#,
+            ),
+            (200, r#"{"success":1,"alertCounter":2}"#),
+            (200, r#"{"succ\u0065ss":true,"alert\u0043ounter":5}"#),
+            (200, r#"{"success":true,"alertCounter":2} trailing"#),
+            (200, r#"[{"success":true,"alertCounter":2}]"#),
+            (200, r#"{"success":true,"alertCounter":2"#),
+            (200, ""),
+            (201, r#"{"success":true,"alertCounter":4}"#),
+            (500, r#"{"success":true,"alertCounter":4}"#),
+            (401, r#"{"success":true,"alertCounter":4}"#),
+            (302, r#"{"success":true,"alertCounter":4}"#),
+        ];
+        let op = "AnnA Messenger/AlertCounter";
+        for (status, body) in bodies {
+            let r = Reply::from_parts(status, body.to_owned(), &[]);
+            let quick = parse_payload(&r, op, "alertCounter");
+            let full = parse_payload_full(&r, op, "alertCounter");
+            match (&quick, &full) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{body}"),
+                _ => panic!("{status} {body}: {quick:?} vs {full:?}"),
+            }
+        }
+        // "message" may be null: the payload for Inactivate.
+        let r = Reply::from_parts(200, r#"{"success":true,"message":null}"#.into(), &[]);
+        assert_eq!(parse_payload(&r, op, "message").unwrap(), Value::Null);
+    }
+
+    /// The one difference: junk the full reading cannot hold in a `Value` (a lone
+    /// surrogate, a number out of range) in a field nobody reads is passed over.
+    #[test]
+    fn fast_payload_passes_over_unreadable_fields_it_does_not_need() {
+        let op = "AnnA Messenger/AlertCounter";
+        for body in [
+            r#"{"success":true,"debug":"\ud800","alertCounter":3}"#,
+            r#"{"success":true,"debug":1e400,"alertCounter":3}"#,
+        ] {
+            let r = Reply::from_parts(200, body.to_owned(), &[]);
+            assert!(
+                parse_payload_full(&r, op, "alertCounter").is_err(),
+                "{body}"
+            );
+            assert_eq!(parse_payload(&r, op, "alertCounter").unwrap(), json!(3));
+        }
+    }
     use std::time::UNIX_EPOCH;
 
     #[test]

@@ -93,6 +93,7 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) refresh_ahead: Duration,
     pub(crate) end_session_on_close: bool,
+    pub(crate) dns_cache_ttl: Duration,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -111,6 +112,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             refresh_ahead: Duration::from_secs(60),
             end_session_on_close: true,
+            dns_cache_ttl: Duration::from_secs(60),
             clock: Arc::new(SystemClock),
         }
     }
@@ -131,6 +133,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("refresh_ahead", &self.refresh_ahead)
             .field("end_session_on_close", &self.end_session_on_close)
+            .field("dns_cache_ttl", &self.dns_cache_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -214,6 +217,13 @@ impl Config {
         self.end_session_on_close = on;
         self
     }
+    /// How long a client keeps the addresses a host name resolved to (default 60 s,
+    /// as libcurl; zero asks DNS before every request). A failed connection forgets
+    /// them at once, so a server that moved is found on the next attempt.
+    pub fn dns_cache_ttl(mut self, t: Duration) -> Self {
+        self.dns_cache_ttl = t;
+        self
+    }
     /// The clock used for token expiry; tests inject a [`crate::ManualClock`].
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -247,5 +257,9 @@ impl Config {
     /// The response size limit.
     pub fn get_max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+    /// How long resolved addresses are kept.
+    pub fn get_dns_cache_ttl(&self) -> Duration {
+        self.dns_cache_ttl
     }
 }

@@ -6,12 +6,14 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
+use crate::resolve::{CachingResolver, DnsCache};
 use crate::transport::Frugal;
 
 use crate::config::{Config, ProxySetting, RetryPolicy, TlsRoots};
@@ -45,6 +47,17 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+        }
+    }
+
+    fn to_http(self) -> ureq::http::Method {
+        use ureq::http::Method as M;
+        match self {
+            Method::Get => M::GET,
+            Method::Post => M::POST,
+            Method::Put => M::PUT,
+            Method::Patch => M::PATCH,
+            Method::Delete => M::DELETE,
         }
     }
 
@@ -127,6 +140,9 @@ pub(crate) enum Auth<'a> {
     Bearer(&'a Secret),
 }
 
+/// How many secret values one request may name (besides its `Authorization`).
+const CALL_SECRETS: usize = 4;
+
 /// One request, ready to be sent (and sent again on retry).
 pub(crate) struct Request<'a> {
     pub operation: &'static str,
@@ -135,11 +151,25 @@ pub(crate) struct Request<'a> {
     pub content_type: Option<&'static str>,
     pub body: Vec<u8>,
     pub auth: Auth<'a>,
-    /// Secret values this call carries, scrubbed from every text that may reach an error.
-    pub secrets: Vec<&'a str>,
+    /// Secret values this call carries, scrubbed from every text that may reach an
+    /// error. A fixed array: naming them costs no allocation per call.
+    secrets: [&'a str; CALL_SECRETS],
 }
 
 impl<'a> Request<'a> {
+    /// A request without a body.
+    pub fn new(operation: &'static str, method: Method, path: &'a str, auth: Auth<'a>) -> Self {
+        Request {
+            operation,
+            method,
+            path,
+            content_type: None,
+            body: Vec::new(),
+            auth,
+            secrets: [""; CALL_SECRETS],
+        }
+    }
+
     pub fn form(
         operation: &'static str,
         path: &'a str,
@@ -147,46 +177,84 @@ impl<'a> Request<'a> {
         auth: Auth<'a>,
     ) -> Self {
         Request {
-            operation,
-            method: Method::Post,
-            path,
             content_type: Some("application/x-www-form-urlencoded"),
             body: form_body(fields),
-            auth,
-            secrets: Vec::new(),
+            ..Request::new(operation, Method::Post, path, auth)
         }
     }
 
-    pub fn json(
+    /// A request with a JSON body written straight from `body` (a struct of borrowed
+    /// fields or a [`serde_json::Value`]), or without a body.
+    pub fn json<B: serde::Serialize + ?Sized>(
         operation: &'static str,
         method: Method,
         path: &'a str,
-        body: Option<&serde_json::Value>,
+        body: Option<&B>,
         auth: Auth<'a>,
     ) -> Self {
-        Request {
-            operation,
-            method,
-            path,
-            content_type: body.map(|_| "application/json"),
-            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
-            auth,
-            secrets: Vec::new(),
+        let mut req = Request::new(operation, method, path, auth);
+        if let Some(b) = body {
+            req.content_type = Some("application/json");
+            // Serialising our own bodies (string keys, no floats) cannot fail.
+            req.body = serde_json::to_vec(b).unwrap_or_default();
         }
+        req
     }
 
-    /// Adds secret values to scrub from error texts.
+    /// Adds a secret value to scrub from error texts.
     pub fn secret(mut self, s: &'a str) -> Self {
-        self.secrets.push(s);
+        let slot = self.secrets.iter_mut().find(|slot| slot.is_empty());
+        debug_assert!(
+            slot.is_some(),
+            "more than {CALL_SECRETS} secrets on one request"
+        );
+        if let Some(slot) = slot {
+            *slot = s;
+        }
         self
     }
+}
 
-    fn all_secrets(&self) -> Vec<&'a str> {
-        let mut v = self.secrets.clone();
-        match &self.auth {
-            Auth::BasicRaw(s) | Auth::Bearer(s) => v.push(s.expose()),
-            Auth::None => {}
+impl std::fmt::Debug for Secrets<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(***)")
+    }
+}
+
+/// The secret values an answer's texts are scrubbed of: the request's, its token and
+/// the client's credentials. Borrowed, so that a call that goes well copies none.
+#[derive(Clone, Copy)]
+pub(crate) struct Secrets<'a> {
+    call: [&'a str; CALL_SECRETS],
+    token: Option<&'a str>,
+    client: &'a [Secret],
+    listed: &'a [&'a str],
+}
+
+impl<'a> Secrets<'a> {
+    fn of(req: &Request<'a>, client: &'a [Secret]) -> Self {
+        Secrets {
+            call: req.secrets,
+            token: match req.auth {
+                Auth::BasicRaw(s) | Auth::Bearer(s) => Some(s.expose()),
+                Auth::None => None,
+            },
+            client,
+            listed: &[],
         }
+    }
+
+    /// All of them, for [`scrub`] (only built when a text is about to be shown).
+    fn list(&self) -> Vec<&'a str> {
+        let mut v: Vec<&'a str> = self
+            .call
+            .iter()
+            .copied()
+            .filter(|s| !s.is_empty())
+            .collect();
+        v.extend(self.token);
+        v.extend(self.client.iter().map(Secret::expose));
+        v.extend(self.listed.iter().copied());
         v
     }
 }
@@ -199,19 +267,24 @@ pub(crate) struct Reply<'a> {
     pub retry_after: Option<Duration>,
     pub location: Option<String>,
     /// Borrowed from the request and the client: no copy of a secret per call.
-    secrets: Vec<&'a str>,
+    secrets: Secrets<'a>,
 }
 
 impl<'a> Reply<'a> {
     /// A reply as [`Http::send`] hands it over (status, UTF-8 body), for the parsers
     /// to be run without a network (the fuzz targets).
-    pub(crate) fn from_parts(status: u16, body: String, secrets: &[&'a str]) -> Reply<'a> {
+    pub(crate) fn from_parts(status: u16, body: String, secrets: &'a [&'a str]) -> Reply<'a> {
         Reply {
             status,
             body,
             retry_after: None,
             location: None,
-            secrets: secrets.to_vec(),
+            secrets: Secrets {
+                call: [""; CALL_SECRETS],
+                token: None,
+                client: &[],
+                listed: secrets,
+            },
         }
     }
 
@@ -222,12 +295,12 @@ impl<'a> Reply<'a> {
         } else {
             &self.body
         };
-        scrub(text, &self.secrets, EXCERPT_CHARS)
+        scrub(text, &self.secrets.list(), EXCERPT_CHARS)
     }
 
     /// Removes the call's secrets from a vendor message.
     pub fn scrub(&self, text: &str) -> String {
-        scrub(text, &self.secrets, 500)
+        scrub(text, &self.secrets.list(), 500)
     }
 
     pub fn is_success(&self) -> bool {
@@ -261,7 +334,11 @@ impl<'a> Reply<'a> {
     /// token or secret the library could not pick out to scrub.
     pub fn unexpected(&self, operation: &'static str, expected: impl Into<String>) -> Error {
         let excerpt = if self.body.trim_start().starts_with(['{', '[', '"']) {
-            scrub(&mask_json_values(&self.body), &self.secrets, EXCERPT_CHARS)
+            scrub(
+                &mask_json_values(&self.body),
+                &self.secrets.list(),
+                EXCERPT_CHARS,
+            )
         } else {
             self.excerpt()
         };
@@ -295,6 +372,8 @@ pub(crate) struct Http {
     /// The client's credentials, scrubbed from every error of every call, including
     /// calls that do not send them (a server's debug page may echo them anyway).
     secrets: Vec<Secret>,
+    /// The addresses the agent's resolver keeps; forgotten when a connection fails.
+    dns: Arc<DnsCache>,
 }
 
 impl std::fmt::Debug for Http {
@@ -436,10 +515,15 @@ impl Http {
             .timeout_recv_body(Some(config.timeout_receive))
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
+        let dns = Arc::new(DnsCache::default());
         let agent = ureq::Agent::with_parts(
             agent_config,
             DefaultConnector::new().chain(Frugal),
-            DefaultResolver::default(),
+            CachingResolver::new(
+                DefaultResolver::default(),
+                config.dns_cache_ttl,
+                dns.clone(),
+            ),
         );
         Ok(Http {
             agent,
@@ -449,6 +533,7 @@ impl Http {
             jitter_seed: RandomState::new(),
             jitter_counter: AtomicU64::new(0),
             secrets: Vec::new(),
+            dns,
         })
     }
 
@@ -485,7 +570,12 @@ impl Http {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/{}", self.base, path.trim_start_matches('/'))
+        let path = path.trim_start_matches('/');
+        let mut url = String::with_capacity(self.base.len() + 1 + path.len());
+        url.push_str(&self.base);
+        url.push('/');
+        url.push_str(path);
+        url
     }
 
     /// Sends a request, retrying transient failures, and returns the answer whatever
@@ -530,28 +620,51 @@ impl Http {
     }
 
     fn send_once<'a>(&'a self, req: &Request<'a>) -> std::result::Result<Reply<'a>, SendError> {
-        let url = self.url(req.path);
-        let mut secrets = req.all_secrets();
-        secrets.extend(self.secrets.iter().map(Secret::expose));
-        let transport = |e: ureq::Error| SendError::from_ureq(e, req.operation, &url, &secrets);
+        use ureq::http::{header, HeaderValue};
+        let secrets = Secrets::of(req, &self.secrets);
+        let transport = |e: ureq::Error| {
+            let e = SendError::from_ureq(e, req.operation, &self.url(req.path), &secrets.list());
+            if let Error::Transport {
+                kind: TransportKind::Connect | TransportKind::Timeout | TransportKind::Dns,
+                ..
+            } = e.error
+            {
+                // The kept address may be the one that stopped answering.
+                self.dns.forget();
+            }
+            e
+        };
 
+        // Typed header names and values where we have them: nothing to parse or copy
+        // per call but the URL and the token.
         let mut builder = ureq::http::Request::builder()
-            .method(req.method.as_str())
-            .uri(&url);
+            .method(req.method.to_http())
+            .uri(self.url(req.path));
         if let Some(ct) = req.content_type {
-            builder = builder.header("Content-Type", ct);
+            builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static(ct));
         }
-        let auth_value;
-        match req.auth {
-            Auth::None => {}
-            Auth::BasicRaw(token) => {
-                auth_value = Secret::new(format!("Basic {}", token.expose()));
-                builder = builder.header("Authorization", auth_value.expose());
-            }
-            Auth::Bearer(token) => {
-                auth_value = Secret::new(format!("Bearer {}", token.expose()));
-                builder = builder.header("Authorization", auth_value.expose());
-            }
+        let (scheme, token) = match req.auth {
+            Auth::None => ("", None),
+            Auth::BasicRaw(token) => ("Basic ", Some(token)),
+            Auth::Bearer(token) => ("Bearer ", Some(token)),
+        };
+        if let Some(token) = token {
+            let mut value = Vec::with_capacity(scheme.len() + token.expose().len());
+            value.extend_from_slice(scheme.as_bytes());
+            value.extend_from_slice(token.expose().as_bytes());
+            // A token with a control character cannot be sent; the error names no value.
+            let mut value = HeaderValue::try_from(value).map_err(|_| SendError {
+                retryable: false,
+                error: Error::invalid_input(
+                    "token",
+                    format!(
+                        "{}: the token holds a character an Authorization header cannot carry",
+                        req.operation
+                    ),
+                ),
+            })?;
+            value.set_sensitive(true);
+            builder = builder.header(header::AUTHORIZATION, value);
         }
         let result = if req.body.is_empty() && matches!(req.method, Method::Get | Method::Delete) {
             let http_req = builder.body(()).map_err(|e| SendError::invalid(req, e))?;
@@ -737,15 +850,7 @@ pub(crate) fn generic_request<'a>(
         ));
     }
     Ok(match body {
-        Body::None => Request {
-            operation,
-            method,
-            path,
-            content_type: None,
-            body: Vec::new(),
-            auth,
-            secrets: Vec::new(),
-        },
+        Body::None => Request::new(operation, method, path, auth),
         Body::Form(fields) => {
             let fields: Vec<(&str, &str)> = fields
                 .iter()
@@ -808,7 +913,7 @@ mod tests {
             .proxy(ProxySetting::None)
             .retry(RetryPolicy::none());
         let http = Http::new(&format!("https://127.0.0.1:{port}"), &config).unwrap();
-        let req = Request::json("test", Method::Get, "x", None, Auth::None);
+        let req = Request::new("test", Method::Get, "x", Auth::None);
         let err = http.send(&req).unwrap_err();
         assert_eq!(
             err.kind(),

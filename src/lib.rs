@@ -41,6 +41,7 @@ pub mod ffi;
 mod http;
 mod json;
 mod jwt;
+mod resolve;
 mod secret;
 mod session;
 mod time;

@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::config::Config;
 use crate::error::{Api, Error, Result};
@@ -251,7 +251,15 @@ impl Inner {
         if c.app_secret.is_empty() {
             return Err(Error::invalid_input("app_secret", "must not be empty"));
         }
-        let body = json!({"account_id": c.account_id, "app_secret": c.app_secret.expose()});
+        #[derive(serde::Serialize)]
+        struct Login<'a> {
+            account_id: &'a str,
+            app_secret: &'a str,
+        }
+        let body = Login {
+            account_id: &c.account_id,
+            app_secret: c.app_secret.expose(),
+        };
         let req = Request::json(OP, Method::Post, "auth/login", Some(&body), Auth::None)
             .secret(c.app_secret.expose());
         let reply = self.http.send(&req)?;
@@ -260,11 +268,10 @@ impl Inner {
 
     fn refresh(&self, current: &AccessToken) -> Result<Fetched<AccessToken>> {
         const OP: &str = "Yativo refresh-token";
-        let req = Request::json(
+        let req = Request::new(
             OP,
             Method::Get,
             "auth/refresh-token",
-            None,
             Auth::Bearer(&current.access_token),
         );
         let reply = self.http.send(&req)?;

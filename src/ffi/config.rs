@@ -365,6 +365,26 @@ pub unsafe extern "C" fn tb_config_set_refresh_ahead_ms(
     })
 }
 
+/// How long a client keeps the addresses its host name resolved to (default
+/// 60000 ms, as libcurl). 0 asks DNS before every request. A failed connection
+/// forgets them at once.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config not used by another thread during the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_config_set_dns_cache_ttl_ms(
+    cfg: *mut tb_config,
+    dns_cache_ttl_ms: u64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live config used by no other thread.
+        let c = unsafe { config_mut(cfg) }?;
+        c.dns_cache_ttl = Duration::from_millis(dns_cache_ttl_ms);
+        Ok(())
+    })
+}
+
 /// uContact only: whether `tb_ucontact_client_free` ends a live session with
 /// `EndSession` first (default `true`).
 ///
