@@ -223,6 +223,9 @@ int main(void) {
     tb_config_set_timeout_receive_ms(cfg, 10000);
     /* Due at half the lifetime, so that 0.75 L is inside the refresh window. */
     tb_config_set_refresh_ahead_ms(cfg, (uint64_t)(L * 500));
+    /* Kept addresses expire several times during each run: 16 threads share each
+       client's DNS cache as its answers age out and are put back. */
+    tb_config_set_dns_cache_ttl_ms(cfg, (uint64_t)(L * 250));
 
     tb_yativo_client *yt = NULL;
     tb_anna_client *an = NULL;

@@ -142,6 +142,7 @@ W(w_cfg_max, tb_config_set_max_response_bytes(a[0], 1 << 20))
 W(w_cfg_roots, tb_config_set_tls_roots(a[0], TB_TLS_ROOTS_MOZILLA))
 W(w_cfg_retries, tb_config_set_retries(a[0], 0, 1, 1))
 W(w_cfg_ahead, tb_config_set_refresh_ahead_ms(a[0], 60000))
+W(w_cfg_dns, tb_config_set_dns_cache_ttl_ms(a[0], 60000))
 W(w_cfg_end, tb_config_set_end_session_on_close(a[0], false))
 
 W(w_uc_new, tb_ucontact_client_new(a[0], a[1], a[2], a[3], TB_UCONTACT_LOGIN_API_USER, a[4]))
@@ -188,6 +189,7 @@ static struct hcase g_cases[] = {
     {"tb_config_set_tls_roots", w_cfg_roots, {P(CFG_REQ, "cfg")}},
     {"tb_config_set_retries", w_cfg_retries, {P(CFG_REQ, "cfg")}},
     {"tb_config_set_refresh_ahead_ms", w_cfg_ahead, {P(CFG_REQ, "cfg")}},
+    {"tb_config_set_dns_cache_ttl_ms", w_cfg_dns, {P(CFG_REQ, "cfg")}},
     {"tb_config_set_end_session_on_close", w_cfg_end, {P(CFG_REQ, "cfg")}},
 
     {"tb_ucontact_client_new", w_uc_new,

@@ -308,6 +308,9 @@ static void test_config(void) {
     CHECK_OK(tb_config_set_retries(cfg, 0, 0, 0));
     CHECK_OK(tb_config_set_refresh_ahead_ms(cfg, 0));
     CHECK_OK(tb_config_set_refresh_ahead_ms(cfg, 30000));
+    CHECK_OK(tb_config_set_dns_cache_ttl_ms(cfg, 0));
+    CHECK_OK(tb_config_set_dns_cache_ttl_ms(cfg, 60000));
+    CHECK_OK(tb_config_set_dns_cache_ttl_ms(cfg, UINT64_MAX));
     CHECK_OK(tb_config_set_end_session_on_close(cfg, false));
     CHECK_OK(tb_config_set_end_session_on_close(cfg, true));
 
@@ -324,6 +327,7 @@ static void test_config(void) {
     CHECK_NULL_ARG(tb_config_set_extra_ca_file(NULL, "/x"), "cfg");
     CHECK_NULL_ARG(tb_config_set_retries(NULL, 1, 1, 1), "cfg");
     CHECK_NULL_ARG(tb_config_set_refresh_ahead_ms(NULL, 1), "cfg");
+    CHECK_NULL_ARG(tb_config_set_dns_cache_ttl_ms(NULL, 1), "cfg");
     CHECK_NULL_ARG(tb_config_set_end_session_on_close(NULL, true), "cfg");
 
     /* NULL and invalid UTF-8 strings. */
@@ -393,6 +397,40 @@ static void test_config(void) {
     CHECK(token && strlen(token) > 20);
     tb_string_free(token);
     tb_anna_client_free(a);
+}
+
+/* The DNS cache: clients that ask DNS before every request (ttl 0), keep answers for
+ * the default 60 s, or for a custom time all work against the sandbox reached by host
+ * name ("localhost", so the name is resolved), call after call. */
+static void test_dns_cache(void) {
+    char url[320];
+    const char *rest = strncmp(g_anna_url, "http://127.0.0.1:", 17) == 0 ? g_anna_url + 17 : NULL;
+    if (rest) {
+        snprintf(url, sizeof url, "http://localhost:%s", rest);
+    } else {
+        snprintf(url, sizeof url, "%s", g_anna_url);
+    }
+    static const struct {
+        int set;
+        uint64_t ttl_ms;
+    } cases[] = {{1, 0}, {0, 0}, {1, 1}, {1, 60000}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tb_config *cfg = local_config();
+        if (cases[i].set) CHECK_OK(tb_config_set_dns_cache_ttl_ms(cfg, cases[i].ttl_ms));
+        tb_anna_client *a = NULL;
+        CHECK_OK(tb_anna_client_new(cfg, url, AN_HASH, AN_USER, AN_PASS, &a));
+        tb_config_free(cfg);
+        long before = sandbox_stat("anna.GetToken");
+        for (int k = 0; k < 3; k++) {
+            char *token = NULL;
+            CHECK_OK(tb_anna_get_token(a, &token, NULL));
+            CHECK(token && strlen(token) > 20);
+            tb_string_free(token);
+            if (cases[i].set && cases[i].ttl_ms == 1) sleep_ms(5); /* the answer expired */
+        }
+        CHECK(sandbox_stat("anna.GetToken") == before + 3);
+        tb_anna_client_free(a);
+    }
 }
 
 /* The settings reach the wire: user agent, timeouts, retries, size limit. */
@@ -1353,6 +1391,7 @@ int main(void) {
     test_status_names();
     test_frees_of_null();
     test_config();
+    test_dns_cache();
     test_config_effects();
     test_ucontact_arguments();
     test_ucontact();

@@ -45,6 +45,7 @@ static class Tests
         Run("config: every setter accepts a valid value", ConfigSetters);
         Run("config: zero timeout is InvalidArgument", ConfigZeroTimeout);
         Run("config: missing extra CA file fails when a client is created", ConfigMissingCaFile);
+        Run("config: DNS cache TTL (zero, default, custom) with calls by host name", ConfigDnsCacheTtl);
         Run("client: NULL argument is InvalidArgument naming it", NullArgument);
         Run("U1 uContact getUserToken (UTF-8 password)", UContactGetUserToken);
         Run("U1 failure: wrong password -> Rejected with the vendor's message", UContactWrongPassword);
@@ -244,6 +245,8 @@ static class Tests
                .SetTlsRoots(TlsRoots.Mozilla)
                .SetRetries(1, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20))
                .SetRefreshAhead(TimeSpan.FromSeconds(30))
+               .SetDnsCacheTtl(TimeSpan.Zero)
+               .SetDnsCacheTtl(TimeSpan.FromSeconds(30))
                .SetEndSessionOnClose(false);
             // The config still builds a working client.
             using (var y = new YativoClient(url + "/yativo/api/v1", YaAccount, YaSecret, cfg))
@@ -251,6 +254,8 @@ static class Tests
         }
         using (var cfg = new TokenBridgeConfig())
             Throws<ArgumentOutOfRangeException>(() => cfg.SetConnectTimeout(TimeSpan.FromSeconds(-1)), "negative timeout");
+        using (var cfg = new TokenBridgeConfig())
+            Throws<ArgumentOutOfRangeException>(() => cfg.SetDnsCacheTtl(TimeSpan.FromSeconds(-1)), "negative DNS cache TTL");
     }
 
     static void ConfigZeroTimeout()
@@ -274,6 +279,39 @@ static class Tests
             var e = Fails(TokenBridgeStatus.InvalidArgument, () => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "missing CA file");
             Contains(e.Message, "extra_ca_file", "the message names the setting");
             Contains(e.Message, "tokenbridge-test-ca.pem", "the message names the file");
+        }
+    }
+
+    // The sandbox by host name ("localhost" for 127.0.0.1), so that the client resolves it.
+    static string ByHostName(string u)
+    {
+        return u.Replace("://127.0.0.1:", "://localhost:");
+    }
+
+    static void ConfigDnsCacheTtl()
+    {
+        // null: the default (60 s); zero asks DNS before every request.
+        var ttls = new TimeSpan?[] { TimeSpan.Zero, null, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1) };
+        foreach (var ttl in ttls)
+        {
+            var what = ttl.HasValue ? "TTL " + ttl.Value.TotalMilliseconds + " ms" : "default TTL";
+            AnnaClient anna;
+            using (var cfg = SandboxConfig())
+            {
+                if (ttl.HasValue) cfg.SetDnsCacheTtl(ttl.Value);
+                anna = new AnnaClient(ByHostName(url) + "/anna/", AnCompany, AnUser, AnPass, cfg);
+            }
+            using (anna)
+            {
+                Counts("anna.GetToken", 3, () =>
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        Check(anna.GetToken().Token.Length > 20, what + ": call " + (i + 1) + " gets a token");
+                        if (ttl == TimeSpan.FromMilliseconds(1)) Thread.Sleep(5); // the kept answer expires
+                    }
+                });
+            }
         }
     }
 

@@ -233,6 +233,17 @@ namespace TokenBridge
             return this;
         }
 
+        /// <summary>
+        /// How long a client keeps the addresses its host name resolved to (default 60 s, as
+        /// libcurl); <see cref="TimeSpan.Zero"/> asks DNS before every request. A failed
+        /// connection forgets them at once.
+        /// </summary>
+        public TokenBridgeConfig SetDnsCacheTtl(TimeSpan ttl)
+        {
+            Native.Check(Native.tb_config_set_dns_cache_ttl_ms(Handle, Native.Millis(ttl, "ttl")));
+            return this;
+        }
+
         /// <summary>Whether disposing of a uContact client ends its live session first.</summary>
         public TokenBridgeConfig SetEndSessionOnClose(bool endSession)
         {
@@ -1256,6 +1267,7 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_extra_ca_file(ConfigHandle cfg, byte[] path);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_retries(ConfigHandle cfg, uint maxRetries, ulong baseDelayMs, ulong maxDelayMs);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_refresh_ahead_ms(ConfigHandle cfg, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_dns_cache_ttl_ms(ConfigHandle cfg, ulong ms);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_end_session_on_close(ConfigHandle cfg, [MarshalAs(UnmanagedType.U1)] bool endSession);
 
         // Client constructors take the config as IntPtr because it may be NULL; WithConfig

@@ -545,6 +545,9 @@ class T05Arguments(Base):
             Config(proxy="http://proxy:3128", no_proxy=True)
         with self.assertRaises(InvalidArgumentError):
             Config(timeout_receive=float("nan"))
+        with self.assertRaises(InvalidArgumentError) as cm:
+            Config(dns_cache_ttl=-1)
+        self.assertIn("dns_cache_ttl", str(cm.exception))
         cfg = Config(
             timeout_connect=2.5,
             timeout_send=10,
@@ -554,11 +557,29 @@ class T05Arguments(Base):
             tls_roots=tokenbridge.TlsRoots.MOZILLA,
             retries=Retries(1, 0.05, 0.2),
             refresh_ahead=30,
+            dns_cache_ttl=30,
             allow_http=True,
             no_proxy=True,
         )
         with yativo(config=cfg) as y:
             self.assertTrue(y.login().token)
+
+    def test_dns_cache_ttl(self) -> None:
+        # The sandbox by host name, so that the client resolves it. None: the default
+        # (60 s); 0 asks DNS before every request; 0.001: the kept answer expires
+        # between calls.
+        url = anna_url().replace("://127.0.0.1:", "://localhost:")
+        for ttl in (0, None, 0.001, 60):
+            with self.subTest(dns_cache_ttl=ttl):
+                cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), dns_cache_ttl=ttl)
+                self.assertEqual(cfg.dns_cache_ttl, ttl)
+                count = Counter()
+                with AnnaClient(url, ANNA_HASH, ANNA_USER, ANNA_PASS, config=cfg) as a:
+                    for _ in range(3):
+                        self.assertGreater(len(a.get_token().token), 20)
+                        if ttl == 0.001:
+                            time.sleep(0.005)
+                self.assertEqual(count["anna.GetToken"], 3)
 
     def test_http_refused_by_default(self) -> None:
         with self.assertRaises(InvalidArgumentError):

@@ -102,6 +102,7 @@ _SIGNATURES = {
     "tb_config_set_extra_ca_file": (STATUS, [CONFIG_P, c_char_p]),
     "tb_config_set_retries": (STATUS, [CONFIG_P, c_uint32, c_uint64, c_uint64]),
     "tb_config_set_refresh_ahead_ms": (STATUS, [CONFIG_P, c_uint64]),
+    "tb_config_set_dns_cache_ttl_ms": (STATUS, [CONFIG_P, c_uint64]),
     "tb_config_set_end_session_on_close": (STATUS, [CONFIG_P, c_bool]),
     # uContact
     "tb_ucontact_client_new": (

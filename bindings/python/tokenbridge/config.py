@@ -48,6 +48,9 @@ class Config:
         retries: :class:`Retries`.
         refresh_ahead: how long before expiry a token is refreshed (default 60 s).
         end_session_on_close: uContact: end a live session on close (default on).
+        dns_cache_ttl: how long a client keeps the addresses its host name resolved to
+            (default 60 s, as libcurl); ``0`` asks DNS before every request. A failed
+            connection forgets them at once.
     """
 
     timeout_connect: Optional[float] = None
@@ -63,6 +66,7 @@ class Config:
     retries: Optional[Retries] = None
     refresh_ahead: Optional[float] = None
     end_session_on_close: Optional[bool] = None
+    dns_cache_ttl: Optional[float] = None
 
     def __post_init__(self) -> None:
         if self.proxy is not None and self.no_proxy:
@@ -123,6 +127,8 @@ class Config:
             call(lib.tb_config_set_refresh_ahead_ms, cfg, _ms("refresh_ahead", self.refresh_ahead))
         if self.end_session_on_close is not None:
             call(lib.tb_config_set_end_session_on_close, cfg, bool(self.end_session_on_close))
+        if self.dns_cache_ttl is not None:
+            call(lib.tb_config_set_dns_cache_ttl_ms, cfg, _ms("dns_cache_ttl", self.dns_cache_ttl))
 
 
 def _ms(name: str, seconds: float) -> int:

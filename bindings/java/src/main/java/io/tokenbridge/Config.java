@@ -59,23 +59,34 @@ public final class Config extends NativeHandle {
         return this;
     }
 
+    /** A duration in milliseconds; null or negative is refused before the library sees it. */
+    private static long millis(final String name, final Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a duration of zero or more, not " + d);
+        }
+        return d.toMillis();
+    }
+
     private interface Setter {
         int set(Pointer cfg);
     }
 
     /** Connect timeout (must not be zero). */
     public Config timeoutConnect(final Duration d) {
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, d.toMillis()));
+        final long ms = millis("timeoutConnect", d);
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, ms));
     }
 
     /** Timeout for sending a request (must not be zero). */
     public Config timeoutSend(final Duration d) {
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, d.toMillis()));
+        final long ms = millis("timeoutSend", d);
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, ms));
     }
 
     /** Timeout for receiving an answer (must not be zero). */
     public Config timeoutReceive(final Duration d) {
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, d.toMillis()));
+        final long ms = millis("timeoutReceive", d);
+        return set(cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, ms));
     }
 
     /** Sends everything through this proxy URL. */
@@ -120,7 +131,18 @@ public final class Config extends NativeHandle {
 
     /** How long before expiry a cached token is refreshed. */
     public Config refreshAhead(final Duration d) {
-        return set(cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, d.toMillis()));
+        final long ms = millis("refreshAhead", d);
+        return set(cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, ms));
+    }
+
+    /**
+     * How long a client keeps the addresses its host name resolved to (default 60 s, as
+     * libcurl); {@link Duration#ZERO} asks DNS before every request. A failed connection
+     * forgets them at once.
+     */
+    public Config dnsCacheTtl(final Duration d) {
+        final long ms = millis("dnsCacheTtl", d);
+        return set(cfg -> Ffi.LIB.tb_config_set_dns_cache_ttl_ms(cfg, ms));
     }
 
     /** Whether closing a uContact client ends its live session. */

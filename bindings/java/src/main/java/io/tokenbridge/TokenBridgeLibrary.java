@@ -104,6 +104,8 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_config_set_refresh_ahead_ms(Pointer cfg, long ms);
 
+    int tb_config_set_dns_cache_ttl_ms(Pointer cfg, long ms);
+
     int tb_config_set_end_session_on_close(Pointer cfg, byte on);
 
     // ---- uContact ----

@@ -187,6 +187,27 @@ public final class TokenBridgeTest {
             assertTrue(threw, "trailing comma rejected");
         });
 
+        test("config: negative or null durations are refused by name", () -> {
+            try (Config c = new Config()) {
+                final String[] names = {"timeoutConnect", "refreshAhead", "dnsCacheTtl"};
+                for (final String name : names) {
+                    for (final Duration d : new Duration[] {Duration.ofMillis(-1), null}) {
+                        String msg = null;
+                        try {
+                            switch (name) {
+                                case "timeoutConnect": c.timeoutConnect(d); break;
+                                case "refreshAhead": c.refreshAhead(d); break;
+                                default: c.dnsCacheTtl(d); break;
+                            }
+                        } catch (IllegalArgumentException e) {
+                            msg = e.getMessage();
+                        }
+                        assertTrue(msg != null && msg.contains(name), name + "(" + d + ") refused: " + msg);
+                    }
+                }
+            }
+        });
+
         test("config: a zero timeout is INVALID_ARGUMENT", () -> {
             try (Config c = new Config()) {
                 TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
@@ -226,6 +247,31 @@ public final class TokenBridgeTest {
                     a.getToken();
                 }
             });
+        });
+
+        test("config: DNS cache TTL (zero, default, custom); clients reach the sandbox by host name", () -> {
+            // The sandbox by host name, so that the client resolves it.
+            final String base = url.replace("://127.0.0.1:", "://localhost:") + "/anna/";
+            // null: the default (60 s); zero asks DNS before every request.
+            Duration[] ttls = {Duration.ZERO, null, Duration.ofMillis(1), Duration.ofMinutes(1)};
+            for (final Duration ttl : ttls) {
+                try (Config c = sandboxConfig()) {
+                    if (ttl != null) {
+                        assertTrue(c.dnsCacheTtl(ttl) == c, "dnsCacheTtl returns the config");
+                    }
+                    try (AnnaClient a = new AnnaClient(c, base, ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
+                        sends("anna.GetToken", 3, () -> {
+                            for (int i = 0; i < 3; i++) {
+                                assertNonEmpty(a.getToken().getValue(), "token " + (i + 1) + " with TTL " + ttl);
+                                if (Duration.ofMillis(1).equals(ttl)) {
+                                    Thread.sleep(5); // the kept answer expires
+                                }
+                            }
+                            return null;
+                        });
+                    }
+                }
+            }
         });
 
         uContact();
