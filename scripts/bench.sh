@@ -83,6 +83,7 @@ for r in $(seq 1 "$ROUNDS"); do
     run "$OUT/raw_client" "$PORT" "$N" "$WARM"
     run "$OUT/curl_client" "$PORT" "$N" "$WARM"
     run "$RUST_BENCH" "$PORT" "$N" "$WARM" cached
+    run "$RUST_BENCH" "$PORT" "$N" "$WARM" ffi
     run "$OUT/abi_client" "$PORT" "$N" "$WARM"
 done
 echo "== login per call vs cached token" >&2
@@ -90,6 +91,28 @@ run "$RUST_BENCH" "$PORT" $((N / 4)) 500 login-per-call
 run "$RUST_BENCH" "$PORT" $((N / 4)) 500 cached
 echo "== peak RSS over 100k calls through the C ABI" >&2
 taskset -c "$CPU" "$OUT/abi_client" "$PORT" 100000 1000 rss | grep '^RSS' | sed 's/^/RSSABI /' >> "$RESULTS"
+
+# Instructions per call in the client process (user space; not the kernel, not nginx),
+# counted by callgrind: repeatable to the instruction whatever else the machine does,
+# where the timings above move by several percent from run to run on a shared VM.
+# Runs of 1,000 and 3,000 calls; the difference / 2,000 leaves out start-up.
+if [ "${BENCH_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
+    echo "== instructions per call (callgrind)" >&2
+    count() { # name, command...
+        local name=$1 n total
+        shift
+        for n in 1000 3000; do
+            total=$(RUST_BACKTRACE=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                "$1" "$PORT" "$n" 0 "${@:2}" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
+            echo "INSTR $name $n $total" >> "$RESULTS"
+        done
+    }
+    count raw-socket "$OUT/raw_client"
+    count libcurl "$OUT/curl_client"
+    count rust-api "$RUST_BENCH"
+    count rust-via-c-abi "$RUST_BENCH" ffi
+    count c-abi "$OUT/abi_client"
+fi
 
 python3 - "$RESULTS" "$OUT/results.md" <<'PY'
 import statistics, sys
@@ -110,6 +133,16 @@ for l in lines:
     if l.startswith("RSSABI"):
         rss.append(l.split()[2:])
 med = {k: tuple(statistics.median(x[i] for x in v) for i in range(3)) for k, v in rows.items()}
+# Paired per round: the clients of one round ran back to back, so their ratio is less
+# moved by the machine's noise than a ratio of medians taken over different rounds.
+def paired(a, b):
+    r = sorted(x[1] / y[1] for x, y in zip(rows[a], rows[b]))
+    return statistics.median(r), r[0], r[-1]
+instr = {}
+for l in lines:
+    if l.startswith("INSTR"):
+        _, name, n, total = l.split()
+        instr.setdefault(name, {})[int(n)] = int(total)
 floor = med["raw-socket"][1]; curl = med["libcurl"][1]
 out = ["| client | req/s | p50 µs | p99 µs | p50 / floor | p50 / libcurl |", "|---|---:|---:|---:|---:|---:|"]
 for k in order:
@@ -118,8 +151,18 @@ for k in order:
 out.append("")
 out.append(f"Medians of {len(rows['raw-socket'])} interleaved rounds.")
 if "rust-api" in med and "c-abi" in med:
-    out.append(f"C-ABI overhead over the Rust API (p50): {100*(med['c-abi'][1]/med['rust-api'][1]-1):+.1f} %.")
-    out.append(f"C-ABI p50 / libcurl p50: {med['c-abi'][1]/curl:.2f}.")
+    out.append(f"C-ABI overhead over the Rust API (p50, medians): {100*(med['c-abi'][1]/med['rust-api'][1]-1):+.1f} %.")
+    m, lo, hi = paired("c-abi", "rust-api")
+    out.append(f"C-ABI overhead over the Rust API (p50, paired per round): {100*(m-1):+.1f} % (rounds: {100*(lo-1):+.1f} to {100*(hi-1):+.1f} %).")
+if "rust-via-c-abi" in med:
+    m, lo, hi = paired("rust-via-c-abi", "rust-api")
+    out.append(f"C ABI layer alone (rust-via-c-abi over rust-api, same program, p50 paired per round): {100*(m-1):+.1f} % (rounds: {100*(lo-1):+.1f} to {100*(hi-1):+.1f} %).")
+    out.append(f"C-ABI p50 / libcurl p50: {med['c-abi'][1]/curl:.2f} (paired per round: {paired('c-abi', 'libcurl')[0]:.2f}).")
+if all(len(v) == 2 for v in instr.values()) and instr:
+    per = {k: (v[3000] - v[1000]) / 2000 for k, v in instr.items()}
+    out.append("Instructions per call in the client process (callgrind): " + ", ".join(f"{k} {v:,.0f}" for k, v in per.items()) + ".")
+    if "rust-api" in per and "c-abi" in per:
+        out.append(f"In instructions: c-abi over rust-api {100*(per['c-abi']/per['rust-api']-1):+.1f} %" + (f", rust-via-c-abi over rust-api {100*(per['rust-via-c-abi']/per['rust-api']-1):+.1f} %" if "rust-via-c-abi" in per else "") + ".")
 if login and cached_tail:
     lp = login[-1].split(); cp = cached_tail[-1].split()
     out.append(f"Login per call: {float(lp[4]):,.0f} req/s (p50 {lp[5]} µs) vs cached token {float(cp[4]):,.0f} req/s (p50 {cp[5]} µs): {float(cp[4])/float(lp[4]):.2f}× throughput with the cache.")
