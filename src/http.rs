@@ -687,11 +687,17 @@ impl Http {
         };
         let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
         let location = header("location");
-        let bytes = response
+        // Sized from Content-Length (up to the limit and 64 KiB: a header is no reason
+        // to reserve more), so a usual answer is read without growing the buffer.
+        let hint = response.body().content_length().unwrap_or(0);
+        let mut bytes = Vec::with_capacity(hint.min(self.max_body).min(64 * 1024) as usize);
+        let mut reader = response
             .body_mut()
             .with_config()
             .limit(self.max_body)
-            .read_to_vec()
+            .reader();
+        io::Read::read_to_end(&mut reader, &mut bytes)
+            .map_err(ureq::Error::from)
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(limit) => SendError {
                     retryable: false,
