@@ -929,6 +929,71 @@ mod tests {
         server.join().unwrap();
     }
 
+    /// One plain-HTTP answer per accepted connection, keep-alive, for `n` requests.
+    fn tiny_server(n: usize) -> (u16, std::thread::JoinHandle<()>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut conn, _) = listener.accept().unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            for _ in 0..n {
+                let mut buf = [0u8; 4096];
+                let mut got = 0;
+                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") && got < buf.len() {
+                    match conn.read(&mut buf[got..]) {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => got += k,
+                    }
+                }
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        (port, server)
+    }
+
+    #[test]
+    fn dns_answers_are_kept_and_forgotten_when_a_connection_fails() {
+        let (port, server) = tiny_server(3);
+        let config = Config::default()
+            .allow_http(true)
+            .proxy(ProxySetting::None)
+            .retry(RetryPolicy::none());
+        let http = Http::new(&format!("http://localhost:{port}"), &config).unwrap();
+        let req = Request::new("test", Method::Get, "x", Auth::None);
+        for _ in 0..3 {
+            assert_eq!(http.send(&req).unwrap().body, "ok");
+        }
+        assert_eq!(http.dns.len(), 1, "localhost's answer is kept");
+        server.join().unwrap();
+
+        // Nobody listens any more: the connection is refused and the answer forgotten.
+        let err = http.send(&req).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::ErrorKind::Transport(TransportKind::Connect),
+            "{err}"
+        );
+        assert_eq!(http.dns.len(), 0, "a failed connection forgets the answer");
+    }
+
+    #[test]
+    fn zero_dns_ttl_keeps_no_answer() {
+        let (port, server) = tiny_server(2);
+        let config = Config::default()
+            .allow_http(true)
+            .proxy(ProxySetting::None)
+            .dns_cache_ttl(Duration::ZERO);
+        let http = Http::new(&format!("http://localhost:{port}"), &config).unwrap();
+        let req = Request::new("test", Method::Get, "x", Auth::None);
+        for _ in 0..2 {
+            assert_eq!(http.send(&req).unwrap().body, "ok");
+        }
+        assert_eq!(http.dns.len(), 0);
+        server.join().unwrap();
+    }
+
     #[test]
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
