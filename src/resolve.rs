@@ -84,35 +84,14 @@ impl DnsCache {
     }
 }
 
-/// How a [`CachingResolver`] asks when it has no fresh answer.
-pub(crate) trait Lookup: Send + Sync + 'static {
-    fn lookup(
-        &self,
-        uri: &Uri,
-        config: &UreqConfig,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error>;
-}
-
-impl Lookup for DefaultResolver {
-    fn lookup(
-        &self,
-        uri: &Uri,
-        config: &UreqConfig,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        self.resolve(uri, config, timeout)
-    }
-}
-
-/// ureq's resolver with a [`DnsCache`] in front.
-pub(crate) struct CachingResolver<L = DefaultResolver> {
-    lookup: L,
+/// A resolver (ureq's own by default) with a [`DnsCache`] in front.
+pub(crate) struct CachingResolver<R = DefaultResolver> {
+    inner: R,
     ttl: Duration,
     cache: Arc<DnsCache>,
 }
 
-impl<L> std::fmt::Debug for CachingResolver<L> {
+impl<R> std::fmt::Debug for CachingResolver<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CachingResolver")
             .field("ttl", &self.ttl)
@@ -120,10 +99,10 @@ impl<L> std::fmt::Debug for CachingResolver<L> {
     }
 }
 
-impl<L: Lookup> CachingResolver<L> {
-    /// A resolver keeping answers for `ttl` (zero: keeps none) in `cache`.
-    pub(crate) fn new(lookup: L, ttl: Duration, cache: Arc<DnsCache>) -> Self {
-        CachingResolver { lookup, ttl, cache }
+impl<R: Resolver> CachingResolver<R> {
+    /// `inner` with answers kept for `ttl` (zero: keeps none) in `cache`.
+    pub(crate) fn new(inner: R, ttl: Duration, cache: Arc<DnsCache>) -> Self {
+        CachingResolver { inner, ttl, cache }
     }
 
     fn resolve_at(
@@ -135,12 +114,12 @@ impl<L: Lookup> CachingResolver<L> {
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let key = uri.host().zip(port_of(uri));
         let Some((host, port)) = key.filter(|_| !self.ttl.is_zero()) else {
-            return self.lookup.lookup(uri, config, timeout);
+            return self.inner.resolve(uri, config, timeout);
         };
         if let Some(addrs) = self.cache.get(host, port, self.ttl, now) {
             return Ok(addrs);
         }
-        let addrs = self.lookup.lookup(uri, config, timeout)?;
+        let addrs = self.inner.resolve(uri, config, timeout)?;
         if !addrs.is_empty() {
             self.cache.put(host, port, now, &addrs);
         }
@@ -157,7 +136,7 @@ fn port_of(uri: &Uri) -> Option<u16> {
     })
 }
 
-impl<L: Lookup> Resolver for CachingResolver<L> {
+impl<R: Resolver> Resolver for CachingResolver<R> {
     fn resolve(
         &self,
         uri: &Uri,
@@ -177,21 +156,25 @@ mod tests {
     use ureq::Timeout;
 
     /// Answers `10.0.0.<n>` for the n-th lookup, or fails while `fail` is set.
-    #[derive(Default)]
+    #[derive(Debug, Default)]
     struct Counting {
         calls: AtomicUsize,
         fail: std::sync::atomic::AtomicBool,
     }
 
-    impl Lookup for Arc<Counting> {
-        fn lookup(
+    /// The resolver handed to the cache; the test keeps the other end to count.
+    #[derive(Debug)]
+    struct Fake(Arc<Counting>);
+
+    impl Resolver for Fake {
+        fn resolve(
             &self,
             uri: &Uri,
             _: &UreqConfig,
             _: NextTimeout,
         ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-            if self.fail.load(Ordering::SeqCst) {
+            let n = self.0.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            if self.0.fail.load(Ordering::SeqCst) {
                 return Err(ureq::Error::HostNotFound);
             }
             let mut addrs = DefaultResolver::default().empty();
@@ -201,10 +184,10 @@ mod tests {
         }
     }
 
-    fn setup(ttl: Duration) -> (CachingResolver<Arc<Counting>>, Arc<Counting>, Arc<DnsCache>) {
+    fn setup(ttl: Duration) -> (CachingResolver<Fake>, Arc<Counting>, Arc<DnsCache>) {
         let counting = Arc::new(Counting::default());
         let cache = Arc::new(DnsCache::default());
-        let r = CachingResolver::new(counting.clone(), ttl, cache.clone());
+        let r = CachingResolver::new(Fake(counting.clone()), ttl, cache.clone());
         (r, counting, cache)
     }
 
@@ -217,7 +200,7 @@ mod tests {
         }
     }
 
-    fn first(r: &CachingResolver<Arc<Counting>>, url: &str, now: Instant) -> SocketAddr {
+    fn first(r: &CachingResolver<Fake>, url: &str, now: Instant) -> SocketAddr {
         let uri: Uri = url.parse().unwrap();
         let config = UreqConfig::default();
         r.resolve_at(&uri, &config, no_timeout(), now).unwrap()[0]
