@@ -1174,6 +1174,50 @@ mod tests {
                 _ => panic!("{status} {body}: {quick:?} vs {full:?}"),
             }
         }
+        // The usual answers are taken in one pass (the test above would pass with no
+        // fast path at all); the unusual ones are left to the full reading.
+        for (status, body, taken) in [
+            (
+                200,
+                r#"{"success":true,"message":"","alertCounter":3}"#,
+                true,
+            ),
+            (
+                201,
+                r#" {"alertCounter":"7","success":"TRUE","x":{"a":[1]}} "#,
+                true,
+            ),
+            (
+                200,
+                r#"{"success":true,"alertCounter":1,"alertCounter":2}"#,
+                true,
+            ),
+            (200, r#"{"succ\u0065ss":true,"alertCounter":5}"#, true),
+            (
+                200,
+                r#"{"Success":true,"success":false,"alertCounter":2}"#,
+                false,
+            ),
+            (
+                200,
+                r#"{"success":true,"success":true,"alertCounter":2}"#,
+                false,
+            ),
+            (200, r#"{"success":false,"alertCounter":0}"#, false),
+            (200, r#"{"success":true,"alertCounter":null}"#, false),
+            (200, r#"{"success":true,"alertCounter":2} trailing"#, false),
+            (500, r#"{"success":true,"alertCounter":4}"#, false),
+        ] {
+            let r = Reply::from_parts(status, body.to_owned(), &[]);
+            let fast = payload_fast(&r, "alertCounter");
+            assert_eq!(fast.is_some(), taken, "{status} {body}");
+            if let Some(v) = fast {
+                assert_eq!(
+                    Ok(v),
+                    parse_payload_full(&r, op, "alertCounter").map_err(|e| e.to_string())
+                );
+            }
+        }
         // "message" may be null: the payload for Inactivate.
         let r = Reply::from_parts(200, r#"{"success":true,"message":null}"#.into(), &[]);
         assert_eq!(parse_payload(&r, op, "message").unwrap(), Value::Null);
