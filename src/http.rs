@@ -215,12 +215,6 @@ impl<'a> Request<'a> {
     }
 }
 
-impl std::fmt::Debug for Secrets<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secrets(***)")
-    }
-}
-
 /// The secret values an answer's texts are scrubbed of: the request's, its token and
 /// the client's credentials. Borrowed, so that a call that goes well copies none.
 #[derive(Clone, Copy)]
@@ -256,6 +250,12 @@ impl<'a> Secrets<'a> {
         v.extend(self.client.iter().map(Secret::expose));
         v.extend(self.listed.iter().copied());
         v
+    }
+}
+
+impl std::fmt::Debug for Secrets<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(***)")
     }
 }
 
@@ -929,7 +929,8 @@ mod tests {
         server.join().unwrap();
     }
 
-    /// One plain-HTTP answer per accepted connection, keep-alive, for `n` requests.
+    /// A keep-alive server on 127.0.0.1 for one connection: answers `n` requests with
+    /// `200 ok`, then closes and stops listening.
     fn tiny_server(n: usize) -> (u16, std::thread::JoinHandle<()>) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
