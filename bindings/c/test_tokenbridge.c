@@ -401,7 +401,9 @@ static void test_config(void) {
 
 /* The DNS cache: clients that ask DNS before every request (ttl 0), keep answers for
  * the default 60 s, or for a custom time all work against the sandbox reached by host
- * name ("localhost", so the name is resolved), call after call. */
+ * name ("localhost", so the name is resolved), call after call. Whether answers are
+ * kept, expire and are forgotten is checked where it can be observed, in the Rust
+ * tests (src/resolve.rs, src/http.rs); here, that every setting works through C. */
 static void test_dns_cache(void) {
     char url[320];
     const char *rest = strncmp(g_anna_url, "http://127.0.0.1:", 17) == 0 ? g_anna_url + 17 : NULL;
