@@ -488,7 +488,11 @@ fn ucontact_part(plan: &Plan, t: &mut Transcript<'_>) -> Result<(), String> {
             ),
         )?;
         ensure(reply.status == 200, || {
-            format!("POST {path} answered HTTP {}: {}", reply.status, reply.body)
+            format!(
+                "POST {path} answered HTTP {}: {}",
+                reply.status,
+                reply.text().unwrap_or("(not UTF-8)")
+            )
         })?;
         t.line(
             "",
@@ -496,7 +500,7 @@ fn ucontact_part(plan: &Plan, t: &mut Transcript<'_>) -> Result<(), String> {
             format!(
                 "POST {path} -> HTTP {} {}",
                 reply.status,
-                excerpt(&reply.body)
+                excerpt(reply.text().unwrap_or("(not UTF-8)"))
             ),
         );
     }
@@ -642,7 +646,11 @@ fn yativo_part(target: &YativoTarget, t: &mut Transcript<'_>) -> Result<(), Stri
     let path = "wallet/balance";
     let reply = step("Yativo call", client.call(Method::Get, path, Body::None))?;
     ensure(!target.in_sandbox || reply.status == 200, || {
-        format!("GET {path} answered HTTP {}: {}", reply.status, reply.body)
+        format!(
+            "GET {path} answered HTTP {}: {}",
+            reply.status,
+            reply.text().unwrap_or("(not UTF-8)")
+        )
     })?;
     t.line(
         "",
@@ -650,7 +658,7 @@ fn yativo_part(target: &YativoTarget, t: &mut Transcript<'_>) -> Result<(), Stri
         format!(
             "GET {path} -> HTTP {} {}",
             reply.status,
-            excerpt(&reply.body)
+            excerpt(reply.text().unwrap_or("(not UTF-8)"))
         ),
     );
 

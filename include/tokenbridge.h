@@ -123,6 +123,10 @@ enum tb_status
      */
     TB_UNEXPECTED_RESPONSE = 23,
     /**
+     * The call was cancelled through its cancellation token.
+     */
+    TB_CANCELLED = 24,
+    /**
      * An internal error (a bug in the library), caught before it could cross into
      * the caller; the message says what happened. The handles stay usable.
      */

@@ -34,7 +34,8 @@ pub enum TransportKind {
     Connect,
     /// The TLS handshake or certificate check failed.
     Tls,
-    /// A configured timeout ran out (connect, send or receive).
+    /// A configured timeout ran out (connect, send or receive), or the call's overall
+    /// deadline ([`CallOptions::deadline`](crate::CallOptions::deadline)) passed.
     Timeout,
     /// The connection was reset or closed before the whole answer arrived.
     Reset,
@@ -77,6 +78,8 @@ pub enum ErrorKind {
     Unauthorized,
     /// See [`Error::UnexpectedResponse`].
     UnexpectedResponse,
+    /// See [`Error::Cancelled`].
+    Cancelled,
 }
 
 /// Everything that can go wrong in tokenbridge.
@@ -124,12 +127,14 @@ pub enum Error {
 
     /// The server answered with an HTTP status that is neither success nor a
     /// recognised vendor error.
-    #[error("{operation}: the server answered HTTP {status}{}", excerpt_suffix(.excerpt))]
+    #[error("{operation}: the server answered HTTP {status}{}", excerpt_suffix(.message.as_deref().unwrap_or(.excerpt)))]
     HttpStatus {
         /// The operation that was running.
         operation: &'static str,
         /// The HTTP status code.
         status: u16,
+        /// The vendor's own reason, when its error answer gave one (secrets removed).
+        message: Option<String>,
         /// A short excerpt of the body, with secrets removed.
         excerpt: String,
     },
@@ -149,10 +154,12 @@ pub enum Error {
     },
 
     /// The server answered 401: the token is missing, expired or ended.
-    #[error("{operation}: unauthorized (HTTP 401): the token was refused{}", excerpt_suffix(.excerpt))]
+    #[error("{operation}: unauthorized (HTTP 401): the token was refused{}", excerpt_suffix(.message.as_deref().unwrap_or(.excerpt)))]
     Unauthorized {
         /// The operation that was running.
         operation: &'static str,
+        /// The vendor's own reason, when its error answer gave one (secrets removed).
+        message: Option<String>,
         /// A short excerpt of the body, with secrets removed.
         excerpt: String,
     },
@@ -168,6 +175,14 @@ pub enum Error {
         expected: String,
         /// A short excerpt of what came, with secrets removed.
         excerpt: String,
+    },
+
+    /// The call was cancelled through its [`CancelToken`](crate::CancelToken). The
+    /// connection it used was dropped; the client stays usable.
+    #[error("{operation}: cancelled")]
+    Cancelled {
+        /// The operation that was running.
+        operation: &'static str,
     },
 }
 
@@ -197,6 +212,7 @@ impl Error {
             Error::Rejected { .. } => ErrorKind::Rejected,
             Error::Unauthorized { .. } => ErrorKind::Unauthorized,
             Error::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
@@ -211,10 +227,15 @@ impl Error {
         }
     }
 
-    /// The vendor's own message, for [`Error::Rejected`].
+    /// The vendor's own message: always for [`Error::Rejected`], and for
+    /// [`Error::HttpStatus`] and [`Error::Unauthorized`] when the error answer gave a
+    /// reason (Yativo's `data.error`, AnnA's `message`...).
     pub fn vendor_message(&self) -> Option<&str> {
         match self {
             Error::Rejected { message, .. } => Some(message),
+            Error::HttpStatus { message, .. } | Error::Unauthorized { message, .. } => {
+                message.as_deref()
+            }
             _ => None,
         }
     }

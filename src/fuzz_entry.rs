@@ -139,17 +139,6 @@ fn anna_payload<T: std::fmt::Debug>(
     if let Some(r) = reply(data) {
         let v = anna::parse_payload(&r, op, payload);
         show(&v);
-        // The one-pass reading agrees with the full one, except that it passes over
-        // junk in fields it does not read that a `Value` cannot hold.
-        match (&v, &anna::parse_payload_full(&r, op, payload)) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b),
-            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-            (Ok(_), Err(_)) => assert!(
-                serde_json::from_str::<Value>(r.body.trim()).is_err(),
-                "the fast path took an answer the full reading refuses"
-            ),
-            (Err(_), Ok(_)) => panic!("the fast path refused an answer the full reading takes"),
-        }
         if let Ok(v) = v {
             show(&parse(v));
         }
@@ -240,7 +229,7 @@ pub fn dates(data: &[u8]) {
         let _ = p.local.to_string();
     }
     let _ = time::parse_http_date(text);
-    let _ = crate::http::parse_retry_after(text);
+    let _ = crate::http::reply::parse_retry_after(text);
 }
 
 /// The scrubber and the JSON masker that make error excerpts: the input is a secret,

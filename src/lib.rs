@@ -33,6 +33,7 @@
 #[path = "fuzz_entry.rs"]
 pub mod __fuzz;
 pub mod anna;
+mod client;
 mod clock;
 mod config;
 mod error;
@@ -41,18 +42,19 @@ pub mod ffi;
 mod http;
 mod json;
 mod jwt;
-mod resolve;
+
 mod secret;
-mod session;
+
 mod time;
-mod transport;
+
 pub mod ucontact;
 pub mod yativo;
 
+pub use client::Client;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ProxySetting, RetryPolicy, TlsRoots};
 pub use error::{Api, Error, ErrorKind, Result, TransportKind};
-pub use http::{Body, Method, RawResponse};
+pub use http::{Body, CallOptions, CancelToken, Method, Request, Response, MAX_HEADER_VALUE_BYTES};
 pub use secret::Secret;
 pub use time::{Date, LocalDateTime};
 

@@ -13,8 +13,10 @@
 //!     &Config::default(),
 //! )?;
 //! let token = client.get_user_token()?;
-//! let tasks = client.call(tokenbridge::Method::Post, "Integra/resources/Dialers/DialerTask",
-//!     tokenbridge::Body::Form(vec![("campaign".into(), "Sales".into())]))?;
+//! let tasks = client.send(
+//!     &tokenbridge::Request::new(tokenbridge::Method::Post, "Integra/resources/Dialers/DialerTask")
+//!         .form([("campaign", "Sales")]),
+//! )?;
 //! client.close()?; // ends the session
 //! # Ok::<(), tokenbridge::Error>(())
 //! ```
@@ -22,15 +24,16 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
+use crate::client::{Entry, Fetched, Shared, Vendor};
 use crate::config::Config;
 use crate::error::{Api, Error, Result};
-use crate::http::{Auth, Body, Http, Method, RawResponse, Reply, Request};
+use crate::http::{Auth, CallLimits, Http, Outgoing, Reply};
 use crate::json;
 use crate::secret::Secret;
-use crate::session::{Entry, Fetched, TokenCache};
 
 const GET_USER_TOKEN: &str = "Integra/resources/auth/getUserToken";
 const AGENT_LOGIN: &str = "Integra/resources/auth/AgentLogin";
@@ -257,6 +260,22 @@ impl AgentProfile {
     }
 }
 
+/// uContact's side of a [`Client`]: its credentials, its two logins, `EndSession`
+/// when the last clone goes, and answers that say `0` with HTTP 200.
+pub struct UContact {
+    credentials: Credentials,
+    end_on_close: bool,
+}
+
+impl fmt::Debug for UContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UContact")
+            .field("user", &self.credentials.user)
+            .field("login", &self.credentials.kind)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A uContact client: one connection pool, one set of credentials, one cached
 /// session token. Cheap to clone; clones share the session. `Send + Sync`.
 ///
@@ -264,63 +283,80 @@ impl AgentProfile {
 /// the server answers 401 (then the client logs in again once) or the session is
 /// ended. When the last clone is dropped with a live session, the session is ended
 /// (see [`Config::end_session_on_close`]); call [`Client::close`] to see whether that
-/// worked.
-#[derive(Clone, Debug)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+/// worked. A forked child never ends its parent's session: it logs in on its own.
+pub type Client = crate::client::Client<UContact>;
 
-struct Inner {
-    http: Http,
-    credentials: Credentials,
-    cache: TokenCache<Secret>,
-    end_on_close: bool,
-}
+#[allow(private_interfaces)] // the sealed trait names crate-private types
+impl Vendor for UContact {
+    type Token = Secret;
+    type Credentials = Credentials;
+    const CALL: &'static str = "uContact call";
 
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ucontact::Client")
-            .field("base_url", &self.http.base())
-            .field("user", &self.credentials.user)
-            .field("login", &self.credentials.kind)
-            .finish_non_exhaustive()
+    fn new(credentials: Credentials, config: &Config) -> Result<Self> {
+        Ok(UContact {
+            credentials,
+            end_on_close: config.end_session_on_close,
+        })
     }
-}
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if self.end_on_close {
+    fn base_url(server: &str) -> Result<String> {
+        base_url(server)
+    }
+
+    fn secrets(&self) -> Vec<&Secret> {
+        vec![&self.credentials.password]
+    }
+
+    fn reason(body: &str) -> Option<String> {
+        vendor_error(body).filter(|m| m != "0")
+    }
+
+    fn fetch(
+        &self,
+        http: &Http,
+        _previous: Option<&Secret>,
+        limits: &CallLimits,
+        _now: SystemTime,
+    ) -> Result<Fetched<Secret>> {
+        let token = match self.credentials.kind {
+            LoginKind::ApiUser => self.get_user_token(http, limits)?,
+            LoginKind::Agent => self.agent_login(http, limits)?.token,
+        };
+        Ok(Fetched {
+            value: token,
+            expires: None,
+        })
+    }
+
+    fn auth(token: &Secret) -> Auth<'_> {
+        Auth::BasicRaw(token)
+    }
+
+    /// Used until the server refuses it, or until `expires_at` when given.
+    fn adopt(token: Secret, expires_at: Option<SystemTime>, _now: SystemTime) -> Fetched<Secret> {
+        Fetched {
+            value: token,
+            expires: expires_at,
+        }
+    }
+
+    fn on_drop(client: &Shared<Self>) {
+        if client.vendor.end_on_close {
             // Errors cannot be reported from a drop; `Client::close` reports them.
-            let _ = self.end_cached_session();
+            let _ = client
+                .vendor
+                .end_cached_session(client, &CallLimits::none());
         }
     }
 }
 
 impl Client {
-    /// A client for the server given as a cloud domain or a full URL (see
-    /// [`base_url`]). Nothing is sent until the first call.
-    pub fn new(server: &str, credentials: Credentials, config: &Config) -> Result<Client> {
-        let http = Http::new(&base_url(server)?, config)?.with_secrets(&[&credentials.password]);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                credentials,
-                cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
-                end_on_close: config.end_session_on_close,
-            }),
-        })
-    }
-
-    /// The base URL calls go to.
-    pub fn base_url(&self) -> &str {
-        self.inner.http.base()
-    }
-
     /// U1: logs the API user in with `getUserToken` and returns the token (also
     /// cached for later calls). Safe to repeat: each call starts a new session.
     pub fn get_user_token(&self) -> Result<Secret> {
-        let token = self.inner.get_user_token()?;
-        self.inner.cache.store(Fetched {
+        let inner = &self.inner;
+        let token = inner.vendor.get_user_token(&inner.http, &self.limits())?;
+        inner.cache.store(Fetched {
             value: token.clone(),
             expires: None,
         });
@@ -330,8 +366,9 @@ impl Client {
     /// U2: logs the agent in with `AgentLogin` (also on the SIP side) and returns the
     /// profile; its token is cached for later calls. Safe to repeat.
     pub fn agent_login(&self) -> Result<AgentProfile> {
-        let profile = self.inner.agent_login()?;
-        self.inner.cache.store(Fetched {
+        let inner = &self.inner;
+        let profile = inner.vendor.agent_login(&inner.http, &self.limits())?;
+        inner.cache.store(Fetched {
             value: profile.token.clone(),
             expires: None,
         });
@@ -341,25 +378,9 @@ impl Client {
     /// U3: ends the cached session with `EndSession`. Does nothing when there is no
     /// session. Safe to repeat.
     pub fn end_session(&self) -> Result<()> {
-        self.inner.end_cached_session()
-    }
-
-    /// A valid session token: the cached one, or a new login.
-    pub fn token(&self) -> Result<Secret> {
-        Ok(self.inner.cache.get(|_| self.inner.login())?.value.clone())
-    }
-
-    /// Uses a token obtained elsewhere for the following calls.
-    pub fn set_token(&self, token: impl Into<Secret>) -> Result<()> {
-        let token = token.into();
-        if token.is_empty() {
-            return Err(Error::invalid_input("token", "must not be empty"));
-        }
-        self.inner.cache.store(Fetched {
-            value: token,
-            expires: None,
-        });
-        Ok(())
+        self.inner
+            .vendor
+            .end_cached_session(&self.inner, &self.limits())
     }
 
     /// Whether the client holds a session token.
@@ -367,30 +388,13 @@ impl Client {
         self.inner.cache.peek().is_some()
     }
 
-    /// Calls any other uContact resource with `Authorization: Basic {token}`, logging
-    /// in when needed and once more after a 401. Returns status and body as they
-    /// came (uContact's `0` answers are not interpreted here). Repeating it is as
-    /// safe as the resource called.
-    pub fn call(&self, method: Method, path: &str, body: Body) -> Result<RawResponse> {
-        let inner = &self.inner;
-        inner.cache.authorized(
-            |_| inner.login(),
-            |token| {
-                let auth = Auth::BasicRaw(token);
-                inner
-                    .http
-                    .call_raw("uContact call", method, path, &body, auth)
-            },
-        )
-    }
-
     /// Ends the session (when [`Config::end_session_on_close`] is on) and releases the
     /// client, reporting a failure to end the session.
     pub fn close(self) -> Result<()> {
-        if !self.inner.end_on_close {
+        if !self.inner.vendor.end_on_close {
             return Ok(());
         }
-        let result = self.inner.end_cached_session();
+        let result = self.end_session();
         if result.is_err() {
             // The failure is reported here. When this was the last handle, the drop
             // that follows must not silently send the same EndSession (and its retries)
@@ -403,18 +407,7 @@ impl Client {
     }
 }
 
-impl Inner {
-    fn login(&self) -> Result<Fetched<Secret>> {
-        let token = match self.credentials.kind {
-            LoginKind::ApiUser => self.get_user_token()?,
-            LoginKind::Agent => self.agent_login()?.token,
-        };
-        Ok(Fetched {
-            value: token,
-            expires: None,
-        })
-    }
-
+impl UContact {
     fn check_credentials(&self) -> Result<()> {
         if self.credentials.user.is_empty() {
             return Err(Error::invalid_input("user", "must not be empty"));
@@ -425,43 +418,48 @@ impl Inner {
         Ok(())
     }
 
-    fn get_user_token(&self) -> Result<Secret> {
+    /// One of the two login forms, with the password.
+    fn login_request<'a>(
+        &'a self,
+        op: &'static str,
+        path: &'a str,
+        name_field: &'a str,
+    ) -> Outgoing<'a> {
+        let c = &self.credentials;
+        log::info!(target: "tokenbridge", "{op}: logging in {}", c.user);
+        Outgoing::form(
+            op,
+            path,
+            &[(name_field, &c.user), ("password", c.password.expose())],
+            Auth::None,
+        )
+        .repeatable()
+        .secret(c.password.expose())
+    }
+
+    fn get_user_token(&self, http: &Http, limits: &CallLimits) -> Result<Secret> {
         const OP: &str = "uContact getUserToken";
         self.check_credentials()?;
-        let c = &self.credentials;
-        let req = Request::form(
-            OP,
-            GET_USER_TOKEN,
-            &[("user", &c.user), ("password", c.password.expose())],
-            Auth::None,
-        )
-        .secret(c.password.expose());
-        parse_user_token(&self.http.send(&req)?, OP)
+        let req = self.login_request(OP, GET_USER_TOKEN, "user");
+        parse_user_token(&http.send(&req, limits)?, OP)
     }
 
-    fn agent_login(&self) -> Result<AgentProfile> {
+    fn agent_login(&self, http: &Http, limits: &CallLimits) -> Result<AgentProfile> {
         const OP: &str = "uContact AgentLogin";
         self.check_credentials()?;
-        let c = &self.credentials;
-        let req = Request::form(
-            OP,
-            AGENT_LOGIN,
-            &[("agent", &c.user), ("password", c.password.expose())],
-            Auth::None,
-        )
-        .secret(c.password.expose());
-        parse_agent_login(&self.http.send(&req)?, OP)
+        let req = self.login_request(OP, AGENT_LOGIN, "agent");
+        parse_agent_login(&http.send(&req, limits)?, OP)
     }
 
-    fn end_cached_session(&self) -> Result<()> {
-        let Some(entry) = self.cache.take() else {
+    fn end_cached_session(&self, client: &Shared<Self>, limits: &CallLimits) -> Result<()> {
+        let Some(entry) = client.cache.take() else {
             return Ok(());
         };
-        let result = self.end_session_with(&entry);
+        let result = self.end_session_with(&client.http, &entry, limits);
         if let Err(e) = &result {
             if e.is_transient() {
                 // The session may still be live: keep the token so ending can be retried.
-                self.cache.store(Fetched {
+                client.cache.store(Fetched {
                     value: entry.value.clone(),
                     expires: None,
                 });
@@ -470,16 +468,23 @@ impl Inner {
         result
     }
 
-    fn end_session_with(&self, entry: &Entry<Secret>) -> Result<()> {
+    fn end_session_with(
+        &self,
+        http: &Http,
+        entry: &Entry<Secret>,
+        limits: &CallLimits,
+    ) -> Result<()> {
         const OP: &str = "uContact EndSession";
         let token = &entry.value;
-        let req = Request::form(
+        let req = Outgoing::form(
             OP,
             END_SESSION,
             &[("user", &self.credentials.user), ("token", token.expose())],
             Auth::BasicRaw(token),
-        );
-        parse_end_session(&self.http.send(&req)?, OP)
+        )
+        .repeatable();
+        log::info!(target: "tokenbridge", "{OP}: ending the session of {}", self.credentials.user);
+        parse_end_session(&http.send(&req, limits)?, OP)
     }
 }
 

@@ -2,7 +2,9 @@
 //! 10-minute bearer token, and call any other Yativo endpoint with it.
 //!
 //! Every Yativo answer is an envelope `{"status", "status_code", "message", "data"}`;
-//! a `status` other than `success` becomes [`Error::Rejected`] with the `message`.
+//! a `status` other than `success` becomes [`Error::Rejected`] with Yativo's reason
+//! (`data.error`, a validation answer's field messages, else `message`). Every POST
+//! carries an `Idempotency-Key`, kept across its retries.
 //!
 //! ```no_run
 //! use tokenbridge::{yativo, Config, Method, Body};
@@ -13,24 +15,23 @@
 //! )?;
 //! // Logs in on first use and refreshes ahead of expiry, invisibly:
 //! let wallets = client.call(Method::Get, "wallet/balance", Body::None)?;
-//! println!("{} {}", wallets.status, wallets.body);
+//! println!("{} {}", wallets.status, wallets.text()?);
 //! # Ok::<(), tokenbridge::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
+use crate::client::{Fetched, Vendor};
 use crate::config::Config;
 use crate::error::{Api, Error, Result};
-use crate::http::{Auth, Body, Http, Method, RawResponse, Reply, Request};
+use crate::http::{Auth, CallLimits, Http, Method, Outgoing, Reply, Request};
 use crate::json;
 use crate::jwt;
 use crate::secret::Secret;
-use crate::session::{Entry, Fetched, TokenCache};
 
 /// The production API.
 pub const PRODUCTION_URL: &str = "https://api.yativo.com/api/v1";
@@ -114,92 +115,82 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// A Yativo client: one connection pool, one account, one cached token refreshed
-/// ahead of expiry. Cheap to clone; clones share the token. `Send + Sync`.
-#[derive(Clone, Debug)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    http: Http,
+/// Yativo's side of a [`Client`]: its credentials, login and refresh, the
+/// envelope of its answers, and an `Idempotency-Key` on every POST.
+pub struct Yativo {
     credentials: Credentials,
-    cache: TokenCache<AccessToken>,
 }
 
-impl fmt::Debug for Inner {
+impl fmt::Debug for Yativo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("yativo::Client")
-            .field("base_url", &self.http.base())
+        f.debug_struct("Yativo")
             .field("account_id", &self.credentials.account_id)
             .finish_non_exhaustive()
     }
 }
 
-impl Client {
-    /// A client for a base URL ([`Environment::base_url`] or any other). Nothing is
-    /// sent until the first call.
-    pub fn new(base_url: &str, credentials: Credentials, config: &Config) -> Result<Client> {
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http: Http::new(base_url, config)?.with_secrets(&[&credentials.app_secret]),
-                credentials,
-                cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
-            }),
-        })
+/// A Yativo client: one connection pool, one account, one cached token refreshed
+/// ahead of expiry. Cheap to clone; clones share the token. `Send + Sync`.
+///
+/// Every POST it sends carries an `Idempotency-Key` (Yativo refuses authenticated
+/// POSTs without one): the caller's ([`Request::idempotency_key`]) or a fresh UUID
+/// v4 per call, the same on that call's retries — so the server runs a payout once
+/// even when an answer is lost and the POST is retried.
+pub type Client = crate::client::Client<Yativo>;
+
+#[allow(private_interfaces)] // the sealed trait names crate-private types
+impl Vendor for Yativo {
+    type Token = AccessToken;
+    type Credentials = Credentials;
+    const CALL: &'static str = "Yativo call";
+
+    fn new(credentials: Credentials, _config: &Config) -> Result<Self> {
+        Ok(Yativo { credentials })
     }
 
-    /// The base URL calls go to.
-    pub fn base_url(&self) -> &str {
-        self.inner.http.base()
+    fn secrets(&self) -> Vec<&Secret> {
+        vec![&self.credentials.app_secret]
     }
 
-    /// Y1: logs in with the app secret and returns the new token (also cached).
-    /// Safe to repeat: each call issues a new token.
-    pub fn login(&self) -> Result<AccessToken> {
-        let fetched = self.inner.login()?;
-        Ok(self.inner.cache.store(fetched).value.clone())
+    fn reason(body: &str) -> Option<String> {
+        reason(body)
     }
 
-    /// Y2: exchanges the current token for a new one with `auth/refresh-token`
-    /// (logging in first when there is no valid token), and caches it. A 401 drops
-    /// the refused token; the client logs in again and refreshes once more. Safe to
-    /// repeat.
-    pub fn refresh_token(&self) -> Result<AccessToken> {
-        let inner = &self.inner;
-        let fetched = inner
-            .cache
-            .authorized(|prev| inner.fetch(prev), |current| inner.refresh(current))?;
-        Ok(inner.cache.store(fetched).value.clone())
-    }
-
-    /// A valid token: the cached one, refreshed ahead of expiry, or a new login.
-    pub fn token(&self) -> Result<AccessToken> {
-        Ok(self
-            .inner
-            .cache
-            .get(|prev| self.inner.fetch(prev))?
-            .value
-            .clone())
-    }
-
-    /// Uses a token obtained elsewhere. Its expiry is `expires_at` when given, else
-    /// the JWT's `exp` claim, else 10 minutes from now.
-    pub fn set_token(
+    /// Refresh while the token is valid, else log in.
+    fn fetch(
         &self,
-        token: impl Into<Secret>,
-        expires_at: Option<SystemTime>,
-    ) -> Result<()> {
-        let token = token.into();
-        if token.is_empty() {
-            return Err(Error::invalid_input("token", "must not be empty"));
+        http: &Http,
+        previous: Option<&AccessToken>,
+        limits: &CallLimits,
+        now: SystemTime,
+    ) -> Result<Fetched<AccessToken>> {
+        match previous {
+            Some(p) => match self.refresh(http, p, limits, now) {
+                Err(Error::Rejected { .. } | Error::Unauthorized { .. }) => {
+                    self.login(http, limits, now)
+                }
+                other => other,
+            },
+            None => self.login(http, limits, now),
         }
-        let now = self.inner.cache.now();
+    }
+
+    fn auth(token: &AccessToken) -> Auth<'_> {
+        Auth::Bearer(&token.access_token)
+    }
+
+    /// Its expiry is `expires_at` when given, else the JWT's `exp` claim, else 10
+    /// minutes from now.
+    fn adopt(
+        token: Secret,
+        expires_at: Option<SystemTime>,
+        now: SystemTime,
+    ) -> Fetched<AccessToken> {
         let expires_at = expires_at
             .or_else(|| jwt::expiry(token.expose()))
             .unwrap_or(now + DEFAULT_LIFETIME);
         let expires_in = expires_at.duration_since(now).unwrap_or_default().as_secs();
-        self.inner.cache.store(Fetched {
+        Fetched {
             value: AccessToken {
                 access_token: token,
                 token_type: "bearer".to_owned(),
@@ -208,41 +199,86 @@ impl Client {
                 raw: Value::Null,
             },
             expires: Some(expires_at),
-        });
-        Ok(())
-    }
-
-    /// Calls any other Yativo endpoint (wallets, payments...) with
-    /// `Authorization: Bearer {token}`, refreshing or logging in as needed and once
-    /// more after a 401. Returns status and body as they came. Repeating it is as safe
-    /// as the endpoint called.
-    pub fn call(&self, method: Method, path: &str, body: Body) -> Result<RawResponse> {
-        let inner = &self.inner;
-        inner.cache.authorized(
-            |prev| inner.fetch(prev),
-            |token| {
-                let auth = Auth::Bearer(&token.access_token);
-                inner
-                    .http
-                    .call_raw("Yativo call", method, path, &body, auth)
-            },
-        )
-    }
-}
-
-impl Inner {
-    /// What the cache runs: refresh while the token is valid, else log in.
-    fn fetch(&self, previous: Option<&Entry<AccessToken>>) -> Result<Fetched<AccessToken>> {
-        match previous {
-            Some(p) => match self.refresh(&p.value) {
-                Err(Error::Rejected { .. } | Error::Unauthorized { .. }) => self.login(),
-                other => other,
-            },
-            None => self.login(),
         }
     }
 
-    fn login(&self) -> Result<Fetched<AccessToken>> {
+    fn prepare(&self, request: &mut Request) {
+        if request.method() == Method::Post
+            && request.get_idempotency_key().is_none()
+            && !request.has_header("idempotency-key")
+        {
+            *request = std::mem::replace(request, Request::new(Method::Get, ""))
+                .idempotency_key(new_idempotency_key());
+        }
+    }
+}
+
+/// A fresh key for one logical call: a UUID v4.
+fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Client {
+    /// Y1: logs in with the app secret and returns the new token (also cached).
+    /// Safe to repeat: each call issues a new token.
+    pub fn login(&self) -> Result<AccessToken> {
+        let limits = self.limits();
+        let inner = &self.inner;
+        let fetched = inner
+            .vendor
+            .login(&inner.http, &limits, inner.cache.now())?;
+        Ok(inner.cache.store(fetched).value.clone())
+    }
+
+    /// Y2: exchanges the current token for a new one with `auth/refresh-token`
+    /// (logging in first when there is no valid token), and caches it. The old token
+    /// stops working at once (Yativo revokes it). A 401 drops the refused token; the
+    /// client logs in again and refreshes once more. Safe to repeat.
+    pub fn refresh_token(&self) -> Result<AccessToken> {
+        let limits = self.limits();
+        let inner = &self.inner;
+        let fetched = inner.authorized(&limits, |current| {
+            inner
+                .vendor
+                .refresh(&inner.http, current, &limits, inner.cache.now())
+        })?;
+        Ok(inner.cache.store(fetched).value.clone())
+    }
+
+    /// Sends a request like [`send`](crate::client::Client::send) and reads Yativo's
+    /// envelope: the `data` of a `success` answer, or the error it stands for —
+    /// [`Error::Rejected`] with Yativo's reason (`data.error`, or a 422's field
+    /// messages joined, or `message`), [`Error::HttpStatus`] for a 429 or 5xx
+    /// that outlasted the retries.
+    ///
+    /// ```no_run
+    /// use tokenbridge::{yativo, Config, Method, Request};
+    /// # let client = yativo::Client::new(yativo::SANDBOX_URL,
+    /// #     yativo::Credentials::new("a", "s"), &Config::default())?;
+    /// let payout = client.send_data(
+    ///     &Request::new(Method::Post, "payouts")
+    ///         .json(serde_json::json!({"amount": "100.00", "currency": "USD"}))
+    ///         .idempotency_key("order-4711"),
+    /// )?;
+    /// println!("payout {}", payout["id"]);
+    /// # Ok::<(), tokenbridge::Error>(())
+    /// ```
+    pub fn send_data(&self, request: &Request) -> Result<Value> {
+        let response = self.send(request)?;
+        let body = response.text()?;
+        let reply = Reply::from_parts(response.status, body.to_owned(), &[]);
+        let (_, data) = open_envelope(&reply, Yativo::CALL, false)?;
+        Ok(data)
+    }
+}
+
+impl Yativo {
+    fn login(
+        &self,
+        http: &Http,
+        limits: &CallLimits,
+        now: SystemTime,
+    ) -> Result<Fetched<AccessToken>> {
         const OP: &str = "Yativo login";
         let c = &self.credentials;
         if c.account_id.is_empty() {
@@ -260,31 +296,31 @@ impl Inner {
             account_id: &c.account_id,
             app_secret: c.app_secret.expose(),
         };
-        let req = Request::json(OP, Method::Post, "auth/login", Some(&body), Auth::None)
+        let key = new_idempotency_key();
+        let req = Outgoing::json(OP, Method::Post, "auth/login", Some(&body), Auth::None)
+            .header("Idempotency-Key", &key)
+            .repeatable()
             .secret(c.app_secret.expose());
-        let reply = self.http.send(&req)?;
-        self.token_from(&reply, OP, true)
+        log::info!(target: "tokenbridge", "{OP}: logging in account {}", c.account_id);
+        parse_token(&http.send(&req, limits)?, OP, true, now)
     }
 
-    fn refresh(&self, current: &AccessToken) -> Result<Fetched<AccessToken>> {
+    fn refresh(
+        &self,
+        http: &Http,
+        current: &AccessToken,
+        limits: &CallLimits,
+        now: SystemTime,
+    ) -> Result<Fetched<AccessToken>> {
         const OP: &str = "Yativo refresh-token";
-        let req = Request::new(
+        let req = Outgoing::new(
             OP,
             Method::Get,
             "auth/refresh-token",
             Auth::Bearer(&current.access_token),
         );
-        let reply = self.http.send(&req)?;
-        self.token_from(&reply, OP, false)
-    }
-
-    fn token_from(
-        &self,
-        reply: &Reply,
-        op: &'static str,
-        is_login: bool,
-    ) -> Result<Fetched<AccessToken>> {
-        parse_token(reply, op, is_login, self.cache.now())
+        log::info!(target: "tokenbridge", "{OP}: refreshing the token ahead of expiry");
+        parse_token(&http.send(&req, limits)?, OP, false, now)
     }
 }
 
@@ -325,6 +361,41 @@ pub(crate) fn parse_token(
     })
 }
 
+/// Yativo's reason in an error answer: `data.error` when it is a string; a 422's
+/// `data` of field → messages joined as `field: message; ...`; else `message`.
+pub(crate) fn reason(body: &str) -> Option<String> {
+    let parsed: Value = serde_json::from_str(body.trim()).ok()?;
+    let envelope = parsed.as_object()?;
+    let from_data = match envelope.get("data") {
+        Some(Value::Object(data)) => match data.get("error") {
+            Some(Value::String(e)) if !e.trim().is_empty() => Some(e.trim().to_owned()),
+            _ => field_messages(data),
+        },
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        _ => None,
+    };
+    from_data.or_else(|| json::text(envelope, "message").filter(|m| !m.trim().is_empty()))
+}
+
+/// A validation answer's `{"field": ["message", ...], ...}` as one readable line.
+fn field_messages(data: &serde_json::Map<String, Value>) -> Option<String> {
+    let mut parts = Vec::new();
+    for (field, messages) in data {
+        let texts: Vec<String> = match messages {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        if !texts.is_empty() {
+            parts.push(format!("{field}: {}", texts.join(" ")));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// Checks a Yativo envelope and returns it with its `data`.
 pub(crate) fn open_envelope(
     reply: &Reply,
@@ -338,21 +409,23 @@ pub(crate) fn open_envelope(
         .and_then(Value::as_str)
         .map(str::to_owned);
     let status = status.as_deref();
-    let message = envelope
-        .and_then(|e| json::text(e, "message"))
-        .filter(|m| !m.trim().is_empty());
+    let why = reason(&reply.body).map(|m| reply.scrub(&m));
 
     if reply.status == 401 && !is_login {
         return Err(reply.status_error(op));
     }
+    // Throttled or failing after the retries: the server's state, not a refusal.
+    if reply.status == 429 || reply.status >= 500 {
+        return Err(reply.status_error(op));
+    }
     let failed = !reply.is_success() || status.is_some_and(|s| !s.eq_ignore_ascii_case("success"));
     if failed {
-        return match (status, message) {
-            (Some(_), Some(m)) | (None, Some(m)) if envelope.is_some() => Err(Error::Rejected {
+        return match (status, why) {
+            (_, Some(m)) if envelope.is_some() => Err(Error::Rejected {
                 operation: op,
                 api: Api::Yativo,
                 status: reply.status,
-                message: reply.scrub(&m),
+                message: m,
             }),
             (Some(s), None) => Err(Error::Rejected {
                 operation: op,
@@ -375,4 +448,50 @@ pub(crate) fn open_envelope(
     let parsed = parsed.unwrap_or_default();
     let data = parsed.get("data").cloned().unwrap_or(Value::Null);
     Ok((parsed, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_come_from_data_first() {
+        let r = |b: &str| reason(b);
+        assert_eq!(
+            r(r#"{"status":"failed","message":"Request failed.","data":{"error":"Invalid login credentials"}}"#).as_deref(),
+            Some("Invalid login credentials")
+        );
+        assert_eq!(
+            r(r#"{"status":"failed","message":"Request failed.","data":{"account_id":["The account id field is required."],"amount":["The amount must be a number.","The amount is too small."]}}"#).as_deref(),
+            Some("account_id: The account id field is required.; amount: The amount must be a number. The amount is too small.")
+        );
+        assert_eq!(
+            r(r#"{"status":"failed","message":"Too many attempts","data":null}"#).as_deref(),
+            Some("Too many attempts")
+        );
+        assert_eq!(r("<html>"), None);
+    }
+
+    #[test]
+    fn a_post_gets_a_fresh_key_and_a_given_one_is_kept() {
+        let y = Yativo {
+            credentials: Credentials::new("a", "s"),
+        };
+        let mut a = Request::new(Method::Post, "payouts");
+        let mut b = Request::new(Method::Post, "payouts");
+        y.prepare(&mut a);
+        y.prepare(&mut b);
+        let (ka, kb) = (
+            a.get_idempotency_key().unwrap(),
+            b.get_idempotency_key().unwrap(),
+        );
+        assert_ne!(ka, kb);
+        assert_eq!(uuid::Uuid::parse_str(ka).unwrap().get_version_num(), 4);
+        let mut given = Request::new(Method::Post, "payouts").idempotency_key("mine");
+        y.prepare(&mut given);
+        assert_eq!(given.get_idempotency_key(), Some("mine"));
+        let mut get = Request::new(Method::Get, "wallet");
+        y.prepare(&mut get);
+        assert_eq!(get.get_idempotency_key(), None);
+    }
 }

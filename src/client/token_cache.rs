@@ -1,13 +1,19 @@
 //! The token cache every client keeps: log in when there is no token, refresh ahead
 //! of expiry, one refresher at a time, the old token kept while a refresh fails,
 //! and one re-login plus one retry on a 401.
+//!
+//! The cache belongs to one process: a forked child that finds it (by the process
+//! id) forgets the parent's token and any login in progress — that login runs on a
+//! thread the child does not have, and the token is the parent's session — and
+//! starts over with a login of its own.
 #![forbid(unsafe_code)]
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransportKind};
+use crate::http::CallLimits;
 
 /// A token in the cache, with what the cache knows of its life.
 #[derive(Debug)]
@@ -25,6 +31,8 @@ pub(crate) struct Fetched<T> {
 }
 
 struct State<T> {
+    /// The process the state belongs to.
+    pid: u32,
     current: Option<Arc<Entry<T>>>,
     busy: bool,
     generation: u64,
@@ -74,6 +82,7 @@ impl<T> TokenCache<T> {
     pub fn new(clock: Arc<dyn Clock>, refresh_ahead: Duration) -> Self {
         TokenCache {
             state: Mutex::new(State {
+                pid: std::process::id(),
                 current: None,
                 busy: false,
                 generation: 0,
@@ -90,7 +99,19 @@ impl<T> TokenCache<T> {
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         // A panic while holding the lock leaves consistent data (every update is a
         // single assignment), so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let pid = std::process::id();
+        if st.pid != pid {
+            // A forked child: the token is the parent's session (never end or
+            // refresh it from here), and a login marked busy runs in the parent.
+            st.pid = pid;
+            st.current = None;
+            st.busy = false;
+            st.last_failure = None;
+            st.failed_at = None;
+            log::info!(target: "tokenbridge", "new process (pid {pid}) detected: the token cache starts over without the parent's token");
+        }
+        st
     }
 
     pub fn now(&self) -> SystemTime {
@@ -162,7 +183,17 @@ impl<T> TokenCache<T> {
     /// gets the current token when that is still valid). At most one fetch runs at a
     /// time; other callers use the still-valid old token, or wait for the fetch and
     /// share its result or its error.
+    #[cfg(test)]
     pub fn get<F>(&self, fetch: F) -> Result<Arc<Entry<T>>>
+    where
+        F: FnOnce(Option<&Entry<T>>) -> Result<Fetched<T>>,
+    {
+        self.get_within(&CallLimits::none(), fetch)
+    }
+
+    /// [`get`](Self::get) for a call with a deadline or a cancellation token: waiting
+    /// for another thread's login ends when either does.
+    pub fn get_within<F>(&self, limits: &CallLimits, fetch: F) -> Result<Arc<Entry<T>>>
     where
         F: FnOnce(Option<&Entry<T>>) -> Result<Fetched<T>>,
     {
@@ -177,7 +208,31 @@ impl<T> TokenCache<T> {
                 }
                 (_, true) => {
                     waited_from.get_or_insert(st.attempts);
-                    st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+                    if limits.cancelled() {
+                        return Err(Error::Cancelled {
+                            operation: "waiting for a login",
+                        });
+                    }
+                    if limits.remaining() == Some(Duration::ZERO) {
+                        return Err(Error::Transport {
+                            operation: "waiting for a login",
+                            kind: TransportKind::Timeout,
+                            url: String::new(),
+                            detail:
+                                "the call's deadline passed while another thread was logging in"
+                                    .to_owned(),
+                        });
+                    }
+                    // Wake up now and then to see the call's limits (and a fork).
+                    st = self
+                        .changed
+                        .wait_timeout(st, Duration::from_millis(50))
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                    if st.pid != std::process::id() {
+                        drop(st);
+                        st = self.lock();
+                    }
                     continue;
                 }
                 (Some(Freshness::Due), false)
@@ -242,16 +297,27 @@ impl<T> TokenCache<T> {
 
     /// Runs `call` with a valid token; on a 401, drops the token, fetches a new one
     /// and runs `call` once more. A second 401 is returned as it is.
+    #[cfg(test)]
     pub fn authorized<R, F, C>(&self, fetch: F, call: C) -> Result<R>
     where
         F: Fn(Option<&Entry<T>>) -> Result<Fetched<T>>,
         C: Fn(&T) -> Result<R>,
     {
-        let entry = self.get(&fetch)?;
+        self.authorized_within(&CallLimits::none(), fetch, call)
+    }
+
+    /// [`authorized`](Self::authorized) within a call's limits.
+    pub fn authorized_within<R, F, C>(&self, limits: &CallLimits, fetch: F, call: C) -> Result<R>
+    where
+        F: Fn(Option<&Entry<T>>) -> Result<Fetched<T>>,
+        C: Fn(&T) -> Result<R>,
+    {
+        let entry = self.get_within(limits, &fetch)?;
         match call(&entry.value) {
             Err(Error::Unauthorized { .. }) => {
+                log::info!(target: "tokenbridge", "the token was refused (HTTP 401): logging in again, then one more try");
                 self.invalidate(&entry);
-                let entry = self.get(&fetch)?;
+                let entry = self.get_within(limits, &fetch)?;
                 let second = call(&entry.value);
                 if matches!(second, Err(Error::Unauthorized { .. })) {
                     self.invalidate(&entry);
@@ -415,6 +481,7 @@ mod tests {
             })
         };
         let unauthorized = || Error::Unauthorized {
+            message: None,
             operation: "t",
             excerpt: String::new(),
         };

@@ -5,7 +5,7 @@ use std::os::raw::c_char;
 
 use super::{json, strings};
 use crate::error::{Error, Result};
-use crate::http::{Body, Method, RawResponse};
+use crate::http::{Body, Method, Response};
 
 /// How the `body` argument of a `tb_*_call` is sent.
 #[repr(i32)]
@@ -42,7 +42,7 @@ pub(crate) unsafe fn generic(
     body: *const c_char,
     out_status: *mut u16,
     out_body: *mut *mut c_char,
-    send: impl FnOnce(Method, &str, Body) -> Result<RawResponse>,
+    send: impl FnOnce(Method, &str, Body) -> Result<Response>,
 ) -> Result<()> {
     // SAFETY: the caller promises NULL or NUL-terminated strings.
     let method = Method::parse(unsafe { strings::required(method, "method") }?)?;
@@ -79,21 +79,21 @@ pub(crate) unsafe fn generic(
     strings::out_ptr(out_body, "out_body")?;
     let response = send(method, path, body)?;
     let status = response.status;
-    let text =
-        strings::c_string(response.body, operation, "a response body").map_err(|e| match e {
-            Error::UnexpectedResponse {
-                operation,
-                expected,
-                excerpt,
-                ..
-            } => Error::UnexpectedResponse {
-                operation,
-                status,
-                expected,
-                excerpt,
-            },
-            other => other,
-        })?;
+    let body = response.text()?.to_owned();
+    let text = strings::c_string(body, operation, "a response body").map_err(|e| match e {
+        Error::UnexpectedResponse {
+            operation,
+            expected,
+            excerpt,
+            ..
+        } => Error::UnexpectedResponse {
+            operation,
+            status,
+            expected,
+            excerpt,
+        },
+        other => other,
+    })?;
     // SAFETY: both out-pointers were checked above and the caller promises they
     // are valid for writes.
     unsafe {

@@ -47,6 +47,8 @@ pub enum tb_status {
     /// The answer could not be understood (or could not be handed over as a C
     /// string because it holds a NUL character).
     TB_UNEXPECTED_RESPONSE = 23,
+    /// The call was cancelled through its cancellation token.
+    TB_CANCELLED = 24,
     /// An internal error (a bug in the library), caught before it could cross into
     /// the caller; the message says what happened. The handles stay usable.
     TB_PANIC = 99,
@@ -71,6 +73,7 @@ impl tb_status {
             ErrorKind::Rejected => tb_status::TB_REJECTED,
             ErrorKind::Unauthorized => tb_status::TB_UNAUTHORIZED,
             ErrorKind::UnexpectedResponse => tb_status::TB_UNEXPECTED_RESPONSE,
+            ErrorKind::Cancelled => tb_status::TB_CANCELLED,
         }
     }
 
@@ -92,6 +95,7 @@ impl tb_status {
             TB_REJECTED,
             TB_UNAUTHORIZED,
             TB_UNEXPECTED_RESPONSE,
+            TB_CANCELLED,
             TB_PANIC,
         ]
         .into_iter()
@@ -115,6 +119,7 @@ impl tb_status {
             tb_status::TB_REJECTED => "TB_REJECTED\0",
             tb_status::TB_UNAUTHORIZED => "TB_UNAUTHORIZED\0",
             tb_status::TB_UNEXPECTED_RESPONSE => "TB_UNEXPECTED_RESPONSE\0",
+            tb_status::TB_CANCELLED => "TB_CANCELLED\0",
             tb_status::TB_PANIC => "TB_PANIC\0",
         }
     }

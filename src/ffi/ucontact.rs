@@ -234,7 +234,7 @@ pub unsafe extern "C" fn tb_ucontact_set_token(
         let client = unsafe { client(c) }?;
         // SAFETY: the caller promises NULL or a NUL-terminated string.
         let token = unsafe { strings::required(token, "token") }?;
-        client.set_token(token)
+        client.set_token(token, None)
     })
 }
 

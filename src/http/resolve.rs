@@ -144,6 +144,12 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         self.resolve_at(uri, config, timeout, Instant::now())
+            .map_err(|e| match e {
+                // The system resolver's "Name or service not known" arrives as a plain
+                // I/O error; it is a DNS failure, and reported as one.
+                ureq::Error::Io(_) => ureq::Error::HostNotFound,
+                other => other,
+            })
     }
 }
 

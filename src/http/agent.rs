@@ -1,0 +1,335 @@
+//! Building the ureq agent a client talks through: base URL rules, TLS roots (with an
+//! extra CA file), the proxy, timeouts — and a new agent in a forked child, whose
+//! inherited connections belong to the parent.
+#![forbid(unsafe_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+
+use super::request::check_value;
+use super::resolve::{CachingResolver, DnsCache};
+use super::transport::Frugal;
+use crate::config::{Config, ProxySetting, TlsRoots};
+use crate::error::{Error, Result};
+
+/// The longest base URL accepted, in bytes.
+const MAX_BASE_URL_BYTES: usize = 2048;
+
+/// Checks and normalises a base URL: scheme present, http only when allowed, a host,
+/// no query, fragment or control character, no trailing slash.
+pub(crate) fn normalize_base_url(url: &str, allow_http: bool) -> Result<String> {
+    let url = url.trim();
+    if url.len() > MAX_BASE_URL_BYTES {
+        return Err(Error::invalid_input(
+            "base_url",
+            format!(
+                "is {} bytes long; at most {MAX_BASE_URL_BYTES} are accepted",
+                url.len()
+            ),
+        ));
+    }
+    if url.chars().any(char::is_control) {
+        return Err(Error::invalid_input(
+            "base_url",
+            "holds a control character (CR, LF, NUL...)",
+        ));
+    }
+    let rest = if let Some(r) = url.strip_prefix("https://") {
+        r
+    } else if let Some(r) = url.strip_prefix("http://") {
+        if !allow_http {
+            return Err(Error::invalid_input(
+                "base_url",
+                format!("`{url}` is plain http:// and would send credentials in clear text; use https:// or allow http explicitly (Config::allow_http)"),
+            ));
+        }
+        r
+    } else {
+        return Err(Error::invalid_input(
+            "base_url",
+            format!("`{url}` must start with https:// (or http:// when allowed)"),
+        ));
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(Error::invalid_input(
+            "base_url",
+            format!("`{url}` has no host name"),
+        ));
+    }
+    if host.contains('@') {
+        return Err(Error::invalid_input(
+            "base_url",
+            "must not carry a user name or password (`user:pass@host`); give credentials to the client instead",
+        ));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(Error::invalid_input(
+            "base_url",
+            format!("`{url}` must not have a query or fragment"),
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Reads a PEM file of CA certificates; a missing, empty or malformed file is an error.
+fn load_ca_file(path: &std::path::Path) -> Result<Vec<Certificate<'static>>> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid_input("extra_ca_file", format!("cannot read `{shown}`: {e}"))
+    })?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(c)) => {
+                if !looks_like_der_sequence(c.der()) {
+                    return Err(Error::invalid_input(
+                        "extra_ca_file",
+                        format!("`{shown}` holds a certificate that is not valid DER"),
+                    ));
+                }
+                certs.push(c)
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid_input(
+                    "extra_ca_file",
+                    format!("`{shown}` is not valid PEM: {e}"),
+                ))
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid_input(
+            "extra_ca_file",
+            format!("`{shown}` holds no `BEGIN CERTIFICATE` block"),
+        ));
+    }
+    Ok(certs)
+}
+
+/// An X.509 certificate is one DER SEQUENCE whose length covers the whole input.
+fn looks_like_der_sequence(der: &[u8]) -> bool {
+    if der.len() < 2 || der[0] != 0x30 {
+        return false;
+    }
+    let (len, header) = match der[1] {
+        n if n < 0x80 => (n as usize, 2),
+        n => {
+            let count = (n & 0x7f) as usize;
+            if count == 0 || count > 4 || der.len() < 2 + count {
+                return false;
+            }
+            let len = der[2..2 + count]
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+            (len, 2 + count)
+        }
+    };
+    header + len == der.len()
+}
+
+fn mozilla_roots() -> Vec<Certificate<'static>> {
+    // ureq's bundled Mozilla set is only reachable as `RootCerts::WebPki`, which cannot
+    // be combined with extra certificates; the same set ships in webpki-root-certs.
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .collect()
+}
+
+/// Everything needed to build the client's agent, kept so that a forked child can
+/// build its own.
+pub(crate) struct AgentSetup {
+    config: ureq::config::Config,
+    proxy: Option<ureq::Proxy>,
+    /// The proxy as shown in errors: scheme, host and port, never its credentials.
+    proxy_shown: Option<String>,
+    dns_ttl: Duration,
+}
+
+impl AgentSetup {
+    pub fn new(config: &Config) -> Result<AgentSetup> {
+        check_value("user_agent", &config.user_agent)?;
+        let roots = match (config.tls_roots, &config.extra_ca_file) {
+            (TlsRoots::Mozilla, None) => RootCerts::WebPki,
+            (TlsRoots::Os, None) => RootCerts::PlatformVerifier,
+            (TlsRoots::Mozilla, Some(path)) => {
+                let mut certs = load_ca_file(path)?;
+                certs.extend(mozilla_roots());
+                RootCerts::new_with_certs(&certs)
+            }
+            (TlsRoots::Os, Some(_)) => {
+                return Err(Error::invalid_input(
+                    "extra_ca_file",
+                    "an extra CA file adds to the bundled Mozilla roots; to trust the OS store, install the CA there instead",
+                ))
+            }
+        };
+        let proxy = match &config.proxy {
+            ProxySetting::FromEnvironment => ureq::Proxy::try_from_env(),
+            ProxySetting::None => None,
+            ProxySetting::Url(u) => Some(ureq::Proxy::new(u).map_err(|_| {
+                Error::invalid_input("proxy", "not a valid proxy URL (e.g. http://host:3128)")
+            })?),
+        };
+        let proxy_shown = proxy.as_ref().map(|p| {
+            format!(
+                "{}://{}:{}",
+                format!("{:?}", p.protocol()).to_ascii_lowercase(),
+                p.host(),
+                p.port()
+            )
+        });
+        let agent_config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .https_only(!config.allow_http)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(config.user_agent.as_str())
+            .accept("application/json, text/plain, */*")
+            .proxy(proxy.clone())
+            .timeout_connect(Some(config.timeout_connect))
+            .timeout_send_request(Some(config.timeout_send))
+            .timeout_send_body(Some(config.timeout_send))
+            .timeout_recv_response(Some(config.timeout_receive))
+            .timeout_recv_body(Some(config.timeout_receive))
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build();
+        Ok(AgentSetup {
+            config: agent_config,
+            proxy,
+            proxy_shown,
+            dns_ttl: config.dns_cache_ttl,
+        })
+    }
+
+    /// A new agent with an empty pool and DNS cache.
+    fn build(&self) -> (ureq::Agent, Arc<DnsCache>) {
+        let dns = Arc::new(DnsCache::default());
+        let agent = ureq::Agent::with_parts(
+            self.config.clone(),
+            DefaultConnector::new().chain(Frugal),
+            CachingResolver::new(DefaultResolver::default(), self.dns_ttl, dns.clone()),
+        );
+        (agent, dns)
+    }
+
+    /// The proxy a request to `url` goes through, as shown in errors.
+    pub fn proxy_for(&self, url: &str) -> Option<&str> {
+        let proxy = self.proxy.as_ref()?;
+        let uri: ureq::http::Uri = url.parse().ok()?;
+        if proxy.is_no_proxy(&uri) {
+            return None;
+        }
+        self.proxy_shown.as_deref()
+    }
+}
+
+/// The agent of the process that uses it. A forked child finds the parent's pid
+/// here and builds an agent of its own: the inherited pool's connections carry the
+/// parent's exchanges, and reading from them in the child mixes up answers.
+pub(crate) struct ProcessAgent {
+    setup: AgentSetup,
+    current: Mutex<Current>,
+}
+
+struct Current {
+    pid: u32,
+    agent: ureq::Agent,
+    dns: Arc<DnsCache>,
+}
+
+impl ProcessAgent {
+    pub fn new(setup: AgentSetup) -> ProcessAgent {
+        let (agent, dns) = setup.build();
+        ProcessAgent {
+            setup,
+            current: Mutex::new(Current {
+                pid: std::process::id(),
+                agent,
+                dns,
+            }),
+        }
+    }
+
+    pub fn setup(&self) -> &AgentSetup {
+        &self.setup
+    }
+
+    /// This process's agent and DNS cache.
+    pub fn get(&self) -> (ureq::Agent, Arc<DnsCache>) {
+        let pid = std::process::id();
+        let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if cur.pid != pid {
+            let (agent, dns) = self.setup.build();
+            let inherited = std::mem::replace(&mut cur.agent, agent);
+            // Never close or shut down the inherited connections: they are the
+            // parent's too, and a TLS close or a shutdown here would end its
+            // exchanges. Their descriptors stay open until this process exits.
+            std::mem::forget(inherited);
+            cur.dns = dns;
+            cur.pid = pid;
+            log::info!(target: "tokenbridge", "new process (pid {pid}) detected: dropped the connections inherited from the parent");
+        }
+        (cur.agent.clone(), cur.dns.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            normalize_base_url("https://h.example/api/", false).unwrap(),
+            "https://h.example/api"
+        );
+        let e = normalize_base_url("http://h.example", false).unwrap_err();
+        assert!(e.to_string().contains("allow_http"), "{e}");
+        assert!(normalize_base_url("http://127.0.0.1:1", true).is_ok());
+        assert!(normalize_base_url("h.example", true).is_err());
+        assert!(normalize_base_url("https:///x", true).is_err());
+        let e = normalize_base_url("https://h.example/\r\nX: 1", true).unwrap_err();
+        assert!(e.to_string().contains("control character"), "{e}");
+        let e = normalize_base_url(&format!("https://h.example/{}", "a".repeat(3000)), true)
+            .unwrap_err();
+        assert!(e.to_string().contains("2048"), "{e}");
+        let e = normalize_base_url("https://u:pw@h.example", true).unwrap_err();
+        assert!(!e.to_string().contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn der_sanity() {
+        assert!(looks_like_der_sequence(&[0x30, 0x01, 0x00]));
+        assert!(!looks_like_der_sequence(&[0x30, 0x05, 0x00]));
+        assert!(!looks_like_der_sequence(b"hello"));
+    }
+
+    #[test]
+    fn user_agent_is_checked_when_the_client_is_made() {
+        let e = AgentSetup::new(&Config::default().user_agent("x\r\nEvil: 1"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("user_agent"), "{e}");
+        let e = AgentSetup::new(&Config::default().user_agent("u".repeat(9000)))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("user_agent"), "{e}");
+    }
+
+    #[test]
+    fn proxy_is_shown_without_credentials() {
+        let setup = AgentSetup::new(
+            &Config::default().proxy(ProxySetting::Url("http://user:pw@127.0.0.1:3128".into())),
+        )
+        .unwrap();
+        let shown = setup.proxy_for("https://api.example/x").unwrap();
+        assert_eq!(shown, "http://127.0.0.1:3128");
+    }
+}
