@@ -137,7 +137,11 @@ fn yativo_shared_client_refreshes_and_logs_in_exactly_once_each() {
         },
         || match client.call(Method::Get, "wallet/balance", Body::None) {
             Ok(r) if r.status == 200 => Ok(()),
-            Ok(r) => Err(format!("HTTP {}: {}", r.status, r.body)),
+            Ok(r) => Err(format!(
+                "HTTP {}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )),
             Err(e) => Err(e.to_string()),
         },
     );
@@ -264,7 +268,11 @@ fn ucontact_shared_client_logs_in_again_exactly_once_after_a_revoked_token() {
             Body::Form(vec![("campaign".into(), "Sales".into())]),
         ) {
             Ok(r) if r.status == 200 => Ok(()),
-            Ok(r) => Err(format!("HTTP {}: {}", r.status, r.body)),
+            Ok(r) => Err(format!(
+                "HTTP {}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )),
             Err(e) => Err(e.to_string()),
         },
     );

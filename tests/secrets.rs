@@ -339,7 +339,7 @@ fn ucontact_successful_operations_show_no_secret() {
         ),
     );
     p.success("end_session", client.end_session());
-    p.success("set_token", client.set_token(UC_TOKEN));
+    p.success("set_token", client.set_token(UC_TOKEN, None));
     p.debug("client with a session", &client);
     p.success("close", client.close());
 
@@ -393,10 +393,10 @@ fn ucontact_failing(
     p.failure("get_user_token", client.get_user_token(), login_kind);
     p.failure("token", client.token(), login_kind);
     p.failure("agent_login", client.agent_login(), login_kind);
-    client.set_token(UC_TOKEN).unwrap();
+    client.set_token(UC_TOKEN, None).unwrap();
     p.failure("end_session", client.end_session(), end_kind);
     let closing = uc_client_with(&server, false, true);
-    closing.set_token(UC_TOKEN).unwrap();
+    closing.set_token(UC_TOKEN, None).unwrap();
     p.failure("close", closing.close(), end_kind);
     let agent_client = uc_client(&server, true);
     p.failure("agent token", agent_client.token(), login_kind);

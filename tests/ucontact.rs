@@ -743,7 +743,7 @@ fn call_401_then_success_with_the_new_token() {
         .call(Method::Post, DIALER_TASK, Body::Form(vec![]))
         .unwrap();
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.body, "{\"ok\":true}");
+    assert_eq!(answer.text().unwrap(), "{\"ok\":true}");
     for m in [first, second, refused, accepted] {
         m.assert();
     }
@@ -868,7 +868,7 @@ fn credentials_and_client_debug_hide_the_password() {
     assert!(!shown.contains("p&ss"), "{shown}");
     assert!(shown.contains("***"), "{shown}");
     let client = ucontact::Client::new("acme", creds, &uc_config()).unwrap();
-    client.set_token(TOKEN).unwrap();
+    client.set_token(TOKEN, None).unwrap();
     let shown = format!("{client:?}");
     assert!(!shown.contains("p&ss") && !shown.contains(TOKEN), "{shown}");
 }

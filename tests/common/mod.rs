@@ -1,6 +1,7 @@
 //! What the API test files share: the client settings, matchers for the wire, and
 //! checks that no secret reaches an error message.
 #![allow(dead_code)] // each test file uses a different part of this module
+pub mod server;
 
 use std::net::TcpListener;
 use std::sync::Arc;
