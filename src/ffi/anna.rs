@@ -3,9 +3,10 @@
 
 use std::os::raw::c_char;
 
-use super::call::{self, tb_body_kind_raw};
-use super::config::{config_or_default, tb_config};
-use super::{expires_at_arg, handle, json, run, strings, tb_status, unix_seconds};
+use super::call::tb_body_kind_raw;
+use super::client::{self, Handle};
+use super::config::tb_config;
+use super::{json, run, strings, tb_status, unix_seconds};
 use crate::anna::{Client, Credentials, Token, User};
 use crate::error::{Error, Result};
 
@@ -18,12 +19,14 @@ use crate::error::{Error, Result};
 /// while another thread uses it.
 pub struct tb_anna_client(pub(crate) Client);
 
-/// # Safety
-///
-/// `c` is NULL or a live client not freed during `'a`.
-unsafe fn client<'a>(c: *mut tb_anna_client) -> Result<&'a Client> {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { handle(c, "c") }.map(|c| &c.0)
+impl Handle for tb_anna_client {
+    type V = crate::anna::Anna;
+    fn wrap(client: Client) -> Self {
+        tb_anna_client(client)
+    }
+    fn client(&self) -> &Client {
+        &self.0
+    }
 }
 
 /// Creates an AnnA client. Nothing is sent until the first call.
@@ -60,15 +63,9 @@ pub unsafe extern "C" fn tb_anna_client_new(
                 strings::required(pass, "pass")?,
             )
         };
-        strings::out_ptr(out, "out")?;
-        // SAFETY: the caller promises NULL or a live config.
-        let config = unsafe { config_or_default(cfg) };
         let credentials = Credentials::new(company_hash, user, pass);
-        let client = Client::new(base_url, credentials, &config)?;
-        let boxed = Box::into_raw(Box::new(tb_anna_client(client)));
-        // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, boxed) };
-        Ok(())
+        // SAFETY: the caller promises NULL or a live config and a writable `out`.
+        unsafe { client::create(cfg, base_url, credentials, out) }
     })
 }
 
@@ -80,12 +77,8 @@ pub unsafe extern "C" fn tb_anna_client_new(
 /// thread uses it during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
-    super::guard((), || {
-        if !c.is_null() {
-            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
-            drop(unsafe { Box::from_raw(c) });
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::free(c) }
 }
 
 /// Writes a token and its expiry (0 when unknown).
@@ -201,7 +194,7 @@ pub unsafe extern "C" fn tb_anna_get_token(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_token, "out_token")?;
         let token = client.get_token()?;
         // SAFETY: checked above; the caller promises valid pointers.
@@ -232,7 +225,7 @@ pub unsafe extern "C" fn tb_anna_user_hash(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let (user_id, start_service) = unsafe {
             (
@@ -274,7 +267,7 @@ pub unsafe extern "C" fn tb_anna_user_hash_forced(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let (user_id, user_name, start_service) = unsafe {
             (
@@ -313,7 +306,7 @@ pub unsafe extern "C" fn tb_anna_inactivate_user(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or a NUL-terminated string.
         let user_id = unsafe { strings::required(user_id, "user_id") }?;
         let message = client.inactivate_user(user_id)?;
@@ -343,7 +336,7 @@ pub unsafe extern "C" fn tb_anna_messenger_structure(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_structure_json, "out_structure_json")?;
         let structure = client.messenger_structure()?;
         // SAFETY: checked above; the caller promises a valid pointer.
@@ -384,7 +377,7 @@ pub unsafe extern "C" fn tb_anna_messenger_alert_counter(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
         // SAFETY: as above.
@@ -422,7 +415,7 @@ pub unsafe extern "C" fn tb_anna_messenger_requests(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
         // SAFETY: as above.
@@ -460,7 +453,7 @@ pub unsafe extern "C" fn tb_anna_messenger_link(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
         strings::out_ptr(out_link, "out_link")?;
@@ -481,14 +474,8 @@ pub unsafe extern "C" fn tb_anna_token(
     c: *mut tb_anna_client,
     out_token: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
-        let token = client.token()?;
-        // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe { write_token(&token, "AnnA token", out_token, std::ptr::null_mut()) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::token(c, "AnnA token", out_token, std::ptr::null_mut(), |_| None) }
 }
 
 /// Uses a bearer token obtained elsewhere for the following calls. `expires_at`
@@ -505,14 +492,8 @@ pub unsafe extern "C" fn tb_anna_set_token(
     token: *const c_char,
     expires_at: i64,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let token = unsafe { strings::required(token, "token") }?;
-        let expires_at = expires_at_arg(expires_at)?;
-        client.set_token(token, expires_at)
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::set_token(c, token, expires_at) }
 }
 
 /// Calls any other AnnA resource with `Authorization: Bearer {token}`, getting a
@@ -536,21 +517,6 @@ pub unsafe extern "C" fn tb_anna_call(
     out_status: *mut u16,
     out_body: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            call::generic(
-                "AnnA call",
-                method,
-                path,
-                kind,
-                body,
-                out_status,
-                out_body,
-                |m, p, b| client.call(m, p, b),
-            )
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }

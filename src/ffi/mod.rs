@@ -30,6 +30,7 @@ pub mod yativo;
 pub mod anna;
 
 pub mod call;
+mod client;
 
 pub mod constants;
 pub mod json;

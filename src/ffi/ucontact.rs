@@ -3,10 +3,11 @@
 
 use std::os::raw::c_char;
 
-use super::call::{self, tb_body_kind_raw};
-use super::config::{config_or_default, tb_config};
-use super::{handle, json, run, strings, tb_status};
-use crate::error::{Error, Result};
+use super::call::tb_body_kind_raw;
+use super::client::{self, Handle};
+use super::config::tb_config;
+use super::{json, run, strings, tb_status};
+use crate::error::Error;
 use crate::ucontact::{Client, Credentials};
 
 /// A uContact client: one connection pool, one user or agent, one cached session
@@ -33,12 +34,14 @@ pub enum tb_ucontact_login_kind {
 /// `TB_INVALID_ARGUMENT`.
 pub type tb_ucontact_login_kind_raw = i32;
 
-/// # Safety
-///
-/// `c` is NULL or a live client not freed during `'a`.
-unsafe fn client<'a>(c: *mut tb_ucontact_client) -> Result<&'a Client> {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { handle(c, "c") }.map(|c| &c.0)
+impl Handle for tb_ucontact_client {
+    type V = crate::ucontact::UContact;
+    fn wrap(client: Client) -> Self {
+        tb_ucontact_client(client)
+    }
+    fn client(&self) -> &Client {
+        &self.0
+    }
 }
 
 /// Creates a uContact client. Nothing is sent until the first call.
@@ -93,14 +96,8 @@ pub unsafe extern "C" fn tb_ucontact_client_new(
                 ))
             }
         };
-        strings::out_ptr(out, "out")?;
-        // SAFETY: the caller promises NULL or a live config.
-        let config = unsafe { config_or_default(cfg) };
-        let client = Client::new(server, credentials, &config)?;
-        let boxed = Box::into_raw(Box::new(tb_ucontact_client(client)));
-        // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, boxed) };
-        Ok(())
+        // SAFETY: the caller promises NULL or a live config and a writable `out`.
+        unsafe { client::create(cfg, server, credentials, out) }
     })
 }
 
@@ -115,12 +112,8 @@ pub unsafe extern "C" fn tb_ucontact_client_new(
 /// other thread uses it during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn tb_ucontact_client_free(c: *mut tb_ucontact_client) {
-    super::guard((), || {
-        if !c.is_null() {
-            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
-            drop(unsafe { Box::from_raw(c) });
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::free(c) }
 }
 
 /// U1: logs the API user in with `getUserToken` and gives the new session token
@@ -139,7 +132,7 @@ pub unsafe extern "C" fn tb_ucontact_get_user_token(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_token, "out_token")?;
         let token = client.get_user_token()?;
         let token = strings::c_string(token.expose(), "uContact getUserToken", "a token")?;
@@ -166,7 +159,7 @@ pub unsafe extern "C" fn tb_ucontact_agent_login(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_profile_json, "out_profile_json")?;
         let profile = client.agent_login()?;
         let text = strings::c_string(
@@ -191,7 +184,7 @@ pub unsafe extern "C" fn tb_ucontact_agent_login(
 pub unsafe extern "C" fn tb_ucontact_end_session(c: *mut tb_ucontact_client) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        unsafe { client(c) }?.end_session()
+        unsafe { client::client(c) }?.end_session()
     })
 }
 
@@ -206,16 +199,12 @@ pub unsafe extern "C" fn tb_ucontact_token(
     c: *mut tb_ucontact_client,
     out_token: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
-        let token = client.token()?;
-        let token = strings::c_string(token.expose(), "uContact token", "a token")?;
-        // SAFETY: checked above; the caller promises it is valid for writes.
-        unsafe { strings::write_string(out_token, token) };
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token(c, "uContact token", out_token, std::ptr::null_mut(), |_| {
+            None
+        })
+    }
 }
 
 /// Uses a session token obtained elsewhere for the following calls (an empty
@@ -229,13 +218,8 @@ pub unsafe extern "C" fn tb_ucontact_set_token(
     c: *mut tb_ucontact_client,
     token: *const c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let token = unsafe { strings::required(token, "token") }?;
-        client.set_token(token, None)
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::set_token(c, token, 0) }
 }
 
 /// Calls any other uContact resource with `Authorization: Basic {token}`, logging
@@ -266,21 +250,6 @@ pub unsafe extern "C" fn tb_ucontact_call(
     out_status: *mut u16,
     out_body: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            call::generic(
-                "uContact call",
-                method,
-                path,
-                kind,
-                body,
-                out_status,
-                out_body,
-                |m, p, b| client.call(m, p, b),
-            )
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }

@@ -3,9 +3,10 @@
 
 use std::os::raw::c_char;
 
-use super::call::{self, tb_body_kind_raw};
-use super::config::{config_or_default, tb_config};
-use super::{expires_at_arg, handle, run, strings, tb_status, unix_seconds};
+use super::call::tb_body_kind_raw;
+use super::client::{self, Handle};
+use super::config::tb_config;
+use super::{run, strings, tb_status, unix_seconds};
 use crate::error::Result;
 use crate::yativo::{AccessToken, Client, Credentials};
 
@@ -41,12 +42,14 @@ const _: () = assert!(same(TB_YATIVO_SANDBOX_URL, crate::yativo::SANDBOX_URL));
 /// free it while another thread uses it.
 pub struct tb_yativo_client(pub(crate) Client);
 
-/// # Safety
-///
-/// `c` is NULL or a live client not freed during `'a`.
-unsafe fn client<'a>(c: *mut tb_yativo_client) -> Result<&'a Client> {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { handle(c, "c") }.map(|c| &c.0)
+impl Handle for tb_yativo_client {
+    type V = crate::yativo::Yativo;
+    fn wrap(client: Client) -> Self {
+        tb_yativo_client(client)
+    }
+    fn client(&self) -> &Client {
+        &self.0
+    }
 }
 
 /// Creates a Yativo client. Nothing is sent until the first call.
@@ -81,14 +84,8 @@ pub unsafe extern "C" fn tb_yativo_client_new(
                 strings::required(app_secret, "app_secret")?,
             )
         };
-        strings::out_ptr(out, "out")?;
-        // SAFETY: the caller promises NULL or a live config.
-        let config = unsafe { config_or_default(cfg) };
-        let client = Client::new(base_url, Credentials::new(account_id, app_secret), &config)?;
-        let boxed = Box::into_raw(Box::new(tb_yativo_client(client)));
-        // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, boxed) };
-        Ok(())
+        // SAFETY: the caller promises NULL or a live config and a writable `out`.
+        unsafe { client::create(cfg, base_url, Credentials::new(account_id, app_secret), out) }
     })
 }
 
@@ -100,12 +97,8 @@ pub unsafe extern "C" fn tb_yativo_client_new(
 /// thread uses it during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn tb_yativo_client_free(c: *mut tb_yativo_client) {
-    super::guard((), || {
-        if !c.is_null() {
-            // SAFETY: the caller promises a live client from Box::into_raw, freed once.
-            drop(unsafe { Box::from_raw(c) });
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::free(c) }
 }
 
 /// Writes a token and its expiry, after checking the pointers and converting.
@@ -147,7 +140,7 @@ pub unsafe extern "C" fn tb_yativo_login(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_access_token, "out_access_token")?;
         let token = client.login()?;
         // SAFETY: checked above; the caller promises valid pointers.
@@ -171,7 +164,7 @@ pub unsafe extern "C" fn tb_yativo_refresh_token(
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
+        let client = unsafe { client::client(c) }?;
         strings::out_ptr(out_access_token, "out_access_token")?;
         let token = client.refresh_token()?;
         // SAFETY: checked above; the caller promises valid pointers.
@@ -197,14 +190,8 @@ pub unsafe extern "C" fn tb_yativo_token(
     c: *mut tb_yativo_client,
     out_token: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
-        let token = client.token()?;
-        // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe { write_token(&token, "Yativo token", out_token, std::ptr::null_mut()) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::token(c, "Yativo token", out_token, std::ptr::null_mut(), |_| None) }
 }
 
 /// Uses a bearer token obtained elsewhere for the following calls.
@@ -221,14 +208,8 @@ pub unsafe extern "C" fn tb_yativo_set_token(
     token: *const c_char,
     expires_at: i64,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let token = unsafe { strings::required(token, "token") }?;
-        let expires_at = expires_at_arg(expires_at)?;
-        client.set_token(token, expires_at)
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::set_token(c, token, expires_at) }
 }
 
 /// Calls any other Yativo endpoint (wallets, payments...) with
@@ -252,21 +233,6 @@ pub unsafe extern "C" fn tb_yativo_call(
     out_status: *mut u16,
     out_body: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client(c) }?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            call::generic(
-                "Yativo call",
-                method,
-                path,
-                kind,
-                body,
-                out_status,
-                out_body,
-                |m, p, b| client.call(m, p, b),
-            )
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }

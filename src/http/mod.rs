@@ -53,6 +53,8 @@ pub(crate) struct Http {
     base: String,
     max_body: u64,
     retry: RetryPolicy,
+    /// The connect timeout of the settings; a call's deadline may shorten it.
+    timeout_connect: Duration,
     seed: RandomState,
     counter: AtomicU64,
     /// The client's credentials, scrubbed from every error of every call, including
@@ -76,6 +78,7 @@ impl Http {
             base,
             max_body: config.max_response_bytes,
             retry: config.retry,
+            timeout_connect: config.timeout_connect,
             seed: RandomState::new(),
             counter: AtomicU64::new(0),
             secrets: Vec::new(),
@@ -350,18 +353,23 @@ impl Http {
             mask_seed: Some(seed),
         };
         let (status, headers, mut bytes) = with_exchange(exchange, || {
+            // A deadline shorter than the connect timeout bounds the connect too (the
+            // transport bounds every wait for data; DNS is the system's).
+            let connect = limits
+                .remaining()
+                .map_or(self.timeout_connect, |left| left.min(self.timeout_connect));
             let result = if body.is_empty()
                 && matches!(
                     req.method,
                     Method::Get | Method::Head | Method::Delete | Method::Options
                 ) {
                 let r = builder.body(()).map_err(|e| SendError::invalid(req, e))?;
-                agent.run(r)
+                agent.run(limit_connect(&agent, r, connect, self.timeout_connect))
             } else {
                 let r = builder
                     .body(body.as_slice())
                     .map_err(|e| SendError::invalid(req, e))?;
-                agent.run(r)
+                agent.run(limit_connect(&agent, r, connect, self.timeout_connect))
             };
             let mut response = result.map_err(transport)?;
             let status = response.status().as_u16();
@@ -429,6 +437,22 @@ impl Http {
         swaps.push((fake, real.to_vec()));
         value
     }
+}
+
+/// The request with a shorter connect timeout, when the call's deadline asks for one.
+fn limit_connect<S: ureq::AsSendBody>(
+    agent: &ureq::Agent,
+    request: ureq::http::Request<S>,
+    connect: Duration,
+    configured: Duration,
+) -> ureq::http::Request<S> {
+    if connect >= configured {
+        return request;
+    }
+    agent
+        .configure_request(request)
+        .timeout_connect(Some(connect.max(Duration::from_millis(1))))
+        .build()
 }
 
 /// What kind of transient failure an error is, for the log.

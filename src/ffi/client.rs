@@ -1,0 +1,155 @@
+//! What the three client handles share, written once: creating and freeing a
+//! handle, its token, `set_token` and the generic call. The per-vendor files keep
+//! only their `extern "C"` signatures (the header's declarations, with their docs)
+//! and their typed operations; each of these exports is one call into here.
+
+use std::os::raw::c_char;
+use std::time::SystemTime;
+
+use super::call::{self, tb_body_kind_raw};
+use super::config::{config_or_default, tb_config};
+use super::{guard, handle, run, strings, tb_status};
+use crate::client::{Client, Vendor};
+use crate::error::Result;
+
+/// A C handle around a client of one vendor.
+pub(crate) trait Handle: Sized {
+    /// The vendor whose client the handle holds.
+    type V: Vendor;
+    /// The handle for a new client.
+    fn wrap(client: Client<Self::V>) -> Self;
+    /// The client inside.
+    fn client(&self) -> &Client<Self::V>;
+}
+
+/// The client behind a handle argument `c`; NULL is `TB_INVALID_ARGUMENT`.
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle not freed during `'a`.
+pub(crate) unsafe fn client<'a, H: Handle + 'a>(c: *mut H) -> Result<&'a Client<H::V>> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { handle(c, "c") }.map(H::client)
+}
+
+/// Builds a client from checked arguments and writes its handle to `out`.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config; `out` is NULL or valid for writes.
+pub(crate) unsafe fn create<H: Handle>(
+    cfg: *const tb_config,
+    server: &str,
+    credentials: <H::V as Vendor>::Credentials,
+    out: *mut *mut H,
+) -> Result<()> {
+    strings::out_ptr(out, "out")?;
+    // SAFETY: the caller promises NULL or a live config.
+    let config = unsafe { config_or_default(cfg) };
+    let client = Client::<H::V>::new(server, credentials, &config)?;
+    let boxed = Box::into_raw(Box::new(H::wrap(client)));
+    // SAFETY: `out` was checked and the caller promises it is valid for writes.
+    unsafe { strings::write(out, boxed) };
+    Ok(())
+}
+
+/// Frees a handle (NULL does nothing).
+///
+/// # Safety
+///
+/// `c` is NULL or a handle from `Box::into_raw`, not freed yet, unused by others.
+pub(crate) unsafe fn free<H>(c: *mut H) {
+    guard((), || {
+        if !c.is_null() {
+            // SAFETY: the caller promises a live handle from Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(c) });
+        }
+    })
+}
+
+/// Writes a valid token (and, when `out_expires_at` is not NULL, its expiry in Unix
+/// seconds, 0 when unknown).
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle; the out-pointers are NULL or valid for writes.
+pub(crate) unsafe fn token<H: Handle>(
+    c: *mut H,
+    operation: &'static str,
+    out_token: *mut *mut c_char,
+    out_expires_at: *mut i64,
+    expiry: impl FnOnce(&<H::V as Vendor>::Token) -> Option<SystemTime>,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live handle.
+        let client = unsafe { client(c) }?;
+        strings::out_ptr(out_token, "out_token")?;
+        let token = client.token()?;
+        let secret = H::V::auth(&token)
+            .parts()
+            .map(|(_, s)| s.expose())
+            .unwrap_or("");
+        let text = strings::c_string(secret, operation, "a token")?;
+        let expires = expiry(&token).map(super::unix_seconds).unwrap_or(0);
+        // SAFETY: `out_token` was checked; the caller promises valid pointers.
+        unsafe {
+            strings::write_string(out_token, text);
+            strings::write_optional(out_expires_at, expires);
+        }
+        Ok(())
+    })
+}
+
+/// Hands the client a token obtained elsewhere.
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle; `token` is NULL or NUL-terminated.
+pub(crate) unsafe fn set_token<H: Handle>(
+    c: *mut H,
+    token: *const c_char,
+    expires_at: i64,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live handle.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let token = unsafe { strings::required(token, "token") }?;
+        client.set_token(token, super::expires_at_arg(expires_at)?)
+    })
+}
+
+/// The generic authenticated call.
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle; the strings are NULL or NUL-terminated; the
+/// out-pointers are NULL or valid for writes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn generic_call<H: Handle>(
+    c: *mut H,
+    method: *const c_char,
+    path: *const c_char,
+    kind: tb_body_kind_raw,
+    body: *const c_char,
+    out_status: *mut u16,
+    out_body: *mut *mut c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live handle.
+        let client = unsafe { client(c) }?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            call::generic(
+                H::V::CALL,
+                method,
+                path,
+                kind,
+                body,
+                out_status,
+                out_body,
+                |m, p, b| client.call(m, p, b),
+            )
+        }
+    })
+}
