@@ -570,6 +570,10 @@ impl Vendor for Anna {
         Auth::Bearer(&token.token)
     }
 
+    fn expiry(token: &Token) -> Option<SystemTime> {
+        token.expires_at
+    }
+
     /// Its expiry is `expires_at` when given, else the JWT's `exp` claim, else
     /// unknown (used until the server answers 401).
     fn adopt(token: Secret, expires_at: Option<SystemTime>, _now: SystemTime) -> Fetched<Token> {

@@ -332,6 +332,10 @@ impl Vendor for UContact {
         Auth::BasicRaw(token)
     }
 
+    fn expiry(_token: &Secret) -> Option<SystemTime> {
+        None
+    }
+
     /// Used until the server refuses it, or until `expires_at` when given.
     fn adopt(token: Secret, expires_at: Option<SystemTime>, _now: SystemTime) -> Fetched<Secret> {
         Fetched {

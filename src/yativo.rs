@@ -179,6 +179,10 @@ impl Vendor for Yativo {
         Auth::Bearer(&token.access_token)
     }
 
+    fn expiry(token: &AccessToken) -> Option<SystemTime> {
+        Some(token.expires_at)
+    }
+
     /// Its expiry is `expires_at` when given, else the JWT's `exp` claim, else 10
     /// minutes from now.
     fn adopt(

@@ -54,6 +54,8 @@ pub(crate) mod vendor {
         ) -> Result<Fetched<Self::Token>>;
         /// The `Authorization` a token is sent with.
         fn auth(token: &Self::Token) -> Auth<'_>;
+        /// When a token expires, when known.
+        fn expiry(token: &Self::Token) -> Option<SystemTime>;
         /// A token obtained elsewhere, as the cache keeps it.
         fn adopt(
             token: Secret,

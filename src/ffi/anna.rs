@@ -6,8 +6,8 @@ use std::os::raw::c_char;
 use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
-use super::{json, run, strings, tb_status, unix_seconds};
-use crate::anna::{Client, Credentials, Token, User};
+use super::{json, run, strings, tb_status};
+use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
 
 /// An AnnA client: one connection pool, one API user, one cached bearer token
@@ -79,27 +79,6 @@ pub unsafe extern "C" fn tb_anna_client_new(
 pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::free(c) }
-}
-
-/// Writes a token and its expiry (0 when unknown).
-///
-/// # Safety
-///
-/// `out_token` was checked and is valid for writes; `out_expires_at` is NULL or
-/// valid for writes.
-unsafe fn write_token(
-    token: &Token,
-    operation: &'static str,
-    out_token: *mut *mut c_char,
-    out_expires_at: *mut i64,
-) -> Result<()> {
-    let text = strings::c_string(token.token.expose(), operation, "a token")?;
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        strings::write_string(out_token, text);
-        strings::write_optional(out_expires_at, token.expires_at.map_or(0, unix_seconds));
-    }
-    Ok(())
 }
 
 /// Writes a JSON or text answer.
@@ -192,14 +171,12 @@ pub unsafe extern "C" fn tb_anna_get_token(
     out_token: *mut *mut c_char,
     out_expires_at: *mut i64,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
-        let token = client.get_token()?;
-        // SAFETY: checked above; the caller promises valid pointers.
-        unsafe { write_token(&token, "AnnA GetToken", out_token, out_expires_at) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(c, "AnnA GetToken", out_token, out_expires_at, |c| {
+            c.get_token()
+        })
+    }
 }
 
 /// A2: generates the user's access hash (`UserHash`). `start_service` (optional,
@@ -475,7 +452,11 @@ pub unsafe extern "C" fn tb_anna_token(
     out_token: *mut *mut c_char,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { client::token(c, "AnnA token", out_token, std::ptr::null_mut(), |_| None) }
+    unsafe {
+        client::token_op(c, "AnnA token", out_token, std::ptr::null_mut(), |c| {
+            c.token()
+        })
+    }
 }
 
 /// Uses a bearer token obtained elsewhere for the following calls. `expires_at`

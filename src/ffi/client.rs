@@ -4,7 +4,6 @@
 //! and their typed operations; each of these exports is one call into here.
 
 use std::os::raw::c_char;
-use std::time::SystemTime;
 
 use super::call::{self, tb_body_kind_raw};
 use super::config::{config_or_default, tb_config};
@@ -67,30 +66,31 @@ pub(crate) unsafe fn free<H>(c: *mut H) {
     })
 }
 
-/// Writes a valid token (and, when `out_expires_at` is not NULL, its expiry in Unix
-/// seconds, 0 when unknown).
+/// Runs an operation that gives a token (a login, a refresh, `token()`) and writes
+/// the token and, when `out_expires_at` is not NULL, its expiry in Unix seconds (0
+/// when unknown).
 ///
 /// # Safety
 ///
 /// `c` is NULL or a live handle; the out-pointers are NULL or valid for writes.
-pub(crate) unsafe fn token<H: Handle>(
+pub(crate) unsafe fn token_op<H: Handle>(
     c: *mut H,
     operation: &'static str,
     out_token: *mut *mut c_char,
     out_expires_at: *mut i64,
-    expiry: impl FnOnce(&<H::V as Vendor>::Token) -> Option<SystemTime>,
+    op: impl FnOnce(&Client<H::V>) -> Result<<H::V as Vendor>::Token>,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live handle.
         let client = unsafe { client(c) }?;
         strings::out_ptr(out_token, "out_token")?;
-        let token = client.token()?;
+        let token = op(client)?;
         let secret = H::V::auth(&token)
             .parts()
             .map(|(_, s)| s.expose())
             .unwrap_or("");
         let text = strings::c_string(secret, operation, "a token")?;
-        let expires = expiry(&token).map(super::unix_seconds).unwrap_or(0);
+        let expires = H::V::expiry(&token).map_or(0, super::unix_seconds);
         // SAFETY: `out_token` was checked; the caller promises valid pointers.
         unsafe {
             strings::write_string(out_token, text);

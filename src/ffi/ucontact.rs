@@ -130,16 +130,16 @@ pub unsafe extern "C" fn tb_ucontact_get_user_token(
     c: *mut tb_ucontact_client,
     out_token: *mut *mut c_char,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
-        let token = client.get_user_token()?;
-        let token = strings::c_string(token.expose(), "uContact getUserToken", "a token")?;
-        // SAFETY: checked above; the caller promises it is valid for writes.
-        unsafe { strings::write_string(out_token, token) };
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(
+            c,
+            "uContact getUserToken",
+            out_token,
+            std::ptr::null_mut(),
+            |c| c.get_user_token(),
+        )
+    }
 }
 
 /// U2: logs the agent in with `AgentLogin` (also on the SIP side) and gives the
@@ -201,8 +201,8 @@ pub unsafe extern "C" fn tb_ucontact_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token(c, "uContact token", out_token, std::ptr::null_mut(), |_| {
-            None
+        client::token_op(c, "uContact token", out_token, std::ptr::null_mut(), |c| {
+            c.token()
         })
     }
 }

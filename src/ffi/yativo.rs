@@ -6,9 +6,8 @@ use std::os::raw::c_char;
 use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
-use super::{run, strings, tb_status, unix_seconds};
-use crate::error::Result;
-use crate::yativo::{AccessToken, Client, Credentials};
+use super::{run, strings, tb_status};
+use crate::yativo::{Client, Credentials};
 
 pub use super::constants::{TB_YATIVO_PRODUCTION_URL, TB_YATIVO_SANDBOX_URL};
 
@@ -101,27 +100,6 @@ pub unsafe extern "C" fn tb_yativo_client_free(c: *mut tb_yativo_client) {
     unsafe { client::free(c) }
 }
 
-/// Writes a token and its expiry, after checking the pointers and converting.
-///
-/// # Safety
-///
-/// `out_token` was checked and is valid for writes; `out_expires_at` is NULL or
-/// valid for writes.
-unsafe fn write_token(
-    token: &AccessToken,
-    operation: &'static str,
-    out_token: *mut *mut c_char,
-    out_expires_at: *mut i64,
-) -> Result<()> {
-    let text = strings::c_string(token.access_token.expose(), operation, "a token")?;
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        strings::write_string(out_token, text);
-        strings::write_optional(out_expires_at, unix_seconds(token.expires_at));
-    }
-    Ok(())
-}
-
 /// Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
 /// (also cached). Each call issues a new token.
 ///
@@ -138,14 +116,12 @@ pub unsafe extern "C" fn tb_yativo_login(
     out_access_token: *mut *mut c_char,
     out_expires_at: *mut i64,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_access_token, "out_access_token")?;
-        let token = client.login()?;
-        // SAFETY: checked above; the caller promises valid pointers.
-        unsafe { write_token(&token, "Yativo login", out_access_token, out_expires_at) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(c, "Yativo login", out_access_token, out_expires_at, |c| {
+            c.login()
+        })
+    }
 }
 
 /// Y2: exchanges the current token for a new one (`auth/refresh-token`), logging
@@ -162,21 +138,16 @@ pub unsafe extern "C" fn tb_yativo_refresh_token(
     out_access_token: *mut *mut c_char,
     out_expires_at: *mut i64,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live client.
-        let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_access_token, "out_access_token")?;
-        let token = client.refresh_token()?;
-        // SAFETY: checked above; the caller promises valid pointers.
-        unsafe {
-            write_token(
-                &token,
-                "Yativo refresh-token",
-                out_access_token,
-                out_expires_at,
-            )
-        }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(
+            c,
+            "Yativo refresh-token",
+            out_access_token,
+            out_expires_at,
+            |c| c.refresh_token(),
+        )
+    }
 }
 
 /// A valid bearer token: the cached one, refreshed ahead of expiry, or a new login.
@@ -191,7 +162,11 @@ pub unsafe extern "C" fn tb_yativo_token(
     out_token: *mut *mut c_char,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { client::token(c, "Yativo token", out_token, std::ptr::null_mut(), |_| None) }
+    unsafe {
+        client::token_op(c, "Yativo token", out_token, std::ptr::null_mut(), |c| {
+            c.token()
+        })
+    }
 }
 
 /// Uses a bearer token obtained elsewhere for the following calls.
