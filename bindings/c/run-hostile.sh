@@ -8,6 +8,10 @@
 #   sandbox whose tokens live TOKEN_LIFETIME seconds (default 4), the token expiring
 #   mid-run; no call fails and the sandbox counts exactly the expected logins and
 #   refreshes.
+# * fork.c: a uContact client used in a forked child (a warm keep-alive connection,
+#   parent and child calling at once; a fork during another thread's login) drops the
+#   parent's connections and token, logs in on its own and never ends the parent's
+#   session; against its own keep-alive server, no sandbox needed.
 #
 # Builds in target/c-hostile (not bindings/c/build, which run-tests.sh owns).
 # usage: bash bindings/c/run-hostile.sh
@@ -43,7 +47,7 @@ cargo build --release --lib
 cargo build --release --example sandbox
 mkdir -p "$build"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
-for prog in hostile concurrency; do
+for prog in hostile concurrency fork; do
     gcc "${CFLAGS[@]}" "$here/$prog.c" -L"$lib" -ltokenbridge -Wl,-rpath,"$lib" -o "$build/$prog"
 done
 
@@ -96,6 +100,9 @@ step "concurrency.c (tokens live ${lifetime} s)"
 start_sandbox --token-lifetime "$lifetime"
 TOKENBRIDGE_SANDBOX_URL=$url TOKENBRIDGE_TOKEN_LIFETIME=$lifetime "$build/concurrency" ||
     die "concurrency.c failed"
+
+step "fork.c (a client used in forked children)"
+RUST_BACKTRACE=0 timeout 120 "$build/fork" || die "fork.c failed"
 
 step "summary"
 echo "hostile.c: $hostile_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log" | head -n 1)"

@@ -69,6 +69,8 @@ namespace TokenBridge
         Unauthorized = 22,
         /// <summary><c>TB_UNEXPECTED_RESPONSE</c>: the answer could not be understood.</summary>
         UnexpectedResponse = 23,
+        /// <summary><c>TB_CANCELLED</c>: the call was cancelled.</summary>
+        Cancelled = 24,
         /// <summary><c>TB_PANIC</c>: internal error (a bug); the client stays usable.</summary>
         Panic = 99,
     }

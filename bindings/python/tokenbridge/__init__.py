@@ -15,6 +15,7 @@ from ._native import LibraryNotFoundError
 from .clients import AnnaClient, UContactClient, YativoClient
 from .config import Config, Retries
 from .errors import (
+    CancelledError,
     HttpStatusError,
     InternalError,
     InvalidArgumentError,
@@ -85,6 +86,7 @@ __all__ = [
     "UContactClient",
     "UnauthorizedError",
     "UnexpectedResponseError",
+    "CancelledError",
     "YativoClient",
     "library_version",
     "library_version_number",

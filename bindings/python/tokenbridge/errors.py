@@ -23,6 +23,7 @@ class Status(enum.IntEnum):
     REJECTED = 21
     UNAUTHORIZED = 22
     UNEXPECTED_RESPONSE = 23
+    CANCELLED = 24
     PANIC = 99
 
 
@@ -84,6 +85,10 @@ class UnexpectedResponseError(TokenBridgeError):
     """The answer could not be understood."""
 
 
+class CancelledError(TokenBridgeError):
+    """The call was cancelled through its cancellation token."""
+
+
 class InternalError(TokenBridgeError):
     """An internal error in the library (a bug); the client stays usable."""
 
@@ -102,6 +107,7 @@ _CLASSES: Dict[int, Type[TokenBridgeError]] = {
     Status.REJECTED: RejectedError,
     Status.UNAUTHORIZED: UnauthorizedError,
     Status.UNEXPECTED_RESPONSE: UnexpectedResponseError,
+    Status.CANCELLED: CancelledError,
     Status.PANIC: InternalError,
 }
 

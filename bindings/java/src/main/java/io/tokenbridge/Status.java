@@ -30,6 +30,8 @@ public enum Status {
     UNAUTHORIZED(22),
     /** {@code TB_UNEXPECTED_RESPONSE}: the answer could not be understood. */
     UNEXPECTED_RESPONSE(23),
+    /** {@code TB_CANCELLED}: the call was cancelled. */
+    CANCELLED(24),
     /** {@code TB_PANIC}: internal error (a bug); the handle stays usable. */
     PANIC(99),
     /** A code this binding does not know (a newer library). */
