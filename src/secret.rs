@@ -94,7 +94,7 @@ pub(crate) fn scrub(text: &str, secrets: &[&str], max_chars: usize) -> String {
 /// hex), and JSON-escaped the ways servers write it (`/` as `\/`, non-ASCII as
 /// `\uXXXX` in either case), longest first so no spelling is left half-replaced.
 fn spellings(s: &str) -> Vec<String> {
-    let form = crate::http::form_encode(s);
+    let form: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
     let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
     let json = quoted[1..quoted.len() - 1].to_owned();
     let ascii = |upper: bool| -> String {

@@ -173,9 +173,13 @@ pub unsafe extern "C" fn tb_anna_get_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token_op(c, "AnnA GetToken", out_token, out_expires_at, |c| {
-            c.get_token()
-        })
+        client::token_op(
+            c,
+            "AnnA GetToken",
+            ("out_token", out_token),
+            out_expires_at,
+            |c| c.get_token(),
+        )
     }
 }
 
@@ -453,9 +457,13 @@ pub unsafe extern "C" fn tb_anna_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token_op(c, "AnnA token", out_token, std::ptr::null_mut(), |c| {
-            c.token()
-        })
+        client::token_op(
+            c,
+            "AnnA token",
+            ("out_token", out_token),
+            std::ptr::null_mut(),
+            |c| c.token(),
+        )
     }
 }
 

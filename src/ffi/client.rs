@@ -76,14 +76,14 @@ pub(crate) unsafe fn free<H>(c: *mut H) {
 pub(crate) unsafe fn token_op<H: Handle>(
     c: *mut H,
     operation: &'static str,
-    out_token: *mut *mut c_char,
+    (out_name, out_token): (&'static str, *mut *mut c_char),
     out_expires_at: *mut i64,
     op: impl FnOnce(&Client<H::V>) -> Result<<H::V as Vendor>::Token>,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live handle.
         let client = unsafe { client(c) }?;
-        strings::out_ptr(out_token, "out_token")?;
+        strings::out_ptr(out_token, out_name)?;
         let token = op(client)?;
         let secret = H::V::auth(&token)
             .parts()

@@ -135,7 +135,7 @@ pub unsafe extern "C" fn tb_ucontact_get_user_token(
         client::token_op(
             c,
             "uContact getUserToken",
-            out_token,
+            ("out_token", out_token),
             std::ptr::null_mut(),
             |c| c.get_user_token(),
         )
@@ -201,9 +201,13 @@ pub unsafe extern "C" fn tb_ucontact_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token_op(c, "uContact token", out_token, std::ptr::null_mut(), |c| {
-            c.token()
-        })
+        client::token_op(
+            c,
+            "uContact token",
+            ("out_token", out_token),
+            std::ptr::null_mut(),
+            |c| c.token(),
+        )
     }
 }
 

@@ -118,9 +118,13 @@ pub unsafe extern "C" fn tb_yativo_login(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token_op(c, "Yativo login", out_access_token, out_expires_at, |c| {
-            c.login()
-        })
+        client::token_op(
+            c,
+            "Yativo login",
+            ("out_access_token", out_access_token),
+            out_expires_at,
+            |c| c.login(),
+        )
     }
 }
 
@@ -143,7 +147,7 @@ pub unsafe extern "C" fn tb_yativo_refresh_token(
         client::token_op(
             c,
             "Yativo refresh-token",
-            out_access_token,
+            ("out_access_token", out_access_token),
             out_expires_at,
             |c| c.refresh_token(),
         )
@@ -163,9 +167,13 @@ pub unsafe extern "C" fn tb_yativo_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        client::token_op(c, "Yativo token", out_token, std::ptr::null_mut(), |c| {
-            c.token()
-        })
+        client::token_op(
+            c,
+            "Yativo token",
+            ("out_token", out_token),
+            std::ptr::null_mut(),
+            |c| c.token(),
+        )
     }
 }
 

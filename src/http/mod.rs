@@ -6,13 +6,21 @@
 //!   to errors that name the right culprit;
 //! * [`agent`]: the ureq agent (TLS roots, proxy, timeouts), one per process;
 //! * [`options`]: a call's deadline and cancellation;
-//! * [`transport`]: the layer under ureq-proto (deadline, cancellation, and the
-//!   masking that keeps secrets out of ureq's own logs);
+//! * [`transport`]: the layer under ureq-proto: fewer system calls, and where the
+//!   three below meet the socket;
+//! * [`exchange`]: the attempt running on the calling thread, its deadline and
+//!   cancellation as the transport enforces them;
+//! * [`masking`]: keeping secrets out of ureq-proto's logs (the keystream and the
+//!   placeholder swaps);
+//! * [`framing`]: finding the body bytes of answers, so that only those are masked;
 //! * [`resolve`]: the DNS cache;
 //! * this file: sending one request with the retry rules, and logging it.
 #![forbid(unsafe_code)]
 
 pub(crate) mod agent;
+mod exchange;
+mod framing;
+mod masking;
 pub(crate) mod options;
 pub(crate) mod reply;
 pub(crate) mod request;
@@ -31,11 +39,12 @@ pub use request::{Body, Method, Request, Response, MAX_HEADER_VALUE_BYTES};
 pub(crate) use agent::normalize_base_url;
 pub(crate) use options::CallLimits;
 pub(crate) use reply::{no_reason, ReasonReader, Reply, EXCERPT_CHARS};
-pub(crate) use request::{check_value, form_encode, Auth, Outgoing};
+pub(crate) use request::{check_value, Auth, Outgoing};
 
 use self::agent::{AgentSetup, ProcessAgent};
+use self::exchange::{with_exchange, Exchange};
+use self::masking::{apply_mask, incoming_seed};
 use self::reply::{authorization, from_ureq, parse_retry_after, show, Route, Secrets, SendError};
-use self::transport::{apply_mask, incoming_seed, with_exchange, Exchange};
 use crate::config::{Config, RetryPolicy};
 use crate::error::{Error, Result, TransportKind};
 use crate::secret::Secret;

@@ -6,8 +6,8 @@
 use std::io;
 use std::time::Duration;
 
+use super::exchange::{Cancelled, DeadlinePassed};
 use super::request::{Auth, Outgoing, CALL_SECRETS};
-use super::transport::{Cancelled, DeadlinePassed};
 use crate::error::{Error, Result, TransportKind};
 use crate::secret::{mask_json_values, scrub, Secret};
 
