@@ -36,7 +36,7 @@
 //! | `TOKENBRIDGE_ANNA_URL` | the customer's base URL |
 //! | `TOKENBRIDGE_ANNA_HASH`, `TOKENBRIDGE_ANNA_USER`, `TOKENBRIDGE_ANNA_PASS` | company hash, API user and password |
 //! | `TOKENBRIDGE_ANNA_TEST_USER_ID`, `TOKENBRIDGE_ANNA_TEST_USER_NAME` | a **test** user: the walkthrough creates or updates it, inactivates it and re-activates it |
-//! | `TOKENBRIDGE_ALLOW_HTTP` | `1` to allow plain `http://` base URLs (on-premise labs, or a sandbox run with `cargo run --example sandbox`) |
+//! | `TOKENBRIDGE_ALLOW_HTTP` | `1` to allow plain `http://` base URLs (on-premise labs, or a sandbox run with `tokenbridge-sandbox`) |
 //!
 //! Against real servers, the uContact wrong-password step still goes to the local
 //! sandbox (so that your account's failed-login counter is left alone), the generic
@@ -44,12 +44,9 @@
 //! given a [`tokenbridge::ManualClock`] that is moved forward to the refresh point
 //! instead of waiting ten minutes.
 //!
-//! `cargo run --example sandbox` prints these variables for itself (after its first
+//! `tokenbridge-sandbox` prints these variables for itself (after its first
 //! line): exporting them with `TOKENBRIDGE_ALLOW_HTTP=1` and a test user runs this
 //! walkthrough against that separate sandbox process as if it were a real server.
-#[path = "../tests/sandbox/mod.rs"]
-mod sandbox;
-
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -57,8 +54,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use sandbox::{client_config, Sandbox, SandboxOptions};
 use tokenbridge::anna::{self, MessengerFilter};
+use tokenbridge::sandbox::{client_config, Sandbox, SandboxOptions};
 use tokenbridge::{ucontact, yativo, Body, Clock, Config, Date, ErrorKind, ManualClock, Method};
 
 /// The 13 operations, in API.md's order.

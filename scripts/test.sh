@@ -30,7 +30,7 @@ step() {
 rust_checks() {
     cargo fmt --all -- --check &&
         cargo clippy --all-targets -- -D warnings &&
-        RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+        RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet --features sandbox
 }
 rust_tests() {
     # Every target but benches/ (clients that scripts/bench.sh drives against nginx).
@@ -40,7 +40,10 @@ rust_tests() {
 step "rust: fmt, clippy, doc" rust_checks
 step "rust: tests" rust_tests
 step "header drift" bash scripts/check-header.sh
+step "a dependent without the sandbox feature compiles no server code" bash scripts/check-dependent.sh
 step "README examples are the tested files" bash scripts/check-readme.sh
+step "the README's main job: the quickstart on the sandbox" bash scripts/check-quickstart.sh
+step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh
 step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
 [ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
 step "Python binding" bash bindings/python/run-tests.sh

@@ -42,6 +42,10 @@ pub mod ffi;
 mod http;
 mod json;
 mod jwt;
+/// An offline, stateful sandbox of the three APIs on a local HTTP server, for tests
+/// in any language (feature `sandbox`; also the `tokenbridge-sandbox` executable).
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 
 mod secret;
 

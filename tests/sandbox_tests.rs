@@ -1,16 +1,7 @@
 //! The sandbox's own tests: each stateful behaviour, through the public Rust API and
 //! through raw HTTP (for what the library never sends: malformed requests, stale
-//! tokens), plus the statistics and the quickstart's walkthrough.
-
-// The quickstart example is included to run its walkthrough; it brings its own copy
-// of the sandbox module (as `quickstart::sandbox`), hence the module twice.
-#![allow(clippy::duplicate_mod)]
-
-mod sandbox;
-
-#[allow(dead_code)] // `main` and the environment handling are not used here
-#[path = "../examples/quickstart.rs"]
-mod quickstart;
+//! tokens), plus the statistics. (The quickstart's walkthrough is checked by running
+//! it, as a user does: scripts/check-quickstart.sh.)
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,7 +10,7 @@ use serde_json::{json, Value};
 use tokenbridge::anna::{self, MessengerFilter, RequestStatus};
 use tokenbridge::{ucontact, yativo, Body, Date, Error, ErrorKind, Method};
 
-use sandbox::{client_config, Sandbox, SandboxOptions};
+use tokenbridge::sandbox::{client_config, Sandbox, SandboxOptions};
 
 // ---------------------------------------------------------------------------
 // Raw HTTP.
@@ -158,7 +149,7 @@ fn uc_client(sb: &Sandbox, credentials: ucontact::Credentials) -> ucontact::Clie
 }
 
 #[test]
-fn ucontact_user_token_is_a_json_string_of_base64_user_and_uuid() {
+fn ucontact_user_token_is_base64_user_and_uuid_last_in_an_array() {
     let sb = Sandbox::start();
     let r = post_form(
         &uc_url(&sb, "getUserToken"),
@@ -166,8 +157,11 @@ fn ucontact_user_token_is_a_json_string_of_base64_user_and_uuid() {
         None,
     );
     assert_eq!(r.status, 200, "{r:?}");
-    assert!(r.body.starts_with('"') && r.body.ends_with('"'), "{r:?}");
-    let token: String = serde_json::from_str(&r.body).unwrap();
+    // The shape uContact's own API documentation shows: the token last in an array.
+    let answer: Vec<String> = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(answer.len(), 3, "{r:?}");
+    assert_eq!(answer[1], "apiuser");
+    let token = answer[2].clone();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(&token)
         .unwrap();
@@ -181,6 +175,20 @@ fn ucontact_user_token_is_a_json_string_of_base64_user_and_uuid() {
     let token = client.get_user_token().unwrap();
     assert!(!token.expose().is_empty());
     assert_eq!(sb.count("ucontact.getUserToken"), 2);
+
+    // The other shape, a bare JSON string, on request; the library reads both.
+    let sb = Sandbox::start_with(SandboxOptions {
+        ucontact_token_as_array: false,
+        ..Default::default()
+    });
+    let r = post_form(
+        &uc_url(&sb, "getUserToken"),
+        &[("user", "apiuser"), ("password", "s3cret&=+ é")],
+        None,
+    );
+    assert!(r.body.starts_with('"') && r.body.ends_with('"'), "{r:?}");
+    let client = uc_client(&sb, sb.ucontact_credentials());
+    assert!(!client.get_user_token().unwrap().expose().is_empty());
 }
 
 #[test]
@@ -500,7 +508,10 @@ fn yativo_wrong_secret_is_refused_with_a_message() {
         None,
     );
     assert_eq!(r.status, 401);
-    assert_eq!(r.json()["status"], "error");
+    // Yativo's real error envelope: a generic message, the reason in `data.error`.
+    assert_eq!(r.json()["status"], "failed");
+    assert_eq!(r.json()["message"], "Request failed.");
+    assert_eq!(r.json()["data"]["error"], "Invalid login credentials");
     let client = yativo::Client::new(
         &sb.yativo_url(),
         yativo::Credentials::new("acct-sandbox", "nope"),
@@ -508,7 +519,8 @@ fn yativo_wrong_secret_is_refused_with_a_message() {
     )
     .unwrap();
     let e = client.login().unwrap_err();
-    assert_rejected(&e, 401, "Invalid credentials");
+    assert_rejected(&e, 401, "Invalid login credentials");
+    assert_eq!(e.vendor_message(), Some("Invalid login credentials"));
 }
 
 #[test]
@@ -607,9 +619,12 @@ fn yativo_missing_token_is_401() {
         let v = r.json();
         assert_eq!(
             (v["status"].as_str(), v["status_code"].as_u64()),
-            (Some("error"), Some(401))
+            (Some("failed"), Some(401))
         );
-        assert!(v["message"].as_str().unwrap().contains("Bearer"), "{v}");
+        assert!(
+            v["data"]["error"].as_str().unwrap().contains("Bearer"),
+            "{v}"
+        );
     }
 }
 
@@ -617,7 +632,12 @@ fn yativo_missing_token_is_401() {
 fn yativo_malformed_requests_get_a_clear_400_or_405() {
     let sb = Sandbox::start();
     let url = ya_url(&sb, "auth/login");
-    let msg = |r: &Raw| r.json()["message"].as_str().unwrap_or_default().to_owned();
+    let msg = |r: &Raw| {
+        r.json()["data"]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
 
     let r = raw(
         "POST",
@@ -627,13 +647,18 @@ fn yativo_malformed_requests_get_a_clear_400_or_405() {
     );
     assert_eq!(r.status, 400);
     assert!(msg(&r).contains("Content-Type"), "{}", r.body);
+    // Validation failures are 422 with `data` as field -> messages, as Laravel does.
     let r = post_json(&url, &json!({"account_id": "acct-sandbox"}), None);
-    assert_eq!(r.status, 400);
-    assert_eq!(msg(&r), "missing field `app_secret`");
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json()["data"]["app_secret"][0],
+        "The app secret field is required."
+    );
     let r = post_json(&url, &json!({"account_id": 5, "app_secret": "x"}), None);
-    assert!(
-        r.status == 400 && msg(&r).contains("must be a string"),
-        "{r:?}"
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(
+        r.json()["data"]["account_id"][0],
+        "The account id must be a string."
     );
     let r = raw("POST", &url, &[JSON], b"{not json");
     assert!(
@@ -1124,7 +1149,7 @@ fn unknown_requests_get_a_clear_404_or_405_in_the_api_shape() {
         .contains("GET /nothing"));
     let r = raw("DELETE", &ya_url(&sb, "payments/1"), &[], b"");
     assert_eq!(r.status, 404);
-    assert_eq!(r.json()["status"], "error");
+    assert_eq!(r.json()["status"], "failed");
     assert!(
         r.body.contains("DELETE /yativo/api/v1/payments/1"),
         "{}",
@@ -1178,17 +1203,29 @@ fn stats_count_requests_per_operation() {
     // Malformed requests count too.
     raw("POST", &ya_url(&sb, "auth/login"), &[JSON], b"{}");
 
-    let expected = json!({
+    let mut expected = json!({
         "ucontact.getUserToken": 1, "ucontact.AgentLogin": 1, "ucontact.EndSession": 2,
         "ucontact.call": 1, "yativo.login": 2, "yativo.refresh": 1, "yativo.call": 1,
+        "yativo.payout": 0, "yativo.getPayout": 0, "yativo.payouts_executed": 0,
         "anna.GetToken": 1, "anna.UserHash": 1, "anna.UserHashForced": 1,
         "anna.Inactivate": 1, "anna.Structure": 1, "anna.AlertCounter": 1,
         "anna.Requests": 1, "anna.Link": 1, "anna.call": 1
     });
     let r = raw("GET", &format!("{}/__sandbox/stats", sb.url()), &[], b"");
     assert_eq!(r.status, 200);
-    assert_eq!(r.json(), expected);
-    assert_eq!(serde_json::to_value(sb.stats()).unwrap(), expected);
+    let mut got = r.json();
+    // Connections and requests depend on how each client pools; checked elsewhere.
+    for key in ["connections", "requests"] {
+        assert!(got[key].as_u64().unwrap() >= 1, "{got}");
+        got.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(got, expected);
+    let mut stats = serde_json::to_value(sb.stats()).unwrap();
+    for key in ["connections", "requests"] {
+        stats.as_object_mut().unwrap().remove(key);
+    }
+    expected.as_object_mut().unwrap();
+    assert_eq!(stats, expected);
 }
 
 #[test]
@@ -1267,46 +1304,9 @@ fn two_sandboxes_do_not_share_state() {
 fn a_taken_port_is_an_error_not_a_panic() {
     let a = Sandbox::start();
     let e = Sandbox::try_start_with(SandboxOptions {
-        port: a.port(),
+        listen: format!("127.0.0.1:{}", a.port()).parse().unwrap(),
         ..Default::default()
     })
     .unwrap_err();
     assert!(e.contains(&a.port().to_string()), "{e}");
-}
-
-#[test]
-fn quickstart_walkthrough_succeeds_and_masks_secrets() {
-    let mut out = Vec::new();
-    let summary = match quickstart::run_in_sandbox(&mut out) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}\n{}", String::from_utf8_lossy(&out)),
-    };
-    let transcript = String::from_utf8(out).unwrap();
-    assert_eq!(summary.done.len(), 13, "{transcript}");
-    assert!(summary.silent_refresh);
-    assert_eq!(summary.expected_errors, 2);
-    for id in [
-        "U1", "U2", "U3", "Y1", "Y2", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8",
-    ] {
-        assert!(
-            transcript.contains(&format!("  {id} ")),
-            "{id} missing:\n{transcript}"
-        );
-    }
-    for secret in [
-        "s3cret",
-        "agent-pass",
-        "yativo-secret",
-        "anna-pass",
-        "COMPANYHASH",
-        "eyJ",
-        "hash=",
-        "token=",
-    ] {
-        assert!(!transcript.contains(secret), "`{secret}` in:\n{transcript}");
-    }
-    assert!(
-        transcript.contains("wrong user or password"),
-        "{transcript}"
-    );
 }

@@ -42,43 +42,23 @@ if ! command -v valgrind >/dev/null; then
     command -v valgrind >/dev/null || die "valgrind is missing; install it with: sudo apt-get install -y valgrind"
 fi
 
-step "cargo build --release (library and sandbox)"
+step "cargo build --release (library)"
 cargo build --release --lib
-cargo build --release --example sandbox
 mkdir -p "$build"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
 for prog in hostile concurrency fork; do
     gcc "${CFLAGS[@]}" "$here/$prog.c" -L"$lib" -ltokenbridge -Wl,-rpath,"$lib" -o "$build/$prog"
 done
 
-sandbox_pids=()
-cleanup() {
-    for pid in "${sandbox_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
+# shellcheck source=../../scripts/sandbox.sh
+source "$root/scripts/sandbox.sh"
+trap sandbox_stop EXIT
 trap 'exit 130' INT TERM
 
-# Starts the sandbox with the given options; sets $url.
+# Starts a sandbox with the given options; sets $url.
 start_sandbox() {
-    local out=$build/sandbox.$#.$RANDOM.out
-    "$lib/examples/sandbox" --ignore-stdin "$@" >"$out" 2>"$out.err" </dev/null &
-    sandbox_pids+=($!)
-    url=
-    for _ in $(seq 1 300); do
-        local line
-        line=$(head -n 1 "$out" 2>/dev/null || true)
-        case "$line" in
-            TOKENBRIDGE_SANDBOX_URL=http://*)
-                url=${line#TOKENBRIDGE_SANDBOX_URL=}
-                return 0
-                ;;
-        esac
-        sleep 0.1
-    done
-    die "the sandbox did not start: $(cat "$out.err")"
+    sandbox_start "$@" || die "the sandbox did not start"
+    url=$TOKENBRIDGE_SANDBOX_URL
 }
 
 export RUST_BACKTRACE=0

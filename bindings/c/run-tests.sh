@@ -43,9 +43,8 @@ VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,possible
 valgrind_summary() { grep -E 'in use at exit|definitely lost|indirectly lost|possibly lost|ERROR SUMMARY' "$1" || true; }
 
 # ---------------------------------------------------------------- build
-step "cargo build --release (library and sandbox)"
+step "cargo build --release (library)"
 cargo build --release --lib
-cargo build --release --example sandbox
 rm -rf "$build"
 mkdir -p "$build/static"
 
@@ -99,34 +98,19 @@ gcc "${CFLAGS[@]}" -I"$root/include" "$here/example.c" -L"$target" -ltokenbridge
 
 # ---------------------------------------------------------------- sandbox
 tmp=$(mktemp -d)
-sandbox_pid=
+# shellcheck source=../../scripts/sandbox.sh
+source "$root/scripts/sandbox.sh"
 cleanup() {
-    if [ -n "$sandbox_pid" ]; then
-        kill "$sandbox_pid" 2>/dev/null || true
-        wait "$sandbox_pid" 2>/dev/null || true
-    fi
+    sandbox_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "start the sandbox"
-"$target/examples/sandbox" --ignore-stdin >"$tmp/sandbox.out" 2>"$tmp/sandbox.err" </dev/null &
-sandbox_pid=$!
-url=
-for _ in $(seq 1 300); do
-    line=$(head -n 1 "$tmp/sandbox.out" 2>/dev/null || true)
-    case "$line" in
-        TOKENBRIDGE_SANDBOX_URL=http://*)
-            url=${line#TOKENBRIDGE_SANDBOX_URL=}
-            break
-            ;;
-    esac
-    kill -0 "$sandbox_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] || die "the sandbox did not start: $(cat "$tmp/sandbox.err")"
-echo "sandbox at $url (pid $sandbox_pid)"
+step "start tokenbridge-sandbox (cargo install --path . --features sandbox)"
+sandbox_start || die "the sandbox did not start"
+url=$TOKENBRIDGE_SANDBOX_URL
+echo "sandbox at $url (pid $SANDBOX_PID)"
 export TOKENBRIDGE_SANDBOX_URL=$url
 export RUST_BACKTRACE=0
 
@@ -147,7 +131,7 @@ run_suite test_shared "$build/test_shared"
 run_suite test_static "$build/test_static"
 
 step "example.c against the sandbox (under valgrind)"
-eval "$(grep -E '^TOKENBRIDGE_YATIVO_(URL|ACCOUNT|SECRET)=' "$tmp/sandbox.out" | sed 's/^/export /')"
+eval "$(grep -E '^TOKENBRIDGE_YATIVO_(URL|ACCOUNT|SECRET)=' "$SANDBOX_OUT" | sed 's/^/export /')"
 "${VALGRIND[@]}" --log-file="$build/example.valgrind.log" "$build/example" "$TOKENBRIDGE_YATIVO_URL" \
     | tee "$build/example.out" || { cat "$build/example.valgrind.log" >&2; die "example failed"; }
 grep -q '"balances"' "$build/example.out" || die "example: no balances in its output"

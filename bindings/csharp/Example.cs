@@ -5,7 +5,7 @@ class Example
 {
     static void Main()
     {
-        // The sandbox (`cargo run --example sandbox`) prints its URL. With real servers,
+        // The sandbox (`tokenbridge-sandbox`) prints its URL. With real servers,
         // pass their URLs and leave out SetAllowHttp / SetNoProxy.
         string sandbox = Environment.GetEnvironmentVariable("TOKENBRIDGE_SANDBOX_URL");
 

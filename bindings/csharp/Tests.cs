@@ -36,7 +36,7 @@ static class Tests
         url = Environment.GetEnvironmentVariable("TOKENBRIDGE_SANDBOX_URL");
         if (string.IsNullOrEmpty(url))
         {
-            Console.Error.WriteLine("TOKENBRIDGE_SANDBOX_URL is not set (start `cargo run --example sandbox`)");
+            Console.Error.WriteLine("TOKENBRIDGE_SANDBOX_URL is not set (start `tokenbridge-sandbox`)");
             return 2;
         }
         url = url.TrimEnd('/');

@@ -55,42 +55,13 @@ mcs "${mcs_flags[@]}" -target:library -doc:"$build/TokenBridge.xml" -out:"$build
 mcs "${mcs_flags[@]}" -out:"$build/Tests.exe" "$here/TokenBridge.cs" "$here/Tests.cs"
 mcs "${mcs_flags[@]}" -out:"$build/Example.exe" -r:"$build/TokenBridge.dll" "$here/Example.cs"
 
-echo "== sandbox"
-cargo build --quiet --example sandbox
-# The sandbox runs until its stdin reaches EOF or it is killed. Its stdin is a FIFO this
-# script holds open on fd 3, so it also stops if this script dies without running the trap.
-mkfifo "$build/sandbox.in"
-exec 3<>"$build/sandbox.in"
-cargo run --quiet --example sandbox <"$build/sandbox.in" >"$build/sandbox.out" 2>"$build/sandbox.err" &
-sandbox_pid=$!
-cleanup() {
-    exec 3>&- 2>/dev/null || true
-    if kill -0 "$sandbox_pid" 2>/dev/null; then
-        kill "$sandbox_pid" 2>/dev/null || true
-        wait "$sandbox_pid" 2>/dev/null || true
-    fi
-}
-trap cleanup EXIT
+echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
+# shellcheck source=../../scripts/sandbox.sh
+source "$root/scripts/sandbox.sh"
+trap sandbox_stop EXIT
 trap 'exit 130' INT TERM
-
-url=""
-for _ in $(seq 1 600); do # up to 60 s
-    line="$(head -n 1 "$build/sandbox.out" 2>/dev/null || true)"
-    case "$line" in
-        TOKENBRIDGE_SANDBOX_URL=*) url="${line#TOKENBRIDGE_SANDBOX_URL=}"; break ;;
-    esac
-    if ! kill -0 "$sandbox_pid" 2>/dev/null; then
-        echo "error: the sandbox exited early:" >&2
-        cat "$build/sandbox.err" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "error: no TOKENBRIDGE_SANDBOX_URL= line from the sandbox within 60 s" >&2
-    cat "$build/sandbox.err" >&2
-    exit 1
-fi
+sandbox_start
+url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
 export TOKENBRIDGE_SANDBOX_URL="$url"
 export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

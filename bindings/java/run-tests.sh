@@ -9,7 +9,6 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
 JNA_JAR="${JNA_JAR:-/usr/share/java/jna.jar}"
-SANDBOX_WAIT_SECS="${SANDBOX_WAIT_SECS:-120}"
 
 apt_install() {
     if [ "$(id -u)" = 0 ]; then
@@ -34,45 +33,18 @@ cargo build --release --quiet
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 lib_dir="$target_dir/release"
 
-echo "== sandbox"
-cargo build --quiet --example sandbox
+echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
 tmp="$(mktemp -d)"
-sandbox_pid=""
+# shellcheck source=../../scripts/sandbox.sh
+source "$root/scripts/sandbox.sh"
 cleanup() {
-    exec 3>&- # the sandbox also stops at stdin EOF
-    if [ -n "$sandbox_pid" ]; then
-        for child in $(pgrep -P "$sandbox_pid" 2>/dev/null || true); do
-            kill "$child" 2>/dev/null || true
-        done
-        kill "$sandbox_pid" 2>/dev/null || true
-        wait "$sandbox_pid" 2>/dev/null || true
-    fi
+    sandbox_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-mkfifo "$tmp/stdin"
-cargo run --quiet --example sandbox <"$tmp/stdin" >"$tmp/out" 2>"$tmp/err" &
-sandbox_pid=$!
-exec 3>"$tmp/stdin" # keeps the sandbox's stdin open while this script runs
-# (commands below get `3>&-`: if this script is killed outright, the sandbox still sees EOF)
-
-url=""
-for _ in $(seq 1 $((SANDBOX_WAIT_SECS * 10))); do
-    url="$(sed -n 's/^TOKENBRIDGE_SANDBOX_URL=//p' "$tmp/out" | head -n 1)"
-    [ -n "$url" ] && break
-    if ! kill -0 "$sandbox_pid" 2>/dev/null; then
-        echo "the sandbox exited early:" >&2
-        cat "$tmp/err" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "no TOKENBRIDGE_SANDBOX_URL= line from the sandbox within ${SANDBOX_WAIT_SECS}s" >&2
-    cat "$tmp/err" >&2
-    exit 1
-fi
+sandbox_start
+url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
 
 echo "== javac --release 8"
@@ -80,7 +52,7 @@ build="$target_dir/java-binding"
 rm -rf "$build"
 mkdir -p "$build/classes" "$build/example"
 javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$JNA_JAR" -d "$build/classes" \
-    $(find "$here/src/main/java" "$here/src/test/java" -name '*.java') 3>&-
+    $(find "$here/src/main/java" "$here/src/test/java" -name '*.java')
 
 # The README's example must be examples/Example.java, character for character.
 awk '/^```java$/ {inside=1; next} /^```$/ && inside {exit} inside {print}' "$here/README.md" >"$build/ReadmeExample.java"
@@ -89,21 +61,21 @@ if ! diff -u "$here/examples/Example.java" "$build/ReadmeExample.java"; then
     exit 1
 fi
 javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$JNA_JAR:$build/classes" -d "$build/example" \
-    "$here/examples/Example.java" 3>&-
+    "$here/examples/Example.java"
 
 cp_run="$build/classes:$JNA_JAR"
 # jna.encoding=ISO-8859-1: the binding must send UTF-8 whatever JNA's default is.
 java_opts=(-Djna.library.path="$lib_dir" -Djna.encoding=ISO-8859-1)
 
 echo "== TokenBridgeTest"
-if ! { java "${java_opts[@]}" -cp "$cp_run" io.tokenbridge.TokenBridgeTest "$url" | tee "$build/test.log"; } 3>&-; then
+if ! { java "${java_opts[@]}" -cp "$cp_run" io.tokenbridge.TokenBridgeTest "$url" | tee "$build/test.log"; }; then
     echo "TokenBridgeTest failed" >&2
     exit 1
 fi
 
 echo "== README example"
 if ! { TOKENBRIDGE_SANDBOX_URL="$url" java "${java_opts[@]}" -cp "$cp_run:$build/example" Example \
-    | tee "$build/example.log"; } 3>&-; then
+    | tee "$build/example.log"; }; then
     echo "the README example failed" >&2
     exit 1
 fi

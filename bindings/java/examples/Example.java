@@ -2,7 +2,7 @@ import io.tokenbridge.*;
 
 public class Example {
     public static void main(String[] args) {
-        // The URL the sandbox printed (`cargo run --example sandbox`); use your servers in production.
+        // The URL the sandbox printed (`tokenbridge-sandbox`); use your servers in production.
         String url = System.getenv("TOKENBRIDGE_SANDBOX_URL");
 
         try (Config config = new Config().allowHttp(true); // plain http: for the sandbox only

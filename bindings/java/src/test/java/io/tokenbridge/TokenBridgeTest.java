@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs the Java binding against the sandbox ({@code cargo run --example sandbox}):
+ * Runs the Java binding against the sandbox ({@code tokenbridge-sandbox}):
  * all 13 operations, the token calls and the generic call of each API, the error
  * paths, and closing. Usage: {@code TokenBridgeTest SANDBOX_URL} (or the
  * {@code TOKENBRIDGE_SANDBOX_URL} environment variable). Prints

@@ -1,25 +1,53 @@
-//! Reading requests the way the real servers do: content types, form and JSON
-//! bodies, `Authorization` headers. Every failure is a message for a 400 or 401.
+//! Reading requests the way the real servers do: the request as the sandbox sees it
+//! ([`Incoming`]), content types, form and JSON bodies, `Authorization` headers.
+//! Every failure is a message for a 400 or 401.
 
-use mockito::Request;
 use serde_json::{Map, Value};
 
-/// The body as mockito read it (empty if it could not).
-pub fn body(req: &Request) -> &[u8] {
-    req.body().map(|b| b.as_slice()).unwrap_or(&[])
+/// A request, read whole: method, path, headers and body.
+#[derive(Debug, Clone)]
+pub(crate) struct Incoming {
+    /// `GET`, `POST`, ... as sent.
+    pub(crate) method: String,
+    /// The path, without the query.
+    pub(crate) path: String,
+    headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    /// Which client connection it came on (see `server.rs`).
+    pub(crate) connection: u64,
 }
 
-/// The first value of a header, as text.
-pub fn header(req: &Request, name: &str) -> Option<String> {
-    req.header(name)
-        .first()
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_owned())
+impl Incoming {
+    /// A request from its parts; `target` is the request target (path and query).
+    pub(crate) fn new(
+        method: &str,
+        target: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        connection: u64,
+    ) -> Incoming {
+        let path = target.split(['?', '#']).next().unwrap_or("").to_owned();
+        Incoming {
+            method: method.to_owned(),
+            path,
+            headers,
+            body,
+            connection,
+        }
+    }
+
+    /// The first value of a header (names are case-insensitive), trimmed.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
 }
 
 /// The media type of the body (`Content-Type` without parameters), lower case.
-fn media_type(req: &Request) -> Option<String> {
-    let ct = header(req, "content-type")?;
+fn media_type(req: &Incoming) -> Option<String> {
+    let ct = req.header("content-type")?;
     let media = ct
         .split(';')
         .next()
@@ -31,10 +59,14 @@ fn media_type(req: &Request) -> Option<String> {
 
 /// Checks the `Content-Type`; with `allow_empty`, a request without a body may also
 /// go without one.
-pub fn require_content_type(req: &Request, want: &str, allow_empty: bool) -> Result<(), String> {
+pub(crate) fn require_content_type(
+    req: &Incoming,
+    want: &str,
+    allow_empty: bool,
+) -> Result<(), String> {
     match media_type(req) {
         Some(m) if m == want => Ok(()),
-        None if allow_empty && body(req).is_empty() => Ok(()),
+        None if allow_empty && req.body.is_empty() => Ok(()),
         Some(m) => Err(format!(
             "wrong Content-Type `{m}`: this endpoint takes {want}"
         )),
@@ -44,11 +76,11 @@ pub fn require_content_type(req: &Request, want: &str, allow_empty: bool) -> Res
 
 /// Form fields in their order, decoded.
 #[derive(Debug, Default)]
-pub struct Form(Vec<(String, String)>);
+pub(crate) struct Form(Vec<(String, String)>);
 
 impl Form {
     /// A field's value (the first, if repeated).
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
@@ -56,13 +88,13 @@ impl Form {
     }
 
     /// A field that must be present (it may be empty).
-    pub fn require(&self, name: &str) -> Result<&str, String> {
+    pub(crate) fn require(&self, name: &str) -> Result<&str, String> {
         self.get(name)
             .ok_or_else(|| format!("missing form field `{name}`"))
     }
 
     /// All fields, as a JSON object (first value of each).
-    pub fn to_json(&self) -> Value {
+    fn to_json(&self) -> Value {
         let mut m = Map::new();
         for (k, v) in &self.0 {
             m.entry(k.clone())
@@ -72,9 +104,11 @@ impl Form {
     }
 }
 
-/// The body as `application/x-www-form-urlencoded`.
-pub fn form(req: &Request) -> Result<Form, String> {
-    let raw = std::str::from_utf8(body(req))
+/// The body as `application/x-www-form-urlencoded`, strictly: a bad `%` escape or
+/// a value that is not UTF-8 once decoded is an error (lenient decoders hide the
+/// client bugs the sandbox is there to show).
+pub(crate) fn form(req: &Incoming) -> Result<Form, String> {
+    let raw = std::str::from_utf8(&req.body)
         .map_err(|_| "the form body is not ASCII/UTF-8 text".to_owned())?;
     let mut fields = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -117,12 +151,11 @@ fn decode_form_component(s: &str) -> Result<String, String> {
 }
 
 /// The body as a JSON object.
-pub fn json_object(req: &Request) -> Result<Map<String, Value>, String> {
-    let body = body(req);
-    if body.iter().all(u8::is_ascii_whitespace) {
+pub(crate) fn json_object(req: &Incoming) -> Result<Map<String, Value>, String> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
         return Err("the body is empty: this endpoint takes a JSON object".to_owned());
     }
-    match serde_json::from_slice::<Value>(body) {
+    match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err("the body must be a JSON object".to_owned()),
         Err(e) => Err(format!("the body is not valid JSON: {e}")),
@@ -130,7 +163,7 @@ pub fn json_object(req: &Request) -> Result<Map<String, Value>, String> {
 }
 
 /// A string field that must be present (it may be empty).
-pub fn require_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
+pub(crate) fn require_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
     match m.get(key) {
         Some(Value::String(s)) => Ok(s),
         Some(Value::Null) | None => Err(format!("missing field `{key}`")),
@@ -139,7 +172,7 @@ pub fn require_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, 
 }
 
 /// A string field that may be missing (then `""`).
-pub fn optional_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
+pub(crate) fn optional_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
     match m.get(key) {
         Some(Value::String(s)) => Ok(s),
         Some(Value::Null) | None => Ok(""),
@@ -148,8 +181,8 @@ pub fn optional_str<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str,
 }
 
 /// The credential of `Authorization: {scheme} {credential}`.
-pub fn authorization(req: &Request, scheme: &str) -> Result<String, String> {
-    let Some(value) = header(req, "authorization") else {
+pub(crate) fn authorization(req: &Incoming, scheme: &str) -> Result<String, String> {
+    let Some(value) = req.header("authorization") else {
         return Err(format!(
             "missing `Authorization: {scheme} {{token}}` header"
         ));
@@ -165,31 +198,59 @@ pub fn authorization(req: &Request, scheme: &str) -> Result<String, String> {
 }
 
 /// Percent-encodes a value for a URL path segment or query value.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+pub(crate) fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// The body of a call to a generic protected resource: a form, JSON or nothing
 /// (what the library's generic calls send), as JSON (`null` for nothing).
-pub fn any_body(req: &Request) -> Result<Value, String> {
+pub(crate) fn any_body(req: &Incoming) -> Result<Value, String> {
     let media = media_type(req);
     match media.as_deref() {
         Some("application/x-www-form-urlencoded") => Ok(form(req)?.to_json()),
-        Some("application/json") if body(req).is_empty() => Ok(Value::Null),
-        Some("application/json") => serde_json::from_slice(body(req))
+        Some("application/json") if req.body.is_empty() => Ok(Value::Null),
+        Some("application/json") => serde_json::from_slice(&req.body)
             .map_err(|e| format!("the body is not valid JSON: {e}")),
-        None if body(req).is_empty() => Ok(Value::Null),
+        None if req.body.is_empty() => Ok(Value::Null),
         Some(other) => Err(format!(
             "wrong Content-Type `{other}`: this resource takes a form, JSON or no body"
         )),
         None => Err("a body without Content-Type: send a form, JSON or no body".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(ct: Option<&str>, body: &str) -> Incoming {
+        let headers = ct
+            .map(|c| vec![("Content-Type".to_owned(), c.to_owned())])
+            .unwrap_or_default();
+        Incoming::new("POST", "/x?y=1", headers, body.as_bytes().to_vec(), 1)
+    }
+
+    #[test]
+    fn forms_decode_strictly() {
+        let f = form(&req(None, "user=a%26b&password=s3cret%26%3D%2B+%C3%A9")).unwrap();
+        assert_eq!(f.get("user"), Some("a&b"));
+        assert_eq!(f.get("password"), Some("s3cret&=+ é"));
+        assert!(form(&req(None, "a=%ZZ"))
+            .unwrap_err()
+            .contains("percent-encoding"));
+        assert!(form(&req(None, "a=%FF")).unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn content_types_and_paths() {
+        let r = req(Some("application/json; charset=utf-8"), "{}");
+        assert_eq!(r.path, "/x");
+        assert!(require_content_type(&r, "application/json", false).is_ok());
+        assert!(require_content_type(&r, "text/plain", false)
+            .unwrap_err()
+            .contains("wrong Content-Type `application/json`"));
+        assert_eq!(url_encode("a b/é"), "a%20b%2F%C3%A9");
     }
 }

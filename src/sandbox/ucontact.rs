@@ -2,23 +2,22 @@
 //! tokens are base64 of `user:uuid`, sent back as `Authorization: Basic {token}`.
 
 use base64::Engine;
-use mockito::Request;
 use serde_json::{json, Value};
 
-use super::wire::{self, Form};
+use super::wire::{self, Form, Incoming};
 use super::{unauthorized, Api, Op, Reply, State};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// An error answer: plain text, as the uContact server sends.
-pub fn error(status: u16, message: &str) -> Reply {
+pub(crate) fn error(status: u16, message: &str) -> Reply {
     Reply::text(
         status,
         &format!("{status} {}: {message}", super::reason_phrase(status)),
     )
 }
 
-pub fn handle(st: &mut State, op: Op, req: &Request) -> Reply {
+pub(crate) fn handle(st: &mut State, op: Op, req: &Incoming) -> Reply {
     let result = match op {
         Op::UcGetUserToken => get_user_token(st, req),
         Op::UcAgentLogin => agent_login(st, req),
@@ -37,7 +36,7 @@ fn zero() -> Reply {
     Reply::text(200, "0")
 }
 
-fn form(req: &Request) -> Result<Form, Reply> {
+fn form(req: &Incoming) -> Result<Form, Reply> {
     wire::require_content_type(req, FORM, false).map_err(bad)?;
     wire::form(req).map_err(bad)
 }
@@ -50,8 +49,10 @@ fn new_session(st: &mut State, user: &str) -> String {
     token
 }
 
-/// U1: the token as a JSON string literal, or `0`.
-fn get_user_token(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+/// U1: the token, or `0`. As uContact's own API documentation shows it, a JSON
+/// array whose last element is the token (`["OK", user, token]`); with
+/// `ucontact_token_as_array` off, a bare JSON string literal (the other shape seen).
+fn get_user_token(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let f = form(req)?;
     let user = f.require("user").map_err(bad)?;
     let password = f.require("password").map_err(bad)?;
@@ -59,11 +60,16 @@ fn get_user_token(st: &mut State, req: &Request) -> Result<Reply, Reply> {
         return Ok(zero());
     }
     let token = new_session(st, user);
-    Ok(Reply::json(200, &Value::String(token)))
+    let body = if st.options.ucontact_token_as_array {
+        json!(["OK", user, token])
+    } else {
+        Value::String(token)
+    };
+    Ok(Reply::json(200, &body))
 }
 
 /// U2: the agent's SIP profile, with the session token, or `0`.
-fn agent_login(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+fn agent_login(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let f = form(req)?;
     let agent = f.require("agent").map_err(bad)?;
     let password = f.require("password").map_err(bad)?;
@@ -117,7 +123,7 @@ fn agent_profile(agent: &str, token: &str, md5secret: &str) -> Value {
 
 /// U3: `1` when the session was live and is now ended; `0` for an unknown, ended or
 /// expired token (or another user's); 401 without the `Authorization` header.
-fn end_session(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+fn end_session(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let header_token =
         wire::authorization(req, "Basic").map_err(|reason| unauthorized(Api::UContact, &reason))?;
     let f = form(req)?;
@@ -139,7 +145,7 @@ fn end_session(st: &mut State, req: &Request) -> Result<Reply, Reply> {
 }
 
 /// The generic protected resource: a form, JSON or no body, with a live token.
-fn dialer_task(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+fn dialer_task(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let token =
         wire::authorization(req, "Basic").map_err(|reason| unauthorized(Api::UContact, &reason))?;
     let user = match st.ucontact_sessions.check(&token) {

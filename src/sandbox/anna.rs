@@ -4,43 +4,42 @@
 
 use std::collections::BTreeMap;
 
-use mockito::Request;
 use serde_json::{json, Map, Value};
 
 use super::tokens::{compact_date_time, unix_now};
-use super::wire;
-use super::{unauthorized, Api, Op, Reply, State, HTML};
+use super::wire::{self, Incoming};
+use super::{unauthorized, Api, Op, Reply, State};
 
 /// A user of the sandbox company.
 #[derive(Debug, Clone)]
-pub struct User {
-    pub name: String,
-    pub active: bool,
+pub(crate) struct User {
+    name: String,
+    active: bool,
     /// Document type and number, if the user has one.
-    pub document: Option<(String, String)>,
-    pub requests: Vec<MessengerRequest>,
+    document: Option<(String, String)>,
+    requests: Vec<MessengerRequest>,
 }
 
 /// One of a user's messenger requests.
 #[derive(Debug, Clone)]
-pub struct MessengerRequest {
-    pub protocol: &'static str,
-    pub department_alias: &'static str,
-    pub department: &'static str,
-    pub channel_alias: &'static str,
-    pub channel: &'static str,
-    pub description: &'static str,
+pub(crate) struct MessengerRequest {
+    protocol: &'static str,
+    department_alias: &'static str,
+    department: &'static str,
+    channel_alias: &'static str,
+    channel: &'static str,
+    description: &'static str,
     /// Year, month, day.
-    pub opened_on: (u32, u32, u32),
-    pub opened_at_time: &'static str,
+    opened_on: (u32, u32, u32),
+    opened_at_time: &'static str,
     /// `A` (open) or `E` (closed).
-    pub status: &'static str,
-    pub pending: bool,
+    status: &'static str,
+    pending: bool,
 }
 
 /// The contract's users: 42 (active, "Ana Souza", document CPF 12345678900, three
 /// requests) and 7 (inactive).
-pub fn initial_users() -> BTreeMap<String, User> {
+pub(crate) fn initial_users() -> BTreeMap<String, User> {
     let request = |protocol,
                    (department_alias, department),
                    (channel_alias, channel),
@@ -112,7 +111,7 @@ pub fn initial_users() -> BTreeMap<String, User> {
 }
 
 /// An error answer (`success: false`).
-pub fn error(status: u16, message: &str) -> Reply {
+pub(crate) fn error(status: u16, message: &str) -> Reply {
     Reply::json(status, &json!({"success": false, "message": message}))
 }
 
@@ -135,7 +134,7 @@ fn success(message: &str, payload: &str, value: Value) -> Reply {
     Reply::json(200, &Value::Object(m))
 }
 
-pub fn handle(st: &mut State, op: Op, req: &Request) -> Reply {
+pub(crate) fn handle(st: &mut State, op: Op, req: &Incoming) -> Reply {
     let result = match op {
         Op::AnPage => Ok(page()),
         Op::AnGetToken => get_token(st, req),
@@ -146,20 +145,19 @@ pub fn handle(st: &mut State, op: Op, req: &Request) -> Reply {
 }
 
 fn page() -> Reply {
-    Reply {
-        status: 200,
-        content_type: HTML,
-        body: b"<!doctype html><title>AnnA sandbox</title><p>AnnA sandbox: the chat or messenger would open here. No real chat runs in the sandbox.</p>".to_vec(),
-    }
+    Reply::html(
+        200,
+        "<!doctype html><title>AnnA sandbox</title><p>AnnA sandbox: the chat or messenger would open here. No real chat runs in the sandbox.</p>",
+    )
 }
 
-fn json_body(req: &Request) -> Result<Map<String, Value>, Reply> {
+fn json_body(req: &Incoming) -> Result<Map<String, Value>, Reply> {
     wire::require_content_type(req, "application/json", false).map_err(bad)?;
     wire::json_object(req).map_err(bad)
 }
 
 /// A1: `{"hash", "user", "pass"}` → `data: {"Token", "ExpiresIn"}`.
-fn get_token(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+fn get_token(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let body = json_body(req)?;
     let hash = wire::require_str(&body, "hash").map_err(bad)?;
     let user = wire::require_str(&body, "user").map_err(bad)?;
@@ -184,7 +182,7 @@ fn get_token(st: &mut State, req: &Request) -> Result<Reply, Reply> {
 }
 
 /// The live bearer token's user, or the 401.
-fn authorize(st: &State, req: &Request) -> Result<String, Reply> {
+fn authorize(st: &State, req: &Incoming) -> Result<String, Reply> {
     let token =
         wire::authorization(req, "Bearer").map_err(|reason| unauthorized(Api::Anna, &reason))?;
     match st.anna_tokens.check(&token) {
@@ -194,7 +192,7 @@ fn authorize(st: &State, req: &Request) -> Result<String, Reply> {
 }
 
 /// The generic protected resource: a form, JSON or no body, with a live token.
-fn ping(st: &mut State, req: &Request) -> Result<Reply, Reply> {
+fn ping(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let user = authorize(st, req)?;
     let received = wire::any_body(req).map_err(bad)?;
     Ok(Reply::json(
@@ -226,7 +224,7 @@ fn non_empty_user_id(body: &Map<String, Value>) -> Result<String, Reply> {
 }
 
 /// A2–A8 after the token: content type, body, company hash, then the operation.
-fn protected(st: &mut State, op: Op, req: &Request) -> Result<Reply, Reply> {
+fn protected(st: &mut State, op: Op, req: &Incoming) -> Result<Reply, Reply> {
     authorize(st, req)?;
     let body = json_body(req)?;
     let hash = wire::require_str(&body, "hash").map_err(bad)?.to_owned();

@@ -9,28 +9,29 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use serde_json::{json, Value};
 
-/// Unpredictable values from the standard library's randomly keyed hasher.
-pub struct Rng {
+/// Unpredictable values from the standard library's randomly keyed hasher (the
+/// sandbox needs values nobody guesses by accident, not cryptographic strength).
+pub(crate) struct Rng {
     keys: RandomState,
     counter: u64,
 }
 
 impl Rng {
-    pub fn new() -> Rng {
+    pub(crate) fn new() -> Rng {
         Rng {
             keys: RandomState::new(),
             counter: 0,
         }
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.counter += 1;
         let mut h = self.keys.build_hasher();
         h.write_u64(self.counter);
         h.finish()
     }
 
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n.div_ceil(8))
             .flat_map(|_| self.next_u64().to_le_bytes())
             .take(n)
@@ -38,29 +39,28 @@ impl Rng {
     }
 
     /// `n` lower-case hex digits.
-    pub fn hex(&mut self, n: usize) -> String {
-        self.bytes(n.div_ceil(2))
+    pub(crate) fn hex(&mut self, n: usize) -> String {
+        let mut s: String = self
+            .bytes(n.div_ceil(2))
             .iter()
             .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-            .chars()
-            .take(n)
-            .collect()
+            .collect();
+        s.truncate(n);
+        s
     }
 
-    /// A random UUID (version 4 layout).
-    pub fn uuid(&mut self) -> String {
-        let h = self.hex(32);
-        let (a, rest) = h.split_at(8);
-        let (b, rest) = rest.split_at(4);
-        let (c, rest) = rest.split_at(4);
-        let (d, e) = rest.split_at(4);
-        format!("{a}-{b}-4{}-a{}-{e}", &c[1..], &d[1..])
+    /// A random UUID v4.
+    pub(crate) fn uuid(&mut self) -> String {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.bytes(16));
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
     }
 
     /// A JWT (HS256 header, these claims, a random signature). The sandbox never
     /// verifies signatures: it looks tokens up in its [`TokenBook`].
-    pub fn jwt(&mut self, claims: &Value) -> String {
+    fn jwt(&mut self, claims: &Value) -> String {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         format!(
             "{}.{}.{}",
@@ -71,7 +71,7 @@ impl Rng {
     }
 
     /// A JWT for `subject` that expires after `lifetime`, with `iat`, `exp`, `jti`.
-    pub fn jwt_for(&mut self, issuer: &str, subject: &str, lifetime: Duration) -> String {
+    pub(crate) fn jwt_for(&mut self, issuer: &str, subject: &str, lifetime: Duration) -> String {
         let now = unix_now();
         let jti = self.uuid();
         self.jwt(&json!({
@@ -86,7 +86,7 @@ impl Rng {
 }
 
 /// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -94,45 +94,27 @@ pub fn unix_now() -> u64 {
 }
 
 /// `YYYYMMDDhhmmss` (UTC, which the sandbox calls its local time).
-pub fn compact_date_time(unix_secs: u64) -> String {
-    let days = (unix_secs / 86_400) as i64;
-    let secs = unix_secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+pub(crate) fn compact_date_time(unix_secs: u64) -> String {
+    i64::try_from(unix_secs)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(|t| t.strftime("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_else(|| "99991231235959".to_owned())
 }
 
 /// A token the sandbox issued.
 #[derive(Debug, Clone)]
-pub struct Issued {
+pub(crate) struct Issued {
     /// Who it was issued to.
-    pub subject: String,
-    pub expires: Instant,
+    pub(crate) subject: String,
+    expires: Instant,
     /// Why it no longer works before its expiry (ended, replaced), if so.
-    pub revoked: Option<&'static str>,
+    revoked: Option<&'static str>,
 }
 
 /// The tokens of one API.
 #[derive(Debug, Default)]
-pub struct TokenBook {
+pub(crate) struct TokenBook {
     tokens: HashMap<String, Issued>,
 }
 
@@ -141,7 +123,7 @@ pub struct TokenBook {
 const REMEMBER_EXPIRED: Duration = Duration::from_secs(3600);
 
 impl TokenBook {
-    pub fn issue(&mut self, token: &str, subject: &str, lifetime: Duration) {
+    pub(crate) fn issue(&mut self, token: &str, subject: &str, lifetime: Duration) {
         let now = Instant::now();
         self.tokens
             .retain(|_, t| now.saturating_duration_since(t.expires) < REMEMBER_EXPIRED);
@@ -156,7 +138,7 @@ impl TokenBook {
     }
 
     /// The live token, or why it is refused.
-    pub fn check(&self, token: &str) -> Result<&Issued, String> {
+    pub(crate) fn check(&self, token: &str) -> Result<&Issued, String> {
         let Some(t) = self.tokens.get(token) else {
             return Err("unknown token".to_owned());
         };
@@ -174,14 +156,44 @@ impl TokenBook {
     }
 
     /// Makes a token unusable, saying why.
-    pub fn revoke(&mut self, token: &str, why: &'static str) {
+    pub(crate) fn revoke(&mut self, token: &str, why: &'static str) {
         if let Some(t) = self.tokens.get_mut(token) {
             t.revoked = Some(why);
         }
     }
 
-    /// How many tokens are live.
-    pub fn live(&self) -> usize {
-        self.tokens.keys().filter(|k| self.check(k).is_ok()).count()
+    /// Every live token expires now (the `expire_tokens` fault).
+    pub(crate) fn expire_all(&mut self) {
+        let now = Instant::now();
+        for t in self.tokens.values_mut() {
+            t.expires = t.expires.min(now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_dates_and_uuids() {
+        assert_eq!(compact_date_time(0), "19700101000000");
+        assert_eq!(compact_date_time(1_709_251_199), "20240229235959");
+        let u = Rng::new().uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn tokens_expire_and_are_revoked() {
+        let mut book = TokenBook::default();
+        book.issue("a", "me", Duration::from_secs(60));
+        book.issue("b", "me", Duration::from_secs(60));
+        assert_eq!(book.check("a").unwrap().subject, "me");
+        book.revoke("a", "ended");
+        assert_eq!(book.check("a").unwrap_err(), "the token was ended");
+        book.expire_all();
+        assert!(book.check("b").unwrap_err().contains("expired"));
+        assert_eq!(book.check("c").unwrap_err(), "unknown token");
     }
 }
