@@ -34,6 +34,7 @@ usage: tokenbridge-sandbox [options]
   --ucontact-agent NAME         --ucontact-agent-password PASS
   --yativo-account ID           --yativo-secret SECRET
   --anna-hash HASH              --anna-user NAME          --anna-pass PASS
+  --idle-timeout SECS           close a connection idle this long (default 30)
   --ucontact-token-as-string    answer getUserToken with a JSON string (default: the
                                 array whose last element is the token)
   --exit-on-stdin-eof           also stop when standard input ends
@@ -102,6 +103,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> 
             }
             "--anna-token-lifetime" => {
                 options.anna_token_lifetime = seconds(&name, &value("a number of seconds")?)?
+            }
+            "--idle-timeout" => {
+                options.idle_timeout = seconds(&name, &value("a number of seconds")?)?
             }
             "--ucontact-user" => options.ucontact_user = value("a user name")?,
             "--ucontact-password" => options.ucontact_password = value("a password")?,

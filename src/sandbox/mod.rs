@@ -26,12 +26,11 @@
 //! How it runs: a listener on [`SandboxOptions::listen`](crate::sandbox::SandboxOptions::listen) accepts each client
 //! connection and relays its bytes to a [`tiny_http`] server on 127.0.0.1 (so that
 //! the sandbox owns every client socket: it can close one on purpose — the `reset`
-//! fault — and closes them all when it stops). tiny_http parses HTTP/1.1: connections
+//! fault —, closes one that stayed idle for [`SandboxOptions::idle_timeout`], and
+//! closes them all when it stops). tiny_http parses HTTP/1.1: connections
 //! are kept alive (`Connection: close` only when the client asks), chunked request
 //! bodies are accepted. Four worker threads answer the requests; a handler that
-//! panics is answered with a 500, never stopping the server. tiny_http has **no idle
-//! timeout**: a connection stays open until its client closes it or the sandbox
-//! stops. Dropping the [`Sandbox`](crate::sandbox::Sandbox) (or [`Stopper::stop`](crate::sandbox::Stopper::stop)) closes the listener and
+//! panics is answered with a 500, never stopping the server. Dropping the [`Sandbox`](crate::sandbox::Sandbox) (or [`Stopper::stop`](crate::sandbox::Stopper::stop)) closes the listener and
 //! every connection, and the drop joins its threads (within about a second).
 #![forbid(unsafe_code)]
 
@@ -90,6 +89,9 @@ pub struct SandboxOptions {
     /// uContact U1 answers `["OK", user, token]`, the array uContact's own API
     /// documentation shows (`true`, the default), or a bare JSON string (`false`).
     pub ucontact_token_as_array: bool,
+    /// A connection that carries no byte in either direction for this long is closed,
+    /// as real servers close idle keep-alive connections (default 30 s).
+    pub idle_timeout: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -109,6 +111,7 @@ impl Default for SandboxOptions {
             yativo_token_lifetime: Duration::from_secs(600),
             anna_token_lifetime: Duration::from_secs(3600),
             ucontact_token_as_array: true,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -180,11 +183,12 @@ impl Sandbox {
             .local_addr()
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
         let url = format!("http://{}", reachable(bound));
+        let idle = options.idle_timeout.max(Duration::from_millis(100));
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(options, url.clone())),
             faults: Mutex::new(VecDeque::new()),
         });
-        let server = server::Server::start(listener, bound, shared.clone())?;
+        let server = server::Server::start(listener, bound, shared.clone(), idle)?;
         Ok(Sandbox {
             url,
             shared,

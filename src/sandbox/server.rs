@@ -1,9 +1,10 @@
 //! The sandbox's server: a listener that owns every client connection and relays its
 //! bytes to a tiny_http server on loopback, and the worker threads that answer
 //! tiny_http's requests. Owning the client sockets lets the sandbox close one on
-//! purpose (the `reset` fault) and close them all when it stops — tiny_http itself
-//! can do neither (it has no idle timeout and closes a connection only when the
-//! client asks).
+//! purpose (the `reset` fault), close one that stayed idle too long (as real servers
+//! close idle keep-alive connections) and close them all when it stops — tiny_http
+//! itself can do none of these (it has no idle timeout and closes a connection only
+//! when the client asks).
 //!
 //! Threads: one accepting, four workers, two relays per open connection (one each
 //! way), plus tiny_http's own (one accepting, one per connection). Every loop of ours
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -79,6 +80,10 @@ struct Lifecycle {
     flag: AtomicBool,
     /// Where the accept loop can be reached, to wake it when stopping.
     wake: SocketAddr,
+    /// How long a connection may carry no byte before it is closed.
+    idle: Duration,
+    /// The origin of the connections' last-activity stamps.
+    epoch: Instant,
     connections: Mutex<Connections>,
 }
 
@@ -154,6 +159,7 @@ impl Lifecycle {
             s.set_write_timeout(Some(Duration::from_secs(5)))?;
         }
         let closed = Arc::new(AtomicBool::new(false));
+        let active = Arc::new(AtomicU64::new(self.now_ms()));
         let mut conns = lock(&self.connections);
         if self.is_stopped() {
             return Ok(()); // dropping the sockets closes them
@@ -163,16 +169,16 @@ impl Lifecycle {
         let id = conns.next_id;
         let up = {
             let (from, to) = (client.try_clone()?, relay.try_clone()?);
-            let (life, closed) = (self.clone(), closed.clone());
+            let (life, closed, active) = (self.clone(), closed.clone(), active.clone());
             spawn("tokenbridge-sandbox-relay", move || {
-                pump(from, to, &life, &closed);
+                pump(from, to, &life, &closed, &active);
             })?
         };
         let down = {
             let (from, to) = (relay, client.try_clone()?);
             let (life, closed) = (self.clone(), closed.clone());
             spawn("tokenbridge-sandbox-relay", move || {
-                pump(from, to, &life, &closed);
+                pump(from, to, &life, &closed, &active);
                 lock(&life.connections).by_relay_port.remove(&port);
             })?
         };
@@ -181,6 +187,11 @@ impl Lifecycle {
             .by_relay_port
             .insert(port, Connection { id, client, closed });
         Ok(())
+    }
+
+    /// Milliseconds since the server started, for the connections' activity stamps.
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     /// The connection a request came on (by tiny_http's remote port).
@@ -204,19 +215,31 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<JoinH
 }
 
 /// Copies bytes one way until either side closes, the connection is closed on
-/// purpose, or the sandbox stops; then closes both ways.
-fn pump(mut from: TcpStream, mut to: TcpStream, life: &Lifecycle, closed: &AtomicBool) {
+/// purpose, it carried no byte either way for the idle timeout, or the sandbox
+/// stops; then closes both ways. `active` is shared by both directions.
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    life: &Lifecycle,
+    closed: &AtomicBool,
+    active: &AtomicU64,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         match from.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
+                active.store(life.now_ms(), Ordering::SeqCst);
                 if to.write_all(&buf[..n]).is_err() {
                     break;
                 }
             }
             Err(e) if is_wait(&e) => {
                 if life.is_stopped() || closed.load(Ordering::SeqCst) {
+                    break;
+                }
+                let idle_ms = life.now_ms().saturating_sub(active.load(Ordering::SeqCst));
+                if u128::from(idle_ms) >= life.idle.as_millis() {
                     break;
                 }
             }
@@ -252,6 +275,7 @@ impl Server {
         listener: TcpListener,
         bound: SocketAddr,
         shared: Arc<Shared>,
+        idle: Duration,
     ) -> Result<Server, String> {
         let backend = tiny_http::Server::http("127.0.0.1:0")
             .map_err(|e| format!("cannot start the sandbox's HTTP server on 127.0.0.1: {e}"))?;
@@ -265,6 +289,8 @@ impl Server {
             changed: Condvar::new(),
             flag: AtomicBool::new(false),
             wake: super::reachable(bound),
+            idle,
+            epoch: Instant::now(),
             connections: Mutex::new(Connections::default()),
         });
         let mut server = Server {

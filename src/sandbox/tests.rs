@@ -126,6 +126,28 @@ fn one_client_uses_one_kept_alive_connection() {
 }
 
 #[test]
+fn an_idle_connection_is_closed_and_the_client_opens_a_new_one() {
+    let sb = Sandbox::start_with(SandboxOptions {
+        idle_timeout: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let client = ya_client(&sb);
+    client.login().unwrap();
+    client
+        .call(Method::Get, "wallet/balance", Body::None)
+        .unwrap();
+    assert_eq!(sb.count("connections"), 1);
+    // Idle for longer than the timeout: the sandbox closes the connection, as a real
+    // server does; the client notices at checkout and connects again.
+    std::thread::sleep(Duration::from_millis(800));
+    let r = client
+        .call(Method::Get, "wallet/balance", Body::None)
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(sb.count("connections"), 2, "{:?}", sb.stats());
+}
+
+#[test]
 fn a_post_without_idempotency_key_is_refused() {
     let sb = Sandbox::start();
     let url = format!("{}/payouts", sb.yativo_url());
