@@ -26,7 +26,7 @@
 //! How it runs: a listener on [`SandboxOptions::listen`](crate::sandbox::SandboxOptions::listen) accepts each client
 //! connection and relays its bytes to a [`tiny_http`] server on 127.0.0.1 (so that
 //! the sandbox owns every client socket: it can close one on purpose — the `reset`
-//! fault —, closes one that stayed idle for [`SandboxOptions::idle_timeout`], and
+//! fault —, closes one that stayed idle for [`SandboxOptions::idle_timeout`](crate::sandbox::SandboxOptions::idle_timeout), and
 //! closes them all when it stops). tiny_http parses HTTP/1.1: connections
 //! are kept alive (`Connection: close` only when the client asks), chunked request
 //! bodies are accepted. Four worker threads answer the requests; a handler that
