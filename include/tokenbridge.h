@@ -34,11 +34,11 @@
 /** The major version of this header (compare with tb_version_number()). */
 #define TB_VERSION_MAJOR 0
 /** The minor version of this header. */
-#define TB_VERSION_MINOR 1
+#define TB_VERSION_MINOR 2
 /** The patch version of this header. */
 #define TB_VERSION_PATCH 0
 /** This header's version as a string, "MAJOR.MINOR.PATCH" (equal to tb_version()). */
-#define TB_VERSION_STRING "0.1.0"
+#define TB_VERSION_STRING "0.2.0"
 /** This header's version as MAJOR * 10000 + MINOR * 100 + PATCH (equal to tb_version_number()). */
 #define TB_VERSION_NUMBER ((TB_VERSION_MAJOR) * 10000 + (TB_VERSION_MINOR) * 100 + (TB_VERSION_PATCH))
 

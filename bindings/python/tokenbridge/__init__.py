@@ -41,7 +41,7 @@ from .models import (
     Token,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def library_version() -> str:
