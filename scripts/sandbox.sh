@@ -42,6 +42,7 @@ sandbox_start() {
     export TOKENBRIDGE_SANDBOX_BIN
     dir=$(mktemp -d)
     _sandbox_dirs+=("$dir")
+    : >"$dir/out"
     "$bin" "$@" >"$dir/out" 2>"$dir/err" </dev/null &
     SANDBOX_PID=$!
     _sandbox_pids+=("$SANDBOX_PID")

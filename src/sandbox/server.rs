@@ -28,7 +28,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// How many threads answer requests.
 const WORKERS: usize = 4;
 /// The largest request body the sandbox reads.
-const MAX_BODY: u64 = 1 << 20;
+const MAX_BODY: u64 = 4 << 20;
 
 /// Stops a running sandbox from any thread, e.g. from a Ctrl-C handler: closes its
 /// listener and every client connection and wakes [`Sandbox::wait`]. Dropping the
