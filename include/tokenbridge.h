@@ -48,6 +48,12 @@
 #define TB_YATIVO_SANDBOX_URL "https://smtp.yativo.com/api/v1"
 
 /**
+ * The longest `message` a log callback receives, in bytes (without the NUL).
+ * Longer records are cut at a character boundary and end with `" [truncated]"`.
+ */
+#define TB_LOG_MESSAGE_MAX 4096
+
+/**
  * What a fallible function returns: `TB_OK` (0) on success, else the kind of
  * failure. The numbers are fixed and never reused. After a failure,
  * `tb_last_error_message()` (and for some kinds `tb_last_error_http_status()` and
@@ -137,6 +143,49 @@ enum tb_status
 typedef enum tb_status tb_status;
 #else
 typedef int32_t tb_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The level of a log record, most severe first. The numbers are fixed.
+ *
+ * In C this type is an `int32_t`; in C++ an enum whose underlying type is
+ * `int32_t`.
+ */
+enum tb_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A failure the library could not handle itself.
+     */
+    TB_LOG_ERROR = 1,
+    /**
+     * Something unexpected that the library worked around.
+     */
+    TB_LOG_WARN = 2,
+    /**
+     * A login, a token refresh, a retry, an ended session: a few records per
+     * client.
+     */
+    TB_LOG_INFO = 3,
+    /**
+     * One record per HTTP request: operation, method, path, status or error, time
+     * and attempt.
+     */
+    TB_LOG_DEBUG = 4,
+    /**
+     * Everything the libraries underneath log as well, including the bytes of
+     * every request and answer (with credentials and tokens replaced).
+     */
+    TB_LOG_TRACE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tb_log_level tb_log_level;
+#else
+typedef int32_t tb_log_level;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -234,6 +283,30 @@ typedef int32_t tb_ucontact_login_kind;
 typedef struct tb_anna_client tb_anna_client;
 
 /**
+ * Options for calls: an overall deadline and a cancellation token. Create with
+ * `tb_call_options_new`, set with `tb_call_options_set_*`, apply with
+ * `tb_<api>_client_with_options` (which copies them), free with
+ * `tb_call_options_free`.
+ *
+ * Not thread-safe to change: do not call setters on one options object from several
+ * threads at once.
+ */
+typedef struct tb_call_options tb_call_options;
+
+/**
+ * A token that cancels the calls it is given to, from any thread. Create with
+ * `tb_cancel_token_new`, trigger with `tb_cancel_token_cancel`, free with
+ * `tb_cancel_token_free`.
+ *
+ * Thread-safe: `tb_cancel_token_cancel` may be called from any thread while calls
+ * given the token run on others. A cancelled call returns `TB_CANCELLED` within
+ * about 100 ms, drops the connection it was using and leaves the client usable; a
+ * token stays cancelled (calls given it later fail at once). Options and client
+ * handles keep their own reference, so the token may be freed while they live.
+ */
+typedef struct tb_cancel_token tb_cancel_token;
+
+/**
  * Settings for new clients: timeouts, proxy, user agent, TLS roots, plain-http
  * permission, response size limit, retries, token refresh and uContact's
  * end-session-on-close. Create with `tb_config_new`, change with the
@@ -266,6 +339,23 @@ typedef struct tb_ucontact_client tb_ucontact_client;
  * free it while another thread uses it.
  */
 typedef struct tb_yativo_client tb_yativo_client;
+
+/**
+ * A function that receives log records; see `tb_set_log_callback`.
+ *
+ * `target` says where the record comes from (`"tokenbridge"`,
+ * `"tokenbridge::http"`, or a library underneath such as `"ureq_proto::util"`);
+ * `message` is the record's text. Both are UTF-8, NUL-terminated and without
+ * NUL characters inside, so `target_len == strlen(target)` and
+ * `message_len == strlen(message)` (at most `TB_LOG_MESSAGE_MAX`). They are valid
+ * only until the callback returns: copy what you keep.
+ */
+typedef void (*tb_log_callback)(void *user_data,
+                                tb_log_level level,
+                                const char *target,
+                                size_t target_len,
+                                const char *message,
+                                size_t message_len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -353,6 +443,51 @@ uint16_t tb_last_error_http_status(void);
  * Thread-safe; reads the calling thread's own last error.
  */
 char *tb_last_error_vendor_message(void);
+
+/**
+ * Sends the library's log records to `callback`, or turns logging off when
+ * `callback` is NULL. Off is the default: without a callback, nothing is
+ * formatted.
+ *
+ * `max_level` (a `tb_log_level`: `TB_LOG_ERROR` ... `TB_LOG_TRACE`, taken as a
+ * plain `int32_t` so that any number is safe to pass) chooses what arrives:
+ * tokenbridge's records of that level and more severe (INFO: logins, refreshes,
+ * retries, ended sessions; DEBUG: one record per HTTP request), and warnings and
+ * errors of the libraries underneath (ureq, rustls). `TB_LOG_TRACE` adds
+ * everything those libraries log, including ureq's dump of every byte sent and
+ * received (16 bytes a row, hex and ASCII). No record holds a password, app
+ * secret, company hash or token, at any level: the wire dump shows them replaced.
+ * Any other `max_level` is `TB_INVALID_ARGUMENT` (ignored when `callback` is
+ * NULL).
+ *
+ * Each call replaces the callback, `max_level` and `user_data` of the previous
+ * one, for all threads; a record already being delivered may still reach the old
+ * callback, so keep its `user_data` valid until no call is in flight.
+ *
+ * The callback runs on the thread whose call made the record (a library underneath
+ * may log from a helper thread of its own), so on several threads at once: it
+ * must be thread-safe and return quickly (the call waits for it). It must not unwind (no C++ exception, no `longjmp`) out of the callback.
+ * No lock is held while it runs, so it may call `tb_set_log_callback`; it should
+ * not call other `tb_` functions (the records they make meanwhile are dropped,
+ * and they change the thread's last error).
+ *
+ * The library can log through a callback only if it is the process's logger:
+ * when Rust code in the same process already installed a `log` logger (one per
+ * process), setting a callback fails with `TB_INVALID_ARGUMENT` naming
+ * `callback`, and tokenbridge's records go to that logger. Each distinct
+ * (callback, `max_level`, `user_data`) keeps a few bytes until the process ends.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `callback` is NULL or a function with the `tb_log_callback` signature that is
+ * safe to call with `user_data` from any thread, at any time until a later call
+ * replaces it (and while records already in flight finish).
+ */
+tb_status tb_set_log_callback(tb_log_callback callback,
+                              int32_t max_level,
+                              void *user_data);
 
 /**
  * A new config with the defaults: connect timeout 10 s, send and receive 30 s,
@@ -533,6 +668,88 @@ tb_status tb_config_set_dns_cache_ttl_ms(tb_config *cfg, uint64_t dns_cache_ttl_
 tb_status tb_config_set_end_session_on_close(tb_config *cfg, bool end_session_on_close);
 
 /**
+ * A new cancellation token, not cancelled. Returns NULL only if the library failed
+ * internally. Free with `tb_cancel_token_free`.
+ *
+ * Thread-safe.
+ */
+tb_cancel_token *tb_cancel_token_new(void);
+
+/**
+ * Cancels every call given this token (through options), now and later.
+ * `tb_cancel_token_cancel(NULL)` does nothing.
+ *
+ * Thread-safe: meant to be called from another thread than the call's.
+ *
+ * # Safety
+ *
+ * `token` is NULL or a live token from `tb_cancel_token_new`.
+ */
+void tb_cancel_token_cancel(const tb_cancel_token *token);
+
+/**
+ * Whether the token was cancelled (false for NULL). Thread-safe.
+ *
+ * # Safety
+ *
+ * `token` is NULL or a live token from `tb_cancel_token_new`.
+ */
+bool tb_cancel_token_is_cancelled(const tb_cancel_token *token);
+
+/**
+ * Frees a token. Options and client handles it was given to keep working (they hold
+ * their own reference). `tb_cancel_token_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `token` is NULL or a token from `tb_cancel_token_new`, not freed yet, and no other
+ * thread uses this pointer during or after the call.
+ */
+void tb_cancel_token_free(tb_cancel_token *token);
+
+/**
+ * New call options: no deadline, no cancellation token. Returns NULL only if the
+ * library failed internally. Free with `tb_call_options_free`.
+ *
+ * Thread-safe.
+ */
+tb_call_options *tb_call_options_new(void);
+
+/**
+ * The longest a whole call may take, in milliseconds, counted from its start: a
+ * login or refresh it needs, every retry and its backoff, and reading the answer (0
+ * = no deadline, the default). A call past it returns `TB_TIMEOUT` naming the
+ * deadline. At most 30 days.
+ *
+ * # Safety
+ *
+ * `opts` is NULL or live options not used by another thread during the call.
+ */
+tb_status tb_call_options_set_deadline_ms(tb_call_options *opts, uint64_t deadline_ms);
+
+/**
+ * The token that cancels calls made with these options (NULL = none). The options
+ * keep their own reference: the token may be freed after.
+ *
+ * # Safety
+ *
+ * `opts` is NULL or live options not used by another thread during the call;
+ * `token` is NULL or a live token.
+ */
+tb_status tb_call_options_set_cancel_token(tb_call_options *opts, const tb_cancel_token *token);
+
+/**
+ * Frees call options. Client handles made with them keep their own copy.
+ * `tb_call_options_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `opts` is NULL or options from `tb_call_options_new`, not freed yet, and unused
+ * by other threads.
+ */
+void tb_call_options_free(tb_call_options *opts);
+
+/**
  * Creates a uContact client. Nothing is sent until the first call.
  *
  * * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
@@ -571,6 +788,38 @@ tb_status tb_ucontact_client_new(const tb_config *cfg,
  * other thread uses it during or after the call.
  */
 void tb_ucontact_client_free(tb_ucontact_client *c);
+
+/**
+ * A new handle to the same client — the same connections, the same token — whose
+ * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
+ * it for the calls those options are for, then free it with
+ * `tb_ucontact_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_ucontact_client *limited = NULL;
+ * if (tb_ucontact_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_ucontact_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
+                                          const tb_call_options *opts,
+                                          tb_ucontact_client **out);
 
 /**
  * U1: logs the API user in with `getUserToken` and gives the new session token
@@ -692,6 +941,38 @@ tb_status tb_yativo_client_new(const tb_config *cfg,
 void tb_yativo_client_free(tb_yativo_client *c);
 
 /**
+ * A new handle to the same client — the same connections, the same token — whose
+ * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
+ * it for the calls those options are for, then free it with
+ * `tb_yativo_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_yativo_client *limited = NULL;
+ * if (tb_yativo_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_yativo_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
+                                        const tb_call_options *opts,
+                                        tb_yativo_client **out);
+
+/**
  * Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
  * (also cached). Each call issues a new token.
  *
@@ -795,6 +1076,38 @@ tb_status tb_anna_client_new(const tb_config *cfg,
  * thread uses it during or after the call.
  */
 void tb_anna_client_free(tb_anna_client *c);
+
+/**
+ * A new handle to the same client — the same connections, the same token — whose
+ * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
+ * it for the calls those options are for, then free it with
+ * `tb_anna_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_anna_client *limited = NULL;
+ * if (tb_anna_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_anna_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_anna_client_with_options(const tb_anna_client *c,
+                                      const tb_call_options *opts,
+                                      tb_anna_client **out);
 
 /**
  * A1: gets a new token with `GetToken` (also cached).

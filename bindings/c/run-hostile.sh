@@ -12,6 +12,9 @@
 #   parent and child calling at once; a fork during another thread's login) drops the
 #   parent's connections and token, logs in on its own and never ends the parent's
 #   session; against its own keep-alive server, no sandbox needed.
+# * logging.c: tb_set_log_callback at TRACE over calls to all three APIs; records arrive
+#   (one per request, the logins), none holds a secret (nor does the wire rebuilt from
+#   the hex dump rows), NULL turns it off, levels filter; under valgrind.
 #
 # Builds in target/c-hostile (not bindings/c/build, which run-tests.sh owns).
 # usage: bash bindings/c/run-hostile.sh
@@ -44,9 +47,12 @@ fi
 
 step "cargo build --release (library)"
 cargo build --release --lib
+# The library's SONAME is libtokenbridge.so.0 (what programs linked with -ltokenbridge
+# ask for); cargo only writes libtokenbridge.so.
+ln -sf libtokenbridge.so "$lib/libtokenbridge.so.0"
 mkdir -p "$build"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
-for prog in hostile concurrency fork; do
+for prog in hostile concurrency fork logging; do
     gcc "${CFLAGS[@]}" "$here/$prog.c" -L"$lib" -ltokenbridge -Wl,-rpath,"$lib" -o "$build/$prog"
 done
 
@@ -84,6 +90,21 @@ TOKENBRIDGE_SANDBOX_URL=$url TOKENBRIDGE_TOKEN_LIFETIME=$lifetime "$build/concur
 step "fork.c (a client used in forked children)"
 RUST_BACKTRACE=0 timeout 120 "$build/fork" || die "fork.c failed"
 
+step "logging.c under valgrind (the log callback)"
+start_sandbox
+logging_log=$build/logging.valgrind.log
+if ! TOKENBRIDGE_SANDBOX_URL=$url timeout 600 valgrind --leak-check=full \
+    --errors-for-leak-kinds=definite,possible --show-leak-kinds=definite,possible \
+    --error-exitcode=1 --suppressions="$here/valgrind.supp" --log-file="$logging_log" \
+    "$build/logging" >"$build/logging.out"; then
+    cat "$build/logging.out" "$logging_log" >&2
+    die "logging.c failed"
+fi
+cat "$build/logging.out"
+grep -E 'definitely lost|possibly lost|ERROR SUMMARY' "$logging_log"
+logging_summary=$(tail -n 1 "$build/logging.out")
+
 step "summary"
 echo "hostile.c: $hostile_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log" | head -n 1)"
+echo "logging.c: $logging_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$logging_log" | head -n 1)"
 echo "C hostile and concurrency tests passed"

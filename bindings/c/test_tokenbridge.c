@@ -276,6 +276,22 @@ static void test_frees_of_null(void) {
     CHECK(1);
 }
 
+/* The log callback (bindings/c/logging.c tests it against the sandbox): NULL turns
+ * logging off, whatever the level; a bad level is refused before anything is set. */
+static void ignore_log(void *user_data, tb_log_level level, const char *target,
+                       size_t target_len, const char *message, size_t message_len) {
+    (void)user_data, (void)level, (void)target, (void)target_len, (void)message,
+        (void)message_len;
+}
+
+static void test_log_callback_arguments(void) {
+    CHECK_OK(tb_set_log_callback(NULL, TB_LOG_TRACE, NULL));
+    CHECK_OK(tb_set_log_callback(NULL, 0, NULL));
+    CHECK_ARG(tb_set_log_callback(ignore_log, 0, NULL), "max_level", "0 is not a tb_log_level");
+    CHECK_ARG(tb_set_log_callback(ignore_log, 6, NULL), "max_level", "6 is not a tb_log_level");
+    CHECK((int)TB_LOG_ERROR == 1 && (int)TB_LOG_TRACE == 5 && TB_LOG_MESSAGE_MAX == 4096);
+}
+
 static void test_no_last_error_yet(void) {
     CHECK(tb_last_error_status() == TB_OK);
     char *m = tb_last_error_message();
@@ -811,7 +827,7 @@ static void test_yativo(void) {
     CHECK(s == SENTINEL && exp == -7);
     CHECK(tb_last_error_http_status() == 401);
     char *vendor = take(tb_last_error_vendor_message());
-    CHECK(contains(vendor, "Invalid credentials"));
+    CHECK(contains(vendor, "Invalid login credentials"));
     free(vendor);
     CHECK(!contains(last_message(), "wrong-secret-456"));
     CHECK_STATUS(tb_yativo_refresh_token(y, &s, &exp), TB_REJECTED);
@@ -1377,6 +1393,141 @@ static void test_threads(void) {
 
 /* ------------------------------------------------------------------ main */
 
+/* ---------------------------------------------------- deadlines and cancellation */
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+typedef struct {
+    tb_cancel_token *token;
+    long delay_ms;
+} canceller;
+
+static void *cancel_later(void *arg) {
+    canceller *c = arg;
+    struct timespec d = {c->delay_ms / 1000, (c->delay_ms % 1000) * 1000000L};
+    nanosleep(&d, NULL);
+    tb_cancel_token_cancel(c->token); /* from another thread than the call's */
+    return NULL;
+}
+
+static void test_cancel_and_deadline(void) {
+    static const char ok_json[] =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        "{\"status\":\"success\",\"message\":\"ok\",\"data\":{\"x\":\"fine\"}}";
+    static const fake_route routes[] = {
+        {"/stall", FAKE_STALL, NULL, 0},
+        {NULL, FAKE_REPLY, ok_json, 0},
+    };
+    fake_server *fs = fake_server_start(routes, 2);
+    CHECK(fs != NULL);
+    if (!fs) return;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api", fake_server_port(fs));
+    tb_config *cfg = local_config();
+    tb_yativo_client *y = NULL;
+    CHECK_OK(tb_yativo_client_new(cfg, url, YA_ACCOUNT, YA_SECRET, &y));
+    tb_config_free(cfg);
+    CHECK_OK(tb_yativo_set_token(y, "opaque-token", now_unix() + 600));
+
+    /* NULL and out-of-range arguments; frees of NULL. */
+    tb_call_options *opts = tb_call_options_new();
+    tb_yativo_client *limited = (tb_yativo_client *)SENTINEL;
+    CHECK(opts != NULL);
+    CHECK_ARG(tb_call_options_set_deadline_ms(NULL, 5), "opts", "is NULL");
+    CHECK_ARG(tb_call_options_set_cancel_token(NULL, NULL), "opts", "is NULL");
+    CHECK_ARG(tb_call_options_set_deadline_ms(opts, 31ULL * 86400 * 1000), "deadline_ms",
+              "2678400000 is more than 30 days");
+    CHECK_ARG(tb_yativo_client_with_options(NULL, opts, &limited), "c", "is NULL");
+    CHECK_ARG(tb_yativo_client_with_options(y, NULL, &limited), "opts", "is NULL");
+    CHECK_ARG(tb_yativo_client_with_options(y, opts, NULL), "out", "is NULL");
+    CHECK(limited == (tb_yativo_client *)SENTINEL);
+    tb_cancel_token_cancel(NULL);
+    CHECK(!tb_cancel_token_is_cancelled(NULL));
+    tb_cancel_token_free(NULL);
+    tb_call_options_free(NULL);
+
+    /* A call cancelled from another thread while it waits for the answer. */
+    tb_cancel_token *token = tb_cancel_token_new();
+    CHECK(token != NULL && !tb_cancel_token_is_cancelled(token));
+    CHECK_OK(tb_call_options_set_cancel_token(opts, token));
+    CHECK_OK(tb_yativo_client_with_options(y, opts, &limited));
+    canceller c = {token, 300};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, cancel_later, &c) == 0);
+    uint16_t status = 7;
+    char *body = SENTINEL;
+    double start = now_ms();
+    CHECK_ERROR(tb_yativo_call(limited, "GET", "stall", TB_BODY_NONE, NULL, &status, &body),
+                TB_CANCELLED, "cancelled");
+    double waited = now_ms() - start;
+    pthread_join(thread, NULL);
+    /* Cancelled at 300 ms: back within 200 ms of it (valgrind's slowness included). */
+    CHECK(waited >= 250 && waited < 500);
+    CHECK(status == 7 && body == SENTINEL);
+    CHECK(tb_cancel_token_is_cancelled(token));
+    /* The client stays usable; the cancelled handle fails at once. */
+    CHECK_OK(tb_yativo_call(y, "GET", "anything", TB_BODY_NONE, NULL, &status, &body));
+    CHECK(status == 200 && contains(body, "fine"));
+    tb_string_free(body);
+    body = SENTINEL;
+    CHECK_ERROR(tb_yativo_call(limited, "GET", "anything", TB_BODY_NONE, NULL, &status, &body),
+                TB_CANCELLED, "cancelled");
+    tb_yativo_client_free(limited);
+    tb_cancel_token_free(token);
+    tb_call_options_free(opts);
+
+    /* An overall deadline against a server that never answers. */
+    opts = tb_call_options_new();
+    CHECK_OK(tb_call_options_set_deadline_ms(opts, 500));
+    limited = NULL;
+    CHECK_OK(tb_yativo_client_with_options(y, opts, &limited));
+    tb_call_options_free(opts); /* the handle keeps its own copy */
+    start = now_ms();
+    CHECK_ERROR(tb_yativo_call(limited, "GET", "stall", TB_BODY_NONE, NULL, &status, &body),
+                TB_TIMEOUT, "deadline of 500 ms");
+    waited = now_ms() - start;
+    CHECK(waited >= 450 && waited < 900);
+    tb_yativo_client_free(limited);
+    tb_yativo_client_free(y);
+    fake_server_stop(fs);
+
+    /* uContact and AnnA handles with options share the client's session. */
+    opts = tb_call_options_new();
+    CHECK_OK(tb_call_options_set_deadline_ms(opts, 10000));
+    cfg = local_config();
+    tb_ucontact_client *u = NULL, *u_limited = NULL;
+    CHECK_OK(tb_ucontact_client_new(cfg, g_ucontact_url, UC_USER, UC_PASS,
+                                    TB_UCONTACT_LOGIN_API_USER, &u));
+    CHECK_OK(tb_ucontact_client_with_options(u, opts, &u_limited));
+    char *session = NULL, *same = NULL;
+    CHECK_OK(tb_ucontact_get_user_token(u_limited, &session));
+    CHECK_OK(tb_ucontact_token(u, &same)); /* the login through the handle is the client's */
+    CHECK(session && same && strcmp(session, same) == 0);
+    tb_string_free(session);
+    tb_string_free(same);
+    tb_ucontact_client_free(u_limited); /* not the last handle: the session stays */
+    CHECK_OK(tb_ucontact_call(u, "POST", "Integra/resources/Dialers/DialerTask", TB_BODY_NONE, NULL,
+                              &status, &body));
+    CHECK(status == 200);
+    tb_string_free(body);
+    tb_ucontact_client_free(u);
+    tb_anna_client *a = NULL, *a_limited = NULL;
+    CHECK_OK(tb_anna_client_new(cfg, g_anna_url, AN_HASH, AN_USER, AN_PASS, &a));
+    CHECK_OK(tb_anna_client_with_options(a, opts, &a_limited));
+    char *link = NULL;
+    CHECK_OK(tb_anna_messenger_link(a_limited, "42", NULL, NULL, &link));
+    CHECK(contains(link, "http"));
+    tb_string_free(link);
+    tb_anna_client_free(a_limited);
+    tb_anna_client_free(a);
+    tb_config_free(cfg);
+    tb_call_options_free(opts);
+}
+
 int main(void) {
     const char *url = getenv("TOKENBRIDGE_SANDBOX_URL");
     if (!url || strncmp(url, "http://", 7) != 0) {
@@ -1392,9 +1543,11 @@ int main(void) {
     test_version();
     test_status_names();
     test_frees_of_null();
+    test_log_callback_arguments();
     test_config();
     test_dns_cache();
     test_config_effects();
+    test_cancel_and_deadline();
     test_ucontact_arguments();
     test_ucontact();
     test_yativo();

@@ -6,6 +6,7 @@ use std::os::raw::c_char;
 use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
+use super::options::tb_call_options;
 use super::{json, run, strings, tb_status};
 use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
@@ -79,6 +80,42 @@ pub unsafe extern "C" fn tb_anna_client_new(
 pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::free(c) }
+}
+
+/// A new handle to the same client — the same connections, the same token — whose
+/// calls run with `opts` (copied): an overall deadline and a cancellation token. Use
+/// it for the calls those options are for, then free it with
+/// `tb_anna_client_free` (freeing it does not end the client's session while
+/// another handle of the client lives).
+///
+/// ```c
+/// tb_cancel_token *cancel = tb_cancel_token_new();
+/// tb_call_options *opts = tb_call_options_new();
+/// tb_call_options_set_deadline_ms(opts, 5000);
+/// tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+/// tb_anna_client *limited = NULL;
+/// if (tb_anna_client_with_options(client, opts, &limited) == TB_OK) {
+///     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+///     tb_anna_client_free(limited);
+/// }
+/// tb_call_options_free(opts);
+/// tb_cancel_token_free(cancel);
+/// ```
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+/// valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_client_with_options(
+    c: *const tb_anna_client,
+    opts: *const tb_call_options,
+    out: *mut *mut tb_anna_client,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::with_options(c, opts, out) }
 }
 
 /// Writes a JSON or text answer.

@@ -7,6 +7,7 @@ use std::os::raw::c_char;
 
 use super::call::{self, tb_body_kind_raw};
 use super::config::{config_or_default, tb_config};
+use super::options::tb_call_options;
 use super::{guard, handle, run, strings, tb_status};
 use crate::client::{Client, Vendor};
 use crate::error::Result;
@@ -50,6 +51,31 @@ pub(crate) unsafe fn create<H: Handle>(
     // SAFETY: `out` was checked and the caller promises it is valid for writes.
     unsafe { strings::write(out, boxed) };
     Ok(())
+}
+
+/// A new handle to the same client (same pool, same token) whose calls run with
+/// these options.
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle; `opts` is NULL or live options; `out` is NULL or
+/// valid for writes.
+pub(crate) unsafe fn with_options<H: Handle>(
+    c: *const H,
+    opts: *const tb_call_options,
+    out: *mut *mut H,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live handle.
+        let client = unsafe { handle(c, "c") }?.client();
+        // SAFETY: the caller promises NULL or live options.
+        let opts = unsafe { handle(opts, "opts") }?;
+        strings::out_ptr(out, "out")?;
+        let boxed = Box::into_raw(Box::new(H::wrap(client.with_options(opts.0.clone()))));
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, boxed) };
+        Ok(())
+    })
 }
 
 /// Frees a handle (NULL does nothing).

@@ -8,8 +8,9 @@
 //! `TB_PANIC` and never unwinds into the host process. All of the crate's `unsafe`
 //! code lives here, each block with a `// SAFETY:` comment.
 //!
-//! Submodules: [`status`] (the status enum), [`error`] (last error), [`strings`]
-//! (C strings in and out, out-pointers), [`config`], [`ucontact`], [`yativo`],
+//! Submodules: [`status`] (the status enum), [`error`] (last error), [`log`] (the
+//! log callback), [`strings`] (C strings in and out, out-pointers), [`config`],
+//! [`ucontact`], [`yativo`],
 //! [`anna`], [`call`] (the generic authenticated calls), [`json`] (the JSON
 //! shapes of structured answers) and [`constants`] (the header's URL macros).
 #![allow(non_camel_case_types)]
@@ -21,7 +22,11 @@ pub mod status;
 
 pub mod error;
 
+pub mod log;
+
 pub mod config;
+
+pub mod options;
 
 pub mod ucontact;
 
