@@ -19,6 +19,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=src/ffi/constants.rs");
     println!("cargo:rerun-if-env-changed=TOKENBRIDGE_HEADER_OUT");
+    link_args();
 
     let header = match generate(&dir) {
         Ok(h) => h,
@@ -37,6 +38,21 @@ fn main() {
             "cargo:warning=could not write {} ({e}); the committed header is used as it is",
             out.display()
         );
+    }
+}
+
+/// The C ABI's major version: the number in the shared library's SONAME
+/// (`libtokenbridge.so.0`). It changes only when the C ABI breaks (a function removed
+/// or its signature, a struct or an enum value changed), independently of the package
+/// version; `scripts/install.sh` reads the SONAME from the built library.
+const ABI_MAJOR: u32 = 0;
+
+/// Linker arguments of the shared library: its SONAME on Linux. (macOS's
+/// `install_name` is set by `scripts/install.sh`, which knows the prefix; Windows
+/// has nothing of the kind.) The target's OS, not the build script's.
+fn link_args() {
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libtokenbridge.so.{ABI_MAJOR}");
     }
 }
 

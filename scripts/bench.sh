@@ -29,6 +29,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 echo "== building" >&2
 cargo build --release --quiet
+ln -sf libtokenbridge.so target/release/libtokenbridge.so.0 # the SONAME programs ask for
 cargo bench --bench rust_api --no-run --quiet 2>/dev/null || cargo bench --bench rust_api --no-run
 CFLAGS="-O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"
 gcc $CFLAGS -o "$OUT/raw_client" benches/c/raw_client.c

@@ -46,6 +46,7 @@ step "the README's main job: the quickstart on the sandbox" bash scripts/check-q
 step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh
 step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
 [ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
+step "C library install (SONAME, pkg-config shared/static, CMake)" bash bindings/c/run-install.sh
 step "Python binding" bash bindings/python/run-tests.sh
 step "C# binding (Mono)" bash bindings/csharp/run-tests.sh
 step "Java binding (JNA)" bash bindings/java/run-tests.sh
