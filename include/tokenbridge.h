@@ -319,6 +319,59 @@ typedef struct tb_cancel_token tb_cancel_token;
 typedef struct tb_config tb_config;
 
 /**
+ * A request for `tb_<api>_send`: a method, a path on the client's server, query
+ * parameters, extra headers, a body, an idempotency key. Create with
+ * `tb_request_new`, fill with `tb_request_add_*` / `tb_request_set_*`, send with
+ * `tb_ucontact_send`, `tb_yativo_send` or `tb_anna_send` (as often as you like, to
+ * any client), free with `tb_request_free`.
+ *
+ * ```c
+ * tb_request *req = NULL;
+ * tb_response *resp = NULL;
+ * if (tb_request_new("POST", "payouts", &req) == TB_OK &&
+ *     tb_request_set_json(req, "{\"amount\": \"10.00\", \"currency\": \"USD\"}") == TB_OK &&
+ *     tb_request_set_idempotency_key(req, "order-4711") == TB_OK &&
+ *     tb_yativo_send(client, req, &resp) == TB_OK) {
+ *     const uint8_t *body; size_t len;
+ *     tb_response_body(resp, &body, &len);
+ *     printf("%u: %.*s\n", tb_response_status(resp), (int)len, (const char *)body);
+ *     tb_response_free(resp);
+ * }
+ * tb_request_free(req);
+ * ```
+ *
+ * Each function checks its own arguments (`TB_INVALID_ARGUMENT` naming the
+ * parameter; the request is then unchanged), except the headers, which are checked
+ * when the request is sent — whether an `Authorization` may go depends on
+ * `tb_request_allow_authorization_header`, which may come later. A refused header
+ * is `TB_INVALID_ARGUMENT` naming it, and nothing is sent.
+ *
+ * Not thread-safe to change: do not call setters on one request from several
+ * threads at once, nor while it is being sent. A request nobody changes may be sent
+ * from several threads at once.
+ */
+typedef struct tb_request tb_request;
+
+/**
+ * The answer to `tb_<api>_send`: the HTTP status, the headers (names lower-cased;
+ * the values of a name that came several times next to each other, in the order
+ * they came) and the body, as they came, whatever the status. Read with
+ * `tb_response_status`, `tb_response_body`, `tb_response_header_count`,
+ * `tb_response_header_at` and `tb_response_header`; free with `tb_response_free`.
+ *
+ * Everything these accessors give is borrowed from the response: valid, unchanged,
+ * until `tb_response_free`, and never freed by the caller. Header names and values
+ * are NUL-terminated UTF-8 (a value that was not UTF-8 has U+FFFD in place of the
+ * bad bytes) and come with their length (`strlen` of the text). The body is bytes
+ * (it may hold NUL) with a length, followed by one NUL byte not counted in the
+ * length, so that a text body can be read as a C string.
+ *
+ * Thread-safe: a response never changes, so any thread may read it, several at
+ * once; do not free it while another thread reads it.
+ */
+typedef struct tb_response tb_response;
+
+/**
  * A uContact client: one connection pool, one user or agent, one cached session
  * token. Create with `tb_ucontact_client_new`, free with
  * `tb_ucontact_client_free`.
@@ -908,6 +961,30 @@ tb_status tb_ucontact_call(tb_ucontact_client *c,
                            char **out_body);
 
 /**
+ * Sends a request built with `tb_request_new` and its setters to the uContact
+ * server with `Authorization: Basic {token}`, logging in when needed and once more
+ * after a 401, and gives the answer as a response handle.
+ *
+ * * `request`: not consumed nor changed; it may be sent again, to any client. Its
+ *   headers are checked first (see `tb_request_add_header`): a refusal is
+ *   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+ * * `out`: receives the response on success, whatever its HTTP status but a 401
+ *   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+ *
+ * Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+ * and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+ * when it certainly never reached the server.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_ucontact_send(tb_ucontact_client *c, const tb_request *request, tb_response **out);
+
+/**
  * Creates a Yativo client. Nothing is sent until the first call.
  *
  * * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
@@ -1042,6 +1119,22 @@ tb_status tb_yativo_call(tb_yativo_client *c,
                          const char *body,
                          uint16_t *out_status,
                          char **out_body);
+
+/**
+ * Sends a request built with `tb_request_new` and its setters to Yativo with
+ * `Authorization: Bearer {token}`, logging in as needed and once more after a 401.
+ * Arguments, outputs and retries as for `tb_ucontact_send`. A POST without
+ * `tb_request_set_idempotency_key` carries a fresh UUID v4 `Idempotency-Key` per
+ * send (the same on its retries), so it is retried like a GET.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_response **out);
 
 /**
  * Creates an AnnA client. Nothing is sent until the first call.
@@ -1292,6 +1385,236 @@ tb_status tb_anna_call(tb_anna_client *c,
                        const char *body,
                        uint16_t *out_status,
                        char **out_body);
+
+/**
+ * Sends a request built with `tb_request_new` and its setters to AnnA with
+ * `Authorization: Bearer {token}`, getting a token as needed and once more after a
+ * 401. Arguments, outputs and retries as for `tb_ucontact_send`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
+
+/**
+ * A new request without query, headers or body.
+ *
+ * * `method`: `"GET"`, `"HEAD"`, `"OPTIONS"`, `"POST"`, `"PUT"`, `"PATCH"` or
+ *   `"DELETE"`, any case; another is `TB_INVALID_ARGUMENT` naming `method`.
+ * * `path`: relative to the client's base URL, e.g. `"payouts"` or
+ *   `"Integra/resources/Dialers/DialerTask"`, without query (give it with
+ *   `tb_request_add_query`). An empty path, a full URL (it would carry the token
+ *   elsewhere), spaces or control characters are `TB_INVALID_ARGUMENT` naming `path`.
+ * * `out`: receives the request on success; free it with `tb_request_free`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * The strings are NULL or NUL-terminated; `out` is NULL or valid for writes.
+ */
+tb_status tb_request_new(const char *method, const char *path, tb_request **out);
+
+/**
+ * Adds a query parameter, percent-encoded when sent (`?name=value&...`, in the order
+ * added; a name may repeat). Empty names and values are sent as they are.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * the strings are NULL or NUL-terminated.
+ */
+tb_status tb_request_add_query(tb_request *request, const char *name, const char *value);
+
+/**
+ * Adds a header, sent after the client's own (in the order added; a name may
+ * repeat). Checked when the request is sent, where a refusal is
+ * `TB_INVALID_ARGUMENT` naming the header and nothing is sent: a name that is not an
+ * HTTP token (an empty one too); `Host`, `Content-Length`, `Transfer-Encoding`,
+ * `Connection`, `TE` and `Upgrade` (tokenbridge sets them); a value holding CR or LF
+ * or longer than 8192 bytes; `Authorization` unless
+ * `tb_request_allow_authorization_header(request, true)` was called.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * the strings are NULL or NUL-terminated.
+ */
+tb_status tb_request_add_header(tb_request *request, const char *name, const char *value);
+
+/**
+ * Adds a field to a form body, sent as `application/x-www-form-urlencoded` with the
+ * fields in the order added (a name may repeat; empty names and values are sent as
+ * they are). When the body is a JSON or raw body, this replaces it with a form of
+ * this one field.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * the strings are NULL or NUL-terminated.
+ */
+tb_status tb_request_add_form_field(tb_request *request, const char *name, const char *value);
+
+/**
+ * Sets a JSON body, sent as `application/json`: `json` is checked here (invalid
+ * JSON, an empty string too, is `TB_INVALID_ARGUMENT` naming `json`, without
+ * quoting it) and sent as the same JSON value (whitespace and the order of object
+ * keys may differ). Replaces any body set before (form fields included).
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * `json` is NULL or NUL-terminated.
+ */
+tb_status tb_request_set_json(tb_request *request, const char *json);
+
+/**
+ * Sets a body of bytes sent as they are, with `Content-Type: content_type`: `len`
+ * bytes from `bytes` (copied; they may hold NUL). `bytes` may be NULL only when
+ * `len` is 0 (an empty body). An empty content type, one with a control character
+ * or over 8192 bytes is `TB_INVALID_ARGUMENT` naming `content_type`. Replaces any
+ * body set before (form fields included).
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * `content_type` is NULL or NUL-terminated; `bytes` is NULL or valid for reads of
+ * `len` bytes.
+ */
+tb_status tb_request_set_body(tb_request *request,
+                              const char *content_type,
+                              const uint8_t *bytes,
+                              size_t len);
+
+/**
+ * Sends `Idempotency-Key: idempotency_key` (the same on every retry of the call,
+ * and on every send of this request) and makes a POST or PATCH safe to retry: the
+ * server answers a repeat with its first answer instead of acting twice. Without
+ * one, Yativo POSTs get a fresh UUID v4 key per send. An empty key (or only
+ * spaces), one with a control character or over 8192 bytes is
+ * `TB_INVALID_ARGUMENT` naming `idempotency_key`. Replaces a key set before.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call;
+ * `idempotency_key` is NULL or NUL-terminated.
+ */
+tb_status tb_request_set_idempotency_key(tb_request *request, const char *idempotency_key);
+
+/**
+ * Whether a header `Authorization` added with `tb_request_add_header` may replace
+ * the client's token (for a resource that takes another credential). The call then
+ * needs no login, and a 401 to it is `TB_UNAUTHORIZED` at once (no new login is
+ * tried: the credential is yours). Off by default, so that a header copied from
+ * elsewhere cannot silently replace the client's.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a live request not used by another thread during the call.
+ */
+tb_status tb_request_allow_authorization_header(tb_request *request, bool allow);
+
+/**
+ * Frees a request. Responses to it stay valid. `tb_request_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `request` is NULL or a request from `tb_request_new`, not freed yet, and no other
+ * thread uses it during or after the call.
+ */
+void tb_request_free(tb_request *request);
+
+/**
+ * The response's HTTP status (0 for NULL).
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response.
+ */
+uint16_t tb_response_status(const tb_response *response);
+
+/**
+ * The response's body, borrowed: `*out_bytes` points to `*out_len` bytes (they may
+ * hold NUL), followed by a NUL byte not counted in `*out_len`. Never NULL on
+ * success: an empty body (a HEAD, a 204) gives a pointer to that NUL and length 0.
+ * Valid until `tb_response_free`; never free it.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; the out-pointers are NULL or valid for
+ * writes.
+ */
+tb_status tb_response_body(const tb_response *response, const uint8_t **out_bytes, size_t *out_len);
+
+/**
+ * How many headers the response has (0 for NULL). Indexes for
+ * `tb_response_header_at` run from 0 to this minus 1.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response.
+ */
+size_t tb_response_header_count(const tb_response *response);
+
+/**
+ * The header at `index` (0 = the first), borrowed: `*out_name` (lower
+ * case) and `*out_value` are NUL-terminated, valid until `tb_response_free`;
+ * `*out_name_len` and `*out_value_len` (optional, may be NULL) receive their lengths.
+ * An index past the last header is `TB_INVALID_ARGUMENT` naming `index`.
+ *
+ * ```c
+ * for (size_t i = 0; i < tb_response_header_count(resp); i++) {
+ *     const char *name, *value;
+ *     if (tb_response_header_at(resp, i, &name, NULL, &value, NULL) == TB_OK)
+ *         printf("%s: %s\n", name, value);
+ * }
+ * ```
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; the out-pointers are NULL or valid for
+ * writes.
+ */
+tb_status tb_response_header_at(const tb_response *response,
+                                size_t index,
+                                const char **out_name,
+                                size_t *out_name_len,
+                                const char **out_value,
+                                size_t *out_value_len);
+
+/**
+ * The value of the first header called `name` (compared without regard to ASCII
+ * case), borrowed and NUL-terminated, valid until `tb_response_free`;
+ * `*out_value_len` (optional, may be NULL) receives its length. A header the
+ * response does not have is no error: `TB_OK` with `*out_value = NULL` (and
+ * `*out_value_len = 0`). For a header that came several times, walk
+ * `tb_response_header_at`.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; `name` is NULL or NUL-terminated; the
+ * out-pointers are NULL or valid for writes.
+ */
+tb_status tb_response_header(const tb_response *response,
+                             const char *name,
+                             const char **out_value,
+                             size_t *out_value_len);
+
+/**
+ * Frees a response; the pointers its accessors gave become invalid. The body and
+ * header values are overwritten first (they may hold tokens).
+ * `tb_response_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a response from `tb_<api>_send`, not freed yet, and no
+ * other thread uses it during or after the call.
+ */
+void tb_response_free(tb_response *response);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,6 +15,10 @@
 # * logging.c: tb_set_log_callback at TRACE over calls to all three APIs; records arrive
 #   (one per request, the logins), none holds a secret (nor does the wire rebuilt from
 #   the hex dump rows), NULL turns it off, levels filter; under valgrind.
+# * request.c: the generic call as typed data (tb_request_*, tb_<api>_send,
+#   tb_response_*) against the sandbox and fake_server.c: a payout and its replay,
+#   forms, JSON, HEAD, queries, refused headers with nothing sent, a 1 MiB body,
+#   hostile arguments to every new function; under valgrind.
 #
 # Builds in target/c-hostile (not bindings/c/build, which run-tests.sh owns).
 # usage: bash bindings/c/run-hostile.sh
@@ -55,6 +59,8 @@ CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
 for prog in hostile concurrency fork logging; do
     gcc "${CFLAGS[@]}" "$here/$prog.c" -L"$lib" -ltokenbridge -Wl,-rpath,"$lib" -o "$build/$prog"
 done
+gcc "${CFLAGS[@]}" "$here/request.c" "$here/fake_server.c" -L"$lib" -ltokenbridge \
+    -Wl,-rpath,"$lib" -o "$build/request"
 
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
@@ -104,7 +110,22 @@ cat "$build/logging.out"
 grep -E 'definitely lost|possibly lost|ERROR SUMMARY' "$logging_log"
 logging_summary=$(tail -n 1 "$build/logging.out")
 
+step "request.c under valgrind (tb_request, tb_<api>_send, tb_response)"
+start_sandbox
+request_log=$build/request.valgrind.log
+if ! TOKENBRIDGE_SANDBOX_URL=$url timeout 600 valgrind --leak-check=full \
+    --errors-for-leak-kinds=definite,possible --show-leak-kinds=definite,possible \
+    --error-exitcode=1 --suppressions="$here/valgrind.supp" --log-file="$request_log" \
+    "$build/request" >"$build/request.out"; then
+    cat "$build/request.out" "$request_log" >&2
+    die "request.c failed"
+fi
+cat "$build/request.out"
+grep -E 'definitely lost|possibly lost|ERROR SUMMARY' "$request_log"
+request_summary=$(tail -n 1 "$build/request.out")
+
 step "summary"
 echo "hostile.c: $hostile_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log" | head -n 1)"
 echo "logging.c: $logging_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$logging_log" | head -n 1)"
+echo "request.c: $request_summary; valgrind: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$request_log" | head -n 1)"
 echo "C hostile and concurrency tests passed"

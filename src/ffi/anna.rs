@@ -7,6 +7,7 @@ use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::options::tb_call_options;
+use super::request::{tb_request, tb_response};
 use super::{json, run, strings, tb_status};
 use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
@@ -545,4 +546,24 @@ pub unsafe extern "C" fn tb_anna_call(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
+}
+
+/// Sends a request built with `tb_request_new` and its setters to AnnA with
+/// `Authorization: Bearer {token}`, getting a token as needed and once more after a
+/// 401. Arguments, outputs and retries as for `tb_ucontact_send`.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_anna_send(
+    c: *mut tb_anna_client,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::send(c, request, out) }
 }

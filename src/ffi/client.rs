@@ -8,6 +8,7 @@ use std::os::raw::c_char;
 use super::call::{self, tb_body_kind_raw};
 use super::config::{config_or_default, tb_config};
 use super::options::tb_call_options;
+use super::request::{tb_request, tb_response};
 use super::{guard, handle, run, strings, tb_status};
 use crate::client::{Client, Vendor};
 use crate::error::Result;
@@ -177,5 +178,30 @@ pub(crate) unsafe fn generic_call<H: Handle>(
                 |m, p, b| client.call(m, p, b),
             )
         }
+    })
+}
+
+/// The generic call with a request built by `tb_request_*`; the answer, whatever its
+/// status but a 401 after the new login, as a response handle.
+///
+/// # Safety
+///
+/// `c` is NULL or a live handle; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+pub(crate) unsafe fn send<H: Handle>(
+    c: *mut H,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live handle.
+        let client = unsafe { client(c) }?;
+        // SAFETY: the caller promises NULL or a live request.
+        let request = unsafe { handle(request, "request") }?;
+        strings::out_ptr(out, "out")?;
+        let response = tb_response::new(client.send(&request.0)?, H::V::CALL)?;
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, Box::into_raw(Box::new(response))) };
+        Ok(())
     })
 }

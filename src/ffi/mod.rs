@@ -11,7 +11,8 @@
 //! Submodules: [`status`] (the status enum), [`error`] (last error), [`log`] (the
 //! log callback), [`strings`] (C strings in and out, out-pointers), [`config`],
 //! [`ucontact`], [`yativo`],
-//! [`anna`], [`call`] (the generic authenticated calls), [`json`] (the JSON
+//! [`anna`], [`call`] (the generic authenticated calls), [`request`] (the generic
+//! call as a request builder and a response handle), [`json`] (the JSON
 //! shapes of structured answers) and [`constants`] (the header's URL macros).
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -35,7 +36,9 @@ pub mod yativo;
 pub mod anna;
 
 pub mod call;
+
 mod client;
+pub mod request;
 
 pub mod constants;
 pub mod json;

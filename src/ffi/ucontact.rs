@@ -7,6 +7,7 @@ use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::options::tb_call_options;
+use super::request::{tb_request, tb_response};
 use super::{json, run, strings, tb_status};
 use crate::error::Error;
 use crate::ucontact::{Client, Credentials};
@@ -293,4 +294,34 @@ pub unsafe extern "C" fn tb_ucontact_call(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
+}
+
+/// Sends a request built with `tb_request_new` and its setters to the uContact
+/// server with `Authorization: Basic {token}`, logging in when needed and once more
+/// after a 401, and gives the answer as a response handle.
+///
+/// * `request`: not consumed nor changed; it may be sent again, to any client. Its
+///   headers are checked first (see `tb_request_add_header`): a refusal is
+///   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+/// * `out`: receives the response on success, whatever its HTTP status but a 401
+///   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+///
+/// Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+/// and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+/// when it certainly never reached the server.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_send(
+    c: *mut tb_ucontact_client,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::send(c, request, out) }
 }

@@ -7,6 +7,7 @@ use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::options::tb_call_options;
+use super::request::{tb_request, tb_response};
 use super::{run, strings, tb_status};
 use crate::yativo::{Client, Credentials};
 
@@ -255,4 +256,26 @@ pub unsafe extern "C" fn tb_yativo_call(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
+}
+
+/// Sends a request built with `tb_request_new` and its setters to Yativo with
+/// `Authorization: Bearer {token}`, logging in as needed and once more after a 401.
+/// Arguments, outputs and retries as for `tb_ucontact_send`. A POST without
+/// `tb_request_set_idempotency_key` carries a fresh UUID v4 `Idempotency-Key` per
+/// send (the same on its retries), so it is retried like a GET.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_send(
+    c: *mut tb_yativo_client,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::send(c, request, out) }
 }

@@ -336,7 +336,8 @@ impl Request {
 pub struct Response {
     /// The HTTP status.
     pub status: u16,
-    /// The response headers, names lower-cased, in the order they came.
+    /// The response headers, names lower-cased, in the order they came (a name that
+    /// repeats comes with its first appearance, its values in order).
     pub headers: Vec<(String, String)>,
     /// The body's bytes.
     pub body: Vec<u8>,

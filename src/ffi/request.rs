@@ -1,0 +1,707 @@
+//! `tb_request` and `tb_response`: the generic call as typed data. A request is built
+//! with setters (method, path, query, headers, a form, JSON or raw body, an
+//! idempotency key), sent with `tb_<api>_send`, and answered by a response handle
+//! whose status, headers and body are read with accessors — the hyper and
+//! rustls-ffi way, no JSON in between.
+
+use std::ffi::CString;
+use std::os::raw::c_char;
+
+use zeroize::Zeroize;
+
+use super::{guard, handle, run, strings, tb_status};
+use crate::error::{Error, Result};
+use crate::http::{check_value, Auth, Body, Method, Request, Response};
+
+/// A request for `tb_<api>_send`: a method, a path on the client's server, query
+/// parameters, extra headers, a body, an idempotency key. Create with
+/// `tb_request_new`, fill with `tb_request_add_*` / `tb_request_set_*`, send with
+/// `tb_ucontact_send`, `tb_yativo_send` or `tb_anna_send` (as often as you like, to
+/// any client), free with `tb_request_free`.
+///
+/// ```c
+/// tb_request *req = NULL;
+/// tb_response *resp = NULL;
+/// if (tb_request_new("POST", "payouts", &req) == TB_OK &&
+///     tb_request_set_json(req, "{\"amount\": \"10.00\", \"currency\": \"USD\"}") == TB_OK &&
+///     tb_request_set_idempotency_key(req, "order-4711") == TB_OK &&
+///     tb_yativo_send(client, req, &resp) == TB_OK) {
+///     const uint8_t *body; size_t len;
+///     tb_response_body(resp, &body, &len);
+///     printf("%u: %.*s\n", tb_response_status(resp), (int)len, (const char *)body);
+///     tb_response_free(resp);
+/// }
+/// tb_request_free(req);
+/// ```
+///
+/// Each function checks its own arguments (`TB_INVALID_ARGUMENT` naming the
+/// parameter; the request is then unchanged), except the headers, which are checked
+/// when the request is sent — whether an `Authorization` may go depends on
+/// `tb_request_allow_authorization_header`, which may come later. A refused header
+/// is `TB_INVALID_ARGUMENT` naming it, and nothing is sent.
+///
+/// Not thread-safe to change: do not call setters on one request from several
+/// threads at once, nor while it is being sent. A request nobody changes may be sent
+/// from several threads at once.
+pub struct tb_request(pub(crate) Request);
+
+/// The answer to `tb_<api>_send`: the HTTP status, the headers (names lower-cased;
+/// the values of a name that came several times next to each other, in the order
+/// they came) and the body, as they came, whatever the status. Read with
+/// `tb_response_status`, `tb_response_body`, `tb_response_header_count`,
+/// `tb_response_header_at` and `tb_response_header`; free with `tb_response_free`.
+///
+/// Everything these accessors give is borrowed from the response: valid, unchanged,
+/// until `tb_response_free`, and never freed by the caller. Header names and values
+/// are NUL-terminated UTF-8 (a value that was not UTF-8 has U+FFFD in place of the
+/// bad bytes) and come with their length (`strlen` of the text). The body is bytes
+/// (it may hold NUL) with a length, followed by one NUL byte not counted in the
+/// length, so that a text body can be read as a C string.
+///
+/// Thread-safe: a response never changes, so any thread may read it, several at
+/// once; do not free it while another thread reads it.
+pub struct tb_response {
+    status: u16,
+    headers: Vec<(CString, CString)>,
+    /// The body's bytes plus a NUL not counted in the length.
+    body: Vec<u8>,
+}
+
+impl tb_response {
+    /// The handle for a core answer. A header holding NUL (HTTP parsers refuse it, so
+    /// this should not happen) cannot be a C string: it is an unexpected response.
+    pub(crate) fn new(response: Response, operation: &'static str) -> Result<tb_response> {
+        let Response {
+            status,
+            headers,
+            mut body,
+        } = response;
+        let text = |s: String, what: &str| {
+            strings::c_string(s, operation, what).map_err(|e| match e {
+                Error::UnexpectedResponse {
+                    operation,
+                    expected,
+                    excerpt,
+                    ..
+                } => Error::UnexpectedResponse {
+                    operation,
+                    status,
+                    expected,
+                    excerpt,
+                },
+                other => other,
+            })
+        };
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| Ok((text(name, "a header name")?, text(value, "a header value")?)))
+            .collect::<Result<Vec<_>>>()?;
+        body.push(0);
+        Ok(tb_response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn body_bytes(&self) -> &[u8] {
+        &self.body[..self.body.len() - 1]
+    }
+}
+
+impl Drop for tb_response {
+    /// Wipes what the answer held: a body or a header may carry a token.
+    fn drop(&mut self) {
+        self.body.zeroize();
+        for (name, value) in self.headers.drain(..) {
+            name.into_bytes_with_nul().zeroize();
+            value.into_bytes_with_nul().zeroize();
+        }
+    }
+}
+
+/// The request behind `request`, for a setter.
+///
+/// # Safety
+///
+/// `request` is NULL or live and unshared during `'a`.
+unsafe fn request_mut<'a>(request: *mut tb_request) -> Result<&'a mut Request> {
+    // SAFETY: the caller promises NULL or a live, unshared object.
+    match unsafe { request.as_mut() } {
+        Some(r) => Ok(&mut r.0),
+        None => Err(Error::invalid_input("request", "is NULL")),
+    }
+}
+
+/// Runs a setter that takes two strings.
+///
+/// # Safety
+///
+/// `request` is NULL or live and unshared during the call; the strings are NULL or
+/// NUL-terminated.
+unsafe fn set_pair(
+    request: *mut tb_request,
+    name: *const c_char,
+    value: *const c_char,
+    set: impl FnOnce(&mut Request, String, String),
+) -> tb_status {
+    run(|| {
+        // SAFETY: forwarded from this function's contract.
+        let r = unsafe { request_mut(request) }?;
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (name, value) = unsafe {
+            (
+                strings::required(name, "name")?,
+                strings::required(value, "value")?,
+            )
+        };
+        set(r, name.to_owned(), value.to_owned());
+        Ok(())
+    })
+}
+
+/// A new request without query, headers or body.
+///
+/// * `method`: `"GET"`, `"HEAD"`, `"OPTIONS"`, `"POST"`, `"PUT"`, `"PATCH"` or
+///   `"DELETE"`, any case; another is `TB_INVALID_ARGUMENT` naming `method`.
+/// * `path`: relative to the client's base URL, e.g. `"payouts"` or
+///   `"Integra/resources/Dialers/DialerTask"`, without query (give it with
+///   `tb_request_add_query`). An empty path, a full URL (it would carry the token
+///   elsewhere), spaces or control characters are `TB_INVALID_ARGUMENT` naming `path`.
+/// * `out`: receives the request on success; free it with `tb_request_free`.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// The strings are NULL or NUL-terminated; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_new(
+    method: *const c_char,
+    path: *const c_char,
+    out: *mut *mut tb_request,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let (method, path) = unsafe {
+            (
+                strings::required(method, "method")?,
+                strings::required(path, "path")?,
+            )
+        };
+        let request = Request::new(Method::parse(method)?, path);
+        // The core's own check of the path, now rather than at every send.
+        request.outgoing("tb_request_new", Auth::None)?;
+        strings::out_ptr(out, "out")?;
+        // SAFETY: `out` was checked and the caller promises it is valid for writes.
+        unsafe { strings::write(out, Box::into_raw(Box::new(tb_request(request)))) };
+        Ok(())
+    })
+}
+
+/// Adds a query parameter, percent-encoded when sent (`?name=value&...`, in the order
+/// added; a name may repeat). Empty names and values are sent as they are.
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_add_query(
+    request: *mut tb_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_pair(request, name, value, |r, n, v| r.query.push((n, v))) }
+}
+
+/// Adds a header, sent after the client's own (in the order added; a name may
+/// repeat). Checked when the request is sent, where a refusal is
+/// `TB_INVALID_ARGUMENT` naming the header and nothing is sent: a name that is not an
+/// HTTP token (an empty one too); `Host`, `Content-Length`, `Transfer-Encoding`,
+/// `Connection`, `TE` and `Upgrade` (tokenbridge sets them); a value holding CR or LF
+/// or longer than 8192 bytes; `Authorization` unless
+/// `tb_request_allow_authorization_header(request, true)` was called.
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_add_header(
+    request: *mut tb_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_pair(request, name, value, |r, n, v| r.headers.push((n, v))) }
+}
+
+/// Adds a field to a form body, sent as `application/x-www-form-urlencoded` with the
+/// fields in the order added (a name may repeat; empty names and values are sent as
+/// they are). When the body is a JSON or raw body, this replaces it with a form of
+/// this one field.
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_add_form_field(
+    request: *mut tb_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_pair(request, name, value, |r, n, v| match &mut r.body {
+            Body::Form(fields) => fields.push((n, v)),
+            other => *other = Body::Form(vec![(n, v)]),
+        })
+    }
+}
+
+/// Sets a JSON body, sent as `application/json`: `json` is checked here (invalid
+/// JSON, an empty string too, is `TB_INVALID_ARGUMENT` naming `json`, without
+/// quoting it) and sent as the same JSON value (whitespace and the order of object
+/// keys may differ). Replaces any body set before (form fields included).
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// `json` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_set_json(
+    request: *mut tb_request,
+    json: *const c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: forwarded from this function's contract.
+        let r = unsafe { request_mut(request) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let text = unsafe { strings::required(json, "json") }?;
+        let value = serde_json::from_str(text).map_err(|e| {
+            // serde_json's position, never the text (it may hold secrets).
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "unexpected end",
+                _ => "syntax error",
+            };
+            Error::invalid_input(
+                "json",
+                format!(
+                    "is not valid JSON: {what} at line {} column {}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        r.body = Body::Json(value);
+        Ok(())
+    })
+}
+
+/// Sets a body of bytes sent as they are, with `Content-Type: content_type`: `len`
+/// bytes from `bytes` (copied; they may hold NUL). `bytes` may be NULL only when
+/// `len` is 0 (an empty body). An empty content type, one with a control character
+/// or over 8192 bytes is `TB_INVALID_ARGUMENT` naming `content_type`. Replaces any
+/// body set before (form fields included).
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// `content_type` is NULL or NUL-terminated; `bytes` is NULL or valid for reads of
+/// `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_set_body(
+    request: *mut tb_request,
+    content_type: *const c_char,
+    bytes: *const u8,
+    len: usize,
+) -> tb_status {
+    run(|| {
+        // SAFETY: forwarded from this function's contract.
+        let r = unsafe { request_mut(request) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let content_type = unsafe { strings::required(content_type, "content_type") }?;
+        if content_type.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "content_type",
+                "must not be empty (e.g. \"application/octet-stream\")",
+            ));
+        }
+        check_value("content_type", content_type)?;
+        let bytes = match (bytes.is_null(), len) {
+            (_, 0) => Vec::new(),
+            (true, _) => {
+                return Err(Error::invalid_input(
+                    "bytes",
+                    format!("is NULL with len {len} (NULL is only for an empty body)"),
+                ))
+            }
+            (false, n) if n > isize::MAX as usize => {
+                return Err(Error::invalid_input(
+                    "len",
+                    format!("{n} is more than any buffer can hold"),
+                ))
+            }
+            // SAFETY: not NULL, `len` fits a slice, and the caller promises `len`
+            // readable bytes.
+            (false, _) => unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec(),
+        };
+        r.body = Body::Raw {
+            content_type: content_type.to_owned(),
+            bytes,
+        };
+        Ok(())
+    })
+}
+
+/// Sends `Idempotency-Key: idempotency_key` (the same on every retry of the call,
+/// and on every send of this request) and makes a POST or PATCH safe to retry: the
+/// server answers a repeat with its first answer instead of acting twice. Without
+/// one, Yativo POSTs get a fresh UUID v4 key per send. An empty key (or only
+/// spaces), one with a control character or over 8192 bytes is
+/// `TB_INVALID_ARGUMENT` naming `idempotency_key`. Replaces a key set before.
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call;
+/// `idempotency_key` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_set_idempotency_key(
+    request: *mut tb_request,
+    idempotency_key: *const c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: forwarded from this function's contract.
+        let r = unsafe { request_mut(request) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let key = unsafe { strings::required(idempotency_key, "idempotency_key") }?;
+        if key.trim().is_empty() {
+            return Err(Error::invalid_input("idempotency_key", "must not be empty"));
+        }
+        check_value("idempotency_key", key)?;
+        r.idempotency_key = Some(key.to_owned());
+        Ok(())
+    })
+}
+
+/// Whether a header `Authorization` added with `tb_request_add_header` may replace
+/// the client's token (for a resource that takes another credential). The call then
+/// needs no login, and a 401 to it is `TB_UNAUTHORIZED` at once (no new login is
+/// tried: the credential is yours). Off by default, so that a header copied from
+/// elsewhere cannot silently replace the client's.
+///
+/// # Safety
+///
+/// `request` is NULL or a live request not used by another thread during the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_allow_authorization_header(
+    request: *mut tb_request,
+    allow: bool,
+) -> tb_status {
+    run(|| {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { request_mut(request) }?.own_authorization = allow;
+        Ok(())
+    })
+}
+
+/// Frees a request. Responses to it stay valid. `tb_request_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `request` is NULL or a request from `tb_request_new`, not freed yet, and no other
+/// thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_request_free(request: *mut tb_request) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { super::client::free(request) }
+}
+
+/// The response's HTTP status (0 for NULL).
+///
+/// # Safety
+///
+/// `response` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_status(response: *const tb_response) -> u16 {
+    guard(0, || {
+        // SAFETY: the caller promises NULL or a live response.
+        unsafe { response.as_ref() }.map_or(0, |r| r.status)
+    })
+}
+
+/// The response's body, borrowed: `*out_bytes` points to `*out_len` bytes (they may
+/// hold NUL), followed by a NUL byte not counted in `*out_len`. Never NULL on
+/// success: an empty body (a HEAD, a 204) gives a pointer to that NUL and length 0.
+/// Valid until `tb_response_free`; never free it.
+///
+/// # Safety
+///
+/// `response` is NULL or a live response; the out-pointers are NULL or valid for
+/// writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_body(
+    response: *const tb_response,
+    out_bytes: *mut *const u8,
+    out_len: *mut usize,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live response.
+        let r = unsafe { handle(response, "response") }?;
+        strings::out_ptr(out_bytes, "out_bytes")?;
+        strings::out_ptr(out_len, "out_len")?;
+        // SAFETY: both out-pointers were checked and the caller promises they are
+        // valid for writes.
+        unsafe {
+            strings::write(out_bytes, r.body.as_ptr());
+            strings::write(out_len, r.body_bytes().len());
+        }
+        Ok(())
+    })
+}
+
+/// How many headers the response has (0 for NULL). Indexes for
+/// `tb_response_header_at` run from 0 to this minus 1.
+///
+/// # Safety
+///
+/// `response` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_header_count(response: *const tb_response) -> usize {
+    guard(0, || {
+        // SAFETY: the caller promises NULL or a live response.
+        unsafe { response.as_ref() }.map_or(0, |r| r.headers.len())
+    })
+}
+
+/// Writes a borrowed header name or value and, when wanted, its length.
+///
+/// # Safety
+///
+/// `out` was checked and is valid for writes; `out_len` is NULL or valid for writes.
+unsafe fn write_text(text: &CString, out: *mut *const c_char, out_len: *mut usize) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        strings::write(out, text.as_ptr());
+        strings::write_optional(out_len, text.as_bytes().len());
+    }
+}
+
+/// The header at `index` (0 = the first), borrowed: `*out_name` (lower
+/// case) and `*out_value` are NUL-terminated, valid until `tb_response_free`;
+/// `*out_name_len` and `*out_value_len` (optional, may be NULL) receive their lengths.
+/// An index past the last header is `TB_INVALID_ARGUMENT` naming `index`.
+///
+/// ```c
+/// for (size_t i = 0; i < tb_response_header_count(resp); i++) {
+///     const char *name, *value;
+///     if (tb_response_header_at(resp, i, &name, NULL, &value, NULL) == TB_OK)
+///         printf("%s: %s\n", name, value);
+/// }
+/// ```
+///
+/// # Safety
+///
+/// `response` is NULL or a live response; the out-pointers are NULL or valid for
+/// writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_header_at(
+    response: *const tb_response,
+    index: usize,
+    out_name: *mut *const c_char,
+    out_name_len: *mut usize,
+    out_value: *mut *const c_char,
+    out_value_len: *mut usize,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live response.
+        let r = unsafe { handle(response, "response") }?;
+        strings::out_ptr(out_name, "out_name")?;
+        strings::out_ptr(out_value, "out_value")?;
+        let (name, value) = r.headers.get(index).ok_or_else(|| {
+            Error::invalid_input(
+                "index",
+                format!(
+                    "{index} is past the last header (the response has {})",
+                    r.headers.len()
+                ),
+            )
+        })?;
+        // SAFETY: `out_name` and `out_value` were checked; the caller promises every
+        // out-pointer is NULL or valid for writes.
+        unsafe {
+            write_text(name, out_name, out_name_len);
+            write_text(value, out_value, out_value_len);
+        }
+        Ok(())
+    })
+}
+
+/// The value of the first header called `name` (compared without regard to ASCII
+/// case), borrowed and NUL-terminated, valid until `tb_response_free`;
+/// `*out_value_len` (optional, may be NULL) receives its length. A header the
+/// response does not have is no error: `TB_OK` with `*out_value = NULL` (and
+/// `*out_value_len = 0`). For a header that came several times, walk
+/// `tb_response_header_at`.
+///
+/// # Safety
+///
+/// `response` is NULL or a live response; `name` is NULL or NUL-terminated; the
+/// out-pointers are NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_header(
+    response: *const tb_response,
+    name: *const c_char,
+    out_value: *mut *const c_char,
+    out_value_len: *mut usize,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live response.
+        let r = unsafe { handle(response, "response") }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let name = unsafe { strings::required(name, "name") }?;
+        strings::out_ptr(out_value, "out_value")?;
+        let found = r
+            .headers
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()));
+        match found {
+            // SAFETY: `out_value` was checked; the caller promises both out-pointers
+            // are NULL or valid for writes.
+            Some((_, value)) => unsafe { write_text(value, out_value, out_value_len) },
+            // SAFETY: as above.
+            None => unsafe {
+                strings::write(out_value, std::ptr::null());
+                strings::write_optional(out_value_len, 0);
+            },
+        }
+        Ok(())
+    })
+}
+
+/// Frees a response; the pointers its accessors gave become invalid. The body and
+/// header values are overwritten first (they may hold tokens).
+/// `tb_response_free(NULL)` does nothing.
+///
+/// # Safety
+///
+/// `response` is NULL or a response from `tb_<api>_send`, not freed yet, and no
+/// other thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn tb_response_free(response: *mut tb_response) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { super::client::free(response) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::ptr;
+
+    fn new_request(method: &CStr, path: &CStr) -> *mut tb_request {
+        let mut out = ptr::null_mut();
+        // SAFETY: static C strings and a local out-pointer.
+        let s = unsafe { tb_request_new(method.as_ptr(), path.as_ptr(), &mut out) };
+        assert_eq!(s, tb_status::TB_OK);
+        out
+    }
+
+    #[test]
+    fn a_setter_of_another_body_kind_replaces_the_body() {
+        let r = new_request(c"post", c"x");
+        // SAFETY: a live request and static C strings.
+        unsafe {
+            assert_eq!(tb_request_set_json(r, c"[1]".as_ptr()), tb_status::TB_OK);
+            tb_request_add_form_field(r, c"a".as_ptr(), c"1".as_ptr());
+            tb_request_add_form_field(r, c"b".as_ptr(), c"2".as_ptr());
+            assert_eq!(
+                (*r).0.body,
+                Body::Form(vec![("a".into(), "1".into()), ("b".into(), "2".into())])
+            );
+            assert_eq!(
+                tb_request_set_body(r, c"text/plain".as_ptr(), ptr::null(), 0),
+                tb_status::TB_OK
+            );
+            assert_eq!(
+                (*r).0.body,
+                Body::Raw {
+                    content_type: "text/plain".into(),
+                    bytes: Vec::new()
+                }
+            );
+            assert_eq!(
+                tb_request_set_body(r, c"text/plain".as_ptr(), ptr::null(), 3),
+                tb_status::TB_INVALID_ARGUMENT
+            );
+            assert_eq!((*r).0.method, Method::Post);
+            tb_request_free(r);
+        }
+    }
+
+    #[test]
+    fn bad_json_is_named_and_not_quoted() {
+        let r = new_request(c"GET", c"x");
+        // SAFETY: a live request and a static C string.
+        let s = unsafe { tb_request_set_json(r, c"{\"secret\": \"hunter2".as_ptr()) };
+        assert_eq!(s, tb_status::TB_INVALID_ARGUMENT);
+        let msg = super::super::error::last_message_for_tests().unwrap();
+        assert!(msg.contains("`json`"), "{msg}");
+        assert!(!msg.contains("hunter2"), "{msg}");
+        // SAFETY: a live request.
+        unsafe { tb_request_free(r) };
+    }
+
+    #[test]
+    fn response_accessors_borrow_from_the_handle() {
+        let resp = tb_response::new(
+            Response {
+                status: 201,
+                headers: vec![("x-dup".into(), "1".into()), ("x-dup".into(), "2".into())],
+                body: b"a\0b".to_vec(),
+            },
+            "test",
+        )
+        .unwrap();
+        let resp = Box::into_raw(Box::new(resp));
+        let (mut bytes, mut len) = (ptr::null(), 0usize);
+        let mut value = ptr::null();
+        // SAFETY: a live response and local out-pointers.
+        unsafe {
+            assert_eq!(tb_response_status(resp), 201);
+            assert_eq!(
+                tb_response_body(resp, &mut bytes, &mut len),
+                tb_status::TB_OK
+            );
+            assert_eq!(std::slice::from_raw_parts(bytes, len + 1), b"a\0b\0");
+            assert_eq!(
+                tb_response_header(resp, c"X-DUP".as_ptr(), &mut value, &mut len),
+                tb_status::TB_OK
+            );
+            assert_eq!(CStr::from_ptr(value).to_str().unwrap(), "1");
+            assert_eq!(len, 1);
+            assert_eq!(
+                tb_response_header(resp, c"absent".as_ptr(), &mut value, ptr::null_mut()),
+                tb_status::TB_OK
+            );
+            assert!(value.is_null());
+            let mut name = ptr::null();
+            assert_eq!(
+                tb_response_header_at(
+                    resp,
+                    2,
+                    &mut name,
+                    ptr::null_mut(),
+                    &mut value,
+                    ptr::null_mut()
+                ),
+                tb_status::TB_INVALID_ARGUMENT
+            );
+            assert!(name.is_null());
+            tb_response_free(resp);
+        }
+    }
+}
