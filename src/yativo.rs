@@ -211,8 +211,7 @@ impl Vendor for Yativo {
             && request.get_idempotency_key().is_none()
             && !request.has_header("idempotency-key")
         {
-            *request = std::mem::replace(request, Request::new(Method::Get, ""))
-                .idempotency_key(new_idempotency_key());
+            request.idempotency_key = Some(new_idempotency_key());
         }
     }
 }
