@@ -5,7 +5,9 @@ sets TOKENBRIDGE_LIBRARY and TOKENBRIDGE_SANDBOX_URL. Standard library only.
 """
 
 import ast
+import asyncio
 import datetime as dt
+import logging
 import gc
 import json
 import os
@@ -42,7 +44,9 @@ from tokenbridge import (  # noqa: E402
     Status,
     Token,
     TokenBridgeError,
+    TransportConnectionError,
     TransportError,
+    TransportTimeoutError,
     UContactClient,
     YativoClient,
 )
@@ -127,6 +131,24 @@ class Counter:
     def total(self) -> int:
         now = stats()
         return sum(now.values()) - sum(self.before.values())
+
+
+def fault(**spec: object) -> None:
+    """Adds a sandbox fault (docs/sandbox-contract.md)."""
+    req = urllib.request.Request(
+        URL + "/__sandbox/faults",
+        data=json.dumps(spec).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with _NO_PROXY.open(req, timeout=10) as r:
+        r.read()
+
+
+def clear_faults() -> None:
+    req = urllib.request.Request(URL + "/__sandbox/faults", method="DELETE")
+    with _NO_PROXY.open(req, timeout=10) as r:
+        r.read()
 
 
 def utcnow() -> dt.datetime:
@@ -682,6 +704,307 @@ class T07Lifecycle(Base):
             any(issubclass(w.category, ResourceWarning) for w in caught),
             [str(w.message) for w in caught],
         )
+
+
+# ---------------------------------------------------------------------------------
+class T08Async(Base):
+    def tearDown(self) -> None:
+        clear_faults()
+
+    def test_async_calls(self) -> None:
+        async def main() -> None:
+            with yativo() as y:
+                t = await y.aio.login()
+                self.assertIsInstance(t, Token)
+                self.assertEqual(await y.aio.token(), t.token)
+                r = await y.aio.call("GET", "wallet/balance")
+                self.assertEqual(r.status, 200)
+                with self.assertRaises(RejectedError):
+                    with yativo("wrong") as bad:
+                        await bad.aio.login()
+                with self.assertRaises(AttributeError):
+                    y.aio.close  # noqa: B018 - not a coroutine
+
+        asyncio.run(main())
+
+    def test_cancelled_async_call_stops_the_native_call(self) -> None:
+        async def main() -> None:
+            with yativo() as y:
+                y.login()
+                fault(path="/yativo/api/v1/wallet/balance", delay_ms=3000, times=1)
+                task = asyncio.ensure_future(y.aio.call("GET", "wallet/balance"))
+                await asyncio.sleep(0.3)
+                self.assertFalse(task.done())
+                cancelled_at = time.monotonic()
+                task.cancel()
+                with self.assertRaises(asyncio.CancelledError):
+                    await task
+                elapsed = time.monotonic() - cancelled_at
+                self.assertLess(elapsed, 0.2)
+                # The native call has stopped: the client is free and works at once.
+                n = Counter()
+                started = time.monotonic()
+                r = await y.aio.call("GET", "wallet/balance")
+                self.assertEqual(r.status, 200)
+                self.assertLess(time.monotonic() - started, 1.0)
+                self.assertEqual(n["yativo.call"], 1)
+                self.assertEqual(y.call("GET", "wallet/balance").status, 200)
+
+        asyncio.run(main())
+
+    def test_wait_for_cancels_the_native_call(self) -> None:
+        async def main() -> None:
+            with yativo() as y:
+                y.login()
+                fault(path="/yativo/api/v1/wallet/balance", delay_ms=3000, times=1)
+                started = time.monotonic()
+                with self.assertRaises(asyncio.TimeoutError):
+                    await asyncio.wait_for(y.aio.call("GET", "wallet/balance"), 0.3)
+                self.assertLess(time.monotonic() - started, 0.5)
+                self.assertEqual((await y.aio.call("GET", "wallet/balance")).status, 200)
+
+        asyncio.run(main())
+
+    def test_blocking_timeout(self) -> None:
+        with yativo() as y:
+            y.login()
+            limited = y.with_options(timeout=0.3)
+            self.assertIn("timeout=0.3s", repr(limited))
+            fault(path="/yativo/api/v1/wallet/balance", delay_ms=2000, times=1)
+            started = time.monotonic()
+            with self.assertRaises(TimeoutError) as cm:
+                limited.call("GET", "wallet/balance")
+            self.assertLess(time.monotonic() - started, 1.0)
+            self.assertIsInstance(cm.exception, TransportTimeoutError)
+            self.assertIsInstance(cm.exception, TransportError)
+            self.assertEqual(cm.exception.status, Status.TIMEOUT)
+            self.assertEqual(limited.call("GET", "wallet/balance").status, 200)
+            limited.close()  # a view: the client stays open
+            self.assertFalse(y.closed)
+            with self.assertRaises(InvalidArgumentError) as cm2:
+                y.with_options(timeout=0)
+            self.assertIn("timeout", str(cm2.exception))
+            with self.assertRaises(InvalidArgumentError) as cm2:
+                y.with_options(timeout=31 * 86400).token()
+            self.assertIn("`timeout`", str(cm2.exception))
+        self.assertTrue(limited.closed)
+        with self.assertRaises(ValueError):
+            limited.token()
+
+
+# ---------------------------------------------------------------------------------
+class T09Logging(Base):
+    def test_records_reach_logging_without_secrets(self) -> None:
+        records: List[logging.LogRecord] = []
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        logger = logging.getLogger("tokenbridge")
+        handler = Keep(level=1)
+        logger.addHandler(handler)
+        old_level = logger.level
+        logger.setLevel(tokenbridge.TRACE)
+        try:
+            tokenbridge.enable_logging()
+            tokens = []
+            with yativo() as y:
+                tokens.append(y.login().token)
+                tokens.append(y.refresh_token().token)
+                y.call("GET", "wallet/balance")
+            with ucontact() as c:
+                tokens.append(c.get_user_token())
+            with anna() as a:
+                tokens.append(a.get_token().token)
+                access = a.user_hash("42")
+        finally:
+            tokenbridge.disable_logging()
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+        self.assertTrue(records)
+        names = {r.name for r in records}
+        self.assertIn("tokenbridge", names)
+        self.assertIn("tokenbridge.http", names)
+        self.assertTrue(all(n == "tokenbridge" or n.startswith("tokenbridge.") for n in names), names)
+        levels = {r.levelno for r in records}
+        self.assertIn(logging.INFO, levels)
+        self.assertIn(logging.DEBUG, levels)
+        secrets = [YATIVO_SECRET, UCONTACT_PASSWORD, ANNA_PASS, access.hash] + tokens
+        for r in records:
+            text = r.getMessage()
+            for secret in secrets:
+                self.assertNotIn(secret, text, r.name)
+        # Off again: nothing more arrives.
+        count = len(records)
+        with yativo() as y:
+            y.login()
+        self.assertEqual(len(records), count)
+
+    def test_level_follows_the_logger(self) -> None:
+        records: List[logging.LogRecord] = []
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        logger = logging.getLogger("tokenbridge")
+        handler = Keep()
+        logger.addHandler(handler)
+        old_level = logger.level
+        logger.setLevel(logging.INFO)
+        try:
+            tokenbridge.enable_logging()
+            with yativo() as y:
+                y.login()
+        finally:
+            tokenbridge.disable_logging()
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+        self.assertTrue(records)
+        self.assertTrue(all(r.levelno >= logging.INFO for r in records))
+
+
+# ---------------------------------------------------------------------------------
+class T10PythonTerms(Base):
+    def test_errors_name_the_python_parameter(self) -> None:
+        with self.assertRaises(InvalidArgumentError) as cm:
+            Config(timeout_connect=0)
+        self.assertIn("`timeout_connect`", str(cm.exception))
+        self.assertNotIn("_ms", str(cm.exception))
+        with self.assertRaises(InvalidArgumentError) as cm:
+            Retries(1, 5, 1)
+        self.assertIn("`base_delay`", str(cm.exception))
+        with self.assertRaises(InvalidArgumentError) as cm:
+            AnnaClient(anna_url(), ANNA_HASH, ANNA_USER, None, config=CONFIG)  # type: ignore[arg-type]
+        self.assertEqual(str(cm.exception), "invalid argument `password`: is None")
+        with anna() as a:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.messenger_requests("42", filter={"colour": "blue"})
+            self.assertIn("`filter`", str(cm.exception))
+            self.assertNotIn("filter_json", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError) as cm:
+                a.messenger_alert_counter(doc_type="CPF")
+            self.assertNotIn("NULL", str(cm.exception))
+
+    def test_timeout_and_connection_errors_are_the_builtin_ones(self) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with YativoClient("http://127.0.0.1:{}/api/v1".format(port), "a", "b", config=CONFIG) as y:
+            with self.assertRaises(ConnectionError) as cm:
+                y.login()
+        self.assertIsInstance(cm.exception, TransportConnectionError)
+        self.assertIsInstance(cm.exception, TransportError)
+        self.assertIsInstance(cm.exception, TokenBridgeError)
+        self.assertNotIsInstance(cm.exception, TimeoutError)
+        cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), timeout_receive=0.2)
+        with yativo(config=cfg) as y:
+            y.login()
+            fault(path="/yativo/api/v1/wallet/balance", delay_ms=1000, times=1)
+            with self.assertRaises(TimeoutError) as cm2:
+                y.call("GET", "wallet/balance")
+            self.assertIsInstance(cm2.exception, TransportTimeoutError)
+            self.assertNotIsInstance(cm2.exception, ConnectionError)
+            self.assertIn("timed out", str(cm2.exception))
+
+    def test_no_secret_in_any_repr(self) -> None:
+        cfg = Config(proxy="http://bob:hunter2@proxy.example:3128", timeout_connect=2)
+        self.assertNotIn("hunter2", repr(cfg))
+        self.assertIn("bob:***@proxy.example:3128", repr(cfg))
+        self.assertNotIn("hunter2", str(cfg))
+        cfg = Config(proxy="http://t0ken@proxy.example:3128")
+        self.assertNotIn("t0ken", repr(cfg))
+        with yativo() as y:
+            t = y.login()
+            r = y.call("GET", "wallet/balance")
+            self.assertNotIn(t.token, repr(t))
+            for obj in (r, y, y.aio, y.with_options(timeout=5)):
+                self.assertNotIn(t.token, repr(obj))
+            req = tokenbridge.Request(
+                "GET", "wallet/balance", headers={"Authorization": "Bearer " + t.token},
+                query={"secret": "q-s3cret"}, allow_authorization_header=True,
+            )
+            self.assertNotIn(t.token, repr(req))
+            self.assertNotIn("q-s3cret", repr(req))
+            resp = y.send(req)
+            self.assertNotIn(t.token, repr(resp))
+        with anna() as a:
+            access = a.user_hash("42")
+            for item in a.messenger_requests("42"):
+                if item.link:
+                    self.assertNotIn(item.link, repr(item))
+            self.assertNotIn(access.hash, repr(access))
+
+
+# ---------------------------------------------------------------------------------
+class T11Request(Base):
+    def test_send_with_a_header_and_a_query(self) -> None:
+        n = Counter()
+        with yativo() as y:
+            req = tokenbridge.Request(
+                "GET", "wallet/balance",
+                query=[("currency", "USD"), ("note", "a b&c")],
+                headers={"X-Request-Id": "py-1"},
+            )
+            r = y.send(req)
+            self.assertIsInstance(r, tokenbridge.HttpResponse)
+            self.assertEqual(r.status, 200, r.text)
+            self.assertTrue(r.ok)
+            self.assertIsInstance(r.body, bytes)
+            self.assertIsInstance(r.json(), dict)
+            self.assertEqual(r.json(), json.loads(r.text))
+            self.assertIn("application/json", r.header("Content-Type") or "")
+            self.assertEqual(r.header("no-such-header"), None)
+            self.assertTrue(all(k == k.lower() for k, _ in r.headers))
+            self.assertEqual(y.send(req).status, 200)  # sent again
+        self.assertEqual(n["yativo.call"], 2)
+
+    def test_json_body_idempotency_key_and_async_send(self) -> None:
+        with yativo() as y:
+            req = tokenbridge.Request(
+                "POST", "payouts", json={"amount": "10.00", "currency": "USD"},
+                idempotency_key="py-order-{}".format(time.time()),
+            )
+            first = y.send(req)
+            self.assertEqual(first.status, 201, first.text)
+            again = asyncio.run(y.aio.send(req))
+            self.assertEqual(again.status, 201)
+            self.assertEqual(again.header("Idempotent-Replayed"), "true")
+            self.assertEqual(again.json()["data"]["id"], first.json()["data"]["id"])
+
+    def test_form_and_raw_bodies(self) -> None:
+        with ucontact() as c:
+            r = c.send(tokenbridge.Request(
+                "POST", "Integra/resources/Dialers/DialerTask", form={"campaign": "Sales"}
+            ))
+            self.assertEqual(r.status, 200, r.text)
+        with anna() as a:
+            r = a.send(tokenbridge.Request(
+                "POST", "REST/AnnACorporate/Ping", body=b'{"ping": 1}', content_type="application/json"
+            ))
+            self.assertEqual(r.status, 200, r.text)
+
+    def test_bad_requests_name_the_argument(self) -> None:
+        n = Counter()
+        with yativo() as y:
+            with self.assertRaises(InvalidArgumentError) as cm:
+                y.send(tokenbridge.Request("GET", "wallet/balance", headers={"Host": "evil"}))
+            self.assertIn("`headers`", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError) as cm:
+                y.send(tokenbridge.Request("GET", "wallet/balance?x=1"))
+            self.assertIn("`path`", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError) as cm:
+                y.send(tokenbridge.Request("POST", "payouts", idempotency_key=" "))
+            self.assertIn("`idempotency_key`", str(cm.exception))
+            with self.assertRaises(InvalidArgumentError):
+                tokenbridge.Request("POST", "payouts", json={}, form={})
+            with self.assertRaises(InvalidArgumentError) as cm:
+                y.send(tokenbridge.Request("POST", "x", body=b"", content_type="a\nb"))
+            self.assertIn("`content_type`", str(cm.exception))
+        self.assertEqual(n.total(), 0)
 
 
 # ---------------------------------------------------------------------------------

@@ -3,6 +3,12 @@
 >>> from tokenbridge import YativoClient, Config
 >>> with YativoClient(YativoClient.PRODUCTION_URL, "acct", "secret") as y:  # doctest: +SKIP
 ...     print(y.login().expires_at)
+...     y.with_options(timeout=5).token()    # a 5 s deadline
+...     y.send(Request("GET", "wallet/balance", query={"currency": "USD"})).json()
+
+asyncio: ``await client.aio.login()`` (every method; cancelling the task stops the
+native call). Logging: ``tokenbridge.enable_logging()`` sends the library's records
+to the ``tokenbridge`` logger.
 
 The native library is found through ``TOKENBRIDGE_LIBRARY`` (a full path), else
 inside or beside this package, else ``ctypes.util.find_library("tokenbridge")``.
@@ -12,7 +18,8 @@ from __future__ import annotations
 
 from . import _native
 from ._native import LibraryNotFoundError
-from .clients import AnnaClient, UContactClient, YativoClient
+from ._logging import TRACE, disable_logging, enable_logging
+from .clients import AnnaClient, AsyncClient, UContactClient, YativoClient
 from .config import Config, Retries
 from .errors import (
     CancelledError,
@@ -22,10 +29,13 @@ from .errors import (
     RejectedError,
     Status,
     TokenBridgeError,
+    TransportConnectionError,
     TransportError,
+    TransportTimeoutError,
     UnauthorizedError,
     UnexpectedResponseError,
 )
+from .generic import HttpResponse, Request
 from .models import (
     AccessData,
     AgentProfile,
@@ -63,7 +73,9 @@ __all__ = [
     "AccessData",
     "AgentProfile",
     "AnnaClient",
+    "AsyncClient",
     "Config",
+    "HttpResponse",
     "HttpStatusError",
     "InternalError",
     "InvalidArgumentError",
@@ -75,19 +87,25 @@ __all__ = [
     "MessengerRequest",
     "MessengerStructure",
     "RejectedError",
+    "Request",
     "RequestStatus",
     "Response",
     "Retries",
     "Status",
+    "TRACE",
     "TlsRoots",
     "Token",
     "TokenBridgeError",
+    "TransportConnectionError",
     "TransportError",
+    "TransportTimeoutError",
     "UContactClient",
     "UnauthorizedError",
     "UnexpectedResponseError",
     "CancelledError",
     "YativoClient",
+    "disable_logging",
+    "enable_logging",
     "library_version",
     "library_version_number",
     "status_name",

@@ -18,11 +18,13 @@ import os
 import sys
 import threading
 from ctypes import (
+    CFUNCTYPE,
     POINTER,
     Structure,
     c_bool,
     c_char_p,
     c_int32,
+    c_size_t,
     c_int64,
     c_uint16,
     c_uint32,
@@ -30,7 +32,8 @@ from ctypes import (
     c_void_p,
 )
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Union
+import re
+from typing import Any, Callable, List, Mapping, Optional, Union
 
 from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
 
@@ -65,7 +68,27 @@ class TbAnnaClient(Structure):
     pass
 
 
+class TbCallOptions(Structure):
+    pass
+
+
+class TbCancelToken(Structure):
+    pass
+
+
+class TbRequest(Structure):
+    pass
+
+
+class TbResponse(Structure):
+    pass
+
+
 CONFIG_P = POINTER(TbConfig)
+OPTIONS_P = POINTER(TbCallOptions)
+CANCEL_P = POINTER(TbCancelToken)
+REQUEST_P = POINTER(TbRequest)
+RESPONSE_P = POINTER(TbResponse)
 UCONTACT_P = POINTER(TbUContactClient)
 YATIVO_P = POINTER(TbYativoClient)
 ANNA_P = POINTER(TbAnnaClient)
@@ -75,6 +98,12 @@ OUT_STR = POINTER(c_void_p)  # char **: library-allocated, freed by tb_string_fr
 OUT_I64 = POINTER(c_int64)
 OUT_U64 = POINTER(c_uint64)
 OUT_U16 = POINTER(c_uint16)
+OUT_BORROWED = POINTER(c_void_p)  # const char ** / const uint8_t **: borrowed, never freed
+OUT_SIZE = POINTER(c_size_t)
+
+# typedef void (*tb_log_callback)(void *user_data, tb_log_level level, const char *target,
+#                                 size_t target_len, const char *message, size_t message_len)
+LOG_CALLBACK = CFUNCTYPE(None, c_void_p, c_int32, c_void_p, c_size_t, c_void_p, c_size_t)
 
 # name: (restype, argtypes)
 _SIGNATURES = {
@@ -104,6 +133,42 @@ _SIGNATURES = {
     "tb_config_set_refresh_ahead_ms": (STATUS, [CONFIG_P, c_uint64]),
     "tb_config_set_dns_cache_ttl_ms": (STATUS, [CONFIG_P, c_uint64]),
     "tb_config_set_end_session_on_close": (STATUS, [CONFIG_P, c_bool]),
+    # logging
+    "tb_set_log_callback": (STATUS, [LOG_CALLBACK, c_int32, c_void_p]),
+    # deadlines and cancellation
+    "tb_cancel_token_new": (CANCEL_P, []),
+    "tb_cancel_token_cancel": (None, [CANCEL_P]),
+    "tb_cancel_token_is_cancelled": (c_bool, [CANCEL_P]),
+    "tb_cancel_token_free": (None, [CANCEL_P]),
+    "tb_call_options_new": (OPTIONS_P, []),
+    "tb_call_options_set_deadline_ms": (STATUS, [OPTIONS_P, c_uint64]),
+    "tb_call_options_set_cancel_token": (STATUS, [OPTIONS_P, CANCEL_P]),
+    "tb_call_options_free": (None, [OPTIONS_P]),
+    "tb_ucontact_client_with_options": (STATUS, [UCONTACT_P, OPTIONS_P, POINTER(UCONTACT_P)]),
+    "tb_yativo_client_with_options": (STATUS, [YATIVO_P, OPTIONS_P, POINTER(YATIVO_P)]),
+    "tb_anna_client_with_options": (STATUS, [ANNA_P, OPTIONS_P, POINTER(ANNA_P)]),
+    # requests and responses
+    "tb_request_new": (STATUS, [c_char_p, c_char_p, POINTER(REQUEST_P)]),
+    "tb_request_add_query": (STATUS, [REQUEST_P, c_char_p, c_char_p]),
+    "tb_request_add_header": (STATUS, [REQUEST_P, c_char_p, c_char_p]),
+    "tb_request_add_form_field": (STATUS, [REQUEST_P, c_char_p, c_char_p]),
+    "tb_request_set_json": (STATUS, [REQUEST_P, c_char_p]),
+    "tb_request_set_body": (STATUS, [REQUEST_P, c_char_p, c_char_p, c_size_t]),
+    "tb_request_set_idempotency_key": (STATUS, [REQUEST_P, c_char_p]),
+    "tb_request_allow_authorization_header": (STATUS, [REQUEST_P, c_bool]),
+    "tb_request_free": (None, [REQUEST_P]),
+    "tb_ucontact_send": (STATUS, [UCONTACT_P, REQUEST_P, POINTER(RESPONSE_P)]),
+    "tb_yativo_send": (STATUS, [YATIVO_P, REQUEST_P, POINTER(RESPONSE_P)]),
+    "tb_anna_send": (STATUS, [ANNA_P, REQUEST_P, POINTER(RESPONSE_P)]),
+    "tb_response_status": (c_uint16, [RESPONSE_P]),
+    "tb_response_body": (STATUS, [RESPONSE_P, OUT_BORROWED, OUT_SIZE]),
+    "tb_response_header_count": (c_size_t, [RESPONSE_P]),
+    "tb_response_header_at": (
+        STATUS,
+        [RESPONSE_P, c_size_t, OUT_BORROWED, OUT_SIZE, OUT_BORROWED, OUT_SIZE],
+    ),
+    "tb_response_header": (STATUS, [RESPONSE_P, c_char_p, OUT_BORROWED, OUT_SIZE]),
+    "tb_response_free": (None, [RESPONSE_P]),
     # uContact
     "tb_ucontact_client_new": (
         STATUS,
@@ -313,7 +378,36 @@ def take_out(out: c_void_p) -> str:
     return text
 
 
-def check(status: int) -> None:
+Names = Optional[Mapping[str, str]]
+
+# C parameter names that a Python user never writes: durations in seconds, not
+# milliseconds (`timeout_connect_ms` is `timeout_connect`), AnnA's `pass`.
+_DEFAULT_NAMES = {"pass": "password"}
+_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+_BARE_MS = re.compile(r"\b([a-z][a-z0-9_]*)_ms\b")
+
+
+def python_terms(message: str, names: Names = None) -> str:
+    """A library message in the Python user's terms: parameter names as the Python
+    API spells them (``names`` maps C names to Python ones; ``*_ms`` drops its
+    suffix), ``None`` for NULL."""
+
+    def rename(m: "re.Match[str]") -> str:
+        name = m.group(1)
+        if names and name in names:
+            return "`{}`".format(names[name])
+        if name in _DEFAULT_NAMES:
+            return "`{}`".format(_DEFAULT_NAMES[name])
+        if name.endswith("_ms"):
+            return "`{}`".format(name[:-3])
+        return m.group(0)
+
+    out = _NAME.sub(rename, message, count=1)  # the parameter comes first
+    out = _BARE_MS.sub(r"\1", out)
+    return out.replace(": is NULL", ": is None")
+
+
+def check(status: int, names: Names = None) -> None:
     """Raises the exception for a failed call, from the thread's last error.
 
     Must run right after the failing call, on the same thread (the last error is
@@ -321,10 +415,10 @@ def check(status: int) -> None:
     """
     if status == 0:
         return
-    raise last_error(status)
+    raise last_error(status, names)
 
 
-def last_error(status: int) -> TokenBridgeError:
+def last_error(status: int, names: Names = None) -> TokenBridgeError:
     """The exception for ``status``, with the thread's last error message, HTTP
     status and vendor message."""
     cdll = lib()
@@ -333,6 +427,8 @@ def last_error(status: int) -> TokenBridgeError:
     vendor_message = take_string(cdll.tb_last_error_vendor_message())
     if not message:
         message = status_name(status)
+    elif status == Status.INVALID_ARGUMENT:
+        message = python_terms(message, names)
     return error_class(status)(message, status, http_status or None, vendor_message)
 
 
@@ -342,6 +438,7 @@ def status_name(status: int) -> str:
     return name.decode("utf-8") if name else "TB_STATUS_{}".format(status)
 
 
-def call(fn: Callable[..., int], *args: Any) -> None:
-    """Runs a fallible ``tb_`` function and raises on failure."""
-    check(fn(*args))
+def call(fn: Callable[..., int], *args: Any, names: Names = None) -> None:
+    """Runs a fallible ``tb_`` function and raises on failure; ``names`` maps the C
+    parameter names in its message to the Python ones."""
+    check(fn(*args), names)

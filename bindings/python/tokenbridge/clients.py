@@ -7,9 +7,13 @@ for calls in flight, and any call after it raises :class:`ValueError`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import datetime as _dt
+import functools
 import json as _json
+import math
 import threading
 import warnings
 from ctypes import byref, c_int64, c_uint16, c_uint64, c_void_p
@@ -18,6 +22,7 @@ from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 from . import _native
 from .config import Config
 from .errors import InvalidArgumentError, Status
+from .generic import HttpResponse, Request
 from .models import (
     AccessData,
     AgentProfile,
@@ -40,61 +45,157 @@ _BODY_JSON = 2
 FilterLike = Union[MessengerFilter, Mapping[str, Any]]
 
 
+class _Core:
+    """The native handle of a client and its life, shared by the client and its
+    views (:meth:`_Client.with_options`)."""
+
+    def __init__(self, owner: str, free: Any) -> None:
+        self.owner = owner
+        self.free = free
+        self.handle: Any = None
+        self.cond = threading.Condition()
+        self.busy = 0
+        self.closing = False
+
+    @contextlib.contextmanager
+    def use(self) -> Iterator[Any]:
+        with self.cond:
+            if self.handle is None or self.closing:
+                raise ValueError("the {} is closed".format(self.owner))
+            self.busy += 1
+            handle = self.handle
+        try:
+            yield handle
+        finally:
+            with self.cond:
+                self.busy -= 1
+                if self.busy == 0:
+                    self.cond.notify_all()
+
+    def close(self) -> None:
+        with self.cond:
+            if self.handle is None or self.closing:
+                return
+            self.closing = True
+            while self.busy:
+                self.cond.wait()
+            handle, self.handle = self.handle, None
+        self.free(handle)
+
+    def __del__(self) -> None:
+        # A fallback only (use `with` or close()): nothing else can hold the client
+        # now. Freed first, then the warning, which a filter may turn into an error.
+        handle = getattr(self, "handle", None)
+        if handle:
+            self.handle = None
+            try:
+                self.free(handle)
+            except Exception:  # interpreter shutting down: nothing sensible to do
+                return
+            warnings.warn(
+                "{} was not closed; use `with` or close()".format(self.owner),
+                ResourceWarning,
+                source=self,
+            )
+
+
+class _CallCancel:
+    """The per-call ``tb_cancel_token`` of an asyncio call: cancelled from the event
+    loop's thread, freed by the worker thread when the native call is over."""
+
+    def __init__(self, lib: Any) -> None:
+        self._lib = lib
+        self._lock = threading.Lock()
+        self.token = lib.tb_cancel_token_new()
+        if not self.token:
+            raise MemoryError("tb_cancel_token_new returned NULL")
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self.token:
+                self._lib.tb_cancel_token_cancel(self.token)
+
+    def free(self) -> None:
+        with self._lock:
+            token, self.token = self.token, None
+        if token:
+            self._lib.tb_cancel_token_free(token)
+
+
+# The cancellation token of the asyncio call running on this worker thread, if any.
+_local = threading.local()
+
+
 class _Client:
-    """What the three clients share: the handle's life, token control, ``call``."""
+    """What the three clients share: the handle's life, token control, ``call``,
+    ``send``, ``with_options`` and the asyncio face ``aio``."""
 
     _API = ""  # "ucontact", "yativo" or "anna": picks the tb_<api>_ functions
+    _NAMES: Mapping[str, str] = {}  # C parameter names -> this API's Python names
 
     def __init__(self, new: Any, config: Optional[Config], *args: Any) -> None:
-        self._handle: Any = None
-        self._cond = threading.Condition()
-        self._busy = 0
-        self._closing = False
         lib = _native.lib()
         self._lib = lib
-        self._free = getattr(lib, "tb_{}_client_free".format(self._API))
+        self._deadline_ms = 0  # 0: no deadline (a view from with_options sets one)
+        self._view = False
+        self._core = _Core(type(self).__name__, getattr(lib, "tb_{}_client_free".format(self._API)))
         out = new.argtypes[-1]._type_()  # a NULL pointer of the handle type
         if config is None:
             _native.call(new, None, *args, byref(out))
         else:
             with config._native() as cfg:
                 _native.call(new, cfg, *args, byref(out))
-        self._handle = out
+        self._core.handle = out
 
     # -- life -----------------------------------------------------------------
 
     @contextlib.contextmanager
     def _use(self) -> Iterator[Any]:
-        with self._cond:
-            if self._handle is None or self._closing:
-                raise ValueError("the {} is closed".format(type(self).__name__))
-            self._busy += 1
-            handle = self._handle
-        try:
-            yield handle
-        finally:
-            with self._cond:
-                self._busy -= 1
-                if self._busy == 0:
-                    self._cond.notify_all()
+        """The native handle for one call: the client's own, or, with a deadline or
+        an asyncio call's cancellation token, a ``tb_<api>_client_with_options``
+        handle of it freed after the call."""
+        cancel: Optional[_CallCancel] = getattr(_local, "cancel", None)
+        with self._core.use() as handle:
+            if not self._deadline_ms and cancel is None:
+                yield handle
+                return
+            lib = self._lib
+            opts = lib.tb_call_options_new()
+            if not opts:
+                raise MemoryError("tb_call_options_new returned NULL")
+            limited = type(handle)()
+            try:
+                if self._deadline_ms:
+                    _native.call(
+                        lib.tb_call_options_set_deadline_ms, opts, self._deadline_ms,
+                        names={"deadline_ms": "timeout"},
+                    )
+                if cancel is not None:
+                    _native.call(lib.tb_call_options_set_cancel_token, opts, cancel.token)
+                _native.call(self._fn("client_with_options"), handle, opts, byref(limited))
+            finally:
+                lib.tb_call_options_free(opts)
+            try:
+                yield limited
+            finally:
+                self._core.free(limited)
+
+    def _call(self, fn: Any, *args: Any) -> None:
+        with self._use() as h:
+            _native.call(fn, h, *args, names=self._NAMES)
 
     def close(self) -> None:
         """Frees the native client (once; later calls do nothing). Waits for calls
         running on other threads. A uContact client ends its live session first
-        (unless ``Config(end_session_on_close=False)``)."""
-        with self._cond:
-            if self._handle is None or self._closing:
-                return
-            self._closing = True
-            while self._busy:
-                self._cond.wait()
-            handle, self._handle = self._handle, None
-        self._free(handle)
+        (unless ``Config(end_session_on_close=False)``). On a view made by
+        :meth:`with_options` it does nothing: close the client itself."""
+        if not self._view:
+            self._core.close()
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._handle is None
+        """Whether :meth:`close` was called (on the client, for a view)."""
+        return self._core.handle is None
 
     def __enter__(self: _C) -> _C:
         return self
@@ -102,24 +203,30 @@ class _Client:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        # A fallback only (use `with` or close()): nothing else can hold the client
-        # now. Freed first, then the warning, which a filter may turn into an error.
-        handle = getattr(self, "_handle", None)
-        if handle:
-            self._handle = None
-            try:
-                self._free(handle)
-            except Exception:  # interpreter shutting down: nothing sensible to do
-                return
-            warnings.warn(
-                "{} was not closed; use `with` or close()".format(type(self).__name__),
-                ResourceWarning,
-                source=self,
-            )
-
     def __repr__(self) -> str:
-        return "<{} {}>".format(type(self).__name__, "closed" if self.closed else "open")
+        extra = " timeout={}s".format(self._deadline_ms / 1000) if self._deadline_ms else ""
+        return "<{} {}{}>".format(type(self).__name__, "closed" if self.closed else "open", extra)
+
+    def with_options(self: _C, *, timeout: Optional[float] = None) -> _C:
+        """A view of this client (same connections, same token) whose calls each
+        end within ``timeout`` seconds — a login it needs, retries and backoff
+        included — or raise :class:`TransportTimeoutError` (also a built-in
+        :class:`TimeoutError`). ``None``: no deadline.
+
+        The view needs no closing and lives as long as the client: closing the
+        client closes it; its own ``close()`` does nothing.
+        """
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view._view = True
+        view._deadline_ms = 0 if timeout is None else _deadline_ms(timeout)
+        return view
+
+    @property
+    def aio(self) -> "AsyncClient":
+        """This client's asyncio face: the same methods as coroutines, e.g.
+        ``await client.aio.login()``. See :class:`AsyncClient`."""
+        return AsyncClient(self)
 
     # -- shared operations ------------------------------------------------------
 
@@ -128,15 +235,13 @@ class _Client:
 
     def _string_op(self, name: str, *args: Any) -> str:
         out = c_void_p()
-        with self._use() as h:
-            _native.call(self._fn(name), h, *args, byref(out))
+        self._call(self._fn(name), *args, byref(out))
         return _native.take_out(out)
 
     def _token_op(self, name: str) -> Token:
         out = c_void_p()
         expires_at = c_int64(0)
-        with self._use() as h:
-            _native.call(self._fn(name), h, byref(out), byref(expires_at))
+        self._call(self._fn(name), byref(out), byref(expires_at))
         return Token(token=_native.take_out(out), expires_at=expiry(expires_at.value))
 
     def token(self) -> str:
@@ -171,18 +276,108 @@ class _Client:
             kind, body = _BODY_NONE, None
         status = c_uint16(0)
         out = c_void_p()
-        with self._use() as h:
-            _native.call(
-                self._fn("call"),
-                h,
-                _native.encode("method", method),
-                _native.encode("path", path),
-                kind,
-                _native.encode("body", body),
-                byref(status),
-                byref(out),
-            )
+        self._call(
+            self._fn("call"),
+            _native.encode("method", method),
+            _native.encode("path", path),
+            kind,
+            _native.encode("body", body),
+            byref(status),
+            byref(out),
+        )
         return Response(status=status.value, body=_native.take_out(out))
+
+    def send(self, request: Request) -> HttpResponse:
+        """Sends a :class:`Request` (``tb_request_*`` + ``tb_<api>_send``) with this
+        client's token, logins, 401 handling and retries, and returns the
+        :class:`HttpResponse`: any HTTP status but a 401 after a new login
+        (:class:`UnauthorizedError`). A bad method, path, header or body raises
+        :class:`InvalidArgumentError` naming it, and nothing is sent."""
+        if not isinstance(request, Request):
+            raise TypeError("request must be a Request, not {}".format(type(request).__name__))
+        with request._native() as req:
+            resp = _native.RESPONSE_P()
+            with self._use() as h:
+                _native.call(self._fn("send"), h, req, byref(resp), names={"header": "headers"})
+        return HttpResponse._take(self._lib, resp)
+
+
+class AsyncClient:
+    """The asyncio face of a client (``client.aio``): every method of the client
+    (``login``, ``token``, ``call``, ``send``, ``messenger_requests``...) as a
+    coroutine, e.g. ``await client.aio.login()``.
+
+    Each call runs the blocking native call on the event loop's default executor
+    (as :func:`asyncio.to_thread` does) with its own ``tb_cancel_token``. When the
+    awaiting task is cancelled (``task.cancel()``, :func:`asyncio.wait_for`,
+    ``asyncio.timeout``), the token is cancelled: the native call stops within
+    about 100 ms, leaving the client usable, and :class:`asyncio.CancelledError`
+    is raised once it has stopped. Failures raise the same exceptions as the
+    blocking methods.
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: _Client) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "<AsyncClient of {!r}>".format(self._client)
+
+    def __dir__(self) -> List[str]:
+        return [n for n in dir(type(self._client)) if _async_name(n)]
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name) if _async_name(name) else None
+        if not callable(method):
+            raise AttributeError("{} has no coroutine {!r}".format(type(self).__name__, name))
+
+        @functools.wraps(method)
+        async def run(*args: Any, **kwargs: Any) -> Any:
+            return await _run_cancellable(self._client._lib, method, args, kwargs)
+
+        return run
+
+
+def _async_name(name: str) -> bool:
+    return not name.startswith("_") and name not in ("close", "closed", "aio", "with_options")
+
+
+async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any:
+    cancel = _CallCancel(lib)
+
+    def work() -> Any:
+        _local.cancel = cancel
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _local.cancel = None
+            cancel.free()
+
+    loop = asyncio.get_running_loop()
+    ctx = contextvars.copy_context()
+    future = loop.run_in_executor(None, functools.partial(ctx.run, work))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        cancel.cancel()
+        # Wait until the native call has stopped (about 100 ms), then report the
+        # cancellation; what the call raised (CancelledError) or returned is dropped.
+        await asyncio.wait([future])
+        if not future.cancelled():
+            future.exception()  # retrieved: no "exception was never retrieved"
+        raise
+
+
+def _deadline_ms(timeout: Any) -> int:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError("timeout must be a number of seconds, not {}".format(type(timeout).__name__))
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise InvalidArgumentError(
+            "invalid argument `timeout`: {} is not a positive number of seconds".format(timeout),
+            Status.INVALID_ARGUMENT,
+        )
+    return max(1, int(round(timeout * 1000)))
 
 
 def _unix(expires_at: Optional[_dt.datetime]) -> int:
@@ -238,13 +433,11 @@ class UContactClient(_Client):
 
     def end_session(self) -> None:
         """Ends the live session (``EndSession``); does nothing without one."""
-        with self._use() as h:
-            _native.call(self._lib.tb_ucontact_end_session, h)
+        self._call(self._lib.tb_ucontact_end_session)
 
     def set_token(self, token: str) -> None:
         """Uses a session token obtained elsewhere."""
-        with self._use() as h:
-            _native.call(self._lib.tb_ucontact_set_token, h, _native.encode("token", token))
+        self._call(self._lib.tb_ucontact_set_token, _native.encode("token", token))
 
 
 class YativoClient(_Client):
@@ -284,10 +477,7 @@ class YativoClient(_Client):
     def set_token(self, token: str, expires_at: Optional[_dt.datetime] = None) -> None:
         """Uses a token obtained elsewhere. ``expires_at`` (an aware datetime) or
         ``None``: the JWT's ``exp``, else 10 minutes from now."""
-        with self._use() as h:
-            _native.call(
-                self._lib.tb_yativo_set_token, h, _native.encode("token", token), _unix(expires_at)
-            )
+        self._call(self._lib.tb_yativo_set_token, _native.encode("token", token), _unix(expires_at))
 
 
 class AnnaClient(_Client):
@@ -299,6 +489,7 @@ class AnnaClient(_Client):
     """
 
     _API = "anna"
+    _NAMES = {"filter_json": "filter", "pass": "password"}
 
     def __init__(
         self,
@@ -316,7 +507,7 @@ class AnnaClient(_Client):
             _native.encode("base_url", base_url),
             _native.encode("company_hash", company_hash),
             _native.encode("user", user),
-            _native.encode("pass", password),
+            _native.encode("password", password),
         )
 
     def get_token(self) -> Token:
@@ -326,10 +517,7 @@ class AnnaClient(_Client):
     def set_token(self, token: str, expires_at: Optional[_dt.datetime] = None) -> None:
         """Uses a token obtained elsewhere. ``expires_at`` (an aware datetime) or
         ``None``: the JWT's ``exp``, else unknown (used until a 401)."""
-        with self._use() as h:
-            _native.call(
-                self._lib.tb_anna_set_token, h, _native.encode("token", token), _unix(expires_at)
-            )
+        self._call(self._lib.tb_anna_set_token, _native.encode("token", token), _unix(expires_at))
 
     def user_hash(self, user_id: str, start_service: Optional[str] = None) -> AccessData:
         """The user's chat access (``UserHash``); fails for unknown or inactive users."""
@@ -355,10 +543,7 @@ class AnnaClient(_Client):
     def inactivate_user(self, user_id: str) -> str:
         """Inactivates the user (``Inactivate``); returns AnnA's message."""
         out = c_void_p()
-        with self._use() as h:
-            _native.call(
-                self._lib.tb_anna_inactivate_user, h, _native.encode("user_id", user_id), byref(out)
-            )
+        self._call(self._lib.tb_anna_inactivate_user, _native.encode("user_id", user_id), byref(out))
         return _native.take_string(out.value) or ""
 
     def messenger_structure(self) -> MessengerStructure:
@@ -375,14 +560,12 @@ class AnnaClient(_Client):
     ) -> int:
         """How many of the user's requests match the filter (``Messenger/AlertCounter``)."""
         count = c_uint64(0)
-        with self._use() as h:
-            _native.call(
-                self._lib.tb_anna_messenger_alert_counter,
-                h,
-                *_user(user_id, doc_type, doc_value),
-                _filter(filter),
-                byref(count),
-            )
+        self._call(
+            self._lib.tb_anna_messenger_alert_counter,
+            *_user(user_id, doc_type, doc_value),
+            _filter(filter),
+            byref(count),
+        )
         return count.value
 
     def messenger_requests(
@@ -422,4 +605,4 @@ def _filter(f: Optional[FilterLike]) -> Optional[bytes]:
     if f is None:
         return None
     text = f.to_json() if isinstance(f, MessengerFilter) else _json.dumps(dict(f), ensure_ascii=False)
-    return _native.encode("filter_json", text)
+    return _native.encode("filter", text)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from dataclasses import dataclass
+import urllib.parse
+from dataclasses import dataclass, fields
 from typing import Any, Iterator, Optional, Union
 
 from . import _native
@@ -23,6 +24,15 @@ class Retries:
     max_retries: int = 2
     base_delay: float = 0.2
     max_delay: float = 5.0
+
+    def __post_init__(self) -> None:
+        # Said here in seconds, as given (the library would say it in milliseconds).
+        b, m = self.base_delay, self.max_delay
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (b, m)) and b > m:
+            raise InvalidArgumentError(
+                "invalid argument `base_delay`: {} s is more than max_delay ({} s)".format(b, m),
+                Status.INVALID_ARGUMENT,
+            )
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,18 @@ class Config:
             )
         with self._native():  # let the library check every setting now
             pass
+
+    def __repr__(self) -> str:
+        # Only the settings given; a proxy's password is masked.
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == f.default:
+                continue
+            if f.name == "proxy" and value is not None:
+                value = mask_url(value)
+            parts.append("{}={!r}".format(f.name, value))
+        return "Config({})".format(", ".join(parts))
 
     @contextlib.contextmanager
     def _native(self) -> Iterator[Any]:
@@ -144,3 +166,17 @@ def _ms(name: str, seconds: float) -> int:
     if ms == 0 and seconds > 0:
         ms = 1
     return _native.unsigned(name, ms, 64)
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the password of its user info replaced by ``***``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "***"
+    if parts.password is None and "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    netloc = "{}:***@{}".format(user, host) if ":" in userinfo else "***@{}".format(host)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

@@ -66,7 +66,19 @@ class InvalidArgumentError(TokenBridgeError, ValueError):
 
 class TransportError(TokenBridgeError):
     """No HTTP answer: DNS, connect, TLS, timeout, reset, proxy, protocol or I/O
-    failure (see :attr:`status`)."""
+    failure (see :attr:`status`). Timeouts are also :class:`TimeoutError`s, and
+    connection failures :class:`ConnectionError`s (see the subclasses)."""
+
+
+class TransportTimeoutError(TransportError, TimeoutError):
+    """A timeout ran out (``TB_TIMEOUT``): a ``Config`` timeout, or the call's
+    deadline (``with_options(timeout=...)``). Also a built-in :class:`TimeoutError`."""
+
+
+class TransportConnectionError(TransportError, ConnectionError):
+    """No connection: DNS, connect refused, reset or closed early, or the proxy
+    (``TB_DNS``, ``TB_CONNECT``, ``TB_RESET``, ``TB_PROXY``). Also a built-in
+    :class:`ConnectionError`."""
 
 
 class HttpStatusError(TokenBridgeError):
@@ -86,7 +98,10 @@ class UnexpectedResponseError(TokenBridgeError):
 
 
 class CancelledError(TokenBridgeError):
-    """The call was cancelled through its cancellation token."""
+    """The call was cancelled through its cancellation token (``TB_CANCELLED``).
+
+    The asyncio face (``client.aio``) raises :class:`asyncio.CancelledError`
+    instead when its task is cancelled."""
 
 
 class InternalError(TokenBridgeError):
@@ -95,12 +110,12 @@ class InternalError(TokenBridgeError):
 
 _CLASSES: Dict[int, Type[TokenBridgeError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
-    Status.DNS: TransportError,
-    Status.CONNECT: TransportError,
+    Status.DNS: TransportConnectionError,
+    Status.CONNECT: TransportConnectionError,
     Status.TLS: TransportError,
-    Status.TIMEOUT: TransportError,
-    Status.RESET: TransportError,
-    Status.PROXY: TransportError,
+    Status.TIMEOUT: TransportTimeoutError,
+    Status.RESET: TransportConnectionError,
+    Status.PROXY: TransportConnectionError,
     Status.PROTOCOL: TransportError,
     Status.IO: TransportError,
     Status.HTTP_STATUS: HttpStatusError,

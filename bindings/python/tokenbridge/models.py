@@ -30,10 +30,11 @@ class Token:
 
 @dataclass(frozen=True)
 class Response:
-    """What a generic ``call`` returned: any HTTP status but 401, and the body."""
+    """What a generic ``call`` returned: any HTTP status but 401, and the body.
+    The body (which may hold a token) is left out of ``repr()``."""
 
     status: int
-    body: str
+    body: str = field(repr=False)
 
     @property
     def ok(self) -> bool:
@@ -252,7 +253,8 @@ class MessengerStructure:
 @dataclass(frozen=True)
 class MessengerRequest:
     """One of a user's messenger requests. The vendor does not publish the field
-    names; the library finds the known ones and ``raw`` keeps the item as sent."""
+    names; the library finds the known ones and ``raw`` keeps the item as sent.
+    ``link`` (which may carry an access hash) and ``raw`` are left out of ``repr()``."""
 
     department: Optional[str]
     channel: Optional[str]
@@ -261,7 +263,7 @@ class MessengerRequest:
     protocol: Optional[str]
     status: Optional[str]
     pending: Optional[bool]
-    link: Optional[str]
+    link: Optional[str] = field(repr=False)
     raw: Any = field(repr=False)
 
     @classmethod
