@@ -5,6 +5,8 @@ import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * An AnnA Corporate (User V3) client ({@code tb_anna_client}): one connection pool,
@@ -12,7 +14,47 @@ import java.time.Instant;
  * creating it sends nothing. Failures throw {@link TokenBridgeException}; an unknown
  * or inactive user is {@link Status#REJECTED} with AnnA's message.
  */
-public final class AnnaClient extends NativeHandle {
+public final class AnnaClient extends ClientHandle {
+
+    private static final Api API = new Api() {
+        @Override
+        public int withOptions(Pointer client, Pointer opts, PointerByReference out) {
+            return Ffi.LIB.tb_anna_client_with_options(client, opts, out);
+        }
+
+        @Override
+        public int send(Pointer client, Pointer request, PointerByReference out) {
+            return Ffi.LIB.tb_anna_send(client, request, out);
+        }
+
+        @Override
+        public void free(Pointer client) {
+            Ffi.LIB.tb_anna_client_free(client);
+        }
+    };
+
+    private static final Op<Token> GET_TOKEN = c -> {
+        PointerByReference out = new PointerByReference();
+        LongByReference expires = new LongByReference();
+        Ffi.check(Ffi.LIB.tb_anna_get_token(c, out, expires));
+        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
+    };
+
+    private static final Op<MessengerStructure> STRUCTURE = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_anna_messenger_structure(c, out));
+        return new MessengerStructure(Ffi.parseObject(Ffi.takeString(out), "MessengerStructure"));
+    };
+
+    private static final Op<String> TOKEN = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_anna_token(c, out));
+        return Ffi.takeString(out);
+    };
+
+    /** C parameter names of the user selection and filter → the Java ones. */
+    private static final String[] USER_NAMES = {"user_id", "userId", "doc_type", "docType", "doc_value", "docValue",
+        "filter_json", "filter"};
 
     /**
      * @param config      settings, or {@code null} for the defaults
@@ -25,111 +67,220 @@ public final class AnnaClient extends NativeHandle {
             final String pass) {
         super(Config.withOptional(config, cfg -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_client_new(cfg, Ffi.cstr("base_url", baseUrl),
-                    Ffi.cstr("company_hash", companyHash), Ffi.cstr("user", user), Ffi.cstr("pass", pass), out));
+            Ffi.check(Ffi.LIB.tb_anna_client_new(cfg, Ffi.cstr("baseUrl", baseUrl),
+                    Ffi.cstr("companyHash", companyHash), Ffi.cstr("user", user), Ffi.cstr("pass", pass), out),
+                    "base_url", "baseUrl", "company_hash", "companyHash");
             return out.getValue();
-        }));
-    }
-
-    @Override
-    void free(Pointer handle) {
-        Ffi.LIB.tb_anna_client_free(handle);
+        }), API);
     }
 
     /** A1: gets a new token ({@code GetToken}), also cached. */
     public Token getToken() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            LongByReference expires = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_anna_get_token(c, out, expires));
-            return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-        });
+        return with(GET_TOKEN);
+    }
+
+    /** A1: {@link #getToken} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<Token> getTokenAsync() {
+        return async(defaultExecutor(), GET_TOKEN);
+    }
+
+    /** A1: {@link #getToken} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<Token> getTokenAsync(Executor executor) {
+        return async(executor, GET_TOKEN);
     }
 
     /** A2: the user's chat access ({@code UserHash}); {@code startService} may be {@code null}. */
-    public AccessData userHash(final String userId, final String startService) {
-        String json = with(c -> {
+    public AccessData userHash(String userId, String startService) {
+        return with(userHashOp(userId, startService));
+    }
+
+    /** A2: {@link #userHash} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<AccessData> userHashAsync(String userId, String startService) {
+        return async(defaultExecutor(), userHashOp(userId, startService));
+    }
+
+    /** A2: {@link #userHash} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<AccessData> userHashAsync(String userId, String startService, Executor executor) {
+        return async(executor, userHashOp(userId, startService));
+    }
+
+    private static Op<AccessData> userHashOp(String userId, String startService) {
+        final byte[] id = Ffi.cstr("userId", userId);
+        final byte[] service = Ffi.optCstr("startService", startService);
+        return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_user_hash(c, Ffi.cstr("user_id", userId),
-                    Ffi.cstr("start_service", startService), out));
-            return Ffi.takeString(out);
-        });
-        return new AccessData(Ffi.parseObject(json, "UserHash"));
+            Ffi.check(Ffi.LIB.tb_anna_user_hash(c, id, service, out), "user_id", "userId", "start_service",
+                    "startService");
+            return new AccessData(Ffi.parseObject(Ffi.takeString(out), "UserHash"));
+        };
     }
 
     /**
      * A3: the user's chat access, creating or re-activating the user
      * ({@code UserHashForced}); {@code startService} may be {@code null}.
      */
-    public AccessData userHashForced(final String userId, final String userName, final String startService) {
-        String json = with(c -> {
+    public AccessData userHashForced(String userId, String userName, String startService) {
+        return with(userHashForcedOp(userId, userName, startService));
+    }
+
+    /** A3: {@link #userHashForced} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<AccessData> userHashForcedAsync(String userId, String userName, String startService) {
+        return async(defaultExecutor(), userHashForcedOp(userId, userName, startService));
+    }
+
+    /** A3: {@link #userHashForced} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<AccessData> userHashForcedAsync(String userId, String userName, String startService, Executor executor) {
+        return async(executor, userHashForcedOp(userId, userName, startService));
+    }
+
+    private static Op<AccessData> userHashForcedOp(String userId, String userName, String startService) {
+        final byte[] id = Ffi.cstr("userId", userId);
+        final byte[] name = Ffi.cstr("userName", userName);
+        final byte[] service = Ffi.optCstr("startService", startService);
+        return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_user_hash_forced(c, Ffi.cstr("user_id", userId),
-                    Ffi.cstr("user_name", userName), Ffi.cstr("start_service", startService), out));
-            return Ffi.takeString(out);
-        });
-        return new AccessData(Ffi.parseObject(json, "UserHashForced"));
+            Ffi.check(Ffi.LIB.tb_anna_user_hash_forced(c, id, name, service, out), "user_id", "userId",
+                    "user_name", "userName", "start_service", "startService");
+            return new AccessData(Ffi.parseObject(Ffi.takeString(out), "UserHashForced"));
+        };
     }
 
     /** A4: inactivates the user; returns AnnA's message ({@code null} when it sent none). */
-    public String inactivateUser(final String userId) {
-        return with(c -> {
+    public String inactivateUser(String userId) {
+        return with(inactivateOp(userId));
+    }
+
+    /** A4: {@link #inactivateUser} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> inactivateUserAsync(String userId) {
+        return async(defaultExecutor(), inactivateOp(userId));
+    }
+
+    /** A4: {@link #inactivateUser} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> inactivateUserAsync(String userId, Executor executor) {
+        return async(executor, inactivateOp(userId));
+    }
+
+    private static Op<String> inactivateOp(String userId) {
+        final byte[] id = Ffi.cstr("userId", userId);
+        return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_inactivate_user(c, Ffi.cstr("user_id", userId), out));
+            Ffi.check(Ffi.LIB.tb_anna_inactivate_user(c, id, out), "user_id", "userId");
             return Ffi.takeString(out);
-        });
+        };
     }
 
     /** A5: the company's departments and channels. */
     public MessengerStructure messengerStructure() {
-        String json = with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_structure(c, out));
-            return Ffi.takeString(out);
-        });
-        return new MessengerStructure(Ffi.parseObject(json, "MessengerStructure"));
+        return with(STRUCTURE);
+    }
+
+    /** A5: {@link #messengerStructure} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<MessengerStructure> messengerStructureAsync() {
+        return async(defaultExecutor(), STRUCTURE);
+    }
+
+    /** A5: {@link #messengerStructure} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<MessengerStructure> messengerStructureAsync(Executor executor) {
+        return async(executor, STRUCTURE);
     }
 
     /** A6: how many of the user's requests match {@code filter} ({@code null}: all). */
-    public long messengerAlertCounter(final AnnaUser user, final MessengerFilter filter) {
-        return with(c -> {
+    public long messengerAlertCounter(AnnaUser user, MessengerFilter filter) {
+        return with(alertCounterOp(user, filter));
+    }
+
+    /** A6: {@link #messengerAlertCounter} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<Long> messengerAlertCounterAsync(AnnaUser user, MessengerFilter filter) {
+        return async(defaultExecutor(), alertCounterOp(user, filter));
+    }
+
+    /** A6: {@link #messengerAlertCounter} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<Long> messengerAlertCounterAsync(AnnaUser user, MessengerFilter filter, Executor executor) {
+        return async(executor, alertCounterOp(user, filter));
+    }
+
+    private static Op<Long> alertCounterOp(AnnaUser user, MessengerFilter filter) {
+        final byte[][] u = userArgs(user);
+        final byte[] f = filterArg(filter);
+        return c -> {
             LongByReference out = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, Ffi.cstr("user_id", user.userId),
-                    Ffi.cstr("doc_type", user.docType), Ffi.cstr("doc_value", user.docValue),
-                    Ffi.cstr("filter_json", filter == null ? null : filter.toJson()), out));
+            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], f, out), USER_NAMES);
             return out.getValue();
-        });
+        };
     }
 
     /** A7: the user's requests matching {@code filter} ({@code null}: all). */
-    public MessengerRequests messengerRequests(final AnnaUser user, final MessengerFilter filter) {
-        String json = with(c -> {
+    public MessengerRequests messengerRequests(AnnaUser user, MessengerFilter filter) {
+        return with(requestsOp(user, filter));
+    }
+
+    /** A7: {@link #messengerRequests} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<MessengerRequests> messengerRequestsAsync(AnnaUser user, MessengerFilter filter) {
+        return async(defaultExecutor(), requestsOp(user, filter));
+    }
+
+    /** A7: {@link #messengerRequests} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<MessengerRequests> messengerRequestsAsync(AnnaUser user, MessengerFilter filter, Executor executor) {
+        return async(executor, requestsOp(user, filter));
+    }
+
+    private static Op<MessengerRequests> requestsOp(AnnaUser user, MessengerFilter filter) {
+        final byte[][] u = userArgs(user);
+        final byte[] f = filterArg(filter);
+        return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, Ffi.cstr("user_id", user.userId),
-                    Ffi.cstr("doc_type", user.docType), Ffi.cstr("doc_value", user.docValue),
-                    Ffi.cstr("filter_json", filter == null ? null : filter.toJson()), out));
-            return Ffi.takeString(out);
-        });
-        return new MessengerRequests(Ffi.parseObject(json, "MessengerRequests"));
+            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, u[0], u[1], u[2], f, out), USER_NAMES);
+            return new MessengerRequests(Ffi.parseObject(Ffi.takeString(out), "MessengerRequests"));
+        };
     }
 
     /** A8: the link to the user's messenger. */
-    public String messengerLink(final AnnaUser user) {
-        return with(c -> {
+    public String messengerLink(AnnaUser user) {
+        return with(linkOp(user));
+    }
+
+    /** A8: {@link #messengerLink} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> messengerLinkAsync(AnnaUser user) {
+        return async(defaultExecutor(), linkOp(user));
+    }
+
+    /** A8: {@link #messengerLink} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> messengerLinkAsync(AnnaUser user, Executor executor) {
+        return async(executor, linkOp(user));
+    }
+
+    private static Op<String> linkOp(AnnaUser user) {
+        final byte[][] u = userArgs(user);
+        return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_link(c, Ffi.cstr("user_id", user.userId),
-                    Ffi.cstr("doc_type", user.docType), Ffi.cstr("doc_value", user.docValue), out));
+            Ffi.check(Ffi.LIB.tb_anna_messenger_link(c, u[0], u[1], u[2], out), USER_NAMES);
             return Ffi.takeString(out);
-        });
+        };
+    }
+
+    private static byte[][] userArgs(AnnaUser user) {
+        Ffi.notNull("user", user);
+        return new byte[][] {Ffi.optCstr("userId", user.userId), Ffi.optCstr("docType", user.docType),
+            Ffi.optCstr("docValue", user.docValue)};
+    }
+
+    private static byte[] filterArg(MessengerFilter filter) {
+        return filter == null ? null : Ffi.cstr("filter", filter.toJson());
     }
 
     /** A valid token: the cached one, or a new one ahead of expiry. */
     public String token() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_token(c, out));
-            return Ffi.takeString(out);
-        });
+        return with(TOKEN);
+    }
+
+    /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync() {
+        return async(defaultExecutor(), TOKEN);
+    }
+
+    /** A token: {@link #token} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync(Executor executor) {
+        return async(executor, TOKEN);
     }
 
     /** Uses a token obtained elsewhere; it expires at its JWT {@code exp}, else when the server says 401. */
@@ -154,6 +305,20 @@ public final class AnnaClient extends NativeHandle {
      * @param body   the body, {@code null} for none
      */
     public RawResponse call(final String method, final String path, final Body body) {
-        return with(c -> Ffi.call(c, Ffi.LIB::tb_anna_call, method, path, body));
+        return with(callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
+        return async(defaultExecutor(), callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
+        return async(executor, callOp(method, path, body));
+    }
+
+    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
+        return c -> Ffi.call(c, Ffi.LIB::tb_anna_call, method, path, body);
     }
 }

@@ -12,14 +12,17 @@ public final class AnnaUser {
         this.docValue = docValue;
     }
 
-    /** The user with this id. */
+    /** The user with this id ({@code null} is a {@link NullPointerException} naming {@code userId}). */
     public static AnnaUser byId(String userId) {
-        return new AnnaUser(userId, null, null);
+        return new AnnaUser(Ffi.notNull("userId", userId), null, null);
     }
 
-    /** The user holding this document, e.g. {@code byDocument("CPF", "12345678900")}. */
+    /**
+     * The user holding this document, e.g. {@code byDocument("CPF", "12345678900")}
+     * ({@code null} is a {@link NullPointerException} naming {@code docType} or {@code docValue}).
+     */
     public static AnnaUser byDocument(String docType, String docValue) {
-        return new AnnaUser(null, docType, docValue);
+        return new AnnaUser(null, Ffi.notNull("docType", docType), Ffi.notNull("docValue", docValue));
     }
 
     @Override

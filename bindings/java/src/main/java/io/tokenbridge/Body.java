@@ -28,7 +28,7 @@ public final class Body {
     /** JSON text, sent as is ({@code TB_BODY_JSON}). */
     public static Body json(String json) {
         if (json == null) {
-            throw new IllegalArgumentException("json must not be null");
+            throw new NullPointerException("json must not be null");
         }
         return new Body(2, json);
     }

@@ -35,7 +35,7 @@ public final class Config extends NativeHandle {
 
     /** Default settings. */
     public Config() {
-        super(newHandle());
+        super(newHandle(), Ffi.LIB::tb_config_free);
     }
 
     private static Pointer newHandle() {
@@ -46,14 +46,10 @@ public final class Config extends NativeHandle {
         return p;
     }
 
-    @Override
-    void free(Pointer handle) {
-        Ffi.LIB.tb_config_free(handle);
-    }
-
-    private Config set(final Setter s) {
+    /** Runs a setter; a refused value's message names {@code javaName}, not the C parameter {@code cName}. */
+    private Config set(final String cName, final String javaName, final Setter s) {
         withExclusive(cfg -> {
-            Ffi.check(s.set(cfg));
+            Ffi.check(s.set(cfg), cName, javaName);
             return null;
         });
         return this;
@@ -74,65 +70,65 @@ public final class Config extends NativeHandle {
     /** Connect timeout (must not be zero). */
     public Config timeoutConnect(final Duration d) {
         final long ms = millis("timeoutConnect", d);
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, ms));
+        return set("timeout_connect_ms", "timeoutConnect", cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, ms));
     }
 
     /** Timeout for sending a request (must not be zero). */
     public Config timeoutSend(final Duration d) {
         final long ms = millis("timeoutSend", d);
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, ms));
+        return set("timeout_send_ms", "timeoutSend", cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, ms));
     }
 
     /** Timeout for receiving an answer (must not be zero). */
     public Config timeoutReceive(final Duration d) {
         final long ms = millis("timeoutReceive", d);
-        return set(cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, ms));
+        return set("timeout_receive_ms", "timeoutReceive", cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, ms));
     }
 
     /** Sends everything through this proxy URL. */
     public Config proxy(final String url) {
-        return set(cfg -> Ffi.LIB.tb_config_set_proxy(cfg, Ffi.cstr("url", url)));
+        return set("url", "url", cfg -> Ffi.LIB.tb_config_set_proxy(cfg, Ffi.cstr("url", url)));
     }
 
     /** Uses no proxy at all (not even one from the environment). */
     public Config noProxy() {
-        return set(cfg -> Ffi.LIB.tb_config_set_no_proxy(cfg));
+        return set("cfg", "cfg", cfg -> Ffi.LIB.tb_config_set_no_proxy(cfg));
     }
 
     /** The {@code User-Agent} header. */
     public Config userAgent(final String userAgent) {
-        return set(cfg -> Ffi.LIB.tb_config_set_user_agent(cfg, Ffi.cstr("user_agent", userAgent)));
+        return set("user_agent", "userAgent", cfg -> Ffi.LIB.tb_config_set_user_agent(cfg, Ffi.cstr("userAgent", userAgent)));
     }
 
     /** Allows plain {@code http://} URLs (tests, on-premise labs); off by default. */
     public Config allowHttp(final boolean allow) {
-        return set(cfg -> Ffi.LIB.tb_config_set_allow_http(cfg, Ffi.bool(allow)));
+        return set("allow", "allow", cfg -> Ffi.LIB.tb_config_set_allow_http(cfg, Ffi.bool(allow)));
     }
 
     /** The largest answer body accepted. */
     public Config maxResponseBytes(final long bytes) {
-        return set(cfg -> Ffi.LIB.tb_config_set_max_response_bytes(cfg, bytes));
+        return set("max_response_bytes", "bytes", cfg -> Ffi.LIB.tb_config_set_max_response_bytes(cfg, bytes));
     }
 
     /** Which roots TLS trusts. */
     public Config tlsRoots(final TlsRoots roots) {
-        return set(cfg -> Ffi.LIB.tb_config_set_tls_roots(cfg, roots.code));
+        return set("roots", "roots", cfg -> Ffi.LIB.tb_config_set_tls_roots(cfg, roots.code));
     }
 
     /** A PEM file of extra CAs to trust (checked when a client is created). */
     public Config extraCaFile(final String path) {
-        return set(cfg -> Ffi.LIB.tb_config_set_extra_ca_file(cfg, Ffi.cstr("path", path)));
+        return set("path", "path", cfg -> Ffi.LIB.tb_config_set_extra_ca_file(cfg, Ffi.cstr("path", path)));
     }
 
     /** Retries of transport errors and 408/429/502/503/504, with exponential backoff. */
     public Config retries(final int maxRetries, final long baseDelayMs, final long maxDelayMs) {
-        return set(cfg -> Ffi.LIB.tb_config_set_retries(cfg, maxRetries, baseDelayMs, maxDelayMs));
+        return set("base_delay_ms", "baseDelayMs", cfg -> Ffi.LIB.tb_config_set_retries(cfg, maxRetries, baseDelayMs, maxDelayMs));
     }
 
     /** How long before expiry a cached token is refreshed. */
     public Config refreshAhead(final Duration d) {
         final long ms = millis("refreshAhead", d);
-        return set(cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, ms));
+        return set("refresh_ahead_ms", "refreshAhead", cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, ms));
     }
 
     /**
@@ -142,12 +138,12 @@ public final class Config extends NativeHandle {
      */
     public Config dnsCacheTtl(final Duration d) {
         final long ms = millis("dnsCacheTtl", d);
-        return set(cfg -> Ffi.LIB.tb_config_set_dns_cache_ttl_ms(cfg, ms));
+        return set("dns_cache_ttl_ms", "dnsCacheTtl", cfg -> Ffi.LIB.tb_config_set_dns_cache_ttl_ms(cfg, ms));
     }
 
     /** Whether closing a uContact client ends its live session. */
     public Config endSessionOnClose(final boolean on) {
-        return set(cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
+        return set("on", "on", cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
     }
 
     /** Runs {@code op} with this config's handle, or with NULL for a {@code null} config. */

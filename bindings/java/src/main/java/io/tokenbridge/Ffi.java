@@ -14,10 +14,23 @@ final class Ffi {
     private Ffi() {
     }
 
-    /** Throws the thread's last error when {@code status} is not {@code TB_OK}. */
-    static void check(int status) {
+    /**
+     * Throws the thread's last error when {@code status} is not {@code TB_OK}.
+     * {@code renames} are pairs (C parameter name, Java parameter name): an
+     * {@code INVALID_ARGUMENT} message naming {@code `c_name`} names {@code `javaName`}
+     * instead, so the user reads the name they passed.
+     */
+    static void check(int status, String... renames) {
         if (status != 0) {
-            throw TokenBridgeException.fromLastError(status);
+            TokenBridgeException e = TokenBridgeException.fromLastError(status);
+            if (status == Status.INVALID_ARGUMENT.code() && renames.length > 0) {
+                String message = e.getMessage();
+                for (int i = 0; i + 1 < renames.length; i += 2) {
+                    message = message.replace("`" + renames[i] + "`", "`" + renames[i + 1] + "`");
+                }
+                e = new TokenBridgeException(status, message, e.getHttpStatus(), e.getVendorMessage());
+            }
+            throw e;
         }
     }
 
@@ -44,21 +57,36 @@ final class Ffi {
     }
 
     /**
-     * A string argument as C takes it: UTF-8 bytes and a terminating NUL, or
-     * {@code null} (NULL). An embedded NUL, at which C would silently cut the string
-     * (a password "abc\0def" would become "abc"), is {@link Status#INVALID_ARGUMENT}
-     * naming the parameter, as the library names it.
+     * A required string argument as C takes it: UTF-8 bytes and a terminating NUL.
+     * {@code null} is a {@link NullPointerException} and an embedded NUL (at which C
+     * would silently cut the string: a password "abc\0def" would become "abc") an
+     * {@link IllegalArgumentException}, both naming the Java parameter {@code name}.
      */
     static byte[] cstr(String name, String value) {
+        if (value == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return optCstr(name, value);
+    }
+
+    /** {@link #cstr} for an optional argument: {@code null} is NULL ("none"). */
+    static byte[] optCstr(String name, String value) {
         if (value == null) {
             return null;
         }
         if (value.indexOf('\0') >= 0) {
-            throw new TokenBridgeException(Status.INVALID_ARGUMENT.code(),
-                    "invalid argument `" + name + "`: contains a NUL character", 0, null);
+            throw new IllegalArgumentException(name + " contains a NUL character");
         }
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    /** {@code null} as a {@link NullPointerException} naming the Java parameter. */
+    static <T> T notNull(String name, T value) {
+        if (value == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return value;
     }
 
     /** Parses a JSON object the library wrote; a malformed one is {@link Status#UNEXPECTED_RESPONSE}. */
@@ -83,7 +111,8 @@ final class Ffi {
         }
         com.sun.jna.ptr.ShortByReference status = new com.sun.jna.ptr.ShortByReference();
         PointerByReference out = new PointerByReference();
-        check(fn.call(client, cstr("method", method), cstr("path", path), body.kind, cstr("body", body.text), status, out));
+        check(fn.call(client, cstr("method", method), cstr("path", path), body.kind, optCstr("body", body.text), status,
+                out));
         String text = takeString(out);
         return new RawResponse(status.getValue() & 0xFFFF, text == null ? "" : text);
     }

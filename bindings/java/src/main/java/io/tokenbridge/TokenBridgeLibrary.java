@@ -1,5 +1,7 @@
 package io.tokenbridge;
 
+import com.sun.jna.Callback;
+import com.sun.jna.IntegerType;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -74,6 +76,94 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_version_number();
 
+    // ---- logging ----
+
+    /** C's {@code size_t}. */
+    final class SizeT extends IntegerType {
+        private static final long serialVersionUID = 1L;
+
+        /** Zero (JNA needs a public no-argument constructor). */
+        public SizeT() {
+            this(0);
+        }
+
+        /** The value {@code value}. */
+        public SizeT(long value) {
+            super(Native.SIZE_T_SIZE, value, true);
+        }
+    }
+
+    /** {@code tb_log_callback}: the strings are borrowed for the call only. */
+    interface LogCallback extends Callback {
+        void invoke(Pointer userData, int level, Pointer target, SizeT targetLen, Pointer message,
+                SizeT messageLen);
+    }
+
+    int tb_set_log_callback(LogCallback callback, int maxLevel, Pointer userData);
+
+    // ---- deadlines and cancellation ----
+
+    Pointer tb_cancel_token_new();
+
+    void tb_cancel_token_cancel(Pointer token);
+
+    byte tb_cancel_token_is_cancelled(Pointer token);
+
+    void tb_cancel_token_free(Pointer token);
+
+    Pointer tb_call_options_new();
+
+    int tb_call_options_set_deadline_ms(Pointer opts, long deadlineMs);
+
+    int tb_call_options_set_cancel_token(Pointer opts, Pointer token);
+
+    void tb_call_options_free(Pointer opts);
+
+    // ---- requests and responses ----
+
+    int tb_request_new(byte[] method, byte[] path, PointerByReference out);
+
+    int tb_request_add_query(Pointer request, byte[] name, byte[] value);
+
+    int tb_request_add_header(Pointer request, byte[] name, byte[] value);
+
+    int tb_request_add_form_field(Pointer request, byte[] name, byte[] value);
+
+    int tb_request_set_json(Pointer request, byte[] json);
+
+    int tb_request_set_body(Pointer request, byte[] contentType, byte[] bytes, SizeT len);
+
+    int tb_request_set_idempotency_key(Pointer request, byte[] idempotencyKey);
+
+    int tb_request_allow_authorization_header(Pointer request, byte allow);
+
+    void tb_request_free(Pointer request);
+
+    short tb_response_status(Pointer response);
+
+    int tb_response_body(Pointer response, PointerByReference outBytes, SizeTByReference outLen);
+
+    SizeT tb_response_header_count(Pointer response);
+
+    int tb_response_header_at(Pointer response, SizeT index, PointerByReference outName, SizeTByReference outNameLen,
+            PointerByReference outValue, SizeTByReference outValueLen);
+
+    void tb_response_free(Pointer response);
+
+    /** A {@code size_t *} output. */
+    final class SizeTByReference extends com.sun.jna.ptr.ByReference {
+        /** Zero. */
+        public SizeTByReference() {
+            super(Native.SIZE_T_SIZE);
+            getPointer().setMemory(0, Native.SIZE_T_SIZE, (byte) 0);
+        }
+
+        /** The value written. */
+        public long getValue() {
+            return Native.SIZE_T_SIZE == 8 ? getPointer().getLong(0) : getPointer().getInt(0) & 0xFFFFFFFFL;
+        }
+    }
+
     // ---- config ----
 
     Pointer tb_config_new();
@@ -115,6 +205,10 @@ public interface TokenBridgeLibrary extends Library {
 
     void tb_ucontact_client_free(Pointer client);
 
+    int tb_ucontact_client_with_options(Pointer client, Pointer opts, PointerByReference out);
+
+    int tb_ucontact_send(Pointer client, Pointer request, PointerByReference out);
+
     int tb_ucontact_get_user_token(Pointer client, PointerByReference outToken);
 
     int tb_ucontact_agent_login(Pointer client, PointerByReference outProfileJson);
@@ -135,6 +229,10 @@ public interface TokenBridgeLibrary extends Library {
 
     void tb_yativo_client_free(Pointer client);
 
+    int tb_yativo_client_with_options(Pointer client, Pointer opts, PointerByReference out);
+
+    int tb_yativo_send(Pointer client, Pointer request, PointerByReference out);
+
     int tb_yativo_login(Pointer client, PointerByReference outAccessToken, LongByReference outExpiresAt);
 
     int tb_yativo_refresh_token(Pointer client, PointerByReference outAccessToken, LongByReference outExpiresAt);
@@ -152,6 +250,10 @@ public interface TokenBridgeLibrary extends Library {
             PointerByReference out);
 
     void tb_anna_client_free(Pointer client);
+
+    int tb_anna_client_with_options(Pointer client, Pointer opts, PointerByReference out);
+
+    int tb_anna_send(Pointer client, Pointer request, PointerByReference out);
 
     int tb_anna_get_token(Pointer client, PointerByReference outToken, LongByReference outExpiresAt);
 

@@ -3,6 +3,9 @@ package io.tokenbridge;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
 /**
  * A uContact client ({@code tb_ucontact_client}): one connection pool, one set of
  * credentials, one cached session token. Safe to use from many threads at once.
@@ -10,7 +13,47 @@ import com.sun.jna.ptr.PointerByReference;
  * {@link Config#endSessionOnClose} is on); creating it sends nothing.
  * Failures throw {@link TokenBridgeException}.
  */
-public final class UContactClient extends NativeHandle {
+public final class UContactClient extends ClientHandle {
+
+    private static final Api API = new Api() {
+        @Override
+        public int withOptions(Pointer client, Pointer opts, PointerByReference out) {
+            return Ffi.LIB.tb_ucontact_client_with_options(client, opts, out);
+        }
+
+        @Override
+        public int send(Pointer client, Pointer request, PointerByReference out) {
+            return Ffi.LIB.tb_ucontact_send(client, request, out);
+        }
+
+        @Override
+        public void free(Pointer client) {
+            Ffi.LIB.tb_ucontact_client_free(client);
+        }
+    };
+
+    private static final Op<String> GET_USER_TOKEN = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_ucontact_get_user_token(c, out));
+        return Ffi.takeString(out);
+    };
+
+    private static final Op<AgentProfile> AGENT_LOGIN = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_ucontact_agent_login(c, out));
+        return new AgentProfile(Ffi.parseObject(Ffi.takeString(out), "AgentLogin"));
+    };
+
+    private static final Op<Void> END_SESSION = c -> {
+        Ffi.check(Ffi.LIB.tb_ucontact_end_session(c));
+        return null;
+    };
+
+    private static final Op<String> TOKEN = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_ucontact_token(c, out));
+        return Ffi.takeString(out);
+    };
 
     /** How the credentials log in. */
     public enum LoginKind {
@@ -38,9 +81,9 @@ public final class UContactClient extends NativeHandle {
         super(Config.withOptional(config, cfg -> {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_ucontact_client_new(cfg, Ffi.cstr("server", server), Ffi.cstr("user", user),
-                    Ffi.cstr("password", password), kind.code, out));
+                    Ffi.cstr("password", password), Ffi.notNull("kind", kind).code, out));
             return out.getValue();
-        }));
+        }), API);
     }
 
     /** A client for an API user (logs in with {@code getUserToken}). */
@@ -53,45 +96,64 @@ public final class UContactClient extends NativeHandle {
         return new UContactClient(config, server, agent, password, LoginKind.AGENT);
     }
 
-    @Override
-    void free(Pointer handle) {
-        Ffi.LIB.tb_ucontact_client_free(handle);
-    }
-
     /** U1: logs the API user in ({@code getUserToken}) and returns the new session token (also cached). */
     public String getUserToken() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_ucontact_get_user_token(c, out));
-            return Ffi.takeString(out);
-        });
+        return with(GET_USER_TOKEN);
+    }
+
+    /** U1: {@link #getUserToken} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> getUserTokenAsync() {
+        return async(defaultExecutor(), GET_USER_TOKEN);
+    }
+
+    /** U1: {@link #getUserToken} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> getUserTokenAsync(Executor executor) {
+        return async(executor, GET_USER_TOKEN);
     }
 
     /** U2: logs the agent in ({@code AgentLogin}) and returns its profile; its token is cached. */
     public AgentProfile agentLogin() {
-        String json = with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_ucontact_agent_login(c, out));
-            return Ffi.takeString(out);
-        });
-        return new AgentProfile(Ffi.parseObject(json, "AgentLogin"));
+        return with(AGENT_LOGIN);
+    }
+
+    /** U2: {@link #agentLogin} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<AgentProfile> agentLoginAsync() {
+        return async(defaultExecutor(), AGENT_LOGIN);
+    }
+
+    /** U2: {@link #agentLogin} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<AgentProfile> agentLoginAsync(Executor executor) {
+        return async(executor, AGENT_LOGIN);
     }
 
     /** U3: ends the cached session ({@code EndSession}); does nothing without one. */
     public void endSession() {
-        with(c -> {
-            Ffi.check(Ffi.LIB.tb_ucontact_end_session(c));
-            return null;
-        });
+        with(END_SESSION);
+    }
+
+    /** U3: {@link #endSession} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<Void> endSessionAsync() {
+        return async(defaultExecutor(), END_SESSION);
+    }
+
+    /** U3: {@link #endSession} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<Void> endSessionAsync(Executor executor) {
+        return async(executor, END_SESSION);
     }
 
     /** A valid session token: the cached one, or a new login. */
     public String token() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_ucontact_token(c, out));
-            return Ffi.takeString(out);
-        });
+        return with(TOKEN);
+    }
+
+    /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync() {
+        return async(defaultExecutor(), TOKEN);
+    }
+
+    /** A token: {@link #token} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync(Executor executor) {
+        return async(executor, TOKEN);
     }
 
     /** Uses a token obtained elsewhere for the following calls. */
@@ -111,6 +173,20 @@ public final class UContactClient extends NativeHandle {
      * @param body   the body, {@code null} for none
      */
     public RawResponse call(final String method, final String path, final Body body) {
-        return with(c -> Ffi.call(c, Ffi.LIB::tb_ucontact_call, method, path, body));
+        return with(callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
+        return async(defaultExecutor(), callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
+        return async(executor, callOp(method, path, body));
+    }
+
+    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
+        return c -> Ffi.call(c, Ffi.LIB::tb_ucontact_call, method, path, body);
     }
 }

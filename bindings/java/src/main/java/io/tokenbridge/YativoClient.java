@@ -5,13 +5,52 @@ import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A Yativo client ({@code tb_yativo_client}): one connection pool, one account, one
  * cached access token refreshed ahead of expiry. Safe to use from many threads at
  * once; creating it sends nothing. Failures throw {@link TokenBridgeException}.
  */
-public final class YativoClient extends NativeHandle {
+public final class YativoClient extends ClientHandle {
+
+    private static final Api API = new Api() {
+        @Override
+        public int withOptions(Pointer client, Pointer opts, PointerByReference out) {
+            return Ffi.LIB.tb_yativo_client_with_options(client, opts, out);
+        }
+
+        @Override
+        public int send(Pointer client, Pointer request, PointerByReference out) {
+            return Ffi.LIB.tb_yativo_send(client, request, out);
+        }
+
+        @Override
+        public void free(Pointer client) {
+            Ffi.LIB.tb_yativo_client_free(client);
+        }
+    };
+
+    private static final Op<Token> LOGIN = c -> {
+        PointerByReference out = new PointerByReference();
+        LongByReference expires = new LongByReference();
+        Ffi.check(Ffi.LIB.tb_yativo_login(c, out, expires));
+        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
+    };
+
+    private static final Op<Token> REFRESH = c -> {
+        PointerByReference out = new PointerByReference();
+        LongByReference expires = new LongByReference();
+        Ffi.check(Ffi.LIB.tb_yativo_refresh_token(c, out, expires));
+        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
+    };
+
+    private static final Op<String> TOKEN = c -> {
+        PointerByReference out = new PointerByReference();
+        Ffi.check(Ffi.LIB.tb_yativo_token(c, out));
+        return Ffi.takeString(out);
+    };
 
     /** Yativo's production API ({@code TB_YATIVO_PRODUCTION_URL}). */
     public static final String PRODUCTION_URL = "https://api.yativo.com/api/v1";
@@ -28,44 +67,56 @@ public final class YativoClient extends NativeHandle {
     public YativoClient(Config config, final String baseUrl, final String accountId, final String appSecret) {
         super(Config.withOptional(config, cfg -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_yativo_client_new(cfg, Ffi.cstr("base_url", baseUrl),
-                    Ffi.cstr("account_id", accountId), Ffi.cstr("app_secret", appSecret), out));
+            Ffi.check(Ffi.LIB.tb_yativo_client_new(cfg, Ffi.cstr("baseUrl", baseUrl),
+                    Ffi.cstr("accountId", accountId), Ffi.cstr("appSecret", appSecret), out),
+                    "base_url", "baseUrl", "account_id", "accountId", "app_secret", "appSecret");
             return out.getValue();
-        }));
-    }
-
-    @Override
-    void free(Pointer handle) {
-        Ffi.LIB.tb_yativo_client_free(handle);
+        }), API);
     }
 
     /** Y1: logs in with the app secret and returns the new token (also cached). */
     public Token login() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            LongByReference expires = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_yativo_login(c, out, expires));
-            return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-        });
+        return with(LOGIN);
+    }
+
+    /** Y1: {@link #login} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<Token> loginAsync() {
+        return async(defaultExecutor(), LOGIN);
+    }
+
+    /** Y1: {@link #login} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<Token> loginAsync(Executor executor) {
+        return async(executor, LOGIN);
     }
 
     /** Y2: exchanges the current token for a new one (logging in first when there is none) and caches it. */
     public Token refreshToken() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            LongByReference expires = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_yativo_refresh_token(c, out, expires));
-            return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-        });
+        return with(REFRESH);
+    }
+
+    /** Y2: {@link #refreshToken} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<Token> refreshTokenAsync() {
+        return async(defaultExecutor(), REFRESH);
+    }
+
+    /** Y2: {@link #refreshToken} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<Token> refreshTokenAsync(Executor executor) {
+        return async(executor, REFRESH);
     }
 
     /** A valid access token: the cached one, refreshed ahead of expiry, or a new login. */
     public String token() {
-        return with(c -> {
-            PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_yativo_token(c, out));
-            return Ffi.takeString(out);
-        });
+        return with(TOKEN);
+    }
+
+    /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync() {
+        return async(defaultExecutor(), TOKEN);
+    }
+
+    /** A token: {@link #token} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<String> tokenAsync(Executor executor) {
+        return async(executor, TOKEN);
     }
 
     /** Uses a token obtained elsewhere; it expires at its JWT {@code exp}, else in 10 minutes. */
@@ -90,6 +141,20 @@ public final class YativoClient extends NativeHandle {
      * @param body   the body, {@code null} for none
      */
     public RawResponse call(final String method, final String path, final Body body) {
-        return with(c -> Ffi.call(c, Ffi.LIB::tb_yativo_call, method, path, body));
+        return with(callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
+        return async(defaultExecutor(), callOp(method, path, body));
+    }
+
+    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
+    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
+        return async(executor, callOp(method, path, body));
+    }
+
+    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
+        return c -> Ffi.call(c, Ffi.LIB::tb_yativo_call, method, path, body);
     }
 }

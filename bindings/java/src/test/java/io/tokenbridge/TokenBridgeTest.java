@@ -12,6 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,6 +114,20 @@ public final class TokenBridgeTest {
         throw new AssertionError("expected TokenBridgeException " + status + ", nothing was thrown");
     }
 
+    /** Runs {@code body}, expects an exception of {@code type}, returns its message. */
+    private static String expectThrown(Class<? extends Throwable> type, Check body) throws Exception {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            if (!type.isInstance(t)) {
+                throw new AssertionError("expected " + type.getSimpleName() + ", got " + t, t);
+            }
+            assertNonEmpty(t.getMessage(), "exception message");
+            return t.getMessage();
+        }
+        throw new AssertionError("expected " + type.getSimpleName() + ", nothing was thrown");
+    }
+
     // ---- the sandbox's request counts ----
 
     private static Map<String, Object> stats() throws Exception {
@@ -131,6 +153,49 @@ public final class TokenBridgeTest {
     private static long count(Map<String, Object> stats, String key) {
         Object v = stats.get(key);
         return v instanceof Number ? ((Number) v).longValue() : 0;
+    }
+
+    /** Adds a sandbox fault (docs/sandbox-contract.md). */
+    private static void fault(String json) throws Exception {
+        HttpURLConnection conn = (HttpURLConnection) new URL(url + "/__sandbox/faults").openConnection();
+        conn.setRequestMethod("POST");
+        conn.setDoOutput(true);
+        conn.setRequestProperty("Content-Type", "application/json");
+        conn.getOutputStream().write(json.getBytes("UTF-8"));
+        try {
+            assertEquals(200, conn.getResponseCode(), "fault HTTP status");
+        } finally {
+            conn.disconnect();
+        }
+    }
+
+    /** Collects the records of the "tokenbridge" logger. */
+    private static final class Captured extends Handler {
+        final List<LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<LogRecord>());
+
+        @Override
+        public void publish(LogRecord r) {
+            records.add(r);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        String all() {
+            StringBuilder b = new StringBuilder();
+            synchronized (records) {
+                for (LogRecord r : records) {
+                    b.append(r.getLevel()).append(' ').append(r.getSourceClassName()).append(": ")
+                            .append(r.getMessage()).append('\n');
+                }
+            }
+            return b.toString();
+        }
     }
 
     /** Asserts that {@code body} sent exactly {@code expected} requests of operation {@code key}. */
@@ -208,28 +273,42 @@ public final class TokenBridgeTest {
             }
         });
 
-        test("config: a zero timeout is INVALID_ARGUMENT", () -> {
+        test("config: a zero timeout is INVALID_ARGUMENT naming the Java setter, not the C parameter", () -> {
             try (Config c = new Config()) {
                 TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
                         () -> c.timeoutConnect(Duration.ZERO));
+                assertTrue(e.getMessage().contains("`timeoutConnect`") && !e.getMessage().contains("timeout_connect_ms"),
+                        "names timeoutConnect: " + e.getMessage());
                 assertEquals(0, e.getHttpStatus(), "http status");
                 assertTrue(e.getVendorMessage() == null, "no vendor message");
             }
         });
 
-        test("a NULL argument is INVALID_ARGUMENT naming the parameter", () -> {
+        test("a null argument is a NullPointerException naming the Java parameter", () -> {
             try (Config c = sandboxConfig()) {
-                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                String m = expectThrown(NullPointerException.class,
                         () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, null).close());
-                assertTrue(e.getMessage().contains("password"), "message names `password`: " + e.getMessage());
+                assertTrue(m.contains("password"), "message names `password`: " + m);
+                m = expectThrown(NullPointerException.class,
+                        () -> new YativoClient(c, url + "/yativo/api/v1", null, YATIVO_SECRET).close());
+                assertTrue(m.contains("accountId") && !m.contains("account_id"), "names accountId: " + m);
             }
         });
 
-        test("a NUL inside a string is INVALID_ARGUMENT, not a cut string", () -> {
+        test("a NUL inside a string is an IllegalArgumentException naming it, not a cut string", () -> {
+            try (Config c = sandboxConfig()) {
+                String m = expectThrown(IllegalArgumentException.class,
+                        () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, "s3cret\0junk").close());
+                assertTrue(m.contains("password") && !m.contains("junk"), "message names `password`: " + m);
+            }
+        });
+
+        test("a value the library refuses names the Java parameter (baseUrl, not base_url)", () -> {
             try (Config c = sandboxConfig()) {
                 TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
-                        () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, "s3cret\0junk").close());
-                assertTrue(e.getMessage().contains("password"), "message names `password`: " + e.getMessage());
+                        () -> new YativoClient(c, "not a url", YATIVO_ACCOUNT, YATIVO_SECRET).close());
+                assertTrue(e.getMessage().contains("baseUrl") && !e.getMessage().contains("base_url"),
+                        "names baseUrl: " + e.getMessage());
             }
         });
 
@@ -277,6 +356,7 @@ public final class TokenBridgeTest {
         uContact();
         yativo();
         anna();
+        asyncLoggingAndLifetimes();
 
         test("last error is per thread (8 threads, failures and successes interleaved)", () -> {
             try (Config c = sandboxConfig();
@@ -345,6 +425,192 @@ public final class TokenBridgeTest {
                 assertTrue(count(s, op) > 0, op + " never called: " + s);
             }
         });
+    }
+
+    private static void asyncLoggingAndLifetimes() throws Exception {
+        final String base = url + "/yativo/api/v1";
+        Config yc = sandboxConfig();
+        final YativoClient y = new YativoClient(yc, base, YATIVO_ACCOUNT, YATIVO_SECRET);
+        yc.close();
+        try {
+            test("async: loginAsync and callAsync complete on the executor", () -> {
+                Token t = sends("yativo.login", 1, () -> y.loginAsync().get(10, TimeUnit.SECONDS));
+                assertNonEmpty(t.getValue(), "token");
+                final ExecutorService pool = Executors.newSingleThreadExecutor();
+                try {
+                    RawResponse r = y.callAsync("GET", "wallet/balance", null, pool).get(10, TimeUnit.SECONDS);
+                    assertEquals(200, r.getStatus(), "HTTP status");
+                } finally {
+                    pool.shutdown();
+                }
+            });
+
+            test("async: a failure completes the future exceptionally with the TokenBridgeException", () -> {
+                try (Config c = sandboxConfig(); YativoClient bad = new YativoClient(c, base, YATIVO_ACCOUNT, "wrong")) {
+                    try {
+                        bad.loginAsync().get(10, TimeUnit.SECONDS);
+                        throw new AssertionError("no failure");
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        assertTrue(e.getCause() instanceof TokenBridgeException, "cause: " + e.getCause());
+                        assertEquals(Status.REJECTED, ((TokenBridgeException) e.getCause()).getStatus(), "status");
+                    }
+                }
+            });
+
+            test("async: cancel(true) stops the native call within 200 ms; the client works right after", () -> {
+                fault("{\"path\": \"/yativo/api/v1/wallet/balance\", \"delay_ms\": 3000, \"times\": 1}");
+                final CountDownLatch ended = new CountDownLatch(1);
+                final ExecutorService pool = Executors.newSingleThreadExecutor();
+                try {
+                    // The executor's task ends when the native call has returned.
+                    CompletableFuture<RawResponse> f = y.callAsync("GET", "wallet/balance", null, task ->
+                            pool.execute(() -> {
+                                try {
+                                    task.run();
+                                } finally {
+                                    ended.countDown();
+                                }
+                            }));
+                    Thread.sleep(500); // the request is waiting in the sandbox
+                    assertTrue(!f.isDone(), "still running before the cancel");
+                    long t0 = System.nanoTime();
+                    assertTrue(f.cancel(true), "cancel returned true");
+                    assertTrue(ended.await(200, TimeUnit.MILLISECONDS), "the native call ended within 200 ms");
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    System.out.println("     (native call ended " + ms + " ms after the cancel)");
+                    try {
+                        f.get();
+                        throw new AssertionError("get() of a cancelled future returned");
+                    } catch (CancellationException expected) {
+                        assertTrue(f.isCancelled(), "isCancelled");
+                    }
+                    long t1 = System.nanoTime();
+                    assertEquals(200, y.call("GET", "wallet/balance", null).getStatus(), "next call");
+                    assertTrue((System.nanoTime() - t1) / 1_000_000 < 1000, "the next call did not wait");
+                } finally {
+                    pool.shutdown();
+                }
+            });
+
+            test("generic send: a header and a query go over the wire; status, headers and body come back", () -> {
+                Request req = new Request("GET", "wallet/balance").query("currency", "USD")
+                        .header("X-Request-Id", "java-test-1");
+                Response r = sends("yativo.call", 1, () -> y.send(req));
+                assertEquals(200, r.getStatus(), "HTTP status");
+                assertTrue(r.getText().contains("{"), "JSON body: " + r.getText());
+                assertTrue(r.getHeader("Content-Type") != null && r.getHeader("content-type").contains("json"),
+                        "content-type header: " + r.getHeaders());
+                assertTrue(!r.toString().contains(r.getText()), "toString hides the body");
+                // An added header goes over the wire: the sandbox replays a POST with the same Idempotency-Key.
+                String key = "java-" + System.nanoTime();
+                Request payout = new Request("POST", "payouts").json("{\"amount\": \"10.00\", \"currency\": \"USD\"}")
+                        .header("Idempotency-Key", key);
+                long executed = count(stats(), "yativo.payouts_executed");
+                Response first = y.send(payout);
+                Response second = y.send(payout);
+                assertEquals(201, first.getStatus(), "payout status: " + first.getText());
+                assertTrue(first.getHeader("Idempotent-Replayed") == null, "first is new");
+                assertEquals("true", second.getHeader("idempotent-replayed"), "second is replayed");
+                assertEquals(first.getText(), second.getText(), "same body");
+                assertEquals(executed + 1, count(stats(), "yativo.payouts_executed"), "one payout executed");
+                Response a = y.sendAsync(req).get(10, TimeUnit.SECONDS);
+                assertEquals(200, a.getStatus(), "async HTTP status");
+                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> y.send(new Request("GET", "wallet/balance").header("Host", "evil")));
+                assertTrue(e.getMessage().contains("Host"), "names the header: " + e.getMessage());
+                e = expectFailure(Status.INVALID_ARGUMENT,
+                        () -> y.send(new Request("POST", "payouts").idempotencyKey(" ")));
+                assertTrue(e.getMessage().contains("idempotencyKey"), "names idempotencyKey: " + e.getMessage());
+                String m = expectThrown(NullPointerException.class, () -> new Request("GET", "x").query("q", null));
+                assertTrue(m.contains("value"), "names value: " + m);
+            });
+        } finally {
+            y.close();
+        }
+
+        final Logger log = Logger.getLogger(TokenBridge.LOGGER_NAME);
+        final Captured captured = new Captured();
+        final Level before = log.getLevel();
+        final boolean parents = log.getUseParentHandlers();
+        log.addHandler(captured);
+        log.setLevel(Level.ALL);
+        log.setUseParentHandlers(false);
+        try {
+            test("logging: records reach java.util.logging, without any secret", () -> {
+                TokenBridge.enableLogging(Level.FINEST);
+                String[] tokens = new String[3];
+                try (Config c = sandboxConfig();
+                        YativoClient yy = new YativoClient(c, base, YATIVO_ACCOUNT, YATIVO_SECRET);
+                        UContactClient u = UContactClient.apiUser(c, url + "/ucontact", API_USER, API_PASSWORD);
+                        AnnaClient a = new AnnaClient(c, url + "/anna/", ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
+                    tokens[0] = yy.login().getValue();
+                    tokens[1] = u.getUserToken();
+                    tokens[2] = a.getToken().getValue();
+                    yy.call("GET", "wallet/balance", null);
+                } finally {
+                    TokenBridge.disableLogging();
+                }
+                String all = captured.all();
+                assertTrue(all.contains("FINE"), "request records at FINE");
+                assertTrue(all.contains("tokenbridge"), "targets as source class");
+                for (String secret : new String[] {YATIVO_SECRET, API_PASSWORD, ANNA_PASS, tokens[0], tokens[1],
+                    tokens[2]}) {
+                    assertTrue(!all.contains(secret), "a secret reached the log");
+                }
+                int n = captured.records.size();
+                try (Config c = sandboxConfig();
+                        YativoClient yy = new YativoClient(c, base, YATIVO_ACCOUNT, YATIVO_SECRET)) {
+                    yy.login();
+                }
+                assertEquals(n, captured.records.size(), "no records after disableLogging");
+                System.out.println("     (" + n + " records)");
+            });
+
+            test("a forgotten client is freed in the background with a WARNING; GC is not kept waiting", () -> {
+                captured.records.clear();
+                long endBefore = count(stats(), "ucontact.EndSession");
+                fault("{\"path\": \"/ucontact/Integra/resources/auth/EndSession\", \"delay_ms\": 1500, \"times\": 2}");
+                forgetTwoUContactClients();
+                long t0 = System.nanoTime();
+                int warnings = 0;
+                while (warnings < 2 && (System.nanoTime() - t0) / 1_000_000 < 10_000) {
+                    System.gc();
+                    Thread.sleep(20);
+                    warnings = 0;
+                    synchronized (captured.records) {
+                        for (LogRecord r : captured.records) {
+                            if (r.getLevel() == Level.WARNING && r.getMessage().contains("UContactClient was not closed")) {
+                                warnings++;
+                            }
+                        }
+                    }
+                }
+                long warnedMs = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(2, warnings, "two WARNINGs");
+                // Both were reported while the first EndSession was still held by the sandbox (1.5 s each).
+                assertTrue(count(stats(), "ucontact.EndSession") - endBefore < 2, "warned before the frees ended");
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (count(stats(), "ucontact.EndSession") - endBefore < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertEquals(2L, count(stats(), "ucontact.EndSession") - endBefore, "both sessions ended");
+                System.out.println("     (warnings after " + warnedMs + " ms)");
+            });
+        } finally {
+            log.removeHandler(captured);
+            log.setLevel(before);
+            log.setUseParentHandlers(parents);
+        }
+    }
+
+    /** Two logged-in uContact clients nobody closes. */
+    private static void forgetTwoUContactClients() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Config c = sandboxConfig().endSessionOnClose(true);
+            UContactClient u = UContactClient.apiUser(c, url + "/ucontact", API_USER, API_PASSWORD);
+            c.close();
+            assertNonEmpty(u.getUserToken(), "token");
+        }
     }
 
     private static void uContact() throws Exception {
@@ -586,10 +852,10 @@ public final class TokenBridgeTest {
                 assertNonEmpty(a.messengerLink(byDoc), "link by document");
             });
 
-            test("AnnA user selection: a NULL document value is INVALID_ARGUMENT naming it", () -> {
-                TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+            test("AnnA user selection: a null document value is a NullPointerException naming docValue", () -> {
+                String m = expectThrown(NullPointerException.class,
                         () -> a.messengerLink(AnnaUser.byDocument("CPF", null)));
-                assertTrue(e.getMessage().contains("doc_value"), "names doc_value: " + e.getMessage());
+                assertTrue(m.contains("docValue"), "names docValue: " + m);
             });
 
             test("AnnA generic call", () -> {
