@@ -14,6 +14,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
+using System.Threading.Tasks;
 using TokenBridge;
 
 static class Tests
@@ -46,7 +47,7 @@ static class Tests
         Run("config: zero timeout is InvalidArgument", ConfigZeroTimeout);
         Run("config: missing extra CA file fails when a client is created", ConfigMissingCaFile);
         Run("config: DNS cache TTL (zero, default, custom) with calls by host name", ConfigDnsCacheTtl);
-        Run("client: NULL argument is InvalidArgument naming it", NullArgument);
+        Run("client: null argument is ArgumentNullException naming the C# parameter", NullArgument);
         Run("U1 uContact getUserToken (UTF-8 password)", UContactGetUserToken);
         Run("U1 failure: wrong password -> Rejected with the vendor's message", UContactWrongPassword);
         Run("U2 uContact AgentLogin -> AgentProfile", UContactAgentLogin);
@@ -67,12 +68,20 @@ static class Tests
         Run("A6 AnnA messenger AlertCounter (by id, by document, filtered)", AnnaAlertCounter);
         Run("A7 AnnA messenger Requests", AnnaRequests);
         Run("A8 AnnA messenger Link", AnnaLink);
-        Run("A6-A8 failure: half a document is InvalidArgument", AnnaHalfDocument);
+        Run("A6-A8 failure: half a document is ArgumentNullException", AnnaHalfDocument);
         Run("AnnA token control and generic call", AnnaTokenAndCall);
         Run("connection refused -> Connect", ConnectionRefused);
         Run("threads: one client, many threads; last error is per thread", Threads);
         Run("dispose: twice is fine, use after dispose throws", DisposeTwice);
         Run("JSON reader: escapes, numbers, nesting, errors", JsonReader);
+        Run("async: every client's operations as tasks", AsyncCalls);
+        Run("async: cancelling stops the native call at once, client usable after", AsyncCancel);
+        Run("async: a token cancelled before the start sends nothing", AsyncCancelledBeforeStart);
+        Run("timeout: WithTimeout -> TimeoutException (sync and async)", CallTimeout);
+        Run("logging: records arrive, none holds a secret; a throwing logger is harmless", Logging);
+        Run("finalizer: a forgotten uContact client never blocks the finalizer thread", FinalizerDoesNotBlock);
+        Run("generic call with the request builder: query, header, body, response", RequestBuilder);
+        Run("generic call with the request builder: refusals name the parameter", RequestBuilderRefusals);
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
@@ -264,7 +273,8 @@ static class Tests
         using (var cfg = new TokenBridgeConfig())
         {
             var e = Fails(TokenBridgeStatus.InvalidArgument, () => cfg.SetConnectTimeout(TimeSpan.Zero), "zero timeout");
-            Contains(e.Message, "timeout", "the message names the setting");
+            Contains(e.Message, "`timeout`", "the message names the C# parameter");
+            Check(e.Message.IndexOf("timeout_connect_ms", StringComparison.Ordinal) < 0, "no C name: " + e.Message);
             Equal(0, e.HttpStatus, "no HTTP status");
             Equal(null, e.VendorMessage, "no vendor message");
             // The failed setter left the config usable.
@@ -318,10 +328,29 @@ static class Tests
 
     static void NullArgument()
     {
-        var e = Fails(TokenBridgeStatus.InvalidArgument, () => new YativoClient(url + "/yativo/api/v1", null, YaSecret), "NULL account id");
-        Contains(e.Message, "account_id", "the message names the parameter");
-        e = Fails(TokenBridgeStatus.InvalidArgument, () => new UContactClient(url + "/ucontact", UcUser, null), "NULL password");
-        Contains(e.Message, "password", "the message names the parameter");
+        var e = Throws<ArgumentNullException>(() => new YativoClient(url + "/yativo/api/v1", null, YaSecret), "null account id");
+        Equal("accountId", e.ParamName, "the C# parameter");
+        e = Throws<ArgumentNullException>(() => new UContactClient(url + "/ucontact", UcUser, null), "null password");
+        Equal("password", e.ParamName, "the C# parameter");
+        e = Throws<ArgumentNullException>(() => new AnnaClient(url + "/anna/", null, AnUser, AnPass), "null company hash");
+        Equal("companyHash", e.ParamName, "the C# parameter");
+        using (var an = Anna())
+        {
+            Counts("requests", 0, () =>
+            {
+                e = Throws<ArgumentNullException>(() => an.UserHashForced("42", null), "null user name");
+                Equal("userName", e.ParamName, "the C# parameter");
+                e = Throws<ArgumentNullException>(() => an.Call("GET", null), "null path");
+                Equal("path", e.ParamName, "the C# parameter");
+            });
+        }
+        // A value only the library can judge: the message names the C# parameter too.
+        using (var cfg = new TokenBridgeConfig())
+        {
+            var te = Fails(TokenBridgeStatus.InvalidArgument, () => cfg.SetMaxResponseBytes(0), "zero max response bytes");
+            Contains(te.Message, "`maxBytes`", "the message names the C# parameter");
+            Check(te.Message.IndexOf("max_response_bytes", StringComparison.Ordinal) < 0, "no C name: " + te.Message);
+        }
     }
 
     // ---- uContact ---------------------------------------------------------------------------
@@ -642,8 +671,8 @@ static class Tests
         {
             Counts("anna.Link", 0, () =>
             {
-                var e = Fails(TokenBridgeStatus.InvalidArgument, () => an.GetMessengerLink(AnnaUser.ByDocument("CPF", null)), "half a document");
-                Contains(e.Message, "doc_value", "the message names the parameter");
+                var e = Throws<ArgumentNullException>(() => an.GetMessengerLink(AnnaUser.ByDocument("CPF", null)), "half a document");
+                Equal("value", e.ParamName, "the C# parameter of ByDocument");
             });
             Throws<ArgumentNullException>(() => an.GetMessengerLink(null), "no user at all");
         }
@@ -746,6 +775,381 @@ static class Tests
         cfg.Dispose();
         Throws<ObjectDisposedException>(() => cfg.SetAllowHttp(true), "config after dispose");
         Throws<ObjectDisposedException>(() => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "a disposed config");
+    }
+
+    // ---- sandbox faults -------------------------------------------------------------------
+
+    static void Control(string method, string path, string json)
+    {
+        var req = (HttpWebRequest)WebRequest.Create(url + path);
+        req.Proxy = null;
+        req.Method = method;
+        if (json != null)
+        {
+            byte[] body = Encoding.UTF8.GetBytes(json);
+            req.ContentType = "application/json";
+            req.ContentLength = body.Length;
+            using (var s = req.GetRequestStream()) s.Write(body, 0, body.Length);
+        }
+        using (var resp = (HttpWebResponse)req.GetResponse())
+            Equal(HttpStatusCode.OK, resp.StatusCode, "sandbox control " + method + " " + path);
+    }
+
+    // A fault that delays the next request to `path` by `ms` milliseconds.
+    static void Delay(string path, int ms)
+    {
+        Control("POST", "/__sandbox/faults", "{\"path\": \"" + path + "\", \"delay_ms\": " + ms + ", \"times\": 1}");
+    }
+
+    static void ClearFaults()
+    {
+        Control("DELETE", "/__sandbox/faults", null);
+    }
+
+    // The exception a task ended with (unwrapped), or null.
+    static Exception TaskError(Task t)
+    {
+        try
+        {
+            t.Wait();
+            return null;
+        }
+        catch (AggregateException e)
+        {
+            return e.InnerException;
+        }
+    }
+
+    // ---- async, cancellation, timeouts ------------------------------------------------------
+
+    static void AsyncCalls()
+    {
+        using (var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser))
+        using (var ag = UContact(Agent, AgentPassword, UContactLoginKind.Agent))
+        using (var ya = Yativo())
+        using (var an = Anna())
+        {
+            string token = null;
+            Counts("ucontact.getUserToken", 1, () => token = uc.GetUserTokenAsync().Result);
+            Check(!string.IsNullOrEmpty(token), "a uContact token");
+            Equal(token, uc.GetValidTokenAsync().Result, "the async call used the client's token cache");
+            Equal(200, uc.CallAsync("POST", "/Integra/resources/Dialers/DialerTask").Result.Status, "uContact generic call");
+            Counts("ucontact.EndSession", 1, () => uc.EndSessionAsync().Wait());
+            Equal(Agent, ag.AgentLoginAsync().Result.Name, "AgentLogin");
+
+            AccessToken at = null;
+            Counts("yativo.login", 1, () => at = ya.LoginAsync().Result);
+            Equal(at.Token, ya.GetValidToken(), "the async login filled the client's cache");
+            Counts("yativo.refresh", 1, () => ya.RefreshTokenAsync().Wait());
+            var balance = ya.SendAsync(new TokenBridgeRequest("GET", "wallet/balance")).Result;
+            Equal(200, balance.Status, "Yativo send");
+
+            Counts("anna.GetToken", 1, () => an.GetTokenAsync().Wait());
+            Check(an.UserHashAsync("42").Result.ChatUrl.Length > 0, "UserHash");
+            Check(an.GetMessengerRequestsAsync(AnnaUser.ById("42")).Result != null, "Requests");
+            Check(an.GetMessengerStructureAsync().Result.Departments.Count > 0, "Structure");
+            Check(an.GetMessengerLinkAsync(AnnaUser.ById("42")).Result.Length > 0, "Link");
+
+            // Failures keep their type inside the task.
+            var e = TaskError(an.UserHashAsync("999")) as TokenBridgeException;
+            Check(e != null && e.Status == TokenBridgeStatus.Rejected && e.VendorMessage != null, "a rejected async call fails with TokenBridgeException(Rejected)");
+            Check(TaskError(an.UserHashAsync(null)) is ArgumentNullException, "a null argument fails the task with ArgumentNullException");
+
+            an.Dispose();
+            Check(TaskError(an.GetValidTokenAsync()) is ObjectDisposedException, "async after dispose");
+        }
+    }
+
+    static void AsyncCancel()
+    {
+        using (var ya = Yativo())
+        {
+            ya.Login();
+            try
+            {
+                Delay("/yativo/api/v1/wallet/balance", 3000);
+                using (var cts = new CancellationTokenSource())
+                {
+                    var task = ya.CallAsync("GET", "/wallet/balance", cancellationToken: cts.Token);
+                    Thread.Sleep(400); // the request is at the server, which waits
+                    Check(!task.IsCompleted, "the delayed call is still running");
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    cts.Cancel();
+                    bool ended = ((IAsyncResult)task).AsyncWaitHandle.WaitOne(2000);
+                    long ms = clock.ElapsedMilliseconds;
+                    Check(ended, "the task ended after the cancel");
+                    Check(ms < 200, "the native call stopped within 200 ms of the cancel, took " + ms + " ms");
+                    Check(task.IsCanceled, "the task is canceled, not " + task.Status);
+                    var e = TaskError(task);
+                    Check(e is OperationCanceledException, "awaiting it throws OperationCanceledException, got " + e);
+                }
+                // The client is usable right away (the fault was used up).
+                var clock2 = System.Diagnostics.Stopwatch.StartNew();
+                Counts("yativo.login", 0, () => Equal(200, ya.Call("GET", "/wallet/balance").Status, "the next call"));
+                Check(clock2.ElapsedMilliseconds < 2000, "the next call was not delayed");
+
+                // A cancelled sync-over-async OperationCanceledException carries the library's detail.
+                Delay("/yativo/api/v1/wallet/balance", 3000);
+                using (var cts = new CancellationTokenSource(300))
+                {
+                    var e = TaskError(ya.SendAsync(new TokenBridgeRequest("GET", "wallet/balance"), cts.Token)) as OperationCanceledException;
+                    Check(e != null, "a timed-out CancellationTokenSource cancels too");
+                    Equal(cts.Token, e.CancellationToken, "the exception names the caller's token");
+                }
+            }
+            finally
+            {
+                ClearFaults();
+            }
+        }
+    }
+
+    static void AsyncCancelledBeforeStart()
+    {
+        using (var an = Anna())
+        using (var cts = new CancellationTokenSource())
+        {
+            cts.Cancel();
+            Task<string> t = null;
+            Counts("requests", 0, () =>
+            {
+                t = an.GetValidTokenAsync(cts.Token);
+                Check(TaskError(t) is OperationCanceledException, "canceled");
+            });
+            Check(t.IsCanceled, "the task is canceled");
+        }
+    }
+
+    static void CallTimeout()
+    {
+        using (var ya = Yativo())
+        {
+            ya.Login();
+            try
+            {
+                using (var limited = ya.WithTimeout(TimeSpan.FromMilliseconds(500)))
+                {
+                    Delay("/yativo/api/v1/wallet/balance", 3000);
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var e = Throws<TimeoutException>(() => limited.Call("GET", "/wallet/balance"), "a call past its deadline");
+                    Check(clock.ElapsedMilliseconds < 1500, "it failed at the deadline, took " + clock.ElapsedMilliseconds + " ms");
+                    var inner = e.InnerException as TokenBridgeException;
+                    Check(inner != null && inner.Status == TokenBridgeStatus.Timeout, "the inner exception is TokenBridgeException(Timeout)");
+
+                    Delay("/yativo/api/v1/wallet/balance", 3000);
+                    Check(TaskError(limited.CallAsync("GET", "/wallet/balance")) is TimeoutException, "async: TimeoutException");
+
+                    // The limited client shares the token cache, and a fast call is fine.
+                    Counts("yativo.login", 0, () => Equal(200, limited.Call("GET", "/wallet/balance").Status, "a fast call"));
+                }
+                // Disposing the limited client leaves the client working.
+                Equal(200, ya.Call("GET", "/wallet/balance").Status, "the client after its limited handle is gone");
+                Throws<ArgumentOutOfRangeException>(() => ya.WithTimeout(TimeSpan.FromSeconds(-1)), "negative timeout");
+            }
+            finally
+            {
+                ClearFaults();
+            }
+        }
+    }
+
+    // ---- logging ------------------------------------------------------------------------------
+
+    static List<string> CaptureLogs(LogLevel level, Action action)
+    {
+        var records = new List<string>();
+        Library.SetLogger((l, target, message) => { lock (records) records.Add(l + " " + target + ": " + message); }, level);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Library.SetLogger(null);
+        }
+        lock (records) return new List<string>(records);
+    }
+
+    // ureq-proto's wire dump at TRACE: rows of 16 bytes as eight groups of four hex digits
+    // ("--" pads the last row), then the ASCII column. Decoded and joined, so that a secret
+    // split over two rows would still be found.
+    static string DecodeDump(List<string> records)
+    {
+        var bytes = new List<byte>();
+        var row = new Regex(@"^Trace ureq_proto::util: ((?:[0-9a-f-]{4} ){8}) ");
+        foreach (var r in records)
+        {
+            var m = row.Match(r);
+            if (!m.Success) continue;
+            string hex = m.Groups[1].Value.Replace(" ", "");
+            for (int i = 0; i + 1 < hex.Length; i += 2)
+                if (hex[i] != '-')
+                    bytes.Add(Convert.ToByte(hex.Substring(i, 2), 16));
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    static void Logging()
+    {
+        string ucToken = null, yaToken = null, anToken = null;
+        var records = CaptureLogs(LogLevel.Trace, () =>
+        {
+            using (var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser))
+            using (var ya = Yativo())
+            using (var an = Anna())
+            {
+                ucToken = uc.GetUserToken();
+                yaToken = ya.Login().Token;
+                Equal(200, ya.Call("GET", "/wallet/balance").Status, "a call");
+                anToken = an.GetToken().Token;
+                an.UserHash("42");
+            }
+        });
+        Check(records.Count > 0, "records arrived");
+        Check(records.Exists(r => r.StartsWith("Debug tokenbridge", StringComparison.Ordinal) && r.Contains("wallet/balance")),
+            "a DEBUG record for the call: " + string.Join(" | ", records.GetRange(0, Math.Min(5, records.Count))));
+        Check(records.Exists(r => r.StartsWith("Info tokenbridge", StringComparison.Ordinal)), "INFO records (logins)");
+        string all = string.Join("\n", records) + "\n" + DecodeDump(records);
+        Contains(DecodeDump(records), "GET /yativo/api/v1/wallet/balance HTTP/1.1\r\n", "the wire dump, decoded");
+        foreach (var secret in new[] { UcPassword, AgentPassword, YaSecret, AnPass, ucToken, yaToken, anToken })
+            Check(all.IndexOf(secret, StringComparison.Ordinal) < 0, "no record holds a secret (" + secret.Length + " chars)");
+
+        // After SetLogger(null) nothing arrives; INFO level has no DEBUG records.
+        int after = 0;
+        Library.SetLogger((l, t, m) => Interlocked.Increment(ref after), LogLevel.Info);
+        Library.SetLogger(null);
+        using (var ya = Yativo()) ya.Login();
+        Equal(0, after, "records after logging was turned off");
+        var info = CaptureLogs(LogLevel.Info, () => { using (var ya = Yativo()) ya.Login(); });
+        Check(info.Count > 0 && info.TrueForAll(r => !r.StartsWith("Debug", StringComparison.Ordinal) && !r.StartsWith("Trace", StringComparison.Ordinal)), "INFO: no DEBUG or TRACE records");
+
+        // A logger that throws never breaks a call (nothing unwinds into native code).
+        Library.SetLogger((l, t, m) => { throw new InvalidOperationException("logger bug"); }, LogLevel.Trace);
+        try
+        {
+            using (var ya = Yativo()) Equal(200, ya.Call("GET", "/wallet/balance").Status, "a call with a throwing logger");
+        }
+        finally
+        {
+            Library.SetLogger(null);
+        }
+        Throws<ArgumentOutOfRangeException>(() => Library.SetLogger((l, t, m) => { }, (LogLevel)9), "an unknown level");
+    }
+
+    // ---- finalizer ------------------------------------------------------------------------------
+
+    static void FinalizerDoesNotBlock()
+    {
+        try
+        {
+            var records = CaptureLogs(LogLevel.Warn, () =>
+            {
+                long ended = Count("ucontact.EndSession");
+                // Made and forgotten on another thread, so that no stack slot of ours (Mono
+                // scans stacks conservatively) keeps it alive.
+                var t = new Thread(() =>
+                {
+                    var forgotten = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser);
+                    forgotten.GetUserToken(); // a live session: freeing it sends EndSession
+                });
+                t.Start();
+                t.Join();
+                Delay("/ucontact/Integra/resources/auth/EndSession", 3000);
+
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (int i = 0; i < 3; i++)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                }
+                long ms = clock.ElapsedMilliseconds;
+                Check(ms < 1000, "finalization took " + ms + " ms (it waited for the network)");
+
+                // The session is still ended, from the thread pool, once the delay is over.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (Count("ucontact.EndSession") == ended && DateTime.UtcNow < deadline) Thread.Sleep(100);
+                Equal(ended + 1, Count("ucontact.EndSession"), "EndSession of the forgotten client");
+            });
+            Check(records.Exists(r => r.Contains("not disposed")), "a warning says a client was not disposed");
+        }
+        finally
+        {
+            ClearFaults();
+        }
+        // Explicit Dispose still ends the session, on the caller's thread.
+        var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser);
+        uc.GetUserToken();
+        Counts("ucontact.EndSession", 1, () => uc.Dispose());
+    }
+
+    // ---- generic call with the request builder ------------------------------------------
+
+    static void RequestBuilder()
+    {
+        using (var ya = Yativo())
+        using (var uc = UContact(UcUser, UcPassword, UContactLoginKind.ApiUser))
+        using (var an = Anna())
+        {
+            TokenBridgeResponse r = null;
+            var records = CaptureLogs(LogLevel.Trace, () =>
+            {
+                using (var req = new TokenBridgeRequest("GET", "wallet/balance")
+                    .AddQuery("currency", "US D&x")
+                    .AddHeader("X-Request-Tag", "tag-4711"))
+                {
+                    Counts("yativo.call", 1, () => r = ya.Send(req));
+                }
+            });
+            Equal(200, r.Status, "status");
+            Contains(r.Text, "{", "a JSON body");
+            Equal(r.Text, Encoding.UTF8.GetString(r.Body), "Text is Body as UTF-8");
+            Contains(r.Header("Content-Type"), "application/json", "a header, looked up in any case");
+            Check(r.Headers.Count > 0 && new List<KeyValuePair<string, string>>(r.Headers).TrueForAll(h => h.Key == h.Key.ToLowerInvariant()), "header names in lower case");
+            Equal(null, r.Header("X-Not-There"), "an absent header is null");
+            // What went over the wire (ureq's request head and byte dump at TRACE).
+            string dump = DecodeDump(records);
+            Contains(dump, "GET /yativo/api/v1/wallet/balance?currency=US+D%26x HTTP/1.1\r\n", "the query went out, form-encoded");
+            Check(dump.IndexOf("\r\nx-request-tag: tag-4711\r\n", StringComparison.OrdinalIgnoreCase) >= 0, "the header went out");
+
+            // Bodies: a form to uContact's resource, JSON to AnnA's; the sandbox echoes the form.
+            using (var req = new TokenBridgeRequest("POST", "Integra/resources/Dialers/DialerTask").AddFormField("campaign", "c 1&2"))
+            {
+                var ur = uc.Send(req);
+                Equal(200, ur.Status, "uContact form");
+                Contains(ur.Text, "c 1&2", "the form field arrived");
+            }
+            using (var req = new TokenBridgeRequest("POST", "REST/AnnACorporate/Ping").SetJson("{\"ping\": \"é\"}"))
+                Equal(200, an.SendAsync(req).Result.Status, "AnnA JSON, async");
+            using (var req = new TokenBridgeRequest("GET", "no/such/resource"))
+                Equal(404, ya.Send(req).Status, "any status but 401 is an answer");
+        }
+    }
+
+    static void RequestBuilderRefusals()
+    {
+        using (var ya = Yativo())
+        {
+            var e = Fails(TokenBridgeStatus.InvalidArgument, () => new TokenBridgeRequest("GET", "wallet/balance?x=1"), "a query in the path");
+            Contains(e.Message, "`path`", "names path");
+            Equal("method", Throws<ArgumentNullException>(() => new TokenBridgeRequest(null, "x"), "null method").ParamName, "null method");
+            using (var req = new TokenBridgeRequest("POST", "payouts"))
+            {
+                Equal("name", Throws<ArgumentNullException>(() => req.AddQuery(null, "v"), "null name").ParamName, "null query name");
+                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetJson("{not json"), "invalid JSON");
+                Contains(e.Message, "`json`", "names json");
+                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetIdempotencyKey(" "), "a blank key");
+                Contains(e.Message, "`idempotencyKey`", "names the C# parameter");
+                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetBody("", new byte[] { 0, 1 }), "an empty content type");
+                Contains(e.Message, "`contentType`", "names the C# parameter");
+                req.AddHeader("Authorization", "Bearer mine");
+                Counts("requests", 0, () =>
+                {
+                    e = Fails(TokenBridgeStatus.InvalidArgument, () => ya.Send(req), "Authorization without permission");
+                    Contains(e.Message, "header", "names the header");
+                });
+            }
+            Equal("request", Throws<ArgumentNullException>(() => ya.Send(null), "null request").ParamName, "null request");
+        }
     }
 
     static void JsonReader()

@@ -1,4 +1,4 @@
-// TokenBridge for .NET: blocking clients for the uContact, Yativo and AnnA REST APIs,
+// TokenBridge for .NET: clients (blocking, and Tasks that cancel for real) for the uContact, Yativo and AnnA REST APIs,
 // a thin P/Invoke face over the tokenbridge C ABI (docs/c-api.md, include/tokenbridge.h).
 // Drop this one file into a project and ship the native library beside it
 // (libtokenbridge.so / tokenbridge.dll / libtokenbridge.dylib), or use TokenBridge.csproj,
@@ -14,7 +14,19 @@
 //   ANSI on Mono and .NET Framework, which would mangle any non-ASCII password).
 // * Each handle type has its own SafeHandle whose ReleaseHandle calls the matching
 //   tb_*_free, so a handle is freed exactly once, never while a call on it is running,
-//   and even when Dispose is forgotten.
+//   and even when Dispose is forgotten. The finalizer thread never waits for the network:
+//   a forgotten uContact client (whose free may send EndSession) is freed on the thread
+//   pool instead (UContactHandle).
+// * Borrowed memory (log records, tb_response_*) is copied before the call returns or the
+//   handle is freed.
+// * Async: one helper (Calls.Run) runs the blocking call on the thread pool on a handle of
+//   the same client made with tb_<api>_client_with_options and a tb_cancel_token of its
+//   own; CancellationToken.Register cancels that token, so the native call stops.
+// * Logging: the delegate the library calls is a static field (alive for the process) and
+//   catches everything: no exception unwinds into native code.
+// * Errors: TB_TIMEOUT is TimeoutException, TB_CANCELLED OperationCanceledException (each
+//   wrapping the TokenBridgeException); a null argument is ArgumentNullException naming the
+//   C# parameter, and messages name C# parameters, not C ones.
 //
 // JSON route: a small JSON reader and string escaper of our own (class Json, at the end).
 // * System.Text.Json does not exist on Mono and is not part of .NET Standard 2.0 (it would
@@ -35,6 +47,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace TokenBridge
 {
@@ -121,6 +135,325 @@ namespace TokenBridge
         {
             return Native.CopyStatic(Native.tb_status_name((int)status));
         }
+
+        // The delegate the library calls: one for the process, kept in a static field so that
+        // the garbage collector never frees the thunk the library holds.
+        private static readonly Native.LogCallback nativeLogCallback = OnNativeLog;
+        private static readonly object logLock = new object();
+        private static volatile Action<LogLevel, string, string> logger;
+        private static volatile int logMaxLevel;
+
+        /// <summary>
+        /// Sends the library's log records (level, target such as "tokenbridge::http", message)
+        /// to <paramref name="logger"/>, up to <paramref name="maxLevel"/>; null turns logging
+        /// off (the default). One logger per process; each call replaces the previous one.
+        /// No record holds a password, app secret, company hash or token, at any level.
+        /// The logger runs on the thread whose call made the record (several at once): it
+        /// must be thread-safe and quick, and must not call this library. Exceptions it
+        /// throws are swallowed (they must not reach native code).
+        /// </summary>
+        public static void SetLogger(Action<LogLevel, string, string> logger, LogLevel maxLevel = LogLevel.Info)
+        {
+            lock (logLock)
+            {
+                if (logger == null)
+                {
+                    Native.Check(Native.tb_set_log_callback(null, 0, IntPtr.Zero));
+                    Library.logger = null;
+                    return;
+                }
+                if (maxLevel < LogLevel.Error || maxLevel > LogLevel.Trace)
+                    throw new ArgumentOutOfRangeException("maxLevel", "not a LogLevel");
+                var previous = Library.logger;
+                Library.logger = logger;
+                logMaxLevel = (int)maxLevel;
+                try
+                {
+                    Native.Check(Native.tb_set_log_callback(nativeLogCallback, (int)maxLevel, IntPtr.Zero),
+                        "callback", "logger", "max_level", "maxLevel");
+                }
+                catch
+                {
+                    Library.logger = previous;
+                    throw;
+                }
+            }
+        }
+
+        private static void OnNativeLog(IntPtr userData, int level, IntPtr target, UIntPtr targetLen, IntPtr message, UIntPtr messageLen)
+        {
+            // Nothing may unwind into native code.
+            try
+            {
+                var l = logger;
+                if (l != null)
+                    l((LogLevel)level, Native.CopyUtf8(target, targetLen), Native.CopyUtf8(message, messageLen));
+            }
+            catch
+            {
+            }
+        }
+
+        /// <summary>A record of the binding itself (target "tokenbridge::csharp").</summary>
+        internal static void Emit(LogLevel level, string message)
+        {
+            try
+            {
+                var l = logger;
+                if (l != null && (int)level <= logMaxLevel)
+                    l(level, "tokenbridge::csharp", message);
+            }
+            catch
+            {
+            }
+        }
+    }
+
+    /// <summary>The level of a log record (<c>tb_log_level</c>, same numbers).</summary>
+    public enum LogLevel
+    {
+        /// <summary><c>TB_LOG_ERROR</c>.</summary>
+        Error = 1,
+        /// <summary><c>TB_LOG_WARN</c>.</summary>
+        Warn = 2,
+        /// <summary><c>TB_LOG_INFO</c>: logins, refreshes, retries, ended sessions.</summary>
+        Info = 3,
+        /// <summary><c>TB_LOG_DEBUG</c>: one record per HTTP request.</summary>
+        Debug = 4,
+        /// <summary><c>TB_LOG_TRACE</c>: what the HTTP libraries log, secrets replaced.</summary>
+        Trace = 5,
+    }
+
+    /// <summary>
+    /// The one helper behind every <c>...Async</c> method: runs the blocking native call on
+    /// the thread pool, on a new handle of the same client (same connections, same token;
+    /// <c>tb_&lt;api&gt;_client_with_options</c>) carrying a cancel token of its own and the
+    /// client's deadline, if any. Cancelling the <see cref="CancellationToken"/> cancels the
+    /// native call (TB_CANCELLED within about 100 ms); the task then ends as canceled.
+    /// </summary>
+    internal static class Calls
+    {
+        internal delegate int WithOptions<H>(H client, CallOptionsHandle opts, out H limited);
+
+        /// <summary>Options with a deadline (none when null) and a cancel token (none when null).</summary>
+        internal static CallOptionsHandle Options(TimeSpan? deadline, CancelTokenHandle cancel)
+        {
+            var opts = Native.tb_call_options_new();
+            if (opts.IsInvalid) throw new OutOfMemoryException("tb_call_options_new returned NULL");
+            try
+            {
+                if (deadline.HasValue)
+                    Native.Check(Native.tb_call_options_set_deadline_ms(opts, Native.Millis(deadline.Value, "timeout")), "deadline_ms", "timeout");
+                if (cancel != null)
+                    Native.Check(Native.tb_call_options_set_cancel_token(opts, cancel));
+                return opts;
+            }
+            catch
+            {
+                opts.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A new handle of <paramref name="client"/> whose calls run with these options.</summary>
+        internal static H Limited<H>(H client, TimeSpan? deadline, CancelTokenHandle cancel, WithOptions<H> withOptions) where H : SafeHandle
+        {
+            using (var opts = Options(deadline, cancel))
+            {
+                H limited;
+                Native.Check(withOptions(client, opts, out limited), "deadline_ms", "timeout");
+                return limited;
+            }
+        }
+
+        internal static Task<T> Run<TClient, T>(Func<CancelTokenHandle, TClient> limited, Func<TClient, T> call, CancellationToken cancellationToken)
+            where TClient : IDisposable
+        {
+            return Task.Run(() =>
+            {
+                using (var cancel = Native.tb_cancel_token_new())
+                {
+                    if (cancel.IsInvalid) throw new OutOfMemoryException("tb_cancel_token_new returned NULL");
+                    using (TClient client = limited(cancel))
+                    // Disposed before the cancel token is: the callback never sees it freed
+                    // (Dispose waits for a callback already running).
+                    using (cancellationToken.Register(CancelNative, cancel))
+                    {
+                        try
+                        {
+                            return call(client);
+                        }
+                        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+                        {
+                            // Carries the token, so that the task ends as canceled.
+                            throw new OperationCanceledException(e.Message, e.InnerException, cancellationToken);
+                        }
+                    }
+                }
+            }, cancellationToken);
+        }
+
+        private static void CancelNative(object cancel)
+        {
+            try
+            {
+                Native.tb_cancel_token_cancel((CancelTokenHandle)cancel);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call already ended.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A request for <c>Send</c>/<c>SendAsync</c> of any client: method, path (relative to the
+    /// client's base URL, without query), query parameters, headers and one body (form
+    /// fields, JSON or raw bytes; setting another kind replaces it). Each setter returns the
+    /// request, for chaining, and checks its own arguments (the request is unchanged after a
+    /// refusal). Not consumed by a send: send it as often as you like, to any client. Not
+    /// thread-safe to change; unchanged, it may be sent from several threads at once.
+    /// </summary>
+    public sealed class TokenBridgeRequest : IDisposable
+    {
+        internal readonly RequestHandle Handle;
+
+        /// <summary>A request: <paramref name="method"/> GET, HEAD, OPTIONS, POST, PUT, PATCH or DELETE.</summary>
+        public TokenBridgeRequest(string method, string path)
+        {
+            RequestHandle h;
+            Native.Check(Native.tb_request_new(Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), out h));
+            Handle = h;
+        }
+
+        /// <summary>Adds a query parameter (percent-encoded when sent; names may repeat).</summary>
+        public TokenBridgeRequest AddQuery(string name, string value)
+        {
+            Native.Check(Native.tb_request_add_query(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            return this;
+        }
+
+        /// <summary>
+        /// Adds a header. Checked when sent: an invalid name, <c>Host</c>, <c>Content-Length</c>,
+        /// <c>Transfer-Encoding</c>, <c>Connection</c>, <c>TE</c>, <c>Upgrade</c>, a value with
+        /// CR/LF, and <c>Authorization</c> without <see cref="AllowAuthorizationHeader"/> make the
+        /// send fail with <see cref="TokenBridgeStatus.InvalidArgument"/>; nothing is sent.
+        /// </summary>
+        public TokenBridgeRequest AddHeader(string name, string value)
+        {
+            Native.Check(Native.tb_request_add_header(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            return this;
+        }
+
+        /// <summary>Adds a form field: the body is <c>application/x-www-form-urlencoded</c>.</summary>
+        public TokenBridgeRequest AddFormField(string name, string value)
+        {
+            Native.Check(Native.tb_request_add_form_field(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            return this;
+        }
+
+        /// <summary>The body is this JSON text (checked), sent as <c>application/json</c>.</summary>
+        public TokenBridgeRequest SetJson(string json)
+        {
+            Native.Check(Native.tb_request_set_json(Handle, Native.Utf8(Native.NotNull(json, "json"))));
+            return this;
+        }
+
+        /// <summary>The body is these bytes (copied), sent with this <c>Content-Type</c>.</summary>
+        public TokenBridgeRequest SetBody(string contentType, byte[] body)
+        {
+            Native.NotNull(body, "body");
+            Native.Check(Native.tb_request_set_body(Handle, Native.Utf8(Native.NotNull(contentType, "contentType")),
+                body.Length == 0 ? null : body, new UIntPtr((uint)body.Length)), "content_type", "contentType", "bytes", "body");
+            return this;
+        }
+
+        /// <summary>Sends <c>Idempotency-Key</c> on every send and retry; makes a POST or PATCH retryable.</summary>
+        public TokenBridgeRequest SetIdempotencyKey(string idempotencyKey)
+        {
+            Native.Check(Native.tb_request_set_idempotency_key(Handle, Native.Utf8(Native.NotNull(idempotencyKey, "idempotencyKey"))),
+                "idempotency_key", "idempotencyKey");
+            return this;
+        }
+
+        /// <summary>Lets an added <c>Authorization</c> header replace the client's token (no login; a 401 fails at once).</summary>
+        public TokenBridgeRequest AllowAuthorizationHeader(bool allow = true)
+        {
+            Native.Check(Native.tb_request_allow_authorization_header(Handle, allow));
+            return this;
+        }
+
+        /// <summary>Frees the native request.</summary>
+        public void Dispose()
+        {
+            Handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The answer to <c>Send</c>: any HTTP status but a 401 after a new login (which fails).
+    /// Everything is copied out of the library's memory before it is freed.
+    /// </summary>
+    public sealed class TokenBridgeResponse
+    {
+        private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>The HTTP status.</summary>
+        public int Status { get; }
+        /// <summary>The headers in the order they came; names in lower case.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+        /// <summary>The body, byte for byte.</summary>
+        public byte[] Body { get; }
+
+        private TokenBridgeResponse(int status, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body)
+        {
+            Status = status;
+            Headers = headers;
+            Body = body;
+        }
+
+        /// <summary>The body as UTF-8 text; <see cref="DecoderFallbackException"/> when it is not UTF-8.</summary>
+        public string Text
+        {
+            get { return StrictUtf8.GetString(Body); }
+        }
+
+        /// <summary>The first header called <paramref name="name"/> (any case), or null when absent.</summary>
+        public string Header(string name)
+        {
+            Native.NotNull(name, "name");
+            foreach (var h in Headers)
+                if (string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase))
+                    return h.Value;
+            return null;
+        }
+
+        internal delegate int SendFn<H>(H client, RequestHandle request, out ResponseHandle response);
+
+        /// <summary>Sends, copies the answer, frees it.</summary>
+        internal static TokenBridgeResponse Send<H>(H client, TokenBridgeRequest request, SendFn<H> send)
+        {
+            Native.NotNull(request, "request");
+            ResponseHandle r;
+            Native.Check(send(client, request.Handle, out r));
+            using (r)
+            {
+                IntPtr bytes;
+                UIntPtr len;
+                Native.Check(Native.tb_response_body(r, out bytes, out len));
+                byte[] body = Native.CopyBytes(bytes, len);
+                ulong count = Native.tb_response_header_count(r).ToUInt64();
+                var headers = new List<KeyValuePair<string, string>>((int)count);
+                for (ulong i = 0; i < count; i++)
+                {
+                    IntPtr name, value;
+                    UIntPtr nameLen, valueLen;
+                    Native.Check(Native.tb_response_header_at(r, new UIntPtr(i), out name, out nameLen, out value, out valueLen));
+                    headers.Add(new KeyValuePair<string, string>(Native.CopyUtf8(name, nameLen), Native.CopyUtf8(value, valueLen)));
+                }
+                return new TokenBridgeResponse(Native.tb_response_status(r), headers, body);
+            }
+        }
     }
 
     /// <summary>Which trust roots TLS uses.</summary>
@@ -153,28 +486,28 @@ namespace TokenBridge
         /// <summary>Connect timeout (must be positive).</summary>
         public TokenBridgeConfig SetConnectTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_connect_ms(Handle, Native.Millis(timeout, "timeout")));
+            Native.Check(Native.tb_config_set_timeout_connect_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_connect_ms", "timeout");
             return this;
         }
 
         /// <summary>Timeout for sending a request (must be positive).</summary>
         public TokenBridgeConfig SetSendTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_send_ms(Handle, Native.Millis(timeout, "timeout")));
+            Native.Check(Native.tb_config_set_timeout_send_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_send_ms", "timeout");
             return this;
         }
 
         /// <summary>Timeout for receiving an answer (must be positive).</summary>
         public TokenBridgeConfig SetReceiveTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_receive_ms(Handle, Native.Millis(timeout, "timeout")));
+            Native.Check(Native.tb_config_set_timeout_receive_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_receive_ms", "timeout");
             return this;
         }
 
         /// <summary>Sends every request through this proxy (e.g. "http://proxy:3128").</summary>
         public TokenBridgeConfig SetProxy(string url)
         {
-            Native.Check(Native.tb_config_set_proxy(Handle, Native.Utf8(url)));
+            Native.Check(Native.tb_config_set_proxy(Handle, Native.Utf8(Native.NotNull(url, "url"))));
             return this;
         }
 
@@ -188,7 +521,7 @@ namespace TokenBridge
         /// <summary>The User-Agent header.</summary>
         public TokenBridgeConfig SetUserAgent(string userAgent)
         {
-            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(userAgent)));
+            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(Native.NotNull(userAgent, "userAgent"))), "user_agent", "userAgent");
             return this;
         }
 
@@ -202,7 +535,7 @@ namespace TokenBridge
         /// <summary>Largest answer body accepted.</summary>
         public TokenBridgeConfig SetMaxResponseBytes(ulong maxBytes)
         {
-            Native.Check(Native.tb_config_set_max_response_bytes(Handle, maxBytes));
+            Native.Check(Native.tb_config_set_max_response_bytes(Handle, maxBytes), "max_response_bytes", "maxBytes");
             return this;
         }
 
@@ -216,7 +549,7 @@ namespace TokenBridge
         /// <summary>A PEM file of extra CA certificates (checked when a client is created).</summary>
         public TokenBridgeConfig SetExtraCaFile(string path)
         {
-            Native.Check(Native.tb_config_set_extra_ca_file(Handle, Native.Utf8(path)));
+            Native.Check(Native.tb_config_set_extra_ca_file(Handle, Native.Utf8(Native.NotNull(path, "path"))));
             return this;
         }
 
@@ -224,7 +557,8 @@ namespace TokenBridge
         public TokenBridgeConfig SetRetries(uint maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
         {
             Native.Check(Native.tb_config_set_retries(Handle, maxRetries,
-                Native.Millis(baseDelay, "baseDelay"), Native.Millis(maxDelay, "maxDelay")));
+                Native.Millis(baseDelay, "baseDelay"), Native.Millis(maxDelay, "maxDelay")),
+                "max_retries", "maxRetries", "base_delay_ms", "baseDelay", "max_delay_ms", "maxDelay");
             return this;
         }
 
@@ -378,6 +712,7 @@ namespace TokenBridge
     public sealed class UContactClient : IDisposable
     {
         private readonly UContactHandle handle;
+        private readonly TimeSpan? timeout;
 
         /// <summary>
         /// A client for <paramref name="server"/> (a cloud domain such as "mycompany", or a full URL).
@@ -385,10 +720,81 @@ namespace TokenBridge
         public UContactClient(string server, string user, string password,
             UContactLoginKind kind = UContactLoginKind.ApiUser, TokenBridgeConfig config = null)
         {
+            Native.NotNull(server, "server");
+            Native.NotNull(user, "user");
+            Native.NotNull(password, "password");
             UContactHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg,
                 Native.Utf8(server), Native.Utf8(user), Native.Utf8(password), (int)kind, out h));
             handle = h;
+        }
+
+        private UContactClient(UContactHandle handle, TimeSpan? timeout)
+        {
+            this.handle = handle;
+            this.timeout = timeout;
+        }
+
+        /// <summary>
+        /// The same client (connections, token, session) whose every call, async ones too,
+        /// must end within <paramref name="timeout"/> (logins, retries and the answer
+        /// included) or fails with <see cref="TimeoutException"/>. Dispose it when done;
+        /// that does not end the session while this client lives.
+        /// </summary>
+        public UContactClient WithTimeout(TimeSpan timeout)
+        {
+            return new UContactClient(Calls.Limited(handle, timeout, null, Native.tb_ucontact_client_with_options), timeout);
+        }
+
+        private Task<T> Async<T>(Func<UContactClient, T> call, CancellationToken cancellationToken)
+        {
+            return Calls.Run(cancel => new UContactClient(Calls.Limited(handle, timeout, cancel, Native.tb_ucontact_client_with_options), timeout), call, cancellationToken);
+        }
+
+        /// <summary><see cref="GetUserToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> GetUserTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetUserToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="AgentLogin"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AgentProfile> AgentLoginAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.AgentLogin(), cancellationToken);
+        }
+
+        /// <summary><see cref="EndSession"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task EndSessionAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async<object>(c => { c.EndSession(); return null; }, cancellationToken);
+        }
+
+        /// <summary><see cref="GetValidToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> GetValidTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetValidToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Call(method, path, kind, body), cancellationToken);
+        }
+
+        /// <summary>
+        /// Sends a request built with <see cref="TokenBridgeRequest"/> with the client's token
+        /// (<c>Basic {token}</c>), logging in again once on 401.
+        /// </summary>
+        public TokenBridgeResponse Send(TokenBridgeRequest request)
+        {
+            return TokenBridgeResponse.Send(handle, request, Native.tb_ucontact_send);
+        }
+
+        /// <summary><see cref="Send"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<TokenBridgeResponse> SendAsync(TokenBridgeRequest request, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Send(request), cancellationToken);
         }
 
         /// <summary>getUserToken: logs in as the API user and returns the token.</summary>
@@ -424,7 +830,7 @@ namespace TokenBridge
         /// <summary>Uses this token from now on (e.g. one saved from an earlier run).</summary>
         public void SetToken(string token)
         {
-            Native.Check(Native.tb_ucontact_set_token(handle, Native.Utf8(token)));
+            Native.Check(Native.tb_ucontact_set_token(handle, Native.Utf8(Native.NotNull(token, "token"))));
         }
 
         /// <summary>
@@ -435,7 +841,7 @@ namespace TokenBridge
         {
             ushort status;
             IntPtr s;
-            Native.Check(Native.tb_ucontact_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            Native.Check(Native.tb_ucontact_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
             return new ApiResponse(status, Native.TakeString(s));
         }
 
@@ -447,11 +853,13 @@ namespace TokenBridge
 
         /// <summary>
         /// Frees the client (ending a live session first when the config says so) once
-        /// calls still running on other threads have returned.
+        /// calls still running on other threads have returned. A client nobody disposed is
+        /// freed from the finalizer without waiting for the network: the free (and the end
+        /// of the session) runs on the thread pool, and a warning is logged.
         /// </summary>
         public void Dispose()
         {
-            handle.Dispose();
+            handle.DisposeByOwner();
         }
     }
 
@@ -467,14 +875,80 @@ namespace TokenBridge
         public const string SandboxUrl = "https://smtp.yativo.com/api/v1";
 
         private readonly YativoHandle handle;
+        private readonly TimeSpan? timeout;
 
         /// <summary>A client for the API at <paramref name="baseUrl"/> (e.g. <see cref="ProductionUrl"/>).</summary>
         public YativoClient(string baseUrl, string accountId, string appSecret, TokenBridgeConfig config = null)
         {
+            Native.NotNull(baseUrl, "baseUrl");
+            Native.NotNull(accountId, "accountId");
+            Native.NotNull(appSecret, "appSecret");
             YativoHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_yativo_client_new(cfg,
                 Native.Utf8(baseUrl), Native.Utf8(accountId), Native.Utf8(appSecret), out h));
             handle = h;
+        }
+
+        private YativoClient(YativoHandle handle, TimeSpan? timeout)
+        {
+            this.handle = handle;
+            this.timeout = timeout;
+        }
+
+        /// <summary>
+        /// The same client (connections, token) whose every call, async ones too, must end
+        /// within <paramref name="timeout"/> (logins, retries and the answer included) or
+        /// fails with <see cref="TimeoutException"/>. Dispose it when done.
+        /// </summary>
+        public YativoClient WithTimeout(TimeSpan timeout)
+        {
+            return new YativoClient(Calls.Limited(handle, timeout, null, Native.tb_yativo_client_with_options), timeout);
+        }
+
+        private Task<T> Async<T>(Func<YativoClient, T> call, CancellationToken cancellationToken)
+        {
+            return Calls.Run(cancel => new YativoClient(Calls.Limited(handle, timeout, cancel, Native.tb_yativo_client_with_options), timeout), call, cancellationToken);
+        }
+
+        /// <summary><see cref="Login"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AccessToken> LoginAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Login(), cancellationToken);
+        }
+
+        /// <summary><see cref="RefreshToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AccessToken> RefreshTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.RefreshToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="GetValidToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> GetValidTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetValidToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Call(method, path, kind, body), cancellationToken);
+        }
+
+        /// <summary>
+        /// Sends a request built with <see cref="TokenBridgeRequest"/> with the client's token
+        /// (<c>Bearer</c>), logging in again once on 401. POSTs without an idempotency key get a
+        /// fresh one per send.
+        /// </summary>
+        public TokenBridgeResponse Send(TokenBridgeRequest request)
+        {
+            return TokenBridgeResponse.Send(handle, request, Native.tb_yativo_send);
+        }
+
+        /// <summary><see cref="Send"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<TokenBridgeResponse> SendAsync(TokenBridgeRequest request, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Send(request), cancellationToken);
         }
 
         /// <summary>Logs in and returns the new access token.</summary>
@@ -509,7 +983,7 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token), Native.ToUnix(expiresAt)));
+            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(Native.NotNull(token, "token")), Native.ToUnix(expiresAt)));
         }
 
         /// <summary>
@@ -520,7 +994,7 @@ namespace TokenBridge
         {
             ushort status;
             IntPtr s;
-            Native.Check(Native.tb_yativo_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            Native.Check(Native.tb_yativo_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
             return new ApiResponse(status, Native.TakeString(s));
         }
 
@@ -551,13 +1025,13 @@ namespace TokenBridge
         /// <summary>The user with this id.</summary>
         public static AnnaUser ById(string id)
         {
-            return new AnnaUser(id, null, null);
+            return new AnnaUser(Native.NotNull(id, "id"), null, null);
         }
 
         /// <summary>The user holding this document (e.g. "CPF", "12345678900").</summary>
         public static AnnaUser ByDocument(string type, string value)
         {
-            return new AnnaUser(null, type, value);
+            return new AnnaUser(null, Native.NotNull(type, "type"), Native.NotNull(value, "value"));
         }
     }
 
@@ -749,14 +1223,116 @@ namespace TokenBridge
     public sealed class AnnaClient : IDisposable
     {
         private readonly AnnaHandle handle;
+        private readonly TimeSpan? timeout;
 
         /// <summary>A client for the AnnA server at <paramref name="baseUrl"/>.</summary>
         public AnnaClient(string baseUrl, string companyHash, string user, string pass, TokenBridgeConfig config = null)
         {
+            Native.NotNull(baseUrl, "baseUrl");
+            Native.NotNull(companyHash, "companyHash");
+            Native.NotNull(user, "user");
+            Native.NotNull(pass, "pass");
             AnnaHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_anna_client_new(cfg,
                 Native.Utf8(baseUrl), Native.Utf8(companyHash), Native.Utf8(user), Native.Utf8(pass), out h));
             handle = h;
+        }
+
+        private AnnaClient(AnnaHandle handle, TimeSpan? timeout)
+        {
+            this.handle = handle;
+            this.timeout = timeout;
+        }
+
+        /// <summary>
+        /// The same client (connections, token) whose every call, async ones too, must end
+        /// within <paramref name="timeout"/> (logins, retries and the answer included) or
+        /// fails with <see cref="TimeoutException"/>. Dispose it when done.
+        /// </summary>
+        public AnnaClient WithTimeout(TimeSpan timeout)
+        {
+            return new AnnaClient(Calls.Limited(handle, timeout, null, Native.tb_anna_client_with_options), timeout);
+        }
+
+        private Task<T> Async<T>(Func<AnnaClient, T> call, CancellationToken cancellationToken)
+        {
+            return Calls.Run(cancel => new AnnaClient(Calls.Limited(handle, timeout, cancel, Native.tb_anna_client_with_options), timeout), call, cancellationToken);
+        }
+
+        /// <summary><see cref="GetToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="GetValidToken"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> GetValidTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetValidToken(), cancellationToken);
+        }
+
+        /// <summary><see cref="UserHash"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AccessData> UserHashAsync(string userId, string startService = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.UserHash(userId, startService), cancellationToken);
+        }
+
+        /// <summary><see cref="UserHashForced"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<AccessData> UserHashForcedAsync(string userId, string userName, string startService = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.UserHashForced(userId, userName, startService), cancellationToken);
+        }
+
+        /// <summary><see cref="InactivateUser"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> InactivateUserAsync(string userId, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.InactivateUser(userId), cancellationToken);
+        }
+
+        /// <summary><see cref="GetMessengerStructure"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<MessengerStructure> GetMessengerStructureAsync(CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetMessengerStructure(), cancellationToken);
+        }
+
+        /// <summary><see cref="GetMessengerAlertCounter"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<ulong> GetMessengerAlertCounterAsync(AnnaUser user, MessengerFilter filter = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetMessengerAlertCounter(user, filter), cancellationToken);
+        }
+
+        /// <summary><see cref="GetMessengerRequests"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<IReadOnlyList<MessengerRequest>> GetMessengerRequestsAsync(AnnaUser user, MessengerFilter filter = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetMessengerRequests(user, filter), cancellationToken);
+        }
+
+        /// <summary><see cref="GetMessengerLink"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<string> GetMessengerLinkAsync(AnnaUser user, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.GetMessengerLink(user), cancellationToken);
+        }
+
+        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Call(method, path, kind, body), cancellationToken);
+        }
+
+        /// <summary>
+        /// Sends a request built with <see cref="TokenBridgeRequest"/> with the client's token
+        /// (<c>Bearer</c>), logging in again once on 401.
+        /// </summary>
+        public TokenBridgeResponse Send(TokenBridgeRequest request)
+        {
+            return TokenBridgeResponse.Send(handle, request, Native.tb_anna_send);
+        }
+
+        /// <summary><see cref="Send"/> on the thread pool; cancelling stops the native call.</summary>
+        public Task<TokenBridgeResponse> SendAsync(TokenBridgeRequest request, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Async(c => c.Send(request), cancellationToken);
         }
 
         /// <summary>GetToken: logs in and returns the new token.</summary>
@@ -782,14 +1358,14 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(token), Native.ToUnix(expiresAt)));
+            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(Native.NotNull(token, "token")), Native.ToUnix(expiresAt)));
         }
 
         /// <summary>UserHash: the access data of an active user.</summary>
         public AccessData UserHash(string userId, string startService = null)
         {
             IntPtr s;
-            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(userId), Native.Utf8(startService), out s));
+            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(Native.NotNull(userId, "userId")), Native.Utf8(startService), out s));
             return new AccessData(Native.TakeString(s));
         }
 
@@ -797,7 +1373,7 @@ namespace TokenBridge
         public AccessData UserHashForced(string userId, string userName, string startService = null)
         {
             IntPtr s;
-            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(userId), Native.Utf8(userName), Native.Utf8(startService), out s));
+            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(Native.NotNull(userId, "userId")), Native.Utf8(Native.NotNull(userName, "userName")), Native.Utf8(startService), out s));
             return new AccessData(Native.TakeString(s));
         }
 
@@ -805,7 +1381,7 @@ namespace TokenBridge
         public string InactivateUser(string userId)
         {
             IntPtr s;
-            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(userId), out s));
+            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(Native.NotNull(userId, "userId")), out s));
             return Native.TakeString(s);
         }
 
@@ -824,7 +1400,7 @@ namespace TokenBridge
             ulong count;
             Native.Check(Native.tb_anna_messenger_alert_counter(handle, Native.Utf8(user.Id),
                 Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
-                Native.Utf8(filter == null ? null : filter.ToJson()), out count));
+                Native.Utf8(filter == null ? null : filter.ToJson()), out count), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
             return count;
         }
 
@@ -835,7 +1411,7 @@ namespace TokenBridge
             IntPtr s;
             Native.Check(Native.tb_anna_messenger_requests(handle, Native.Utf8(user.Id),
                 Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
-                Native.Utf8(filter == null ? null : filter.ToJson()), out s));
+                Native.Utf8(filter == null ? null : filter.ToJson()), out s), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
             var o = Json.ParseObject(Native.TakeString(s), "messenger requests");
             var items = new List<MessengerRequest>();
             foreach (var item in Json.List(o, "items"))
@@ -849,7 +1425,7 @@ namespace TokenBridge
             if (user == null) throw new ArgumentNullException("user");
             IntPtr s;
             Native.Check(Native.tb_anna_messenger_link(handle, Native.Utf8(user.Id),
-                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue), out s));
+                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue), out s), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
             return Native.TakeString(s);
         }
 
@@ -861,7 +1437,7 @@ namespace TokenBridge
         {
             ushort status;
             IntPtr s;
-            Native.Check(Native.tb_anna_call(handle, Native.Utf8(method), Native.Utf8(path), (int)kind, Native.Utf8(body), out status, out s));
+            Native.Check(Native.tb_anna_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
             return new ApiResponse(status, Native.TakeString(s));
         }
 
@@ -1199,14 +1775,50 @@ namespace TokenBridge
         }
     }
 
-    /// <summary>Owns a <c>tb_ucontact_client*</c>; released with <c>tb_ucontact_client_free</c>.</summary>
+    /// <summary>
+    /// Owns a <c>tb_ucontact_client*</c>; released with <c>tb_ucontact_client_free</c>, which
+    /// may end the session over the network. After <see cref="UContactClient.Dispose"/> that
+    /// runs on the disposing thread (or on the thread of the last call still running). A
+    /// client nobody disposed is released by the finalizer, which must never wait for the
+    /// network: the free is handed to the thread pool (and a warning logged).
+    /// </summary>
     internal sealed class UContactHandle : SafeHandle
     {
+        private volatile bool disposedByOwner;
+
         public UContactHandle() : base(IntPtr.Zero, true) { }
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        /// <summary>Dispose called by the owner (not the finalizer).</summary>
+        internal void DisposeByOwner()
+        {
+            disposedByOwner = true;
+            Dispose();
+        }
+
         protected override bool ReleaseHandle()
         {
-            Native.tb_ucontact_client_free(handle);
+            if (disposedByOwner)
+            {
+                Native.tb_ucontact_client_free(handle);
+                return true;
+            }
+            // The finalizer thread (ReleaseHandle runs without a Dispose only from there).
+            // While the runtime shuts down, leave the handle to the OS rather than start work.
+            if (Environment.HasShutdownStarted) return true;
+            IntPtr h = handle;
+            try
+            {
+                ThreadPool.QueueUserWorkItem(_ =>
+                {
+                    Library.Emit(LogLevel.Warn, "a UContactClient was not disposed; it is freed (and its session ended) on the thread pool");
+                    Native.tb_ucontact_client_free(h);
+                });
+            }
+            catch (Exception)
+            {
+                // Could not queue the work (the runtime is going away): leak rather than block.
+            }
             return true;
         }
     }
@@ -1231,6 +1843,54 @@ namespace TokenBridge
         protected override bool ReleaseHandle()
         {
             Native.tb_anna_client_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_cancel_token*</c>; released with <c>tb_cancel_token_free</c>.</summary>
+    internal sealed class CancelTokenHandle : SafeHandle
+    {
+        public CancelTokenHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_cancel_token_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_call_options*</c>; released with <c>tb_call_options_free</c>.</summary>
+    internal sealed class CallOptionsHandle : SafeHandle
+    {
+        public CallOptionsHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_call_options_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_request*</c>; released with <c>tb_request_free</c>.</summary>
+    internal sealed class RequestHandle : SafeHandle
+    {
+        public RequestHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_request_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_response*</c>; released with <c>tb_response_free</c>.</summary>
+    internal sealed class ResponseHandle : SafeHandle
+    {
+        public ResponseHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_response_free(handle);
             return true;
         }
     }
@@ -1306,6 +1966,43 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_link(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, out IntPtr link);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_call(AnnaHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
 
+        // Logging: the callback's delegate lives in a static field (Library), for the process.
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void LogCallback(IntPtr userData, int level, IntPtr target, UIntPtr targetLen, IntPtr message, UIntPtr messageLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_set_log_callback(LogCallback callback, int maxLevel, IntPtr userData);
+
+        // Deadlines and cancellation.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern CancelTokenHandle tb_cancel_token_new();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_cancel_token_cancel(CancelTokenHandle token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_cancel_token_free(IntPtr token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern CallOptionsHandle tb_call_options_new();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_call_options_set_deadline_ms(CallOptionsHandle opts, ulong ms);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_call_options_set_cancel_token(CallOptionsHandle opts, CancelTokenHandle token);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_call_options_free(IntPtr opts);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_client_with_options(UContactHandle c, CallOptionsHandle opts, out UContactHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_client_with_options(YativoHandle c, CallOptionsHandle opts, out YativoHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_client_with_options(AnnaHandle c, CallOptionsHandle opts, out AnnaHandle client);
+
+        // Generic calls as typed data. Everything a response hands out is borrowed (IntPtr
+        // + length), copied before tb_response_free.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_new(byte[] method, byte[] path, out RequestHandle request);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_add_query(RequestHandle r, byte[] name, byte[] value);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_add_header(RequestHandle r, byte[] name, byte[] value);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_add_form_field(RequestHandle r, byte[] name, byte[] value);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_set_json(RequestHandle r, byte[] json);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_set_body(RequestHandle r, byte[] contentType, byte[] bytes, UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_set_idempotency_key(RequestHandle r, byte[] key);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_request_allow_authorization_header(RequestHandle r, [MarshalAs(UnmanagedType.U1)] bool allow);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_request_free(IntPtr r);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_send(UContactHandle c, RequestHandle r, out ResponseHandle response);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_send(YativoHandle c, RequestHandle r, out ResponseHandle response);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_send(AnnaHandle c, RequestHandle r, out ResponseHandle response);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern ushort tb_response_status(ResponseHandle r);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_response_body(ResponseHandle r, out IntPtr bytes, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_response_header_count(ResponseHandle r);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_response_header_at(ResponseHandle r, UIntPtr index, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_response_free(IntPtr r);
+
         /// <summary>UTF-8 with a trailing NUL; null stays null (NULL for the library).</summary>
         internal static byte[] Utf8(string s)
         {
@@ -1341,8 +2038,14 @@ namespace TokenBridge
             }
         }
 
-        /// <summary>Throws the thread's last error when <paramref name="status"/> is not TB_OK.</summary>
-        internal static void Check(int status)
+        /// <summary>
+        /// Throws the thread's last error when <paramref name="status"/> is not TB_OK:
+        /// <see cref="TimeoutException"/> for TB_TIMEOUT, <see cref="OperationCanceledException"/>
+        /// for TB_CANCELLED (each with the <see cref="TokenBridgeException"/> as its inner
+        /// exception), else a <see cref="TokenBridgeException"/>. <paramref name="renames"/>
+        /// holds pairs (C name, C# name): the message names the parameter the C# caller wrote.
+        /// </summary>
+        internal static void Check(int status, params string[] renames)
         {
             if (status == 0) return;
             // Read right away, on the same thread: the last error is thread-local and the
@@ -1350,7 +2053,37 @@ namespace TokenBridge
             string message = TakeString(tb_last_error_message());
             ushort http = tb_last_error_http_status();
             string vendor = TakeString(tb_last_error_vendor_message());
-            throw new TokenBridgeException((TokenBridgeStatus)status, message, http, vendor);
+            if (message != null)
+                for (int i = 0; i + 1 < renames.Length; i += 2)
+                    message = message.Replace("`" + renames[i] + "`", "`" + renames[i + 1] + "`");
+            var e = new TokenBridgeException((TokenBridgeStatus)status, message, http, vendor);
+            if (status == (int)TokenBridgeStatus.Timeout) throw new TimeoutException(e.Message, e);
+            if (status == (int)TokenBridgeStatus.Cancelled) throw new OperationCanceledException(e.Message, e);
+            throw e;
+        }
+
+        /// <summary>Throws <see cref="ArgumentNullException"/> naming the C# parameter.</summary>
+        internal static T NotNull<T>(T value, string name) where T : class
+        {
+            if (value == null) throw new ArgumentNullException(name);
+            return value;
+        }
+
+        /// <summary>Copies <paramref name="len"/> bytes of UTF-8 (borrowed memory) into a string.</summary>
+        internal static string CopyUtf8(IntPtr p, UIntPtr len)
+        {
+            if (p == IntPtr.Zero) return null;
+            return Encoding.UTF8.GetString(CopyBytes(p, len));
+        }
+
+        /// <summary>Copies <paramref name="len"/> bytes of borrowed memory.</summary>
+        internal static byte[] CopyBytes(IntPtr p, UIntPtr len)
+        {
+            ulong n = len.ToUInt64();
+            if (n > int.MaxValue) throw new OutOfMemoryException("more than 2 GiB");
+            var bytes = new byte[(int)n];
+            if (n > 0) Marshal.Copy(p, bytes, 0, (int)n);
+            return bytes;
         }
 
         internal delegate int ConfigCall(IntPtr cfg);
