@@ -30,32 +30,7 @@
 #include <string.h>
 
 #include "tokenbridge.h"
-
-static int g_passed, g_failed;
-
-static void check(int ok, int line, const char *fmt, ...) {
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "FAIL logging.c:%d: ", line);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
-
-/* The thread's last error message, copied ("" when none). */
-static char g_message[4096];
-static const char *last_message(void) {
-    char *m = tb_last_error_message();
-    snprintf(g_message, sizeof g_message, "%s", m ? m : "");
-    tb_string_free(m);
-    return g_message;
-}
+#include "check.h"
 
 #define CHECK_OK(call)                                                                          \
     do {                                                                                        \

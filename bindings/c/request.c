@@ -43,32 +43,7 @@
 
 #include "fake_server.h"
 #include "tokenbridge.h"
-
-static int g_passed, g_failed;
-
-static void check(int ok, int line, const char *fmt, ...) {
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "FAIL request.c:%d: ", line);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-#define CHECK(cond, ...) check(!!(cond), __LINE__, __VA_ARGS__)
-
-/* The thread's last error message, copied ("" when none). */
-static char g_message[4096];
-static const char *last_message(void) {
-    char *m = tb_last_error_message();
-    snprintf(g_message, sizeof g_message, "%s", m ? m : "");
-    tb_string_free(m);
-    return g_message;
-}
+#include "check.h"
 
 #define CHECK_OK(call)                                                                          \
     do {                                                                                        \
@@ -81,7 +56,7 @@ static void check_invalid(tb_status s, const char *needle, int line, const char 
     const char *msg = last_message();
     check(s == TB_INVALID_ARGUMENT && tb_last_error_status() == TB_INVALID_ARGUMENT &&
               strstr(msg, needle) != NULL,
-          line, "%s: %s, message \"%s\" (wanted TB_INVALID_ARGUMENT naming %s)", what,
+          __FILE__, line, "%s: %s, message \"%s\" (wanted TB_INVALID_ARGUMENT naming %s)", what,
           tb_status_name(s), msg, needle);
 }
 #define CHECK_INVALID(call, needle) check_invalid((call), (needle), __LINE__, #call)
