@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Tests the Python binding against the sandbox: builds the library, starts the
-# sandbox, runs tests/test_tokenbridge.py and example.py. Exits non-zero on any failure.
+# Tests the Python binding as users install it: builds the wheel (build-wheel.sh:
+# the release library inside, a manylinux tag), checks its tag and contents, installs
+# it in a fresh virtualenv, starts the sandbox and runs tests/test_tokenbridge.py and
+# example.py with that virtualenv's python, WITHOUT TOKENBRIDGE_LIBRARY (the package
+# loads the library inside it). Exits non-zero on any failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -8,16 +11,16 @@ cd "$root"
 
 python="${PYTHON:-python3}"
 command -v "$python" >/dev/null || { echo "run-tests.sh: $python not found" >&2; exit 1; }
-
-echo "== cargo build --release"
-cargo build --release --quiet
-case "$(uname -s)" in
-  Darwin) lib="$root/target/release/libtokenbridge.dylib" ;;
-  MINGW*|MSYS*|CYGWIN*) lib="$root/target/release/tokenbridge.dll" ;;
-  *) lib="$root/target/release/libtokenbridge.so" ;;
-esac
-[ -f "$lib" ] || { echo "run-tests.sh: $lib was not built" >&2; exit 1; }
-export TOKENBRIDGE_LIBRARY="$lib"
+command -v unzip >/dev/null || {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq unzip
+  else
+    echo "run-tests.sh: unzip is missing; install it: sudo apt-get install -y unzip" >&2; exit 1
+  fi
+}
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$root/target/python-wheel/pip-cache}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+unset TOKENBRIDGE_LIBRARY
 
 work="$(mktemp -d)"
 # shellcheck source=../../scripts/sandbox.sh
@@ -28,15 +31,71 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+echo "== build-wheel.sh"
+wheel="$(PYTHON="$python" bash "$here/build-wheel.sh" | tail -n 1)"
+name="$(basename "$wheel")"
+echo "wheel: $name"
+
+echo "== the wheel is a platform wheel with the library inside"
+case "$name" in
+  tokenbridge-0.2.0-py3-none-manylinux_*.whl) ;;
+  *) echo "run-tests.sh: $name: expected a py3-none-manylinux_* platform tag" >&2; exit 1 ;;
+esac
+case "$name" in
+  *-none-any.whl) echo "run-tests.sh: $name is a pure wheel" >&2; exit 1 ;;
+esac
+unzip -l "$wheel" | tee "$work/contents"
+grep -q ' tokenbridge/libtokenbridge\.so$' "$work/contents" ||
+  { echo "run-tests.sh: tokenbridge/libtokenbridge.so is not in $name" >&2; exit 1; }
+unzip -p "$wheel" tokenbridge-0.2.0.dist-info/WHEEL | tee "$work/WHEEL"
+grep -q '^Root-Is-Purelib: false' "$work/WHEEL" &&
+  grep -q '^Tag: py3-none-manylinux_' "$work/WHEEL" ||
+  { echo "run-tests.sh: the wheel's WHEEL file has the wrong tag or purelib flag" >&2; exit 1; }
+
+echo "== fresh virtualenv, pip install $name"
+if ! "$python" -m venv "$work/venv"; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    rm -rf "$work/venv"
+    apt-get update -qq && apt-get install -y -qq python3-venv
+    "$python" -m venv "$work/venv"
+  else
+    echo "run-tests.sh: '$python -m venv' failed; install the venv module:" >&2
+    echo "  sudo apt-get install -y python3-venv" >&2
+    exit 1
+  fi
+fi
+venv_python="$work/venv/bin/python"
+# The README's install line, as written (from the repository root).
+(cd "$root" && "$venv_python" -m pip install --quiet --no-index bindings/python/dist/tokenbridge-0.2.0-*.whl)
+(cd "$work" && "$venv_python" -c \
+  'import tokenbridge; print("installed", tokenbridge.__file__, "library", tokenbridge.library_version())')
+
 echo "== starting tokenbridge-sandbox (cargo install --path . --features sandbox)"
 sandbox_start
 url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
 
-cd "$here"
-echo "== tests/test_tokenbridge.py"
-"$python" -X dev tests/test_tokenbridge.py -v
+echo "== the README's first call (installed wheel, no TOKENBRIDGE_LIBRARY)"
+"$python" - "$here/README.md" "$work/first_call.py" "$url" <<'PY'
+import re, sys
+readme, out, url = sys.argv[1:]
+text = open(readme, encoding="utf-8").read()
+m = re.search(r"<!-- first call: run-tests.sh runs this block -->\n```python\n(.*?)\n```", text, re.S)
+assert m, "README.md: the first-call block is missing"
+code = m.group(1)
+assert len(code.splitlines()) <= 5, "README.md: the first call is longer than five lines"
+assert "http://127.0.0.1:8787" in code
+open(out, "w", encoding="utf-8").write(code.replace("http://127.0.0.1:8787", url) + "\n")
+PY
+(cd "$work" && "$venv_python" -X dev first_call.py)
 
-echo "== example.py"
-"$python" -X dev example.py
+echo "== tests/test_tokenbridge.py (installed wheel, no TOKENBRIDGE_LIBRARY)"
+cd "$here"
+TOKENBRIDGE_TEST_INSTALLED=1 "$venv_python" -X dev tests/test_tokenbridge.py -v
+
+echo "== example.py (installed wheel, no TOKENBRIDGE_LIBRARY)"
+# Run from a copy: python puts a script's folder first on sys.path, and this folder
+# holds the source package.
+cp "$here/example.py" "$work/example.py"
+(cd "$work" && "$venv_python" -X dev example.py)
 echo "== Python binding: all green"

@@ -1,7 +1,11 @@
 """Tests of the Python binding against the sandbox (docs/sandbox-contract.md).
 
-Run by bindings/python/run-tests.sh, which builds the library, starts the sandbox and
-sets TOKENBRIDGE_LIBRARY and TOKENBRIDGE_SANDBOX_URL. Standard library only.
+Run by bindings/python/run-tests.sh, which builds the wheel, installs it in a fresh
+virtualenv, starts the sandbox and runs this file with that virtualenv's python,
+TOKENBRIDGE_SANDBOX_URL and TOKENBRIDGE_TEST_INSTALLED=1 (test the installed package,
+which loads the library inside it), without TOKENBRIDGE_LIBRARY. Without
+TOKENBRIDGE_TEST_INSTALLED, the package of this source tree is tested (set
+TOKENBRIDGE_LIBRARY then). Standard library only.
 """
 
 import ast
@@ -25,7 +29,9 @@ from typing import Dict, List, cast
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_ROOT = HERE.parent
-sys.path.insert(0, str(PACKAGE_ROOT))
+INSTALLED = os.environ.get("TOKENBRIDGE_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, str(PACKAGE_ROOT))
 
 import tokenbridge  # noqa: E402
 from tokenbridge import (  # noqa: E402
@@ -206,8 +212,43 @@ class T01Library(Base):
         self.assertIn("TOKENBRIDGE_LIBRARY", out.stdout)
         self.assertIn("/nonexistent/libtokenbridge.so", out.stdout)
 
+    def test_installed_wheel_loads_its_own_library(self) -> None:
+        if not INSTALLED:
+            self.skipTest("TOKENBRIDGE_TEST_INSTALLED is not set: testing the source tree")
+        package_dir = Path(tokenbridge.__file__).resolve().parent
+        self.assertNotEqual(package_dir, (PACKAGE_ROOT / "tokenbridge").resolve())
+        bundled = package_dir / tokenbridge._native.LIBRARY_FILE
+        self.assertTrue(bundled.is_file(), str(bundled))
+        self.assertNotIn("TOKENBRIDGE_LIBRARY", os.environ)
+        self.assertEqual(Path(tokenbridge._native.lib()._name).resolve(), bundled.resolve())
+        # TOKENBRIDGE_LIBRARY still overrides the library inside the package.
+        code = "import tokenbridge; tokenbridge.library_version(); print(tokenbridge._native.lib()._name)"
+        with tempfile.TemporaryDirectory() as tmp:
+            other = Path(tmp) / "other" / tokenbridge._native.LIBRARY_FILE
+            other.parent.mkdir()
+            shutil.copyfile(str(bundled), str(other))
+            for value, want in ((str(other), str(other)), ("/nonexistent/lib.so", None)):
+                out = subprocess.run(
+                    [sys.executable, "-c", code],
+                    cwd=tmp,
+                    env=dict(os.environ, TOKENBRIDGE_LIBRARY=value),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    universal_newlines=True,
+                    timeout=60,
+                )
+                if want is None:
+                    self.assertNotEqual(out.returncode, 0)
+                    self.assertIn("LibraryNotFoundError", out.stderr)
+                    self.assertIn(value, out.stderr)
+                else:
+                    self.assertEqual(out.returncode, 0, out.stderr)
+                    self.assertEqual(out.stdout.strip(), want)
+
     def test_library_found_inside_or_beside_the_package(self) -> None:
         lib = os.environ.get("TOKENBRIDGE_LIBRARY")
+        if not lib and INSTALLED:  # the library of the installed wheel
+            lib = str(Path(tokenbridge.__file__).resolve().parent / tokenbridge._native.LIBRARY_FILE)
         if not lib:
             self.skipTest("TOKENBRIDGE_LIBRARY is not set")
         env = {k: v for k, v in os.environ.items() if k != "TOKENBRIDGE_LIBRARY"}
