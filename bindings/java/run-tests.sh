@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Tests the Java binding for real: builds libtokenbridge, starts the sandbox, compiles
-# the binding (Java 8 level) against Debian's JNA, runs TokenBridgeTest and the README
-# example. Installs libjna-java when missing (as root). Exits non-zero on any failure.
+# Tests the Java binding for real: builds libtokenbridge, starts the sandbox, then
+# `mvn -B verify` (Maven Central, plugins pinned in pom.xml) compiles the binding at the
+# Java 8 level, puts libtokenbridge.so into the jar as linux-x86-64/libtokenbridge.so and
+# runs the JUnit 5 tests (src/test/java) against the sandbox, loading the library from the
+# classpath (no jna.library.path). Then checks the jar holds the library and runs the
+# README example against the jar alone. Installs Maven / a JDK when missing (as root).
+# Exits non-zero on any failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
-
-JNA_JAR="${JNA_JAR:-/usr/share/java/jna.jar}"
 
 apt_install() {
     if [ "$(id -u)" = 0 ]; then
@@ -21,25 +23,23 @@ apt_install() {
     fi
 }
 
-if [ ! -f "$JNA_JAR" ]; then
-    apt_install libjna-java
-fi
 if ! command -v javac >/dev/null 2>&1; then
     apt_install openjdk-17-jdk-headless
 fi
+if ! command -v mvn >/dev/null 2>&1; then
+    apt_install maven
+fi
 
-echo "== cargo build --release"
-cargo build --release --quiet
+echo "== cargo build --release --lib"
+cargo build --release --lib --quiet
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 lib_dir="$target_dir/release"
 
 echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
-tmp="$(mktemp -d)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 cleanup() {
     sandbox_stop
-    rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -47,39 +47,42 @@ sandbox_start
 url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
 
-echo "== javac --release 8"
-build="$target_dir/java-binding"
-rm -rf "$build"
-mkdir -p "$build/classes" "$build/example"
-javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$JNA_JAR" -d "$build/classes" \
-    $(find "$here/src/main/java" "$here/src/test/java" -name '*.java')
+# Maven's downloads stay inside the tree (once per fresh clone), nothing in ~/.m2.
+m2="$root/target/m2"
+jar="$here/target/tokenbridge-0.2.0.jar"
+echo "== mvn -B verify (bindings/java; no jna.library.path: the library comes from the jar's resources)"
+rm -rf "$here/target"
+(cd "$here" && TOKENBRIDGE_SANDBOX_URL="$url" mvn -B -ntp -Dstyle.color=never -Dmaven.repo.local="$m2" \
+    -Dtokenbridge.native.dir="$lib_dir" verify)
+
+echo "== the jar carries the native library"
+listing="$(unzip -l "$jar")"
+if ! grep -E '[[:space:]]linux-x86-64/libtokenbridge\.so$' <<<"$listing"; then
+    echo "$jar has no linux-x86-64/libtokenbridge.so" >&2
+    exit 1
+fi
+
+# The JNA jar Maven resolved (the version pom.xml pins).
+jna_version="$(sed -n '/<artifactId>jna<\/artifactId>/{n;s/.*<version>\(.*\)<\/version>.*/\1/p;}' "$here/pom.xml")"
+jna_jar="$m2/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar"
+[ -f "$jna_jar" ] || { echo "JNA $jna_version not in $m2" >&2; exit 1; }
 
 # The README's example must be examples/Example.java, character for character.
+build="$here/target/example"
+mkdir -p "$build/classes"
 awk '/^```java$/ {inside=1; next} /^```$/ && inside {exit} inside {print}' "$here/README.md" >"$build/ReadmeExample.java"
 if ! diff -u "$here/examples/Example.java" "$build/ReadmeExample.java"; then
     echo "README.md's example differs from examples/Example.java" >&2
     exit 1
 fi
-javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$JNA_JAR:$build/classes" -d "$build/example" \
+
+echo "== README example against the jar (classpath: the jar and JNA, nothing else)"
+javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$build/classes" \
     "$here/examples/Example.java"
-
-cp_run="$build/classes:$JNA_JAR"
 # jna.encoding=ISO-8859-1: the binding must send UTF-8 whatever JNA's default is.
-java_opts=(-Djna.library.path="$lib_dir" -Djna.encoding=ISO-8859-1)
-
-echo "== TokenBridgeTest"
-if ! { java "${java_opts[@]}" -cp "$cp_run" io.tokenbridge.TokenBridgeTest "$url" | tee "$build/test.log"; }; then
-    echo "TokenBridgeTest failed" >&2
-    exit 1
-fi
-
-echo "== README example"
-if ! { TOKENBRIDGE_SANDBOX_URL="$url" java "${java_opts[@]}" -cp "$cp_run:$build/example" Example \
+if ! { TOKENBRIDGE_SANDBOX_URL="$url" java -Djna.encoding=ISO-8859-1 -Djna.tmpdir="$build/jna" -cp "$jar:$jna_jar:$build/classes" Example \
     | tee "$build/example.log"; }; then
     echo "the README example failed" >&2
     exit 1
 fi
 grep -q '^REJECTED: ' "$build/example.log" || { echo "the example did not print its REJECTED line" >&2; exit 1; }
-
-# The closing line is the test count.
-tail -n 1 "$build/test.log"
