@@ -80,7 +80,7 @@ pub unsafe extern "C" fn tb_anna_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { client::free(c) }
+    unsafe { super::free_handle(c) }
 }
 
 /// A new handle to the same client — the same connections, the same token — whose

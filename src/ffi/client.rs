@@ -9,7 +9,7 @@ use super::call::{self, tb_body_kind_raw};
 use super::config::{config_or_default, tb_config};
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{guard, handle, run, strings, tb_status};
+use super::{handle, run, strings, tb_status};
 use crate::client::{Client, Vendor};
 use crate::error::Result;
 
@@ -76,20 +76,6 @@ pub(crate) unsafe fn with_options<H: Handle>(
         // SAFETY: `out` was checked and the caller promises it is valid for writes.
         unsafe { strings::write(out, boxed) };
         Ok(())
-    })
-}
-
-/// Frees a handle (NULL does nothing).
-///
-/// # Safety
-///
-/// `c` is NULL or a handle from `Box::into_raw`, not freed yet, unused by others.
-pub(crate) unsafe fn free<H>(c: *mut H) {
-    guard((), || {
-        if !c.is_null() {
-            // SAFETY: the caller promises a live handle from Box::into_raw, freed once.
-            drop(unsafe { Box::from_raw(c) });
-        }
     })
 }
 

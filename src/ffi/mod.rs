@@ -64,6 +64,22 @@ pub(crate) fn run(body: impl FnOnce() -> Result<()>) -> tb_status {
     }
 }
 
+/// Frees a handle made with `Box::into_raw` (NULL does nothing), never letting a
+/// panic of its drop cross into the caller.
+///
+/// # Safety
+///
+/// `handle` is NULL or a pointer from `Box::into_raw`, not freed yet and used by no
+/// other thread.
+pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
+    guard((), || {
+        if !handle.is_null() {
+            // SAFETY: the caller promises a live pointer from Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(handle) });
+        }
+    })
+}
+
 /// Runs the body of an exported function that has no status to return (frees,
 /// getters): a panic gives `on_panic` instead of unwinding into the caller.
 pub(crate) fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {

@@ -417,7 +417,7 @@ pub unsafe extern "C" fn tb_request_allow_authorization_header(
 #[no_mangle]
 pub unsafe extern "C" fn tb_request_free(request: *mut tb_request) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::client::free(request) }
+    unsafe { super::free_handle(request) }
 }
 
 /// The response's HTTP status (0 for NULL).
@@ -593,7 +593,7 @@ pub unsafe extern "C" fn tb_response_header(
 #[no_mangle]
 pub unsafe extern "C" fn tb_response_free(response: *mut tb_response) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::client::free(response) }
+    unsafe { super::free_handle(response) }
 }
 
 #[cfg(test)]

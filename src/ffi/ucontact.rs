@@ -115,7 +115,7 @@ pub unsafe extern "C" fn tb_ucontact_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn tb_ucontact_client_free(c: *mut tb_ucontact_client) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { client::free(c) }
+    unsafe { super::free_handle(c) }
 }
 
 /// A new handle to the same client — the same connections, the same token — whose
