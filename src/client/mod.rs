@@ -244,13 +244,15 @@ impl<V: Vendor> Client<V> {
         let mut request = request.clone();
         self.inner.vendor.prepare(&mut request);
         let limits = self.limits();
-        // Checked before anything is sent, a login included.
-        let unauthenticated = request.outgoing(V::CALL, Auth::None)?;
-        if request.own_authorization && request.has_header("authorization") {
+        if request.sends_own_authorization() {
             // The caller's credential replaces the client's: no login for it, and a
             // 401 is the caller's to handle.
-            return self.inner.http.send_raw(&unauthenticated, &limits);
+            let out = request.outgoing(V::CALL, Auth::None)?;
+            return self.inner.http.send_raw(&out, &limits);
         }
+        // Checked before anything is sent, a login included (the body is written
+        // out once, for the attempt).
+        request.check()?;
         self.inner.authorized(&limits, |token| {
             let out = request.outgoing(V::CALL, V::auth(token))?;
             self.inner.http.send_raw(&out, &limits)

@@ -11,7 +11,7 @@ use zeroize::Zeroize;
 
 use super::{guard, handle, run, strings, tb_status};
 use crate::error::{Error, Result};
-use crate::http::{check_value, Auth, Body, Method, Request, Response};
+use crate::http::{check_value, Body, Method, Request, Response};
 
 /// A request for `tb_<api>_send`: a method, a path on the client's server, query
 /// parameters, extra headers, a body, an idempotency key. Create with
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn tb_request_new(
         };
         let request = Request::new(Method::parse(method)?, path);
         // The core's own check of the path, now rather than at every send.
-        request.outgoing("tb_request_new", Auth::None)?;
+        request.check()?;
         strings::out_ptr(out, "out")?;
         // SAFETY: `out` was checked and the caller promises it is valid for writes.
         unsafe { strings::write(out, Box::into_raw(Box::new(tb_request(request)))) };

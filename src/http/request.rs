@@ -262,36 +262,57 @@ impl Request {
             .any(|(k, _)| k.eq_ignore_ascii_case(name))
     }
 
-    /// The request as the HTTP layer sends it: path, query and headers checked.
-    pub(crate) fn outgoing<'a>(
-        &'a self,
-        operation: &'static str,
-        auth: Auth<'a>,
-    ) -> Result<Outgoing<'a>> {
+    /// Checks what the caller gave — path, headers (and the `Authorization` rule),
+    /// idempotency key, raw body content type — without building anything, so that a
+    /// bad request is refused before any login.
+    pub(crate) fn check(&self) -> Result<()> {
         check_path(&self.path)?;
-        let mut out = Outgoing::new(operation, self.method, &self.path, auth);
-        let mut own_auth = false;
         for (name, value) in &self.headers {
             check_header(name, value)?;
-            if name.eq_ignore_ascii_case("authorization") {
-                if !self.own_authorization {
-                    return Err(Error::invalid_input(
-                        "header",
-                        "`Authorization` would replace the client's token; call allow_authorization_header(true) to send your own",
-                    ));
-                }
-                own_auth = true;
+            if name.eq_ignore_ascii_case("authorization") && !self.own_authorization {
+                return Err(Error::invalid_input(
+                    "header",
+                    "`Authorization` would replace the client's token; call allow_authorization_header(true) to send your own",
+                ));
             }
-            out.headers.push((name.as_str(), value.as_str()));
-        }
-        if own_auth {
-            out.auth = Auth::None;
         }
         if let Some(key) = &self.idempotency_key {
             check_value("idempotency_key", key)?;
             if key.trim().is_empty() {
                 return Err(Error::invalid_input("idempotency_key", "must not be empty"));
             }
+        }
+        if let Body::Raw { content_type, .. } = &self.body {
+            check_value("content_type", content_type)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the caller's own `Authorization` replaces the client's token.
+    pub(crate) fn sends_own_authorization(&self) -> bool {
+        self.own_authorization && self.has_header("authorization")
+    }
+
+    /// The request as the HTTP layer sends it ([`check`](Self::check)ed, body
+    /// written out).
+    pub(crate) fn outgoing<'a>(
+        &'a self,
+        operation: &'static str,
+        auth: Auth<'a>,
+    ) -> Result<Outgoing<'a>> {
+        self.check()?;
+        let auth = if self.sends_own_authorization() {
+            Auth::None
+        } else {
+            auth
+        };
+        let mut out = Outgoing::new(operation, self.method, &self.path, auth);
+        out.headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(key) = &self.idempotency_key {
             out.headers.push(("Idempotency-Key", key.as_str()));
         }
         out.query = self
@@ -301,7 +322,7 @@ impl Request {
             .collect();
         out.repeatable = self.method.is_idempotent()
             || self.idempotency_key.is_some()
-            || self.has_idempotency_header();
+            || self.has_header("idempotency-key");
         match &self.body {
             Body::None => {}
             Body::Form(fields) => {
@@ -318,16 +339,11 @@ impl Request {
                 content_type,
                 bytes,
             } => {
-                check_value("content_type", content_type)?;
                 out.headers.push(("Content-Type", content_type.as_str()));
                 out.body = bytes.clone();
             }
         }
         Ok(out)
-    }
-
-    fn has_idempotency_header(&self) -> bool {
-        self.has_header("idempotency-key")
     }
 }
 
