@@ -33,12 +33,7 @@ public final class AnnaClient extends ClientHandle {
         }
     };
 
-    private static final Op<Token> GET_TOKEN = c -> {
-        PointerByReference out = new PointerByReference();
-        LongByReference expires = new LongByReference();
-        Ffi.check(Ffi.LIB.tb_anna_get_token(c, out, expires));
-        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-    };
+    private static final Op<Token> GET_TOKEN = c -> Ffi.token(c, Ffi.LIB::tb_anna_get_token);
 
     private static final Op<MessengerStructure> STRUCTURE = c -> {
         PointerByReference out = new PointerByReference();

@@ -1,6 +1,7 @@
 package io.tokenbridge;
 
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,19 @@ final class Ffi {
     /** Unix seconds (0 = unknown) as an {@link Instant}, or {@code null}. */
     static Instant instant(long unixSeconds) {
         return unixSeconds == 0 ? null : Instant.ofEpochSecond(unixSeconds);
+    }
+
+    /** A C export that writes a token and its expiry (a login, a refresh). */
+    interface TokenCall {
+        int call(Pointer client, PointerByReference token, LongByReference expiresAt);
+    }
+
+    /** Runs a {@link TokenCall} and reads the token it wrote. */
+    static Token token(Pointer client, TokenCall call) {
+        PointerByReference out = new PointerByReference();
+        LongByReference expires = new LongByReference();
+        check(call.call(client, out, expires));
+        return new Token(takeString(out), instant(expires.getValue()));
     }
 
     /** An {@link Instant} as Unix seconds, 0 for {@code null}. */

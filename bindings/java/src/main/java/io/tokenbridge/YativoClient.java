@@ -1,7 +1,6 @@
 package io.tokenbridge;
 
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import java.time.Instant;
@@ -32,19 +31,9 @@ public final class YativoClient extends ClientHandle {
         }
     };
 
-    private static final Op<Token> LOGIN = c -> {
-        PointerByReference out = new PointerByReference();
-        LongByReference expires = new LongByReference();
-        Ffi.check(Ffi.LIB.tb_yativo_login(c, out, expires));
-        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-    };
+    private static final Op<Token> LOGIN = c -> Ffi.token(c, Ffi.LIB::tb_yativo_login);
 
-    private static final Op<Token> REFRESH = c -> {
-        PointerByReference out = new PointerByReference();
-        LongByReference expires = new LongByReference();
-        Ffi.check(Ffi.LIB.tb_yativo_refresh_token(c, out, expires));
-        return new Token(Ffi.takeString(out), Ffi.instant(expires.getValue()));
-    };
+    private static final Op<Token> REFRESH = c -> Ffi.token(c, Ffi.LIB::tb_yativo_refresh_token);
 
     private static final Op<String> TOKEN = c -> {
         PointerByReference out = new PointerByReference();
