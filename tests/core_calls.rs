@@ -315,6 +315,24 @@ fn yativo_login_401_and_422_give_the_reason_from_data() {
 }
 
 #[test]
+fn a_reason_that_echoes_the_secret_or_the_token_is_scrubbed() {
+    let server = Server::start(|seen: &Seen| match seen.path.as_str() {
+        "/auth/login" => ok(json!({"access_token": "tok-echoed-123", "expires_in": 600})),
+        _ => failed(
+            400,
+            json!({"error": format!("bad request from {SECRET} with tok-echoed-123")}),
+        ),
+    });
+    let client = yativo_client(&server, 0);
+    let err = client.send_data(&payout()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!text.contains("tok-echoed-123"), "{text}");
+    assert!(text.contains("bad request from ***"), "{text}");
+}
+
+#[test]
 fn a_yativo_429_after_the_retries_is_an_http_status_error() {
     let server = Server::start(|_: &Seen| failed(429, json!({"error": "Too Many Attempts."})));
     let client = yativo_client(&server, 1);

@@ -162,6 +162,19 @@ impl Http {
         })
     }
 
+    /// A generic call's answer read as a vendor answer (for its envelope), its texts
+    /// scrubbed of the client's credentials and of `also` (the token the call carried).
+    pub fn reply_to<'a>(&'a self, response: &Response, also: &'a [&'a str]) -> Result<Reply<'a>> {
+        let body = response.text()?.to_owned();
+        Ok(Reply::scrubbed(
+            response.status,
+            body,
+            &self.secrets,
+            also,
+            self.reason,
+        ))
+    }
+
     /// A generic call: the answer as it came (status, headers, body bytes), whatever
     /// its status, except a 401, which is [`Error::Unauthorized`] so that the client
     /// can log in again and retry once.

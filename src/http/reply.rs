@@ -80,6 +80,17 @@ impl<'a> Reply<'a> {
     /// A reply as [`super::Http::send`] hands it over (status, UTF-8 body), for the
     /// parsers to be run without a network (the fuzz targets).
     pub(crate) fn from_parts(status: u16, body: String, secrets: &'a [&'a str]) -> Reply<'a> {
+        Reply::scrubbed(status, body, &[], secrets, no_reason)
+    }
+
+    /// A reply whose texts are scrubbed of a client's credentials and of `listed`.
+    pub(crate) fn scrubbed(
+        status: u16,
+        body: String,
+        client: &'a [Secret],
+        listed: &'a [&'a str],
+        reason: ReasonReader,
+    ) -> Reply<'a> {
         Reply {
             status,
             body,
@@ -87,10 +98,10 @@ impl<'a> Reply<'a> {
             secrets: Secrets {
                 call: [""; CALL_SECRETS],
                 token: None,
-                client: &[],
-                listed: secrets,
+                client,
+                listed,
             },
-            reason: no_reason,
+            reason,
         }
     }
 
