@@ -9,14 +9,24 @@
  *   clears the calling thread's last error on entry.
  * - Strings in are NUL-terminated UTF-8; NULL or invalid UTF-8 is TB_INVALID_ARGUMENT
  *   naming the parameter, unless the parameter is documented as optional.
- * - Strings out are freed only with tb_string_free(), never with free().
+ * - Strings: one rule, by where they come from.
+ *   - Owned: a client call's `char **out` (a token, a link, a message) and the
+ *     tb_last_error_* messages. Free them with tb_string_free(), never with free().
+ *   - Lent: everything an answer handle's accessors give (tb_response, tb_agent_profile,
+ *     tb_access_data, tb_messenger_structure, tb_messenger_requests): `const char **out`
+ *     plus an optional `size_t *out_len`. NUL-terminated UTF-8, valid and unchanged until
+ *     the handle's *_free, never freed by the caller. The length is the whole text (a
+ *     server may put a NUL inside a string). A field the answer lacks is TB_OK with NULL
+ *     and length 0. The handle's *_free wipes the bytes (answers can hold hashes).
+ * - Answers are handles read with accessors; the only JSON text that crosses the
+ *   boundary is the *_raw_json escape hatches (and tb_request_set_json's body).
  * - Handles are opaque; *_free(NULL) does nothing. Client handles are thread-safe;
  *   a tb_config is not (clients copy it when created).
  * - No panic crosses the boundary: an internal error is TB_PANIC.
  *
  * Bindings: tb_status and the other enums are 32-bit signed integers; bool is the
  * C99 one-byte bool (.NET: [MarshalAs(UnmanagedType.U1)]); return strings as pointers
- * (IntPtr / Pointer / c_void_p), copy them, then call tb_string_free().
+ * (IntPtr / Pointer / c_void_p), copy them, then call tb_string_free() for owned ones.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  */
@@ -190,6 +200,67 @@ typedef int32_t tb_log_level;
 #endif // __cplusplus
 
 /**
+ * A messenger request's status: in a filter, which requests to count or list; in
+ * an answer, what the server said.
+ */
+enum tb_messenger_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * In a filter: any status. In an answer: the server sent none, or one that is
+     * neither open nor closed (read the text with `tb_messenger_requests_status`).
+     */
+    TB_MESSENGER_STATUS_NONE = 0,
+    /**
+     * Open (`A` on the wire).
+     */
+    TB_MESSENGER_STATUS_OPEN = 1,
+    /**
+     * Closed (`E` on the wire).
+     */
+    TB_MESSENGER_STATUS_CLOSED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tb_messenger_status tb_messenger_status;
+#else
+typedef int32_t tb_messenger_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Whether a messenger request awaits the user's answer: in a filter, which
+ * requests to count or list; in an answer, what the server said.
+ */
+enum tb_messenger_pending
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * In a filter: pending or not. In an answer: the server did not say.
+     */
+    TB_MESSENGER_PENDING_NONE = 0,
+    /**
+     * Awaits the user's answer (`S` on the wire).
+     */
+    TB_MESSENGER_PENDING_YES = 1,
+    /**
+     * Does not (`N` on the wire).
+     */
+    TB_MESSENGER_PENDING_NO = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tb_messenger_pending tb_messenger_pending;
+#else
+typedef int32_t tb_messenger_pending;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Which certificate authorities clients trust for `https://`.
  */
 enum tb_tls_roots
@@ -211,38 +282,6 @@ enum tb_tls_roots
 typedef enum tb_tls_roots tb_tls_roots;
 #else
 typedef int32_t tb_tls_roots;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * How the `body` argument of a `tb_*_call` is sent.
- */
-enum tb_body_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : int32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * No body; `body` must be NULL or `""`.
-     */
-    TB_BODY_NONE = 0,
-    /**
-     * `body` is a JSON object whose values are strings, e.g.
-     * `{"campaign": "Sales", "phone": "+598 99 123 456"}`, sent as
-     * `application/x-www-form-urlencoded` fields in the object's order.
-     */
-    TB_BODY_FORM = 1,
-    /**
-     * `body` is JSON text, checked and sent as `application/json` (the same JSON
-     * value; whitespace and the order of object keys may differ).
-     */
-    TB_BODY_JSON = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum tb_body_kind tb_body_kind;
-#else
-typedef int32_t tb_body_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -270,6 +309,167 @@ typedef enum tb_ucontact_login_kind tb_ucontact_login_kind;
 typedef int32_t tb_ucontact_login_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * A published field of the agent profile (U2), for `tb_agent_profile_text`. The
+ * names are the wire names; `secret` and `md5secret` (the SIP password and its
+ * digest) are deliberately not reachable.
+ */
+enum tb_agent_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * `id` (a number, as decimal text; also `tb_agent_profile_id`).
+     */
+    TB_AGENT_ID = 0,
+    /**
+     * `name`.
+     */
+    TB_AGENT_NAME,
+    /**
+     * `host`.
+     */
+    TB_AGENT_HOST,
+    /**
+     * `nat`.
+     */
+    TB_AGENT_NAT,
+    /**
+     * `type`.
+     */
+    TB_AGENT_TYPE,
+    /**
+     * `accountcode`.
+     */
+    TB_AGENT_ACCOUNTCODE,
+    /**
+     * `callgroup`.
+     */
+    TB_AGENT_CALLGROUP,
+    /**
+     * `callerid`.
+     */
+    TB_AGENT_CALLERID,
+    /**
+     * `canreinvite`.
+     */
+    TB_AGENT_CANREINVITE,
+    /**
+     * `context`.
+     */
+    TB_AGENT_CONTEXT,
+    /**
+     * `dtmfmode`.
+     */
+    TB_AGENT_DTMFMODE,
+    /**
+     * `insecure`.
+     */
+    TB_AGENT_INSECURE,
+    /**
+     * `language`.
+     */
+    TB_AGENT_LANGUAGE,
+    /**
+     * `mailbox`.
+     */
+    TB_AGENT_MAILBOX,
+    /**
+     * `pickupgroup`.
+     */
+    TB_AGENT_PICKUPGROUP,
+    /**
+     * `qualify`.
+     */
+    TB_AGENT_QUALIFY,
+    /**
+     * `disallow`.
+     */
+    TB_AGENT_DISALLOW,
+    /**
+     * `allow`.
+     */
+    TB_AGENT_ALLOW,
+    /**
+     * `port`.
+     */
+    TB_AGENT_PORT,
+    /**
+     * `defaultuser`.
+     */
+    TB_AGENT_DEFAULTUSER,
+    /**
+     * `subscribecontext`.
+     */
+    TB_AGENT_SUBSCRIBECONTEXT,
+    /**
+     * `record`.
+     */
+    TB_AGENT_RECORD,
+    /**
+     * `email`.
+     */
+    TB_AGENT_EMAIL,
+    /**
+     * `phonetype`.
+     */
+    TB_AGENT_PHONETYPE,
+    /**
+     * `transport`.
+     */
+    TB_AGENT_TRANSPORT,
+    /**
+     * `encryption`.
+     */
+    TB_AGENT_ENCRYPTION,
+    /**
+     * `did`.
+     */
+    TB_AGENT_DID,
+    /**
+     * `outboundproxy`.
+     */
+    TB_AGENT_OUTBOUNDPROXY,
+    /**
+     * `fullname`.
+     */
+    TB_AGENT_FULLNAME,
+    /**
+     * `LogLevel`.
+     */
+    TB_AGENT_LOGLEVEL,
+    /**
+     * `limite` (a number, as decimal text; also `tb_agent_profile_limite`).
+     */
+    TB_AGENT_LIMITE,
+    /**
+     * `token`: the session token (also cached by the client).
+     */
+    TB_AGENT_TOKEN,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum tb_agent_field tb_agent_field;
+#else
+typedef int32_t tb_agent_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A user's chat access from `tb_anna_user_hash` or `tb_anna_user_hash_forced`
+ * (A2, A3). Free it with `tb_access_data_free`. Read-only: any number of threads
+ * may read one at once.
+ */
+typedef struct tb_access_data tb_access_data;
+
+/**
+ * An agent's profile from `tb_ucontact_agent_login` (U2): every field the server
+ * sent except `secret` and `md5secret`. Free it with `tb_agent_profile_free`.
+ * Read-only: any number of threads may read one profile at once.
+ */
+typedef struct tb_agent_profile tb_agent_profile;
 
 /**
  * An AnnA client: one connection pool, one API user, one cached bearer token
@@ -317,6 +517,68 @@ typedef struct tb_cancel_token tb_cancel_token;
  * threads at once, or while a client is being created from it.
  */
 typedef struct tb_config tb_config;
+
+/**
+ * Which messenger requests `tb_anna_messenger_alert_counter` and
+ * `tb_anna_messenger_requests` count or list. A new filter lets everything
+ * through; each setter narrows it (and a NULL / zero / `_NONE` argument widens it
+ * again). Create with `tb_messenger_filter_new`, free with
+ * `tb_messenger_filter_free`; it may be freed right after the call that used it.
+ *
+ * ```c
+ * tb_messenger_filter *f = tb_messenger_filter_new();
+ * tb_messenger_filter_set_date_from(f, 2024, 1, 1);
+ * tb_messenger_filter_set_status(f, TB_MESSENGER_STATUS_OPEN);
+ * tb_messenger_filter_set_pending(f, TB_MESSENGER_PENDING_YES);
+ * uint64_t n;
+ * tb_status s = tb_anna_messenger_alert_counter(client, "42", NULL, NULL, f, &n);
+ * tb_messenger_filter_free(f);
+ * ```
+ *
+ * Not thread-safe while being changed; a filter no longer changed may be used by
+ * many calls at once.
+ */
+typedef struct tb_messenger_filter tb_messenger_filter;
+
+/**
+ * A user's messenger requests from `tb_anna_messenger_requests` (A7), by index
+ * (0 = the first, in the server's order). Free it with
+ * `tb_messenger_requests_free`. Read-only: any number of threads may read one at
+ * once.
+ *
+ * AnnA does not publish the items' field names: the named accessors find each
+ * field under its likely spellings (English and Portuguese, any case), and
+ * `tb_messenger_requests_get` / `_field_at` reach every field as sent.
+ *
+ * ```c
+ * for (size_t i = 0; i < tb_messenger_requests_count(list); i++) {
+ *     const char *protocol, *description;
+ *     tb_messenger_requests_protocol(list, i, &protocol, NULL);
+ *     tb_messenger_requests_description(list, i, &description, NULL);
+ *     printf("%s: %s\n", protocol ? protocol : "-", description ? description : "");
+ * }
+ * ```
+ */
+typedef struct tb_messenger_requests tb_messenger_requests;
+
+/**
+ * The messenger's structure from `tb_anna_messenger_structure` (A5): the company,
+ * its departments and their channels, by index. Free it with
+ * `tb_messenger_structure_free`. Read-only: any number of threads may read one at
+ * once.
+ *
+ * ```c
+ * for (size_t d = 0; d < tb_messenger_structure_department_count(s); d++) {
+ *     const char *alias, *name;
+ *     tb_messenger_structure_department(s, d, &alias, NULL, &name, NULL);
+ *     for (size_t k = 0; k < tb_messenger_structure_channel_count(s, d); k++) {
+ *         const char *ch_alias, *ch_name;
+ *         tb_messenger_structure_channel(s, d, k, &ch_alias, NULL, &ch_name, NULL);
+ *     }
+ * }
+ * ```
+ */
+typedef struct tb_messenger_structure tb_messenger_structure;
 
 /**
  * A request for `tb_<api>_send`: a method, a path on the client's server, query
@@ -409,6 +671,36 @@ typedef void (*tb_log_callback)(void *user_data,
                                 size_t target_len,
                                 const char *message,
                                 size_t message_len);
+
+/**
+ * A date and time as numbers (the server's local time; AnnA sends no zone).
+ */
+typedef struct {
+    /**
+     * The year, e.g. 2024.
+     */
+    int32_t year;
+    /**
+     * 1 to 12.
+     */
+    int32_t month;
+    /**
+     * 1 to 31.
+     */
+    int32_t day;
+    /**
+     * 0 to 23.
+     */
+    int32_t hour;
+    /**
+     * 0 to 59.
+     */
+    int32_t minute;
+    /**
+     * 0 to 60 (60 only for a leap second).
+     */
+    int32_t second;
+} tb_datetime;
 
 #ifdef __cplusplus
 extern "C" {
@@ -889,17 +1181,29 @@ tb_status tb_ucontact_get_user_token(tb_ucontact_client *c, char **out_token);
 
 /**
  * U2: logs the agent in with `AgentLogin` (also on the SIP side) and gives the
- * agent's profile as JSON: the object exactly as the server sent it, without
- * `secret` and `md5secret` (its `token` stays; it is also cached for later calls).
+ * agent's profile: every field the server sent except `secret` and `md5secret`
+ * (its `token` is also cached for later calls).
  *
- * `out_profile_json` receives the JSON; free it with `tb_string_free`. A wrong
- * agent or password is `TB_REJECTED`. Thread-safe.
+ * `out` receives the profile; read it with `tb_agent_profile_text` (published
+ * fields), `tb_agent_profile_get` (any field by name), `tb_agent_profile_id`, and
+ * free it with `tb_agent_profile_free`. A wrong agent or password is
+ * `TB_REJECTED`. Thread-safe.
+ *
+ * ```c
+ * tb_agent_profile *profile;
+ * if (tb_ucontact_agent_login(client, &profile) == TB_OK) {
+ *     const char *name;
+ *     tb_agent_profile_text(profile, TB_AGENT_NAME, &name, NULL);
+ *     printf("logged in as %s\n", name ? name : "?");
+ *     tb_agent_profile_free(profile);
+ * }
+ * ```
  *
  * # Safety
  *
- * `c` is NULL or a live client; `out_profile_json` is NULL or valid for writes.
+ * `c` is NULL or a live client; `out` is NULL or valid for writes.
  */
-tb_status tb_ucontact_agent_login(tb_ucontact_client *c, char **out_profile_json);
+tb_status tb_ucontact_agent_login(tb_ucontact_client *c, tb_agent_profile **out);
 
 /**
  * U3: ends the cached session with `EndSession`. `TB_OK` without doing anything
@@ -931,34 +1235,6 @@ tb_status tb_ucontact_token(tb_ucontact_client *c, char **out_token);
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
 tb_status tb_ucontact_set_token(tb_ucontact_client *c, const char *token);
-
-/**
- * Calls any other uContact resource with `Authorization: Basic {token}`, logging
- * in when needed and once more after a 401.
- *
- * * `method`: `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"` (any case).
- * * `path`: relative to the client's base URL, e.g.
- *   `"Integra/resources/Dialers/DialerTask"` (a full URL is refused: it would carry
- *   the token elsewhere).
- * * `kind`, `body`: see `tb_body_kind`; `body` may be NULL with `TB_BODY_NONE`.
- * * `out_status`, `out_body`: the answer's HTTP status and body (free the body with
- *   `tb_string_free`). Any status but 401 is `TB_OK` with the status set; a 401
- *   after the new login is `TB_UNAUTHORIZED`.
- *
- * Thread-safe. Repeating a call is as safe as the resource called.
- *
- * # Safety
- *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
- * out-pointers are NULL or valid for writes.
- */
-tb_status tb_ucontact_call(tb_ucontact_client *c,
-                           const char *method,
-                           const char *path,
-                           tb_body_kind kind,
-                           const char *body,
-                           uint16_t *out_status,
-                           char **out_body);
 
 /**
  * Sends a request built with `tb_request_new` and its setters to the uContact
@@ -1100,27 +1376,6 @@ tb_status tb_yativo_token(tb_yativo_client *c, char **out_token);
 tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int64_t expires_at);
 
 /**
- * Calls any other Yativo endpoint (wallets, payments...) with
- * `Authorization: Bearer {token}`, refreshing or logging in as needed and once
- * more after a 401. Arguments and outputs as for `tb_ucontact_call`; `path` is
- * relative to the base URL, e.g. `"wallet/balance"`.
- *
- * Thread-safe. Repeating a call is as safe as the endpoint called.
- *
- * # Safety
- *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
- * out-pointers are NULL or valid for writes.
- */
-tb_status tb_yativo_call(tb_yativo_client *c,
-                         const char *method,
-                         const char *path,
-                         tb_body_kind kind,
-                         const char *body,
-                         uint16_t *out_status,
-                         char **out_body);
-
-/**
  * Sends a request built with `tb_request_new` and its setters to Yativo with
  * `Authorization: Bearer {token}`, logging in as needed and once more after a 401.
  * Arguments, outputs and retries as for `tb_ucontact_send`. A POST without
@@ -1219,40 +1474,48 @@ tb_status tb_anna_get_token(tb_anna_client *c, char **out_token, int64_t *out_ex
  * A2: generates the user's access hash (`UserHash`). `start_service` (optional,
  * may be NULL) is the service the chat starts with.
  *
- * `out_access_data_json` receives
- * `{"hash": "...", "chat_url": "...", "embedded_url": "...",
- * "expires": "2024-12-31T23:59:59" | null, "expires_raw": "20241231235959"}`
- * (`expires` is the server's local time, without zone; null when `expires_raw`
- * is not a `YYYYMMDDhhmmss` date). Free it with `tb_string_free`. An unknown or
- * inactive user is `TB_REJECTED`. Thread-safe.
+ * `out` receives the access data: read it with `tb_access_data_chat_url`,
+ * `tb_access_data_hash`, `tb_access_data_expires` and the others; free it with
+ * `tb_access_data_free`. An unknown or inactive user is `TB_REJECTED`.
+ * Thread-safe.
+ *
+ * ```c
+ * tb_access_data *access;
+ * if (tb_anna_user_hash(client, "42", NULL, &access) == TB_OK) {
+ *     const char *url;
+ *     tb_access_data_chat_url(access, &url, NULL);
+ *     printf("chat: %s\n", url);
+ *     tb_access_data_free(access);
+ * }
+ * ```
  *
  * # Safety
  *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated;
- * `out_access_data_json` is NULL or valid for writes.
+ * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
+ * NULL or valid for writes.
  */
 tb_status tb_anna_user_hash(tb_anna_client *c,
                             const char *user_id,
                             const char *start_service,
-                            char **out_access_data_json);
+                            tb_access_data **out);
 
 /**
  * A3: creates or updates (and re-activates) the user, then generates its access
  * hash (`UserHashForced`). `start_service` is optional (may be NULL).
  *
- * `out_access_data_json` receives the same JSON as `tb_anna_user_hash`; free it
- * with `tb_string_free`. Thread-safe.
+ * `out` receives the access data, as for `tb_anna_user_hash`; free it with
+ * `tb_access_data_free`. Thread-safe.
  *
  * # Safety
  *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated;
- * `out_access_data_json` is NULL or valid for writes.
+ * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
+ * NULL or valid for writes.
  */
 tb_status tb_anna_user_hash_forced(tb_anna_client *c,
                                    const char *user_id,
                                    const char *user_name,
                                    const char *start_service,
-                                   char **out_access_data_json);
+                                   tb_access_data **out);
 
 /**
  * A4: inactivates the user (`Inactivate`). `out_message` (optional, may be NULL)
@@ -1269,63 +1532,58 @@ tb_status tb_anna_inactivate_user(tb_anna_client *c, const char *user_id, char *
 /**
  * A5: the messenger's structure: company, departments and their channels.
  *
- * `out_structure_json` receives
- * `{"companies_hash": "...", "companies_name": "...", "departments": [{"alias":
- * "...", "name": "...", "channels": [{"alias": "...", "name": "..."}]}],
- * "raw": <the structure object as the server sent it>}`. Free it with
- * `tb_string_free`. Thread-safe.
+ * `out` receives it: read it with `tb_messenger_structure_department_count`,
+ * `tb_messenger_structure_department`, `tb_messenger_structure_channel` and the
+ * others; free it with `tb_messenger_structure_free`. Thread-safe.
  *
  * # Safety
  *
- * `c` is NULL or a live client; `out_structure_json` is NULL or valid for writes.
+ * `c` is NULL or a live client; `out` is NULL or valid for writes.
  */
-tb_status tb_anna_messenger_structure(tb_anna_client *c, char **out_structure_json);
+tb_status tb_anna_messenger_structure(tb_anna_client *c, tb_messenger_structure **out);
 
 /**
  * A6: how many open requests await the user's answer.
  *
  * The user is `user_id` (then `doc_type` and `doc_value` are NULL) or a document,
  * `doc_type` + `doc_value` (then `user_id` is NULL); any other combination is
- * `TB_INVALID_ARGUMENT` naming the parameter. `filter_json` is optional (NULL or
- * `""` = no filter): an object with the optional keys `"department_alias"`,
- * `"channel_alias"`, `"date_from"`, `"date_to"` (`"yyyy-MM-dd"` or
- * `"dd/MM/yyyy"`), `"status"` (`"open"` or `"closed"`) and `"pending"` (true or
- * false); unknown keys are `TB_INVALID_ARGUMENT`. `out_count` receives the count.
+ * `TB_INVALID_ARGUMENT` naming the parameter. `filter` is optional (NULL = no
+ * filter; see `tb_messenger_filter_new`). `out_count` receives the count.
  * Thread-safe.
  *
  * # Safety
  *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated;
- * `out_count` is NULL or valid for writes.
+ * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `filter`
+ * is NULL or a live filter not changed during the call; `out_count` is NULL or
+ * valid for writes.
  */
 tb_status tb_anna_messenger_alert_counter(tb_anna_client *c,
                                           const char *user_id,
                                           const char *doc_type,
                                           const char *doc_value,
-                                          const char *filter_json,
+                                          const tb_messenger_filter *filter,
                                           uint64_t *out_count);
 
 /**
- * A7: the user's messenger requests. User selection and `filter_json` as for
+ * A7: the user's messenger requests. User selection and `filter` as for
  * `tb_anna_messenger_alert_counter`.
  *
- * `out_requests_json` receives `{"items": [{"department", "channel",
- * "description", "opened_at", "protocol", "status", "pending", "link",
- * "raw"}]}`: each named field a string (`pending` a bool) or null when the server
- * did not send it, `raw` the item as the server sent it. Free it with
- * `tb_string_free`. Thread-safe.
+ * `out` receives the list: read it with `tb_messenger_requests_count` and the
+ * `tb_messenger_requests_*` accessors; free it with `tb_messenger_requests_free`.
+ * Thread-safe.
  *
  * # Safety
  *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated;
- * `out_requests_json` is NULL or valid for writes.
+ * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `filter`
+ * is NULL or a live filter not changed during the call; `out` is NULL or valid for
+ * writes.
  */
 tb_status tb_anna_messenger_requests(tb_anna_client *c,
                                      const char *user_id,
                                      const char *doc_type,
                                      const char *doc_value,
-                                     const char *filter_json,
-                                     char **out_requests_json);
+                                     const tb_messenger_filter *filter,
+                                     tb_messenger_requests **out);
 
 /**
  * A8: the link that opens the user's messenger. User selection as for
@@ -1366,27 +1624,6 @@ tb_status tb_anna_token(tb_anna_client *c, char **out_token);
 tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
 
 /**
- * Calls any other AnnA resource with `Authorization: Bearer {token}`, getting a
- * token as needed and once more after a 401. Arguments and outputs as for
- * `tb_ucontact_call`; `path` is relative to the base URL, e.g.
- * `"REST/AnnACorporate/Ping"`.
- *
- * Thread-safe. Repeating a call is as safe as the resource called.
- *
- * # Safety
- *
- * `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
- * out-pointers are NULL or valid for writes.
- */
-tb_status tb_anna_call(tb_anna_client *c,
-                       const char *method,
-                       const char *path,
-                       tb_body_kind kind,
-                       const char *body,
-                       uint16_t *out_status,
-                       char **out_body);
-
-/**
  * Sends a request built with `tb_request_new` and its setters to AnnA with
  * `Authorization: Bearer {token}`, getting a token as needed and once more after a
  * 401. Arguments, outputs and retries as for `tb_ucontact_send`.
@@ -1399,6 +1636,567 @@ tb_status tb_anna_call(tb_anna_client *c,
  * during the call; `out` is NULL or valid for writes.
  */
 tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
+
+/**
+ * A published field of the profile, by [`tb_agent_field`]: `*out` is lent (see
+ * "Strings"), NULL when the server did not send it. Numbers and booleans come as
+ * their JSON text (`"42"`, `"true"`). An unknown `field` is `TB_INVALID_ARGUMENT`.
+ *
+ * ```c
+ * const char *callerid;
+ * if (tb_agent_profile_text(profile, TB_AGENT_CALLERID, &callerid, NULL) == TB_OK && callerid)
+ *     printf("caller id: %s\n", callerid);
+ * ```
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_agent_profile_text(const tb_agent_profile *profile,
+                                tb_agent_field field,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * Any field of the profile by its wire name (exact case), including those the
+ * vendor does not publish: `*out` is lent, NULL when the profile has no such field
+ * (and always for `secret` and `md5secret`). Numbers, booleans, objects and arrays
+ * come as their JSON text.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; `name` is NULL or NUL-terminated; the
+ * out-pointers are NULL or valid for writes.
+ */
+tb_status tb_agent_profile_get(const tb_agent_profile *profile,
+                               const char *name,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * How many fields the profile has (for `tb_agent_profile_field_at`); 0 for NULL.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile.
+ */
+size_t tb_agent_profile_field_count(const tb_agent_profile *profile);
+
+/**
+ * The field at `index` (0 = the first, in the server's order): name and value lent
+ * (see "Strings"); `*out_name_len` and `*out_value_len` are optional. An index past
+ * the last is `TB_INVALID_ARGUMENT` naming `index`.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for
+ * writes.
+ */
+tb_status tb_agent_profile_field_at(const tb_agent_profile *profile,
+                                    size_t index,
+                                    const char **out_name,
+                                    size_t *out_name_len,
+                                    const char **out_value,
+                                    size_t *out_value_len);
+
+/**
+ * The profile's `id` as a number: true and `*out` set when the server sent one.
+ * False for NULL arguments.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
+ */
+bool tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
+
+/**
+ * The profile's `limite` as a number: true and `*out` set when the server sent
+ * one. False for NULL arguments.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
+ */
+bool tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
+
+/**
+ * The escape hatch: the profile as the server sent it, as JSON text, without
+ * `secret` and `md5secret`; lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_agent_profile_raw_json(const tb_agent_profile *profile,
+                                    const char **out_json,
+                                    size_t *out_len);
+
+/**
+ * Frees a profile (its text is wiped first); the strings it lent become invalid.
+ * `tb_agent_profile_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a profile from `tb_ucontact_agent_login`, not freed yet,
+ * and no other thread uses it during or after the call.
+ */
+void tb_agent_profile_free(tb_agent_profile *profile);
+
+/**
+ * `Hash`: the user's access hash (a credential: do not log it); lent (see
+ * "Strings").
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_access_data_hash(const tb_access_data *data, const char **out, size_t *out_len);
+
+/**
+ * `ChatURL`: the URL that opens the user's chat (it carries the hash); lent (see
+ * "Strings").
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_access_data_chat_url(const tb_access_data *data, const char **out, size_t *out_len);
+
+/**
+ * `EmbeddedURL`: the URL for an embedded chat; lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_access_data_embedded_url(const tb_access_data *data,
+                                      const char **out,
+                                      size_t *out_len);
+
+/**
+ * `Expires` as numbers, in the server's local time (AnnA sends no zone): true and
+ * `*out` set when the server wrote a `YYYYMMDDhhmmss` date; false when it wrote
+ * something else (read it with `tb_access_data_expires_raw`) and for NULL
+ * arguments.
+ *
+ * ```c
+ * tb_datetime when;
+ * if (tb_access_data_expires(data, &when))
+ *     printf("valid until %04d-%02d-%02d %02d:%02d\n", when.year, when.month,
+ *            when.day, when.hour, when.minute);
+ * ```
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; `out` is NULL or valid for writes.
+ */
+bool tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
+
+/**
+ * `Expires` as the server wrote it (normally `YYYYMMDDhhmmss`); lent (see
+ * "Strings").
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_access_data_expires_raw(const tb_access_data *data, const char **out, size_t *out_len);
+
+/**
+ * The escape hatch: the `accessData` object as the server sent it, as JSON text
+ * (it holds the hash); lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `data` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_access_data_raw_json(const tb_access_data *data,
+                                  const char **out_json,
+                                  size_t *out_len);
+
+/**
+ * Frees access data (its text is wiped first); the strings it lent become invalid.
+ * `tb_access_data_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `data` is NULL or access data from this library, not freed yet, and no other
+ * thread uses it during or after the call.
+ */
+void tb_access_data_free(tb_access_data *data);
+
+/**
+ * `CompaniesHash`: the company hash (a credential: do not log it); lent (see
+ * "Strings").
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_structure_companies_hash(const tb_messenger_structure *structure,
+                                                const char **out,
+                                                size_t *out_len);
+
+/**
+ * `CompaniesName`; lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_structure_companies_name(const tb_messenger_structure *structure,
+                                                const char **out,
+                                                size_t *out_len);
+
+/**
+ * How many departments there are; 0 for NULL.
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live.
+ */
+size_t tb_messenger_structure_department_count(const tb_messenger_structure *structure);
+
+/**
+ * Department `department` (0 = the first): its alias (used in filters) and name,
+ * lent (see "Strings"); the lengths are optional. An index past the last is
+ * `TB_INVALID_ARGUMENT` naming `department`.
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_structure_department(const tb_messenger_structure *structure,
+                                            size_t department,
+                                            const char **out_alias,
+                                            size_t *out_alias_len,
+                                            const char **out_name,
+                                            size_t *out_name_len);
+
+/**
+ * How many channels department `department` has; 0 for NULL or an index past the
+ * last department.
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live.
+ */
+size_t tb_messenger_structure_channel_count(const tb_messenger_structure *structure,
+                                            size_t department);
+
+/**
+ * Channel `channel` of department `department`: its alias (used in filters) and
+ * name, lent (see "Strings"); the lengths are optional. An index past the last is
+ * `TB_INVALID_ARGUMENT` naming `department` or `channel`.
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_structure_channel(const tb_messenger_structure *structure,
+                                         size_t department,
+                                         size_t channel,
+                                         const char **out_alias,
+                                         size_t *out_alias_len,
+                                         const char **out_name,
+                                         size_t *out_name_len);
+
+/**
+ * The escape hatch: the `structure` object as the server sent it, as JSON text
+ * (it holds the company hash); lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_structure_raw_json(const tb_messenger_structure *structure,
+                                          const char **out_json,
+                                          size_t *out_len);
+
+/**
+ * Frees a structure (its text is wiped first); the strings it lent become invalid.
+ * `tb_messenger_structure_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `structure` is NULL or a structure from this library, not freed yet, and no
+ * other thread uses it during or after the call.
+ */
+void tb_messenger_structure_free(tb_messenger_structure *structure);
+
+/**
+ * How many requests there are; 0 for NULL.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live.
+ */
+size_t tb_messenger_requests_count(const tb_messenger_requests *list);
+
+/**
+ * Request `index`'s department; lent (see "Strings"), NULL when not sent. An index
+ * past the last is `TB_INVALID_ARGUMENT` naming `index` (the same for every
+ * `tb_messenger_requests_*` accessor).
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_department(const tb_messenger_requests *list,
+                                           size_t index,
+                                           const char **out,
+                                           size_t *out_len);
+
+/**
+ * Request `index`'s channel; lent, NULL when not sent.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_channel(const tb_messenger_requests *list,
+                                        size_t index,
+                                        const char **out,
+                                        size_t *out_len);
+
+/**
+ * Request `index`'s description; lent, NULL when not sent.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_description(const tb_messenger_requests *list,
+                                            size_t index,
+                                            const char **out,
+                                            size_t *out_len);
+
+/**
+ * Request `index`'s opening date as the server wrote it; lent, NULL when not sent.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_opened_at(const tb_messenger_requests *list,
+                                          size_t index,
+                                          const char **out,
+                                          size_t *out_len);
+
+/**
+ * Request `index`'s protocol number; lent, NULL when not sent.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_protocol(const tb_messenger_requests *list,
+                                         size_t index,
+                                         const char **out,
+                                         size_t *out_len);
+
+/**
+ * Request `index`'s status as the server wrote it; lent, NULL when not sent. See
+ * `tb_messenger_requests_status_kind` for it as an enum.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_status(const tb_messenger_requests *list,
+                                       size_t index,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * Request `index`'s link; lent, NULL when not sent.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_link(const tb_messenger_requests *list,
+                                     size_t index,
+                                     const char **out,
+                                     size_t *out_len);
+
+/**
+ * Request `index`'s status as an enum: `TB_MESSENGER_STATUS_OPEN` (`A`, `open`,
+ * `aberto`), `TB_MESSENGER_STATUS_CLOSED` (`E`, `closed`, `encerrado`) or
+ * `TB_MESSENGER_STATUS_NONE` (not sent, or another word).
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; `out` is NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_status_kind(const tb_messenger_requests *list,
+                                            size_t index,
+                                            tb_messenger_status *out);
+
+/**
+ * Whether request `index` awaits the user's answer: `TB_MESSENGER_PENDING_YES`,
+ * `TB_MESSENGER_PENDING_NO`, or `TB_MESSENGER_PENDING_NONE` when the server did not
+ * say.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; `out` is NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_pending(const tb_messenger_requests *list,
+                                        size_t index,
+                                        tb_messenger_pending *out);
+
+/**
+ * Any field of request `index` by its wire name (exact case): lent, NULL when the
+ * item has no such field. Numbers, booleans, objects and arrays come as their JSON
+ * text.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; `name` is NULL or NUL-terminated; the out-pointers are
+ * NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_get(const tb_messenger_requests *list,
+                                    size_t index,
+                                    const char *name,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * How many fields request `index` has; 0 for NULL or an index past the last.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live.
+ */
+size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size_t index);
+
+/**
+ * Field `field` of request `index` (in the server's order): name and value lent;
+ * the lengths are optional. An index past the last is `TB_INVALID_ARGUMENT`
+ * naming `index` (the request's) or `field`.
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_field_at(const tb_messenger_requests *list,
+                                         size_t index,
+                                         size_t field,
+                                         const char **out_name,
+                                         size_t *out_name_len,
+                                         const char **out_value,
+                                         size_t *out_value_len);
+
+/**
+ * The escape hatch: the `userRequests` array as the server sent it, as JSON text;
+ * lent (see "Strings").
+ *
+ * # Safety
+ *
+ * `list` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+tb_status tb_messenger_requests_raw_json(const tb_messenger_requests *list,
+                                         const char **out_json,
+                                         size_t *out_len);
+
+/**
+ * Frees a list of requests (its text is wiped first); the strings it lent become
+ * invalid. `tb_messenger_requests_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `list` is NULL or a list from this library, not freed yet, and no other thread
+ * uses it during or after the call.
+ */
+void tb_messenger_requests_free(tb_messenger_requests *list);
+
+/**
+ * A new filter that lets every request through, or NULL if memory ran out. Free it
+ * with `tb_messenger_filter_free`.
+ */
+tb_messenger_filter *tb_messenger_filter_new(void);
+
+/**
+ * Only requests of the department with this alias (see
+ * `tb_messenger_structure_department`); NULL or `""` for any department.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread; `alias` is NULL or
+ * NUL-terminated.
+ */
+tb_status tb_messenger_filter_set_department_alias(tb_messenger_filter *filter, const char *alias);
+
+/**
+ * Only requests of the channel with this alias (see
+ * `tb_messenger_structure_channel`); NULL or `""` for any channel.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread; `alias` is NULL or
+ * NUL-terminated.
+ */
+tb_status tb_messenger_filter_set_channel_alias(tb_messenger_filter *filter, const char *alias);
+
+/**
+ * Only requests opened on or after this day; `0, 0, 0` for no lower bound. An
+ * impossible date (month 13, 30 February, a year before 1 or after 9999) or a day
+ * after the filter's `date_to` is `TB_INVALID_ARGUMENT` naming what is wrong.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread.
+ */
+tb_status tb_messenger_filter_set_date_from(tb_messenger_filter *filter,
+                                            int32_t year,
+                                            int32_t month,
+                                            int32_t day);
+
+/**
+ * Only requests opened on or before this day; `0, 0, 0` for no upper bound. An
+ * impossible date or a day before the filter's `date_from` is
+ * `TB_INVALID_ARGUMENT` naming what is wrong.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread.
+ */
+tb_status tb_messenger_filter_set_date_to(tb_messenger_filter *filter,
+                                          int32_t year,
+                                          int32_t month,
+                                          int32_t day);
+
+/**
+ * Only open or only closed requests; `TB_MESSENGER_STATUS_NONE` for both.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread.
+ */
+tb_status tb_messenger_filter_set_status(tb_messenger_filter *filter, tb_messenger_status status);
+
+/**
+ * Only requests that await the user's answer (`TB_MESSENGER_PENDING_YES`), only
+ * those that do not (`TB_MESSENGER_PENDING_NO`), or both
+ * (`TB_MESSENGER_PENDING_NONE`).
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a live filter not used by another thread.
+ */
+tb_status tb_messenger_filter_set_pending(tb_messenger_filter *filter,
+                                          tb_messenger_pending pending);
+
+/**
+ * Frees a filter. `tb_messenger_filter_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `filter` is NULL or a filter from `tb_messenger_filter_new`, not freed yet, and
+ * no other thread uses it during or after the call.
+ */
+void tb_messenger_filter_free(tb_messenger_filter *filter);
 
 /**
  * A new request without query, headers or body.

@@ -141,7 +141,8 @@ macro_rules! agent_profile {
             raw: Value,
         }
 
-        const KNOWN_FIELDS: &[&str] = &[
+        /// The profile's published fields (API.md), by their wire names.
+        pub(crate) const PUBLISHED_FIELDS: &[&str] = &[
             "id", "type", "LogLevel", "limite", "secret", "md5secret", "token", $( $key ),*
         ];
 
@@ -158,7 +159,7 @@ macro_rules! agent_profile {
                     token,
                     extra: map
                         .iter()
-                        .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+                        .filter(|(k, _)| !PUBLISHED_FIELDS.contains(&k.as_str()))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                     raw,

@@ -3,12 +3,13 @@
 
 use std::os::raw::c_char;
 
-use super::call::tb_body_kind_raw;
+use super::answers::{tb_access_data, tb_messenger_requests, tb_messenger_structure};
 use super::client::{self, Handle};
 use super::config::tb_config;
+use super::filter::{filter_arg, tb_messenger_filter};
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{json, run, strings, tb_status};
+use super::{run, strings, tb_status};
 use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
 
@@ -224,23 +225,31 @@ pub unsafe extern "C" fn tb_anna_get_token(
 /// A2: generates the user's access hash (`UserHash`). `start_service` (optional,
 /// may be NULL) is the service the chat starts with.
 ///
-/// `out_access_data_json` receives
-/// `{"hash": "...", "chat_url": "...", "embedded_url": "...",
-/// "expires": "2024-12-31T23:59:59" | null, "expires_raw": "20241231235959"}`
-/// (`expires` is the server's local time, without zone; null when `expires_raw`
-/// is not a `YYYYMMDDhhmmss` date). Free it with `tb_string_free`. An unknown or
-/// inactive user is `TB_REJECTED`. Thread-safe.
+/// `out` receives the access data: read it with `tb_access_data_chat_url`,
+/// `tb_access_data_hash`, `tb_access_data_expires` and the others; free it with
+/// `tb_access_data_free`. An unknown or inactive user is `TB_REJECTED`.
+/// Thread-safe.
+///
+/// ```c
+/// tb_access_data *access;
+/// if (tb_anna_user_hash(client, "42", NULL, &access) == TB_OK) {
+///     const char *url;
+///     tb_access_data_chat_url(access, &url, NULL);
+///     printf("chat: %s\n", url);
+///     tb_access_data_free(access);
+/// }
+/// ```
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
-/// `out_access_data_json` is NULL or valid for writes.
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
+/// NULL or valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_user_hash(
     c: *mut tb_anna_client,
     user_id: *const c_char,
     start_service: *const c_char,
-    out_access_data_json: *mut *mut c_char,
+    out: *mut *mut tb_access_data,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
@@ -252,37 +261,31 @@ pub unsafe extern "C" fn tb_anna_user_hash(
                 strings::optional(start_service, "start_service")?,
             )
         };
-        strings::out_ptr(out_access_data_json, "out_access_data_json")?;
-        let data = client.user_hash(user_id, start_service)?;
+        strings::out_ptr(out, "out")?;
+        let data = tb_access_data::new(&client.user_hash(user_id, start_service)?);
         // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe {
-            write_text(
-                json::access_data(&data),
-                "AnnA UserHash",
-                "access data",
-                out_access_data_json,
-            )
-        }
+        unsafe { strings::write_boxed(out, data) };
+        Ok(())
     })
 }
 
 /// A3: creates or updates (and re-activates) the user, then generates its access
 /// hash (`UserHashForced`). `start_service` is optional (may be NULL).
 ///
-/// `out_access_data_json` receives the same JSON as `tb_anna_user_hash`; free it
-/// with `tb_string_free`. Thread-safe.
+/// `out` receives the access data, as for `tb_anna_user_hash`; free it with
+/// `tb_access_data_free`. Thread-safe.
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
-/// `out_access_data_json` is NULL or valid for writes.
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
+/// NULL or valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_user_hash_forced(
     c: *mut tb_anna_client,
     user_id: *const c_char,
     user_name: *const c_char,
     start_service: *const c_char,
-    out_access_data_json: *mut *mut c_char,
+    out: *mut *mut tb_access_data,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
@@ -295,17 +298,12 @@ pub unsafe extern "C" fn tb_anna_user_hash_forced(
                 strings::optional(start_service, "start_service")?,
             )
         };
-        strings::out_ptr(out_access_data_json, "out_access_data_json")?;
-        let data = client.user_hash_forced(user_id, user_name, start_service)?;
+        strings::out_ptr(out, "out")?;
+        let data =
+            tb_access_data::new(&client.user_hash_forced(user_id, user_name, start_service)?);
         // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe {
-            write_text(
-                json::access_data(&data),
-                "AnnA UserHashForced",
-                "access data",
-                out_access_data_json,
-            )
-        }
+        unsafe { strings::write_boxed(out, data) };
+        Ok(())
     })
 }
 
@@ -339,34 +337,26 @@ pub unsafe extern "C" fn tb_anna_inactivate_user(
 
 /// A5: the messenger's structure: company, departments and their channels.
 ///
-/// `out_structure_json` receives
-/// `{"companies_hash": "...", "companies_name": "...", "departments": [{"alias":
-/// "...", "name": "...", "channels": [{"alias": "...", "name": "..."}]}],
-/// "raw": <the structure object as the server sent it>}`. Free it with
-/// `tb_string_free`. Thread-safe.
+/// `out` receives it: read it with `tb_messenger_structure_department_count`,
+/// `tb_messenger_structure_department`, `tb_messenger_structure_channel` and the
+/// others; free it with `tb_messenger_structure_free`. Thread-safe.
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; `out_structure_json` is NULL or valid for writes.
+/// `c` is NULL or a live client; `out` is NULL or valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_messenger_structure(
     c: *mut tb_anna_client,
-    out_structure_json: *mut *mut c_char,
+    out: *mut *mut tb_messenger_structure,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
         let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_structure_json, "out_structure_json")?;
-        let structure = client.messenger_structure()?;
+        strings::out_ptr(out, "out")?;
+        let structure = tb_messenger_structure::new(&client.messenger_structure()?);
         // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe {
-            write_text(
-                json::structure(&structure),
-                "AnnA Messenger/Structure",
-                "the structure",
-                out_structure_json,
-            )
-        }
+        unsafe { strings::write_boxed(out, structure) };
+        Ok(())
     })
 }
 
@@ -374,24 +364,22 @@ pub unsafe extern "C" fn tb_anna_messenger_structure(
 ///
 /// The user is `user_id` (then `doc_type` and `doc_value` are NULL) or a document,
 /// `doc_type` + `doc_value` (then `user_id` is NULL); any other combination is
-/// `TB_INVALID_ARGUMENT` naming the parameter. `filter_json` is optional (NULL or
-/// `""` = no filter): an object with the optional keys `"department_alias"`,
-/// `"channel_alias"`, `"date_from"`, `"date_to"` (`"yyyy-MM-dd"` or
-/// `"dd/MM/yyyy"`), `"status"` (`"open"` or `"closed"`) and `"pending"` (true or
-/// false); unknown keys are `TB_INVALID_ARGUMENT`. `out_count` receives the count.
+/// `TB_INVALID_ARGUMENT` naming the parameter. `filter` is optional (NULL = no
+/// filter; see `tb_messenger_filter_new`). `out_count` receives the count.
 /// Thread-safe.
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
-/// `out_count` is NULL or valid for writes.
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; `filter`
+/// is NULL or a live filter not changed during the call; `out_count` is NULL or
+/// valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_messenger_alert_counter(
     c: *mut tb_anna_client,
     user_id: *const c_char,
     doc_type: *const c_char,
     doc_value: *const c_char,
-    filter_json: *const c_char,
+    filter: *const tb_messenger_filter,
     out_count: *mut u64,
 ) -> tb_status {
     run(|| {
@@ -399,58 +387,47 @@ pub unsafe extern "C" fn tb_anna_messenger_alert_counter(
         let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
-        // SAFETY: as above.
-        let filter =
-            json::messenger_filter(unsafe { strings::optional(filter_json, "filter_json") }?)?;
         strings::out_ptr(out_count, "out_count")?;
-        let count = client.messenger_alert_counter(&user, &filter)?;
+        // SAFETY: the caller promises NULL or a live filter.
+        let count = client.messenger_alert_counter(&user, unsafe { filter_arg(filter) })?;
         // SAFETY: checked above; the caller promises a valid pointer.
         unsafe { strings::write(out_count, count) };
         Ok(())
     })
 }
 
-/// A7: the user's messenger requests. User selection and `filter_json` as for
+/// A7: the user's messenger requests. User selection and `filter` as for
 /// `tb_anna_messenger_alert_counter`.
 ///
-/// `out_requests_json` receives `{"items": [{"department", "channel",
-/// "description", "opened_at", "protocol", "status", "pending", "link",
-/// "raw"}]}`: each named field a string (`pending` a bool) or null when the server
-/// did not send it, `raw` the item as the server sent it. Free it with
-/// `tb_string_free`. Thread-safe.
+/// `out` receives the list: read it with `tb_messenger_requests_count` and the
+/// `tb_messenger_requests_*` accessors; free it with `tb_messenger_requests_free`.
+/// Thread-safe.
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated;
-/// `out_requests_json` is NULL or valid for writes.
+/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; `filter`
+/// is NULL or a live filter not changed during the call; `out` is NULL or valid for
+/// writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_messenger_requests(
     c: *mut tb_anna_client,
     user_id: *const c_char,
     doc_type: *const c_char,
     doc_value: *const c_char,
-    filter_json: *const c_char,
-    out_requests_json: *mut *mut c_char,
+    filter: *const tb_messenger_filter,
+    out: *mut *mut tb_messenger_requests,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
         let client = unsafe { client::client(c) }?;
         // SAFETY: the caller promises NULL or NUL-terminated strings.
         let user = unsafe { user_arg(user_id, doc_type, doc_value) }?;
-        // SAFETY: as above.
-        let filter =
-            json::messenger_filter(unsafe { strings::optional(filter_json, "filter_json") }?)?;
-        strings::out_ptr(out_requests_json, "out_requests_json")?;
-        let requests = client.messenger_requests(&user, &filter)?;
+        strings::out_ptr(out, "out")?;
+        // SAFETY: the caller promises NULL or a live filter.
+        let list = client.messenger_requests(&user, unsafe { filter_arg(filter) })?;
         // SAFETY: checked above; the caller promises a valid pointer.
-        unsafe {
-            write_text(
-                json::requests(&requests),
-                "AnnA Messenger/Requests",
-                "the requests",
-                out_requests_json,
-            )
-        }
+        unsafe { strings::write_boxed(out, tb_messenger_requests::new(&list)) };
+        Ok(())
     })
 }
 
@@ -521,31 +498,6 @@ pub unsafe extern "C" fn tb_anna_set_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::set_token(c, token, expires_at) }
-}
-
-/// Calls any other AnnA resource with `Authorization: Bearer {token}`, getting a
-/// token as needed and once more after a 401. Arguments and outputs as for
-/// `tb_ucontact_call`; `path` is relative to the base URL, e.g.
-/// `"REST/AnnACorporate/Ping"`.
-///
-/// Thread-safe. Repeating a call is as safe as the resource called.
-///
-/// # Safety
-///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
-/// out-pointers are NULL or valid for writes.
-#[no_mangle]
-pub unsafe extern "C" fn tb_anna_call(
-    c: *mut tb_anna_client,
-    method: *const c_char,
-    path: *const c_char,
-    kind: tb_body_kind_raw,
-    body: *const c_char,
-    out_status: *mut u16,
-    out_body: *mut *mut c_char,
-) -> tb_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }
 
 /// Sends a request built with `tb_request_new` and its setters to AnnA with

@@ -1,11 +1,10 @@
 //! What the three client handles share, written once: creating and freeing a
-//! handle, its token, `set_token` and the generic call. The per-vendor files keep
+//! handle, its token, `set_token`, `with_options` and the generic call (`send`). The per-vendor files keep
 //! only their `extern "C"` signatures (the header's declarations, with their docs)
 //! and their typed operations; each of these exports is one call into here.
 
 use std::os::raw::c_char;
 
-use super::call::{self, tb_body_kind_raw};
 use super::config::{config_or_default, tb_config};
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
@@ -48,9 +47,8 @@ pub(crate) unsafe fn create<H: Handle>(
     // SAFETY: the caller promises NULL or a live config.
     let config = unsafe { config_or_default(cfg) };
     let client = Client::<H::V>::new(server, credentials, &config)?;
-    let boxed = Box::into_raw(Box::new(H::wrap(client)));
     // SAFETY: `out` was checked and the caller promises it is valid for writes.
-    unsafe { strings::write(out, boxed) };
+    unsafe { strings::write_boxed(out, H::wrap(client)) };
     Ok(())
 }
 
@@ -72,9 +70,9 @@ pub(crate) unsafe fn with_options<H: Handle>(
         // SAFETY: the caller promises NULL or live options.
         let opts = unsafe { handle(opts, "opts") }?;
         strings::out_ptr(out, "out")?;
-        let boxed = Box::into_raw(Box::new(H::wrap(client.with_options(opts.0.clone()))));
+        let wrapped = H::wrap(client.with_options(opts.0.clone()));
         // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, boxed) };
+        unsafe { strings::write_boxed(out, wrapped) };
         Ok(())
     })
 }
@@ -132,41 +130,6 @@ pub(crate) unsafe fn set_token<H: Handle>(
     })
 }
 
-/// The generic authenticated call.
-///
-/// # Safety
-///
-/// `c` is NULL or a live handle; the strings are NULL or NUL-terminated; the
-/// out-pointers are NULL or valid for writes.
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn generic_call<H: Handle>(
-    c: *mut H,
-    method: *const c_char,
-    path: *const c_char,
-    kind: tb_body_kind_raw,
-    body: *const c_char,
-    out_status: *mut u16,
-    out_body: *mut *mut c_char,
-) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live handle.
-        let client = unsafe { client(c) }?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            call::generic(
-                H::V::CALL,
-                method,
-                path,
-                kind,
-                body,
-                out_status,
-                out_body,
-                |m, p, b| client.call(m, p, b),
-            )
-        }
-    })
-}
-
 /// The generic call with a request built by `tb_request_*`; the answer, whatever its
 /// status but a 401 after the new login, as a response handle.
 ///
@@ -185,9 +148,9 @@ pub(crate) unsafe fn send<H: Handle>(
         // SAFETY: the caller promises NULL or a live request.
         let request = unsafe { handle(request, "request") }?;
         strings::out_ptr(out, "out")?;
-        let response = tb_response::new(client.send(&request.0)?, H::V::CALL)?;
+        let response = tb_response::new(client.send(&request.0)?);
         // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, Box::into_raw(Box::new(response))) };
+        unsafe { strings::write_boxed(out, response) };
         Ok(())
     })
 }

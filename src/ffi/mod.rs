@@ -11,9 +11,10 @@
 //! Submodules: [`status`] (the status enum), [`error`] (last error), [`log`] (the
 //! log callback), [`strings`] (C strings in and out, out-pointers), [`config`],
 //! [`ucontact`], [`yativo`],
-//! [`anna`], [`call`] (the generic authenticated calls), [`request`] (the generic
-//! call as a request builder and a response handle), [`json`] (the JSON
-//! shapes of structured answers) and [`constants`] (the header's URL macros).
+//! [`anna`], [`answers`] (the typed answers as handles with accessors), [`filter`]
+//! (the messenger filter builder), [`request`] (the generic call as a request
+//! builder and a response handle), [`text`] (how handles lend strings) and
+//! [`constants`] (the header's URL macros).
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -35,14 +36,16 @@ pub mod yativo;
 
 pub mod anna;
 
-pub mod call;
+pub mod answers;
+
+pub mod filter;
 
 mod client;
 pub mod request;
 
 pub mod constants;
-pub mod json;
 pub mod strings;
+pub mod text;
 
 use std::os::raw::c_char;
 use std::panic::{self, AssertUnwindSafe};

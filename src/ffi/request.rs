@@ -4,11 +4,9 @@
 //! whose status, headers and body are read with accessors — the hyper and
 //! rustls-ffi way, no JSON in between.
 
-use std::ffi::CString;
 use std::os::raw::c_char;
 
-use zeroize::Zeroize;
-
+use super::text::{Fields, Text};
 use super::{guard, handle, run, strings, tb_status};
 use crate::error::{Error, Result};
 use crate::http::{check_value, Body, Method, Request, Response};
@@ -62,60 +60,22 @@ pub struct tb_request(pub(crate) Request);
 /// once; do not free it while another thread reads it.
 pub struct tb_response {
     status: u16,
-    headers: Vec<(CString, CString)>,
-    /// The body's bytes plus a NUL not counted in the length.
-    body: Vec<u8>,
+    headers: Fields,
+    body: Text,
 }
 
 impl tb_response {
-    /// The handle for a core answer. A header holding NUL (HTTP parsers refuse it, so
-    /// this should not happen) cannot be a C string: it is an unexpected response.
-    pub(crate) fn new(response: Response, operation: &'static str) -> Result<tb_response> {
+    /// The handle for a core answer.
+    pub(crate) fn new(response: Response) -> tb_response {
         let Response {
             status,
             headers,
-            mut body,
-        } = response;
-        let text = |s: String, what: &str| {
-            strings::c_string(s, operation, what).map_err(|e| match e {
-                Error::UnexpectedResponse {
-                    operation,
-                    expected,
-                    excerpt,
-                    ..
-                } => Error::UnexpectedResponse {
-                    operation,
-                    status,
-                    expected,
-                    excerpt,
-                },
-                other => other,
-            })
-        };
-        let headers = headers
-            .into_iter()
-            .map(|(name, value)| Ok((text(name, "a header name")?, text(value, "a header value")?)))
-            .collect::<Result<Vec<_>>>()?;
-        body.push(0);
-        Ok(tb_response {
-            status,
-            headers,
             body,
-        })
-    }
-
-    fn body_bytes(&self) -> &[u8] {
-        &self.body[..self.body.len() - 1]
-    }
-}
-
-impl Drop for tb_response {
-    /// Wipes what the answer held: a body or a header may carry a token.
-    fn drop(&mut self) {
-        self.body.zeroize();
-        for (name, value) in self.headers.drain(..) {
-            name.into_bytes_with_nul().zeroize();
-            value.into_bytes_with_nul().zeroize();
+        } = response;
+        tb_response {
+            status,
+            headers: Fields::headers(headers),
+            body: Text::new(body),
         }
     }
 }
@@ -194,7 +154,7 @@ pub unsafe extern "C" fn tb_request_new(
         request.check()?;
         strings::out_ptr(out, "out")?;
         // SAFETY: `out` was checked and the caller promises it is valid for writes.
-        unsafe { strings::write(out, Box::into_raw(Box::new(tb_request(request)))) };
+        unsafe { strings::write_boxed(out, tb_request(request)) };
         Ok(())
     })
 }
@@ -456,8 +416,8 @@ pub unsafe extern "C" fn tb_response_body(
         // SAFETY: both out-pointers were checked and the caller promises they are
         // valid for writes.
         unsafe {
-            strings::write(out_bytes, r.body.as_ptr());
-            strings::write(out_len, r.body_bytes().len());
+            strings::write(out_bytes, r.body.as_bytes().as_ptr());
+            strings::write(out_len, r.body.as_bytes().len());
         }
         Ok(())
     })
@@ -475,19 +435,6 @@ pub unsafe extern "C" fn tb_response_header_count(response: *const tb_response) 
         // SAFETY: the caller promises NULL or a live response.
         unsafe { response.as_ref() }.map_or(0, |r| r.headers.len())
     })
-}
-
-/// Writes a borrowed header name or value and, when wanted, its length.
-///
-/// # Safety
-///
-/// `out` was checked and is valid for writes; `out_len` is NULL or valid for writes.
-unsafe fn write_text(text: &CString, out: *mut *const c_char, out_len: *mut usize) {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        strings::write(out, text.as_ptr());
-        strings::write_optional(out_len, text.as_bytes().len());
-    }
 }
 
 /// The header at `index` (0 = the first), borrowed: `*out_name` (lower
@@ -516,28 +463,17 @@ pub unsafe extern "C" fn tb_response_header_at(
     out_value: *mut *const c_char,
     out_value_len: *mut usize,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live response.
-        let r = unsafe { handle(response, "response") }?;
-        strings::out_ptr(out_name, "out_name")?;
-        strings::out_ptr(out_value, "out_value")?;
-        let (name, value) = r.headers.get(index).ok_or_else(|| {
-            Error::invalid_input(
-                "index",
-                format!(
-                    "{index} is past the last header (the response has {})",
-                    r.headers.len()
-                ),
-            )
-        })?;
-        // SAFETY: `out_name` and `out_value` were checked; the caller promises every
-        // out-pointer is NULL or valid for writes.
-        unsafe {
-            write_text(name, out_name, out_name_len);
-            write_text(value, out_value, out_value_len);
-        }
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        Fields::field_at(
+            response,
+            "response",
+            (index, "index"),
+            (out_name, out_name_len),
+            (out_value, out_value_len),
+            |r| Ok(&r.headers),
+        )
+    }
 }
 
 /// The value of the first header called `name` (compared without regard to ASCII
@@ -558,28 +494,12 @@ pub unsafe extern "C" fn tb_response_header(
     out_value: *mut *const c_char,
     out_value_len: *mut usize,
 ) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live response.
-        let r = unsafe { handle(response, "response") }?;
-        // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let name = unsafe { strings::required(name, "name") }?;
-        strings::out_ptr(out_value, "out_value")?;
-        let found = r
-            .headers
-            .iter()
-            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()));
-        match found {
-            // SAFETY: `out_value` was checked; the caller promises both out-pointers
-            // are NULL or valid for writes.
-            Some((_, value)) => unsafe { write_text(value, out_value, out_value_len) },
-            // SAFETY: as above.
-            None => unsafe {
-                strings::write(out_value, std::ptr::null());
-                strings::write_optional(out_value_len, 0);
-            },
-        }
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        Fields::getter(response, "response", name, out_value, out_value_len, |r| {
+            Ok(&r.headers)
+        })
+    }
 }
 
 /// Frees a response; the pointers its accessors gave become invalid. The body and
@@ -657,15 +577,11 @@ mod tests {
 
     #[test]
     fn response_accessors_borrow_from_the_handle() {
-        let resp = tb_response::new(
-            Response {
-                status: 201,
-                headers: vec![("x-dup".into(), "1".into()), ("x-dup".into(), "2".into())],
-                body: b"a\0b".to_vec(),
-            },
-            "test",
-        )
-        .unwrap();
+        let resp = tb_response::new(Response {
+            status: 201,
+            headers: vec![("x-dup".into(), "1".into()), ("x-dup".into(), "2".into())],
+            body: b"a\0b".to_vec(),
+        });
         let resp = Box::into_raw(Box::new(resp));
         let (mut bytes, mut len) = (ptr::null(), 0usize);
         let mut value = ptr::null();

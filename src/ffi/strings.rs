@@ -119,6 +119,16 @@ pub(crate) unsafe fn write_string(out: *mut *mut c_char, value: CString) {
     unsafe { write(out, value.into_raw()) }
 }
 
+/// Hands a new handle to C: the caller frees it with the handle's `_free`.
+///
+/// # Safety
+///
+/// As for [`write`].
+pub(crate) unsafe fn write_boxed<T>(out: *mut *mut T, value: T) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { write(out, Box::into_raw(Box::new(value))) }
+}
+
 /// Takes back and wipes a string made by [`write_string`] or `into_raw`.
 ///
 /// # Safety

@@ -3,12 +3,12 @@
 
 use std::os::raw::c_char;
 
-use super::call::tb_body_kind_raw;
+use super::answers::tb_agent_profile;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{json, run, strings, tb_status};
+use super::{run, strings, tb_status};
 use crate::error::Error;
 use crate::ucontact::{Client, Credentials};
 
@@ -181,32 +181,39 @@ pub unsafe extern "C" fn tb_ucontact_get_user_token(
 }
 
 /// U2: logs the agent in with `AgentLogin` (also on the SIP side) and gives the
-/// agent's profile as JSON: the object exactly as the server sent it, without
-/// `secret` and `md5secret` (its `token` stays; it is also cached for later calls).
+/// agent's profile: every field the server sent except `secret` and `md5secret`
+/// (its `token` is also cached for later calls).
 ///
-/// `out_profile_json` receives the JSON; free it with `tb_string_free`. A wrong
-/// agent or password is `TB_REJECTED`. Thread-safe.
+/// `out` receives the profile; read it with `tb_agent_profile_text` (published
+/// fields), `tb_agent_profile_get` (any field by name), `tb_agent_profile_id`, and
+/// free it with `tb_agent_profile_free`. A wrong agent or password is
+/// `TB_REJECTED`. Thread-safe.
+///
+/// ```c
+/// tb_agent_profile *profile;
+/// if (tb_ucontact_agent_login(client, &profile) == TB_OK) {
+///     const char *name;
+///     tb_agent_profile_text(profile, TB_AGENT_NAME, &name, NULL);
+///     printf("logged in as %s\n", name ? name : "?");
+///     tb_agent_profile_free(profile);
+/// }
+/// ```
 ///
 /// # Safety
 ///
-/// `c` is NULL or a live client; `out_profile_json` is NULL or valid for writes.
+/// `c` is NULL or a live client; `out` is NULL or valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn tb_ucontact_agent_login(
     c: *mut tb_ucontact_client,
-    out_profile_json: *mut *mut c_char,
+    out: *mut *mut tb_agent_profile,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live client.
         let client = unsafe { client::client(c) }?;
-        strings::out_ptr(out_profile_json, "out_profile_json")?;
-        let profile = client.agent_login()?;
-        let text = strings::c_string(
-            json::agent_profile(&profile),
-            "uContact AgentLogin",
-            "a profile",
-        )?;
+        strings::out_ptr(out, "out")?;
+        let profile = tb_agent_profile::new(&client.agent_login()?);
         // SAFETY: checked above; the caller promises it is valid for writes.
-        unsafe { strings::write_string(out_profile_json, text) };
+        unsafe { strings::write_boxed(out, profile) };
         Ok(())
     })
 }
@@ -262,38 +269,6 @@ pub unsafe extern "C" fn tb_ucontact_set_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::set_token(c, token, 0) }
-}
-
-/// Calls any other uContact resource with `Authorization: Basic {token}`, logging
-/// in when needed and once more after a 401.
-///
-/// * `method`: `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"` (any case).
-/// * `path`: relative to the client's base URL, e.g.
-///   `"Integra/resources/Dialers/DialerTask"` (a full URL is refused: it would carry
-///   the token elsewhere).
-/// * `kind`, `body`: see `tb_body_kind`; `body` may be NULL with `TB_BODY_NONE`.
-/// * `out_status`, `out_body`: the answer's HTTP status and body (free the body with
-///   `tb_string_free`). Any status but 401 is `TB_OK` with the status set; a 401
-///   after the new login is `TB_UNAUTHORIZED`.
-///
-/// Thread-safe. Repeating a call is as safe as the resource called.
-///
-/// # Safety
-///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
-/// out-pointers are NULL or valid for writes.
-#[no_mangle]
-pub unsafe extern "C" fn tb_ucontact_call(
-    c: *mut tb_ucontact_client,
-    method: *const c_char,
-    path: *const c_char,
-    kind: tb_body_kind_raw,
-    body: *const c_char,
-    out_status: *mut u16,
-    out_body: *mut *mut c_char,
-) -> tb_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }
 
 /// Sends a request built with `tb_request_new` and its setters to the uContact

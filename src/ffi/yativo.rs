@@ -3,7 +3,6 @@
 
 use std::os::raw::c_char;
 
-use super::call::tb_body_kind_raw;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::options::tb_call_options;
@@ -231,31 +230,6 @@ pub unsafe extern "C" fn tb_yativo_set_token(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe { client::set_token(c, token, expires_at) }
-}
-
-/// Calls any other Yativo endpoint (wallets, payments...) with
-/// `Authorization: Bearer {token}`, refreshing or logging in as needed and once
-/// more after a 401. Arguments and outputs as for `tb_ucontact_call`; `path` is
-/// relative to the base URL, e.g. `"wallet/balance"`.
-///
-/// Thread-safe. Repeating a call is as safe as the endpoint called.
-///
-/// # Safety
-///
-/// `c` is NULL or a live client; the strings are NULL or NUL-terminated; the
-/// out-pointers are NULL or valid for writes.
-#[no_mangle]
-pub unsafe extern "C" fn tb_yativo_call(
-    c: *mut tb_yativo_client,
-    method: *const c_char,
-    path: *const c_char,
-    kind: tb_body_kind_raw,
-    body: *const c_char,
-    out_status: *mut u16,
-    out_body: *mut *mut c_char,
-) -> tb_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { client::generic_call(c, method, path, kind, body, out_status, out_body) }
 }
 
 /// Sends a request built with `tb_request_new` and its setters to Yativo with
