@@ -1,7 +1,8 @@
 //! Entry points for the fuzz targets in `fuzz/`: every parser of a server's answer,
 //! run on arbitrary bytes without a network. Not part of the API (hidden, unstable).
 //!
-//! The property is that nothing panics, and that what a caller may print stays
+//! The property is that nothing panics (the C ABI's answer handles are built from
+//! every parsed answer too), and that what a caller may print stays
 //! printable and bounded. Each answer function takes the first byte as the HTTP
 //! status (picked from the statuses the parsers treat differently) and the rest as
 //! the body; a body that is not UTF-8 never reaches a parser (the transport turns it
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::http::Reply;
-use crate::{anna, jwt, secret, time, ucontact, yativo};
+use crate::{anna, ffi, jwt, secret, time, ucontact, yativo};
 
 /// Statuses the parsers tell apart, and a few odd ones.
 const STATUSES: &[u16] = &[
@@ -74,6 +75,7 @@ pub fn ucontact_agent_login(data: &[u8]) {
         let result = ucontact::parse_agent_login(&r, "uContact AgentLogin");
         if let Ok(profile) = &result {
             let _ = profile.to_json_without_sip_secrets().to_string();
+            let _ = ffi::answers::tb_agent_profile::new(profile);
         }
         show(&result);
     }
@@ -148,7 +150,9 @@ fn anna_payload<T: std::fmt::Debug>(
 /// A2, AnnA `UserHash`.
 pub fn anna_user_hash(data: &[u8]) {
     anna_payload(data, "AnnA UserHash", "accessData", |v| {
-        anna::access_data("AnnA UserHash", v)
+        anna::access_data("AnnA UserHash", v).inspect(|a| {
+            ffi::answers::tb_access_data::new(a);
+        })
     });
 }
 
@@ -169,7 +173,9 @@ pub fn anna_inactivate(data: &[u8]) {
 /// A5, AnnA `Messenger/Structure`.
 pub fn anna_structure(data: &[u8]) {
     anna_payload(data, "AnnA Messenger/Structure", "structure", |v| {
-        anna::structure_from("AnnA Messenger/Structure", v)
+        anna::structure_from("AnnA Messenger/Structure", v).inspect(|s| {
+            ffi::answers::tb_messenger_structure::new(s);
+        })
     });
 }
 
@@ -183,7 +189,9 @@ pub fn anna_alert_counter(data: &[u8]) {
 /// A7, AnnA `Messenger/Requests`.
 pub fn anna_requests(data: &[u8]) {
     anna_payload(data, "AnnA Messenger/Requests", "userRequests", |v| {
-        anna::requests_from("AnnA Messenger/Requests", v)
+        anna::requests_from("AnnA Messenger/Requests", v).inspect(|r| {
+            ffi::answers::tb_messenger_requests::new(r);
+        })
     });
 }
 
