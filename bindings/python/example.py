@@ -1,4 +1,5 @@
 """The README's example. Run it with TOKENBRIDGE_SANDBOX_URL set (run-tests.sh does)."""
+import datetime
 import os
 
 from tokenbridge import AnnaClient, Config, MessengerFilter, RejectedError, YativoClient
@@ -19,6 +20,9 @@ with AnnaClient(url + "/anna/", "COMPANYHASH", "annauser", "anna-pass",
         print("department", department.alias, [c.alias for c in department.channels])
     pending = anna.messenger_alert_counter("42", filter=MessengerFilter(status="open"))
     print("open requests awaiting user 42:", pending)
+    since_2024 = MessengerFilter(date_from=datetime.date(2024, 1, 1))
+    for request in anna.messenger_requests("42", filter=since_2024):
+        print(request.protocol, request.status_kind, "pending:", request.pending)
 
 try:
     with YativoClient(url + "/yativo/api/v1", "acct-sandbox", "bad-secret",

@@ -1,17 +1,25 @@
 """ctypes declarations of the tokenbridge C ABI (docs/c-api.md, include/tokenbridge.h).
 
 Everything here is private: the rest of the package goes through :func:`lib`,
-:func:`encode`, :func:`take_string` and :func:`check`.
+:func:`encode`, :func:`take_string`, :func:`lent`, :func:`answer` and :func:`check`.
 
-Memory rule: every string the library allocates is declared ``c_void_p`` (never
-``c_char_p``, which would copy the text and lose the pointer, so it could never be
-freed), copied with :func:`ctypes.string_at` and released with ``tb_string_free``.
-The only ``c_char_p`` results are the static strings of ``tb_version`` and
-``tb_status_name``, which must not be freed.
+Memory rules (the header's "Strings"), each in one place here:
+
+* Owned strings (a client call's ``char **out``: tokens, links, messages, and the
+  last-error texts) are declared ``c_void_p`` (never ``c_char_p``, which would copy
+  the text and lose the pointer, so it could never be freed), copied and released
+  with ``tb_string_free`` by :func:`take_string`.
+* Lent strings (an answer handle's ``const char **out`` + ``size_t *out_len``) are
+  copied with ``ctypes.string_at(ptr, len)`` by :func:`lent` / :func:`lent_text` and
+  never freed: they live until the handle's ``*_free``, which :func:`answer` calls
+  in ``finally``.
+* The only ``c_char_p`` results are the static strings of ``tb_version`` and
+  ``tb_status_name``, which must not be freed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -33,7 +41,7 @@ from ctypes import (
 )
 from pathlib import Path
 import re
-from typing import Any, Callable, List, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
 
@@ -84,6 +92,39 @@ class TbResponse(Structure):
     pass
 
 
+class TbAgentProfile(Structure):
+    pass
+
+
+class TbAccessData(Structure):
+    pass
+
+
+class TbMessengerStructure(Structure):
+    pass
+
+
+class TbMessengerRequests(Structure):
+    pass
+
+
+class TbMessengerFilter(Structure):
+    pass
+
+
+class TbDatetime(Structure):
+    """``tb_datetime``: a date and time as numbers (the server's local time)."""
+
+    _fields_ = [
+        ("year", c_int32),
+        ("month", c_int32),
+        ("day", c_int32),
+        ("hour", c_int32),
+        ("minute", c_int32),
+        ("second", c_int32),
+    ]
+
+
 CONFIG_P = POINTER(TbConfig)
 OPTIONS_P = POINTER(TbCallOptions)
 CANCEL_P = POINTER(TbCancelToken)
@@ -92,6 +133,11 @@ RESPONSE_P = POINTER(TbResponse)
 UCONTACT_P = POINTER(TbUContactClient)
 YATIVO_P = POINTER(TbYativoClient)
 ANNA_P = POINTER(TbAnnaClient)
+PROFILE_P = POINTER(TbAgentProfile)
+ACCESS_P = POINTER(TbAccessData)
+STRUCTURE_P = POINTER(TbMessengerStructure)
+REQUESTS_P = POINTER(TbMessengerRequests)
+FILTER_P = POINTER(TbMessengerFilter)
 
 STATUS = c_int32  # tb_status: an int32_t-sized C enum
 OUT_STR = POINTER(c_void_p)  # char **: library-allocated, freed by tb_string_free
@@ -100,6 +146,9 @@ OUT_U64 = POINTER(c_uint64)
 OUT_U16 = POINTER(c_uint16)
 OUT_BORROWED = POINTER(c_void_p)  # const char ** / const uint8_t **: borrowed, never freed
 OUT_SIZE = POINTER(c_size_t)
+OUT_I32 = POINTER(c_int32)  # tb_messenger_status * / tb_messenger_pending *
+# An accessor's lent text: const char **out, size_t *out_len.
+LENT = [OUT_BORROWED, OUT_SIZE]
 
 # typedef void (*tb_log_callback)(void *user_data, tb_log_level level, const char *target,
 #                                 size_t target_len, const char *message, size_t message_len)
@@ -176,14 +225,10 @@ _SIGNATURES = {
     ),
     "tb_ucontact_client_free": (None, [UCONTACT_P]),
     "tb_ucontact_get_user_token": (STATUS, [UCONTACT_P, OUT_STR]),
-    "tb_ucontact_agent_login": (STATUS, [UCONTACT_P, OUT_STR]),
+    "tb_ucontact_agent_login": (STATUS, [UCONTACT_P, POINTER(PROFILE_P)]),
     "tb_ucontact_end_session": (STATUS, [UCONTACT_P]),
     "tb_ucontact_token": (STATUS, [UCONTACT_P, OUT_STR]),
     "tb_ucontact_set_token": (STATUS, [UCONTACT_P, c_char_p]),
-    "tb_ucontact_call": (
-        STATUS,
-        [UCONTACT_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
-    ),
     # Yativo
     "tb_yativo_client_new": (
         STATUS,
@@ -194,10 +239,6 @@ _SIGNATURES = {
     "tb_yativo_refresh_token": (STATUS, [YATIVO_P, OUT_STR, OUT_I64]),
     "tb_yativo_token": (STATUS, [YATIVO_P, OUT_STR]),
     "tb_yativo_set_token": (STATUS, [YATIVO_P, c_char_p, c_int64]),
-    "tb_yativo_call": (
-        STATUS,
-        [YATIVO_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
-    ),
     # AnnA
     "tb_anna_client_new": (
         STATUS,
@@ -205,20 +246,20 @@ _SIGNATURES = {
     ),
     "tb_anna_client_free": (None, [ANNA_P]),
     "tb_anna_get_token": (STATUS, [ANNA_P, OUT_STR, OUT_I64]),
-    "tb_anna_user_hash": (STATUS, [ANNA_P, c_char_p, c_char_p, OUT_STR]),
+    "tb_anna_user_hash": (STATUS, [ANNA_P, c_char_p, c_char_p, POINTER(ACCESS_P)]),
     "tb_anna_user_hash_forced": (
         STATUS,
-        [ANNA_P, c_char_p, c_char_p, c_char_p, OUT_STR],
+        [ANNA_P, c_char_p, c_char_p, c_char_p, POINTER(ACCESS_P)],
     ),
     "tb_anna_inactivate_user": (STATUS, [ANNA_P, c_char_p, OUT_STR]),
-    "tb_anna_messenger_structure": (STATUS, [ANNA_P, OUT_STR]),
+    "tb_anna_messenger_structure": (STATUS, [ANNA_P, POINTER(STRUCTURE_P)]),
     "tb_anna_messenger_alert_counter": (
         STATUS,
-        [ANNA_P, c_char_p, c_char_p, c_char_p, c_char_p, OUT_U64],
+        [ANNA_P, c_char_p, c_char_p, c_char_p, FILTER_P, OUT_U64],
     ),
     "tb_anna_messenger_requests": (
         STATUS,
-        [ANNA_P, c_char_p, c_char_p, c_char_p, c_char_p, OUT_STR],
+        [ANNA_P, c_char_p, c_char_p, c_char_p, FILTER_P, POINTER(REQUESTS_P)],
     ),
     "tb_anna_messenger_link": (
         STATUS,
@@ -226,10 +267,63 @@ _SIGNATURES = {
     ),
     "tb_anna_token": (STATUS, [ANNA_P, OUT_STR]),
     "tb_anna_set_token": (STATUS, [ANNA_P, c_char_p, c_int64]),
-    "tb_anna_call": (
+    # the agent profile (U2)
+    "tb_agent_profile_text": (STATUS, [PROFILE_P, c_int32] + LENT),
+    "tb_agent_profile_get": (STATUS, [PROFILE_P, c_char_p] + LENT),
+    "tb_agent_profile_field_count": (c_size_t, [PROFILE_P]),
+    "tb_agent_profile_field_at": (STATUS, [PROFILE_P, c_size_t] + LENT + LENT),
+    "tb_agent_profile_id": (c_bool, [PROFILE_P, OUT_I64]),
+    "tb_agent_profile_limite": (c_bool, [PROFILE_P, OUT_I64]),
+    "tb_agent_profile_raw_json": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_free": (None, [PROFILE_P]),
+    # access data (A2, A3)
+    "tb_access_data_hash": (STATUS, [ACCESS_P] + LENT),
+    "tb_access_data_chat_url": (STATUS, [ACCESS_P] + LENT),
+    "tb_access_data_embedded_url": (STATUS, [ACCESS_P] + LENT),
+    "tb_access_data_expires": (c_bool, [ACCESS_P, POINTER(TbDatetime)]),
+    "tb_access_data_expires_raw": (STATUS, [ACCESS_P] + LENT),
+    "tb_access_data_raw_json": (STATUS, [ACCESS_P] + LENT),
+    "tb_access_data_free": (None, [ACCESS_P]),
+    # the messenger structure (A5)
+    "tb_messenger_structure_companies_hash": (STATUS, [STRUCTURE_P] + LENT),
+    "tb_messenger_structure_companies_name": (STATUS, [STRUCTURE_P] + LENT),
+    "tb_messenger_structure_department_count": (c_size_t, [STRUCTURE_P]),
+    "tb_messenger_structure_department": (STATUS, [STRUCTURE_P, c_size_t] + LENT + LENT),
+    "tb_messenger_structure_channel_count": (c_size_t, [STRUCTURE_P, c_size_t]),
+    "tb_messenger_structure_channel": (
         STATUS,
-        [ANNA_P, c_char_p, c_char_p, c_int32, c_char_p, OUT_U16, OUT_STR],
+        [STRUCTURE_P, c_size_t, c_size_t] + LENT + LENT,
     ),
+    "tb_messenger_structure_raw_json": (STATUS, [STRUCTURE_P] + LENT),
+    "tb_messenger_structure_free": (None, [STRUCTURE_P]),
+    # messenger requests (A7)
+    "tb_messenger_requests_count": (c_size_t, [REQUESTS_P]),
+    "tb_messenger_requests_department": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_channel": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_description": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_opened_at": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_protocol": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_status": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_link": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_status_kind": (STATUS, [REQUESTS_P, c_size_t, OUT_I32]),
+    "tb_messenger_requests_pending": (STATUS, [REQUESTS_P, c_size_t, OUT_I32]),
+    "tb_messenger_requests_get": (STATUS, [REQUESTS_P, c_size_t, c_char_p] + LENT),
+    "tb_messenger_requests_field_count": (c_size_t, [REQUESTS_P, c_size_t]),
+    "tb_messenger_requests_field_at": (
+        STATUS,
+        [REQUESTS_P, c_size_t, c_size_t] + LENT + LENT,
+    ),
+    "tb_messenger_requests_raw_json": (STATUS, [REQUESTS_P] + LENT),
+    "tb_messenger_requests_free": (None, [REQUESTS_P]),
+    # the messenger filter (A6, A7)
+    "tb_messenger_filter_new": (FILTER_P, []),
+    "tb_messenger_filter_set_department_alias": (STATUS, [FILTER_P, c_char_p]),
+    "tb_messenger_filter_set_channel_alias": (STATUS, [FILTER_P, c_char_p]),
+    "tb_messenger_filter_set_date_from": (STATUS, [FILTER_P, c_int32, c_int32, c_int32]),
+    "tb_messenger_filter_set_date_to": (STATUS, [FILTER_P, c_int32, c_int32, c_int32]),
+    "tb_messenger_filter_set_status": (STATUS, [FILTER_P, c_int32]),
+    "tb_messenger_filter_set_pending": (STATUS, [FILTER_P, c_int32]),
+    "tb_messenger_filter_free": (None, [FILTER_P]),
 }
 
 _lib: Optional[ctypes.CDLL] = None
@@ -376,6 +470,47 @@ def take_out(out: c_void_p) -> str:
     if text is None:  # the contract writes a string on success; be explicit if not
         raise InternalError("the library returned TB_OK without a string", Status.PANIC)
     return text
+
+
+def lent_bytes(ptr: c_void_p, size: c_size_t) -> Optional[bytes]:
+    """A copy of lent bytes (``None`` for NULL). Never freed: the handle owns them."""
+    if not ptr.value:
+        return None
+    return ctypes.string_at(ptr.value, size.value)
+
+
+def lent_text(ptr: c_void_p, size: c_size_t) -> Optional[str]:
+    """A copy of a lent string, by its length (it may hold a NUL), decoded as
+    UTF-8 (``None`` for NULL: a field the answer lacks). Never freed."""
+    data = lent_bytes(ptr, size)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def lent(fn: Callable[..., int], *args: Any) -> Optional[str]:
+    """Runs an accessor ``fn(*args, const char **out, size_t *out_len)`` and
+    copies the string it lent (``None`` when the answer lacks it)."""
+    ptr, size = c_void_p(), c_size_t(0)
+    check(fn(*args, ctypes.byref(ptr), ctypes.byref(size)))
+    return lent_text(ptr, size)
+
+
+def lent_pair(fn: Callable[..., int], *args: Any) -> Tuple[Optional[str], Optional[str]]:
+    """Runs an accessor that lends two strings (name and value, alias and name)."""
+    a, a_len, b, b_len = c_void_p(), c_size_t(0), c_void_p(), c_size_t(0)
+    check(fn(*args, ctypes.byref(a), ctypes.byref(a_len), ctypes.byref(b), ctypes.byref(b_len)))
+    return lent_text(a, a_len), lent_text(b, b_len)
+
+
+@contextlib.contextmanager
+def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> Iterator[Any]:
+    """A NULL handle of ``pointer_type`` for a call's ``**out``, freed with ``free``
+    on the way out whatever happens (``*_free(NULL)`` does nothing). Everything
+    read from it must be copied inside the block: its lent strings die with it."""
+    handle = pointer_type()
+    try:
+        yield handle
+    finally:
+        free(handle)
 
 
 Names = Optional[Mapping[str, str]]

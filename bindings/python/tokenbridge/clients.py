@@ -12,17 +12,16 @@ import contextlib
 import contextvars
 import datetime as _dt
 import functools
-import json as _json
 import math
 import threading
 import warnings
-from ctypes import byref, c_int64, c_uint16, c_uint64, c_void_p
+from ctypes import byref, c_int64, c_uint64, c_void_p
 from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _native
 from .config import Config
 from .errors import InvalidArgumentError, Status
-from .generic import HttpResponse, Request
+from .generic import _NO_JSON, HttpResponse, Request
 from .models import (
     AccessData,
     AgentProfile,
@@ -36,11 +35,6 @@ from .models import (
 )
 
 _C = TypeVar("_C", bound="_Client")
-_NO_BODY: Any = object()
-
-_BODY_NONE = 0
-_BODY_FORM = 1
-_BODY_JSON = 2
 
 FilterLike = Union[MessengerFilter, Mapping[str, Any]]
 
@@ -253,7 +247,7 @@ class _Client:
         method: str,
         path: str,
         *,
-        json: Any = _NO_BODY,
+        json: Any = _NO_JSON,
         form: Optional[Mapping[str, str]] = None,
     ) -> Response:
         """Calls any endpoint of the API with this client's token (refreshed, and
@@ -261,31 +255,13 @@ class _Client:
 
         Give ``json=`` (any JSON-serialisable value, sent as ``application/json``)
         or ``form=`` (a mapping of strings, sent form-encoded), or neither. Every HTTP
-        status but 401 comes back in the :class:`Response`.
+        status but 401 comes back in the :class:`Response`, the body as text.
+
+        The short form of ``send(Request(method, path, json=..., form=...))``: use
+        :meth:`send` for a query, headers, a raw body or the response's headers.
         """
-        if form is not None and json is not _NO_BODY:
-            raise InvalidArgumentError(
-                "invalid argument `body`: give json= or form=, not both",
-                Status.INVALID_ARGUMENT,
-            )
-        if form is not None:
-            kind, body = _BODY_FORM, _json.dumps(dict(form), ensure_ascii=False)
-        elif json is not _NO_BODY:
-            kind, body = _BODY_JSON, _json.dumps(json, ensure_ascii=False)
-        else:
-            kind, body = _BODY_NONE, None
-        status = c_uint16(0)
-        out = c_void_p()
-        self._call(
-            self._fn("call"),
-            _native.encode("method", method),
-            _native.encode("path", path),
-            kind,
-            _native.encode("body", body),
-            byref(status),
-            byref(out),
-        )
-        return Response(status=status.value, body=_native.take_out(out))
+        r = self.send(Request(method, path, json=json, form=form))
+        return Response(status=r.status, body=r.text)
 
     def send(self, request: Request) -> HttpResponse:
         """Sends a :class:`Request` (``tb_request_*`` + ``tb_<api>_send``) with this
@@ -295,11 +271,11 @@ class _Client:
         :class:`InvalidArgumentError` naming it, and nothing is sent."""
         if not isinstance(request, Request):
             raise TypeError("request must be a Request, not {}".format(type(request).__name__))
-        with request._native() as req:
-            resp = _native.RESPONSE_P()
+        lib = self._lib
+        with request._native() as req, _native.answer(_native.RESPONSE_P, lib.tb_response_free) as resp:
             with self._use() as h:
                 _native.call(self._fn("send"), h, req, byref(resp), names={"header": "headers"})
-        return HttpResponse._take(self._lib, resp)
+            return HttpResponse._read(lib, resp)
 
 
 class AsyncClient:
@@ -429,7 +405,10 @@ class UContactClient(_Client):
 
     def agent_login(self) -> AgentProfile:
         """Logs the agent in (``AgentLogin``) and returns its profile."""
-        return AgentProfile.from_json(self._string_op("agent_login"))
+        lib = self._lib
+        with _native.answer(_native.PROFILE_P, lib.tb_agent_profile_free) as out:
+            self._call(lib.tb_ucontact_agent_login, byref(out))
+            return AgentProfile._read(lib, out)
 
     def end_session(self) -> None:
         """Ends the live session (``EndSession``); does nothing without one."""
@@ -489,7 +468,7 @@ class AnnaClient(_Client):
     """
 
     _API = "anna"
-    _NAMES = {"filter_json": "filter", "pass": "password"}
+    _NAMES = {"pass": "password"}
 
     def __init__(
         self,
@@ -519,26 +498,30 @@ class AnnaClient(_Client):
         ``None``: the JWT's ``exp``, else unknown (used until a 401)."""
         self._call(self._lib.tb_anna_set_token, _native.encode("token", token), _unix(expires_at))
 
+    def _access_data(self, fn: Any, *args: Any) -> AccessData:
+        lib = self._lib
+        with _native.answer(_native.ACCESS_P, lib.tb_access_data_free) as out:
+            self._call(fn, *args, byref(out))
+            return AccessData._read(lib, out)
+
     def user_hash(self, user_id: str, start_service: Optional[str] = None) -> AccessData:
         """The user's chat access (``UserHash``); fails for unknown or inactive users."""
-        text = self._string_op(
-            "user_hash",
+        return self._access_data(
+            self._lib.tb_anna_user_hash,
             _native.encode("user_id", user_id),
             _native.encode("start_service", start_service),
         )
-        return AccessData.from_json(text)
 
     def user_hash_forced(
         self, user_id: str, user_name: str, start_service: Optional[str] = None
     ) -> AccessData:
         """The user's chat access, creating or reactivating the user (``UserHashForced``)."""
-        text = self._string_op(
-            "user_hash_forced",
+        return self._access_data(
+            self._lib.tb_anna_user_hash_forced,
             _native.encode("user_id", user_id),
             _native.encode("user_name", user_name),
             _native.encode("start_service", start_service),
         )
-        return AccessData.from_json(text)
 
     def inactivate_user(self, user_id: str) -> str:
         """Inactivates the user (``Inactivate``); returns AnnA's message."""
@@ -548,7 +531,10 @@ class AnnaClient(_Client):
 
     def messenger_structure(self) -> MessengerStructure:
         """The company's departments and channels (``Messenger/Structure``)."""
-        return MessengerStructure.from_json(self._string_op("messenger_structure"))
+        lib = self._lib
+        with _native.answer(_native.STRUCTURE_P, lib.tb_messenger_structure_free) as out:
+            self._call(lib.tb_anna_messenger_structure, byref(out))
+            return MessengerStructure._read(lib, out)
 
     def messenger_alert_counter(
         self,
@@ -558,14 +544,12 @@ class AnnaClient(_Client):
         doc_value: Optional[str] = None,
         filter: Optional[FilterLike] = None,
     ) -> int:
-        """How many of the user's requests match the filter (``Messenger/AlertCounter``)."""
+        """How many of the user's open requests await the user's answer, among
+        those the filter lets through (``Messenger/AlertCounter``)."""
+        user = _user(user_id, doc_type, doc_value)
         count = c_uint64(0)
-        self._call(
-            self._lib.tb_anna_messenger_alert_counter,
-            *_user(user_id, doc_type, doc_value),
-            _filter(filter),
-            byref(count),
-        )
+        with _filter(filter) as f:
+            self._call(self._lib.tb_anna_messenger_alert_counter, *user, f, byref(count))
         return count.value
 
     def messenger_requests(
@@ -576,11 +560,13 @@ class AnnaClient(_Client):
         doc_value: Optional[str] = None,
         filter: Optional[FilterLike] = None,
     ) -> List[MessengerRequest]:
-        """The user's requests that match the filter (``Messenger/Requests``)."""
-        text = self._string_op(
-            "messenger_requests", *_user(user_id, doc_type, doc_value), _filter(filter)
-        )
-        return MessengerRequest.list_from_json(text)
+        """The user's requests that the filter lets through (``Messenger/Requests``),
+        in the server's order."""
+        lib = self._lib
+        user = _user(user_id, doc_type, doc_value)
+        with _filter(filter) as f, _native.answer(_native.REQUESTS_P, lib.tb_messenger_requests_free) as out:
+            self._call(lib.tb_anna_messenger_requests, *user, f, byref(out))
+            return MessengerRequest._read_list(lib, out)
 
     def messenger_link(
         self,
@@ -601,8 +587,13 @@ def _user(user_id: Optional[str], doc_type: Optional[str], doc_value: Optional[s
     )
 
 
-def _filter(f: Optional[FilterLike]) -> Optional[bytes]:
+@contextlib.contextmanager
+def _filter(value: Optional[FilterLike]) -> Iterator[Any]:
+    """The ``tb_messenger_filter`` of a call's ``filter=`` (NULL for ``None``),
+    freed after the call."""
+    f = MessengerFilter._of(value)
     if f is None:
-        return None
-    text = f.to_json() if isinstance(f, MessengerFilter) else _json.dumps(dict(f), ensure_ascii=False)
-    return _native.encode("filter", text)
+        yield None
+        return
+    with f._native() as handle:
+        yield handle

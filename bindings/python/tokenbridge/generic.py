@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json as _json
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
@@ -215,24 +214,14 @@ class HttpResponse:
         )
 
     @classmethod
-    def _take(cls, lib: Any, resp: Any) -> "HttpResponse":
-        """Copies everything out of a ``tb_response`` and frees it."""
-        try:
-            status = int(lib.tb_response_status(resp))
-            ptr, size = c_void_p(), c_size_t(0)
-            _native.call(lib.tb_response_body, resp, byref(ptr), byref(size))
-            body = ctypes.string_at(ptr.value, size.value) if size.value else b""
-            headers = []
-            for i in range(int(lib.tb_response_header_count(resp))):
-                n, nl, v, vl = c_void_p(), c_size_t(0), c_void_p(), c_size_t(0)
-                _native.call(lib.tb_response_header_at, resp, i, byref(n), byref(nl), byref(v), byref(vl))
-                headers.append((_text(n, nl), _text(v, vl)))
-            return cls(status, headers, body)
-        finally:
-            lib.tb_response_free(resp)
-
-
-def _text(ptr: c_void_p, size: c_size_t) -> str:
-    if not ptr.value or not size.value:
-        return ""
-    return ctypes.string_at(ptr.value, size.value).decode("utf-8", "replace")
+    def _read(cls, lib: Any, resp: Any) -> "HttpResponse":
+        """Copies everything out of a live ``tb_response`` (the caller frees it)."""
+        status = int(lib.tb_response_status(resp))
+        ptr, size = c_void_p(), c_size_t(0)
+        _native.check(lib.tb_response_body(resp, byref(ptr), byref(size)))
+        body = _native.lent_bytes(ptr, size) or b""
+        headers = []
+        for i in range(int(lib.tb_response_header_count(resp))):
+            name, value = _native.lent_pair(lib.tb_response_header_at, resp, i)
+            headers.append((name or "", value or ""))
+        return cls(status, headers, body)

@@ -1,12 +1,24 @@
-"""Typed results (dataclasses) built from the library's JSON answers."""
+"""Typed results (dataclasses) read from the library's answer handles.
+
+Each answer (``tb_agent_profile``, ``tb_access_data``, ``tb_messenger_structure``,
+``tb_messenger_requests``) is read field by field through its C accessors and copied
+into plain Python values before the handle is freed; no JSON crosses into these
+classes. The ``raw`` properties are the one escape hatch: the ``*_raw_json`` text,
+kept as it came and parsed with :mod:`json` only when asked for.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
 import json as _json
+from ctypes import byref, c_int32, c_int64
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+
+from . import _native
+from .errors import InvalidArgumentError, Status
 
 
 def expiry(unix_seconds: int) -> Optional[_dt.datetime]:
@@ -65,57 +77,68 @@ class TlsRoots(enum.IntEnum):
 
 
 class RequestStatus(str, enum.Enum):
-    """A messenger request's status, for :class:`MessengerFilter`."""
+    """A messenger request's status: in a :class:`MessengerFilter`, which requests
+    to count or list; in a :class:`MessengerRequest`, what the server said
+    (:attr:`MessengerRequest.status_kind`). ``tb_messenger_status``."""
 
     OPEN = "open"
+    """Open (``A`` on the wire)."""
     CLOSED = "closed"
+    """Closed (``E`` on the wire)."""
 
 
-def _text(m: Mapping[str, Any], key: str) -> Optional[str]:
-    v = m.get(key)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (str, int, float)):
-        return str(v)
-    return None
+# tb_messenger_status numbers (0, TB_MESSENGER_STATUS_NONE, is None here).
+_STATUS_C = {RequestStatus.OPEN: 1, RequestStatus.CLOSED: 2}
+_STATUS_PY = {v: k for k, v in _STATUS_C.items()}
+# tb_messenger_pending numbers (0, TB_MESSENGER_PENDING_NONE, is None here).
+_PENDING_C = {True: 1, False: 2}
+_PENDING_PY = {v: k for k, v in _PENDING_C.items()}
 
 
-def _integer(m: Mapping[str, Any], key: str) -> Optional[int]:
-    v = m.get(key)
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return int(v)
-    if isinstance(v, str):
-        try:
-            return int(v.strip())
-        except ValueError:
-            return None
-    return None
+def _raw(text: str) -> Any:
+    """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
+    return _json.loads(text) if text else None
 
 
-_PROFILE_TEXT_FIELDS = (
-    "name", "fullname", "host", "nat", "accountcode", "callgroup", "callerid",
-    "canreinvite", "context", "dtmfmode", "insecure", "language", "mailbox",
-    "pickupgroup", "qualify", "disallow", "allow", "port", "defaultuser",
-    "subscribecontext", "record", "email", "phonetype", "transport", "encryption",
-    "did", "outboundproxy",
+# tb_agent_field, in the header's order (the index is the enum's value): the wire
+# name, and the attribute of AgentProfile that holds it.
+_AGENT_FIELDS: Tuple[Tuple[str, str], ...] = (
+    ("id", "id"), ("name", "name"), ("host", "host"), ("nat", "nat"), ("type", "kind"),
+    ("accountcode", "accountcode"), ("callgroup", "callgroup"), ("callerid", "callerid"),
+    ("canreinvite", "canreinvite"), ("context", "context"), ("dtmfmode", "dtmfmode"),
+    ("insecure", "insecure"), ("language", "language"), ("mailbox", "mailbox"),
+    ("pickupgroup", "pickupgroup"), ("qualify", "qualify"), ("disallow", "disallow"),
+    ("allow", "allow"), ("port", "port"), ("defaultuser", "defaultuser"),
+    ("subscribecontext", "subscribecontext"), ("record", "record"), ("email", "email"),
+    ("phonetype", "phonetype"), ("transport", "transport"), ("encryption", "encryption"),
+    ("did", "did"), ("outboundproxy", "outboundproxy"), ("fullname", "fullname"),
+    ("LogLevel", "log_level"), ("limite", "limite"), ("token", "token"),
 )
-_PROFILE_KNOWN = frozenset(
-    _PROFILE_TEXT_FIELDS + ("id", "type", "LogLevel", "limite", "token", "secret", "md5secret")
-)
+_AGENT_PUBLISHED = frozenset(wire for wire, _ in _AGENT_FIELDS)
+_AGENT_NUMBERS = {"id": "tb_agent_profile_id", "limite": "tb_agent_profile_limite"}
+
+
+def _fields(count: int, at: Any, *args: Any) -> Dict[str, str]:
+    """Every ``(name, value)`` of an answer by iteration, values as text."""
+    out: Dict[str, str] = {}
+    for k in range(count):
+        name, value = _native.lent_pair(at, *args, k)
+        if name is not None:
+            out[name] = value if value is not None else ""
+    return out
 
 
 @dataclass(frozen=True)
 class AgentProfile:
-    """An agent's SIP profile from ``AgentLogin`` (without ``secret``/``md5secret``).
+    """An agent's SIP profile from ``AgentLogin`` (never ``secret``/``md5secret``:
+    the library keeps them out of reach).
 
-    Published fields are typed (text fields as ``str``, numbers written out);
-    ``extra`` holds the fields the vendor does not publish; ``raw`` is the whole
-    object as the library returned it. ``token``, ``extra`` and ``raw`` are left out
-    of ``repr()``.
+    The published fields are attributes (text as ``str``, ``id`` and ``limite`` as
+    ``int``; ``None`` when the server did not send one); :attr:`fields` holds every
+    field as sent, values as text (numbers and booleans as their JSON text), and
+    :meth:`get` reads one by its wire name; :attr:`extra` holds the ones the vendor
+    does not publish; :attr:`raw` is the profile as the server sent it. ``token``,
+    ``fields``, ``extra`` and ``raw`` are left out of ``repr()``.
     """
 
     token: str = field(repr=False)
@@ -152,25 +175,52 @@ class AgentProfile:
     log_level: Optional[str] = None
     """``LogLevel``."""
     limite: Optional[int] = None
-    extra: Dict[str, Any] = field(default_factory=dict, repr=False)
-    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+    fields: Dict[str, str] = field(default_factory=dict, repr=False)
+    """Every field the server sent (but ``secret``/``md5secret``), by wire name, in
+    the order ``tb_agent_profile_field_at`` gives them; values as text."""
+    extra: Dict[str, str] = field(default_factory=dict, repr=False)
+    """The fields the vendor does not publish, as in :attr:`fields`."""
+    _raw_json: str = field(default="", repr=False, compare=False)
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """Any field by its wire name (exact case, e.g. ``"LogLevel"``), as text."""
+        return self.fields.get(name, default)
+
+    @property
+    def raw(self) -> Dict[str, Any]:
+        """The profile as the server sent it (without ``secret``/``md5secret``),
+        parsed from the library's raw JSON (an escape hatch; it holds the token)."""
+        value = _raw(self._raw_json)
+        return value if isinstance(value, dict) else {}
 
     @classmethod
-    def from_json(cls, text: str) -> "AgentProfile":
-        raw = _json.loads(text)
-        if not isinstance(raw, dict):
-            raw = {}
-        fields: Dict[str, Any] = {k: _text(raw, k) for k in _PROFILE_TEXT_FIELDS}
+    def _read(cls, lib: Any, p: Any) -> "AgentProfile":
+        """Copies a live ``tb_agent_profile`` (the caller frees it)."""
+        values: Dict[str, Any] = {}
+        for index, (wire, attr) in enumerate(_AGENT_FIELDS):
+            if wire in _AGENT_NUMBERS:
+                number = c_int64(0)
+                values[attr] = number.value if getattr(lib, _AGENT_NUMBERS[wire])(p, byref(number)) else None
+            else:
+                values[attr] = _native.lent(lib.tb_agent_profile_text, p, index)
+        fields = _fields(int(lib.tb_agent_profile_field_count(p)), lib.tb_agent_profile_field_at, p)
+        values["token"] = values["token"] or ""
         return cls(
-            token=_text(raw, "token") or "",
-            id=_integer(raw, "id"),
-            kind=_text(raw, "type"),
-            log_level=_text(raw, "LogLevel"),
-            limite=_integer(raw, "limite"),
-            extra={k: v for k, v in raw.items() if k not in _PROFILE_KNOWN},
-            raw=raw,
-            **fields,
+            fields=fields,
+            extra={k: v for k, v in fields.items() if k not in _AGENT_PUBLISHED},
+            _raw_json=_native.lent(lib.tb_agent_profile_raw_json, p) or "",
+            **values,
         )
+
+
+def _datetime(d: "_native.TbDatetime") -> Optional[_dt.datetime]:
+    """A ``tb_datetime`` as a naive datetime (a leap second is the next second)."""
+    try:
+        if d.second == 60:
+            return _dt.datetime(d.year, d.month, d.day, d.hour, d.minute, 59) + _dt.timedelta(seconds=1)
+        return _dt.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second)
+    except (ValueError, OverflowError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -178,9 +228,9 @@ class AccessData:
     """A user's chat access, from ``UserHash`` / ``UserHashForced``.
 
     ``expires`` is a naive datetime in the server's local time (AnnA gives no zone),
-    or ``None`` when it could not be read; ``expires_raw`` is what the server wrote.
-    ``hash`` (a credential) is left out of ``repr()``; so are the URLs, which may
-    carry it.
+    or ``None`` when the server wrote something else; ``expires_raw`` is what the
+    server wrote (normally ``YYYYMMDDhhmmss``). ``hash`` (a credential) is left out
+    of ``repr()``; so are the URLs, which carry it.
     """
 
     hash: str = field(repr=False)
@@ -190,21 +240,21 @@ class AccessData:
     expires_raw: str
 
     @classmethod
-    def from_json(cls, text: str) -> "AccessData":
-        d = _json.loads(text)
-        expires = d.get("expires")
+    def _read(cls, lib: Any, d: Any) -> "AccessData":
+        """Copies a live ``tb_access_data`` (the caller frees it)."""
+        when = _native.TbDatetime()
         return cls(
-            hash=d.get("hash") or "",
-            chat_url=d.get("chat_url") or "",
-            embedded_url=d.get("embedded_url") or "",
-            expires=_dt.datetime.strptime(expires, "%Y-%m-%dT%H:%M:%S") if expires else None,
-            expires_raw=d.get("expires_raw") or "",
+            hash=_native.lent(lib.tb_access_data_hash, d) or "",
+            chat_url=_native.lent(lib.tb_access_data_chat_url, d) or "",
+            embedded_url=_native.lent(lib.tb_access_data_embedded_url, d) or "",
+            expires=_datetime(when) if lib.tb_access_data_expires(d, byref(when)) else None,
+            expires_raw=_native.lent(lib.tb_access_data_expires_raw, d) or "",
         )
 
 
 @dataclass(frozen=True)
 class MessengerChannel:
-    """A channel of a department."""
+    """A channel of a department; ``alias`` is what a :class:`MessengerFilter` takes."""
 
     alias: str
     name: str
@@ -212,7 +262,7 @@ class MessengerChannel:
 
 @dataclass(frozen=True)
 class MessengerDepartment:
-    """A department and its channels."""
+    """A department and its channels; ``alias`` is what a :class:`MessengerFilter` takes."""
 
     alias: str
     name: str
@@ -222,39 +272,51 @@ class MessengerDepartment:
 @dataclass(frozen=True)
 class MessengerStructure:
     """The messenger's structure: the company and its departments. ``raw`` is the
-    ``structure`` object as AnnA sent it."""
+    ``structure`` object as AnnA sent it. ``companies_hash`` (a credential) and
+    ``raw`` (which holds it) are left out of ``repr()``."""
 
-    companies_hash: str
+    companies_hash: str = field(repr=False)
     companies_name: str
     departments: List[MessengerDepartment]
-    raw: Any = field(repr=False)
+    _raw_json: str = field(default="", repr=False, compare=False)
+
+    @property
+    def raw(self) -> Any:
+        """The ``structure`` object as AnnA sent it, parsed from the library's raw
+        JSON (an escape hatch)."""
+        return _raw(self._raw_json)
 
     @classmethod
-    def from_json(cls, text: str) -> "MessengerStructure":
-        d = _json.loads(text)
+    def _read(cls, lib: Any, s: Any) -> "MessengerStructure":
+        """Copies a live ``tb_messenger_structure`` (the caller frees it)."""
+        departments = []
+        for d in range(int(lib.tb_messenger_structure_department_count(s))):
+            alias, name = _native.lent_pair(lib.tb_messenger_structure_department, s, d)
+            channels = []
+            for k in range(int(lib.tb_messenger_structure_channel_count(s, d))):
+                ch_alias, ch_name = _native.lent_pair(lib.tb_messenger_structure_channel, s, d, k)
+                channels.append(MessengerChannel(alias=ch_alias or "", name=ch_name or ""))
+            departments.append(MessengerDepartment(alias=alias or "", name=name or "", channels=channels))
         return cls(
-            companies_hash=d.get("companies_hash") or "",
-            companies_name=d.get("companies_name") or "",
-            departments=[
-                MessengerDepartment(
-                    alias=dep.get("alias") or "",
-                    name=dep.get("name") or "",
-                    channels=[
-                        MessengerChannel(alias=ch.get("alias") or "", name=ch.get("name") or "")
-                        for ch in dep.get("channels") or []
-                    ],
-                )
-                for dep in d.get("departments") or []
-            ],
-            raw=d.get("raw"),
+            companies_hash=_native.lent(lib.tb_messenger_structure_companies_hash, s) or "",
+            companies_name=_native.lent(lib.tb_messenger_structure_companies_name, s) or "",
+            departments=departments,
+            _raw_json=_native.lent(lib.tb_messenger_structure_raw_json, s) or "",
         )
 
 
 @dataclass(frozen=True)
 class MessengerRequest:
-    """One of a user's messenger requests. The vendor does not publish the field
-    names; the library finds the known ones and ``raw`` keeps the item as sent.
-    ``link`` (which may carry an access hash) and ``raw`` are left out of ``repr()``."""
+    """One of a user's messenger requests. AnnA does not publish the field names:
+    the library finds the known ones under their likely spellings; :attr:`fields`
+    and :meth:`get` reach every field as sent.
+
+    ``status`` is the text the server wrote (e.g. ``"A"``), ``status_kind`` the
+    same as a :class:`RequestStatus` (``None`` when not sent or another word);
+    ``pending`` whether it awaits the user's answer (``None``: the server did not
+    say). ``link`` (which may carry an access hash), ``fields`` and ``raw`` are left
+    out of ``repr()``.
+    """
 
     department: Optional[str]
     channel: Optional[str]
@@ -264,67 +326,157 @@ class MessengerRequest:
     status: Optional[str]
     pending: Optional[bool]
     link: Optional[str] = field(repr=False)
-    raw: Any = field(repr=False)
+    status_kind: Optional[RequestStatus] = None
+    fields: Dict[str, str] = field(default_factory=dict, repr=False)
+    """Every field of the item by wire name, in the order
+    ``tb_messenger_requests_field_at`` gives them; values as text (numbers,
+    booleans, objects and arrays as their JSON text)."""
+    _raw_json: str = field(default="", repr=False, compare=False)
+    _index: int = field(default=0, repr=False, compare=False)
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """Any field by its wire name (exact case, e.g. ``"DepartmentAlias"``)."""
+        return self.fields.get(name, default)
+
+    @property
+    def raw(self) -> Any:
+        """The item as AnnA sent it, parsed from the library's raw JSON (an escape
+        hatch)."""
+        items = _raw(self._raw_json)
+        return items[self._index] if isinstance(items, list) and self._index < len(items) else None
 
     @classmethod
-    def list_from_json(cls, text: str) -> List["MessengerRequest"]:
-        d = _json.loads(text)
-        return [
-            cls(
-                department=item.get("department"),
-                channel=item.get("channel"),
-                description=item.get("description"),
-                opened_at=item.get("opened_at"),
-                protocol=item.get("protocol"),
-                status=item.get("status"),
-                pending=item.get("pending"),
-                link=item.get("link"),
-                raw=item.get("raw"),
-            )
-            for item in d.get("items") or []
-        ]
+    def _read_list(cls, lib: Any, list_: Any) -> List["MessengerRequest"]:
+        """Copies every item of a live ``tb_messenger_requests`` (the caller frees it)."""
+        raw_json = _native.lent(lib.tb_messenger_requests_raw_json, list_) or ""
+        out = []
+        for i in range(int(lib.tb_messenger_requests_count(list_))):
+            def text(name: str) -> Optional[str]:
+                return _native.lent(getattr(lib, "tb_messenger_requests_" + name), list_, i)
+
+            kind, pending = c_int32(0), c_int32(0)
+            _native.check(lib.tb_messenger_requests_status_kind(list_, i, byref(kind)))
+            _native.check(lib.tb_messenger_requests_pending(list_, i, byref(pending)))
+            out.append(cls(
+                department=text("department"),
+                channel=text("channel"),
+                description=text("description"),
+                opened_at=text("opened_at"),
+                protocol=text("protocol"),
+                status=text("status"),
+                pending=_PENDING_PY.get(pending.value),
+                link=text("link"),
+                status_kind=_STATUS_PY.get(kind.value),
+                fields=_fields(
+                    int(lib.tb_messenger_requests_field_count(list_, i)),
+                    lib.tb_messenger_requests_field_at, list_, i,
+                ),
+                _raw_json=raw_json,
+                _index=i,
+            ))
+        return out
 
 
-DateLike = Union[_dt.date, str]
+_FILTER_KEYS = ("department_alias", "channel_alias", "date_from", "date_to", "status", "pending")
 
 
 @dataclass(frozen=True)
 class MessengerFilter:
-    """Filters for the messenger counter and requests; ``None`` means no filter.
+    """Which requests the messenger counter and requests take; every field left at
+    ``None`` lets everything through.
 
-    Dates are :class:`datetime.date` (or text the library accepts: ``yyyy-MM-dd``
-    or ``dd/MM/yyyy``); ``status`` is :class:`RequestStatus` or ``"open"``/``"closed"``.
+    Args:
+        department_alias, channel_alias: a department's / channel's ``alias`` (see
+            :meth:`AnnaClient.messenger_structure`).
+        date_from, date_to: :class:`datetime.date` bounds, both included (a
+            :class:`datetime.datetime` counts by its date).
+        status: :class:`RequestStatus` (or ``"open"`` / ``"closed"``).
+        pending: ``True``: only requests awaiting the user's answer; ``False``:
+            only those that do not.
+
+    Checked when made (the library's rules, e.g. ``date_from`` not after
+    ``date_to``): a wrong type is a :class:`TypeError`, a wrong value an
+    :class:`InvalidArgumentError`, each naming the argument. A client's messenger
+    calls also take the same keywords as a ``dict``.
     """
 
     department_alias: Optional[str] = None
     channel_alias: Optional[str] = None
-    date_from: Optional[DateLike] = None
-    date_to: Optional[DateLike] = None
-    status: Optional[Union[RequestStatus, str]] = None
+    date_from: Optional[_dt.date] = None
+    date_to: Optional[_dt.date] = None
+    status: Optional[RequestStatus] = None
     pending: Optional[bool] = None
 
-    def to_json(self) -> str:
-        """The ``filter_json`` the C ABI takes (only the keys that are set)."""
-        out: Dict[str, Any] = {}
-        if self.department_alias is not None:
-            out["department_alias"] = self.department_alias
-        if self.channel_alias is not None:
-            out["channel_alias"] = self.channel_alias
-        if self.date_from is not None:
-            out["date_from"] = _date_text(self.date_from)
-        if self.date_to is not None:
-            out["date_to"] = _date_text(self.date_to)
-        if self.status is not None:
-            s = self.status
-            out["status"] = s.value if isinstance(s, RequestStatus) else s
-        if self.pending is not None:
-            out["pending"] = self.pending
-        return _json.dumps(out, ensure_ascii=False)
+    def __post_init__(self) -> None:
+        status = self.status
+        if status is not None and not isinstance(status, RequestStatus):
+            if not isinstance(status, str):
+                raise TypeError(
+                    "status must be a RequestStatus, not {}".format(type(status).__name__)
+                )
+            try:
+                status = RequestStatus(status.strip().lower())
+            except ValueError:
+                raise InvalidArgumentError(
+                    "invalid argument `status`: {!r} is neither RequestStatus.OPEN ('open') "
+                    "nor RequestStatus.CLOSED ('closed')".format(self.status),
+                    Status.INVALID_ARGUMENT,
+                ) from None
+            object.__setattr__(self, "status", status)
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, _dt.date):
+                raise TypeError(
+                    "{} must be a datetime.date, not {}".format(name, type(value).__name__)
+                )
+        if self.pending is not None and not isinstance(self.pending, bool):
+            raise TypeError("pending must be a bool, not {}".format(type(self.pending).__name__))
+        with self._native():  # the library's own checks, in this class's terms
+            pass
 
+    @classmethod
+    def _of(cls, value: Any) -> Optional["MessengerFilter"]:
+        """A client call's ``filter=``: a MessengerFilter, a dict of its keywords,
+        or ``None``."""
+        if value is None or isinstance(value, MessengerFilter):
+            return value
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                "filter must be a MessengerFilter or a dict, not {}".format(type(value).__name__)
+            )
+        unknown = [k for k in value if k not in _FILTER_KEYS]
+        if unknown:
+            raise InvalidArgumentError(
+                "invalid argument `filter`: unknown key {!r} (known: {})".format(
+                    unknown[0], ", ".join(_FILTER_KEYS)
+                ),
+                Status.INVALID_ARGUMENT,
+            )
+        return cls(**value)
 
-def _date_text(d: DateLike) -> Any:
-    if isinstance(d, _dt.datetime):
-        return d.date().isoformat()
-    if isinstance(d, _dt.date):
-        return d.isoformat()
-    return d
+    @contextlib.contextmanager
+    def _native(self) -> Iterator[Any]:
+        """A ``tb_messenger_filter`` holding this filter, freed on exit."""
+        lib = _native.lib()
+        f = lib.tb_messenger_filter_new()
+        if not f:
+            raise MemoryError("tb_messenger_filter_new returned NULL")
+        try:
+            call = _native.call
+            for name in ("department_alias", "channel_alias"):
+                value = getattr(self, name)
+                if value is not None:
+                    call(getattr(lib, "tb_messenger_filter_set_" + name), f,
+                         _native.encode(name, value), names={"alias": name})
+            for name in ("date_from", "date_to"):
+                d = getattr(self, name)
+                if d is not None:
+                    call(getattr(lib, "tb_messenger_filter_set_" + name), f, d.year, d.month, d.day,
+                         names={"year": name, "month": name, "day": name})
+            if self.status is not None:
+                call(lib.tb_messenger_filter_set_status, f, _STATUS_C[self.status])
+            if self.pending is not None:
+                call(lib.tb_messenger_filter_set_pending, f, _PENDING_C[self.pending])
+            yield f
+        finally:
+            lib.tb_messenger_filter_free(f)
