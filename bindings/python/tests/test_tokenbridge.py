@@ -768,6 +768,38 @@ class T04Anna(Base):
             a.set_token(token, utcnow() + dt.timedelta(hours=1))
             self.assertEqual(a.token(), token)
 
+    def test_by_name_getters_agree_with_the_models(self) -> None:
+        # The C by-name getters (declared in _native, not needed by the models, which
+        # copy every field by iteration) give what the models hold.
+        from ctypes import byref
+
+        native = tokenbridge._native
+        lib = native.lib()
+        with agent() as c:
+            profile = c.agent_login()
+            with native.answer(native.PROFILE_P, lib.tb_agent_profile_free) as p, c._use() as h:
+                native.check(lib.tb_ucontact_agent_login(h, byref(p)))
+                for name, value in profile.fields.items():
+                    got = native.lent(lib.tb_agent_profile_get, p, name.encode())
+                    if name == "token":  # a new login: a new session token
+                        self.assertTrue(got)
+                    else:
+                        self.assertEqual(got, value, name)
+                for hidden in (b"secret", b"md5secret", b"no-such-field"):
+                    self.assertIsNone(native.lent(lib.tb_agent_profile_get, p, hidden))
+        with anna() as a:
+            items = a.messenger_requests("42")
+            with native.answer(native.REQUESTS_P, lib.tb_messenger_requests_free) as r, a._use() as h:
+                native.check(lib.tb_anna_messenger_requests(h, b"42", None, None, None, byref(r)))
+                self.assertEqual(int(lib.tb_messenger_requests_count(r)), len(items))
+                for i, item in enumerate(items):
+                    for name, value in item.fields.items():
+                        self.assertEqual(native.lent(lib.tb_messenger_requests_get, r, i, name.encode()), value)
+                # An index past the last: TB_INVALID_ARGUMENT naming `index`.
+                with self.assertRaises(InvalidArgumentError) as cm:
+                    native.lent(lib.tb_messenger_requests_protocol, r, len(items))
+                self.assertIn("`index`", str(cm.exception))
+
     def test_user_selection_is_checked(self) -> None:
         with anna() as a:
             n = Counter()
@@ -1352,6 +1384,83 @@ class T11Request(Base):
                 y.send(tokenbridge.Request("POST", "x", body=b"", content_type="a\nb"))
             self.assertIn("`content_type`", str(cm.exception))
         self.assertEqual(n.total(), 0)
+
+
+# ---------------------------------------------------------------------------------
+class T12Edges(Base):
+    """Answers the sandbox never gives, from a small local server: fields the vendor
+    does not publish, a NUL inside a string, Expires that is not a date or is a leap
+    second."""
+
+    def serve(self, answers: List[bytes]) -> str:
+        import http.server
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = answers.pop(0) if answers else b'{"success": false, "message": "no more"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            server.shutdown()
+            server.server_close()
+            thread.join(10)
+
+        self.addCleanup(stop)
+        return "http://127.0.0.1:{}".format(server.server_address[1])
+
+    def test_profile_with_unpublished_fields_and_a_nul(self) -> None:
+        url = self.serve([json.dumps({
+            "zeta": "z", "id": "77", "name": "a\u0000b", "secret": "sip-pw", "md5secret": "d1g",
+            "token": "tok-9", "obj": {"b": [1, 2]}, "flag": True, "limite": None,
+        }).encode()])
+        cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), end_session_on_close=False)
+        with UContactClient(url, "agent", "pw", kind=LoginKind.AGENT, config=cfg) as c:
+            p = c.agent_login()
+        self.assertEqual(p.name, "a\x00b")  # read by length, not up to the NUL
+        self.assertEqual(p.id, 77)  # a number written as text
+        self.assertIsNone(p.limite)  # null: not a number
+        self.assertEqual(p.token, "tok-9")
+        self.assertIsNone(p.host)  # not sent
+        self.assertEqual(p.extra, {"zeta": "z", "obj": '{"b":[1,2]}', "flag": "true"})
+        self.assertEqual(p.get("flag"), "true")
+        for hidden in ("secret", "md5secret"):
+            self.assertIsNone(p.get(hidden))
+            self.assertNotIn(hidden, p.raw)
+        self.assertNotIn("sip-pw", repr(p))
+
+    def test_expires_that_is_not_a_plain_date(self) -> None:
+        def access(expires: str) -> bytes:
+            return json.dumps({"success": True, "message": "ok", "accessData": {
+                "Hash": "h-1", "ChatURL": "http://chat/1", "EmbeddedURL": "http://emb/1",
+                "Expires": expires}}).encode()
+
+        token = json.dumps({"success": True, "message": "ok",
+                            "data": {"Token": "t-1", "ExpiresIn": "3600"}}).encode()
+        url = self.serve([token, access("20241231235960"), access("soon"), access("20240230120000")])
+        with AnnaClient(url + "/", "CH", "u", "p", config=CONFIG) as a:
+            leap = a.user_hash("1")
+            self.assertEqual(leap.expires, dt.datetime(2025, 1, 1, 0, 0, 0))  # 23:59:60 + 0
+            self.assertEqual(leap.expires_raw, "20241231235960")
+            self.assertEqual((leap.hash, leap.chat_url, leap.embedded_url),
+                             ("h-1", "http://chat/1", "http://emb/1"))
+            for raw in ("soon", "20240230120000"):
+                d = a.user_hash("1")
+                self.assertIsNone(d.expires, raw)
+                self.assertEqual(d.expires_raw, raw)
 
 
 # ---------------------------------------------------------------------------------
