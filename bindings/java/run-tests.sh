@@ -3,9 +3,9 @@
 # `mvn -B verify` (Maven Central, plugins pinned in pom.xml) compiles the binding at the
 # Java 8 level, puts libtokenbridge.so into the jar as linux-x86-64/libtokenbridge.so and
 # runs the JUnit 5 tests (src/test/java) against the sandbox, loading the library from the
-# classpath (no jna.library.path). Then checks the jar holds the library and runs the
-# README example against the jar alone. Installs Maven / a JDK when missing (as root).
-# Exits non-zero on any failure.
+# classpath (no jna.library.path). Then checks the jar holds the library, and runs the
+# README's first call (at most five lines) and its example against the jar alone.
+# Installs Maven / a JDK when missing (as root). Exits non-zero on any failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -69,20 +69,51 @@ jna_jar="$m2/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar"
 
 # The README's example must be examples/Example.java, character for character.
 build="$here/target/example"
-mkdir -p "$build/classes"
-awk '/^```java$/ {inside=1; next} /^```$/ && inside {exit} inside {print}' "$here/README.md" >"$build/ReadmeExample.java"
+mkdir -p "$build/classes" "$build/first-call"
+# The java block after a marker line of README.md.
+readme_block() {
+    awk -v marker="$1" '$0 == marker {found=1; next} found && /^```java$/ {inside=1; next} inside && /^```$/ {exit} inside {print}' \
+        "$here/README.md"
+}
+readme_block '<!-- example: examples/Example.java -->' >"$build/ReadmeExample.java"
 if ! diff -u "$here/examples/Example.java" "$build/ReadmeExample.java"; then
     echo "README.md's example differs from examples/Example.java" >&2
     exit 1
 fi
 
+# jna.encoding=ISO-8859-1: the binding must send UTF-8 whatever JNA's default is.
+run_java() {
+    TOKENBRIDGE_SANDBOX_URL="$url" java -Djna.encoding=ISO-8859-1 -Djna.tmpdir="$build/jna" "$@"
+}
+
+echo "== README's first call (at most five lines) against the jar"
+readme_block '<!-- first call: run-tests.sh runs this block -->' >"$build/first-call.txt"
+lines=$(wc -l <"$build/first-call.txt")
+if [ "$lines" -lt 1 ] || [ "$lines" -gt 5 ]; then
+    echo "README.md's first call has $lines lines (1 to 5 wanted)" >&2
+    exit 1
+fi
+grep -q 'http://127.0.0.1:8787' "$build/first-call.txt" || { echo "the first call does not name the sandbox URL" >&2; exit 1; }
+{
+    echo 'import io.tokenbridge.*;'
+    echo 'public class FirstCall {'
+    echo '    public static void main(String[] args) {'
+    sed "s|http://127.0.0.1:8787|$url|" "$build/first-call.txt"
+    echo '    }'
+    echo '}'
+} >"$build/first-call/FirstCall.java"
+javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$build/first-call" \
+    "$build/first-call/FirstCall.java"
+run_java -cp "$jar:$jna_jar:$build/first-call" FirstCall | tee "$build/first-call.log"
+grep -q '^token expires at [0-9]' "$build/first-call.log" || { echo "the first call printed no expiry" >&2; exit 1; }
+
 echo "== README example against the jar (classpath: the jar and JNA, nothing else)"
 javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$build/classes" \
     "$here/examples/Example.java"
-# jna.encoding=ISO-8859-1: the binding must send UTF-8 whatever JNA's default is.
-if ! { TOKENBRIDGE_SANDBOX_URL="$url" java -Djna.encoding=ISO-8859-1 -Djna.tmpdir="$build/jna" -cp "$jar:$jna_jar:$build/classes" Example \
-    | tee "$build/example.log"; }; then
+if ! { run_java -cp "$jar:$jna_jar:$build/classes" Example | tee "$build/example.log"; }; then
     echo "the README example failed" >&2
     exit 1
 fi
 grep -q '^REJECTED: ' "$build/example.log" || { echo "the example did not print its REJECTED line" >&2; exit 1; }
+grep -q '^department financeiro: ' "$build/example.log" || { echo "the example printed no department" >&2; exit 1; }
+echo "== Java binding: all green"

@@ -1,192 +1,340 @@
 package io.tokenbridge;
 
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An agent's SIP profile, as {@link UContactClient#agentLogin()} returns it: the
- * object the server sent, minus the SIP {@code secret} and {@code md5secret}. Every
- * published field has a getter ({@code null} when absent); {@link #getRaw()} has them
- * all, unknown ones included. {@link #toString()} does not show the token.
+ * An agent's SIP profile, as {@link UContactClient#agentLogin()} returns it: every field
+ * the server sent except the SIP {@code secret} and {@code md5secret} (which the library
+ * never hands out), copied out of the library's {@code tb_agent_profile} through its
+ * accessors. Each published field has a getter and a {@link Field} ({@code null} when
+ * absent; numbers and booleans as their JSON text); {@link #get(String)} reaches any
+ * field by its wire name, {@link #getFields()} all of them in the server's order.
+ * Immutable. {@link #toString()} does not show the token.
  */
 public final class AgentProfile {
-    private final Map<String, Object> raw;
 
-    AgentProfile(Map<String, Object> raw) {
-        this.raw = raw;
+    /** The published fields ({@code tb_agent_field}, in its order), by wire name. */
+    public enum Field {
+        /** {@code id} (a number, as decimal text; see {@link AgentProfile#getId()}). */
+        ID("id"),
+        /** {@code name}. */
+        NAME("name"),
+        /** {@code host}. */
+        HOST("host"),
+        /** {@code nat}. */
+        NAT("nat"),
+        /** {@code type}. */
+        TYPE("type"),
+        /** {@code accountcode}. */
+        ACCOUNTCODE("accountcode"),
+        /** {@code callgroup}. */
+        CALLGROUP("callgroup"),
+        /** {@code callerid}. */
+        CALLERID("callerid"),
+        /** {@code canreinvite}. */
+        CANREINVITE("canreinvite"),
+        /** {@code context}. */
+        CONTEXT("context"),
+        /** {@code dtmfmode}. */
+        DTMFMODE("dtmfmode"),
+        /** {@code insecure}. */
+        INSECURE("insecure"),
+        /** {@code language}. */
+        LANGUAGE("language"),
+        /** {@code mailbox}. */
+        MAILBOX("mailbox"),
+        /** {@code pickupgroup}. */
+        PICKUPGROUP("pickupgroup"),
+        /** {@code qualify}. */
+        QUALIFY("qualify"),
+        /** {@code disallow}. */
+        DISALLOW("disallow"),
+        /** {@code allow}. */
+        ALLOW("allow"),
+        /** {@code port}. */
+        PORT("port"),
+        /** {@code defaultuser}. */
+        DEFAULTUSER("defaultuser"),
+        /** {@code subscribecontext}. */
+        SUBSCRIBECONTEXT("subscribecontext"),
+        /** {@code record}. */
+        RECORD("record"),
+        /** {@code email}. */
+        EMAIL("email"),
+        /** {@code phonetype}. */
+        PHONETYPE("phonetype"),
+        /** {@code transport}. */
+        TRANSPORT("transport"),
+        /** {@code encryption}. */
+        ENCRYPTION("encryption"),
+        /** {@code did}. */
+        DID("did"),
+        /** {@code outboundproxy}. */
+        OUTBOUNDPROXY("outboundproxy"),
+        /** {@code fullname}. */
+        FULLNAME("fullname"),
+        /** {@code LogLevel}. */
+        LOGLEVEL("LogLevel"),
+        /** {@code limite} (a number, as decimal text; see {@link AgentProfile#getLimite()}). */
+        LIMITE("limite"),
+        /** {@code token}: the session token (a credential: do not log it). */
+        TOKEN("token");
+
+        private final String wireName;
+
+        Field(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The field's name on the wire, e.g. {@code "LogLevel"}. */
+        public String wireName() {
+            return wireName;
+        }
     }
 
-    /** {@code id}. */
+    private final Map<Field, String> published;
+    private final Map<String, String> fields;
+    private final Long id;
+    private final Long limite;
+    private final String rawJson;
+
+    private AgentProfile(Map<Field, String> published, Map<String, String> fields, Long id, Long limite,
+            String rawJson) {
+        this.published = published;
+        this.fields = fields;
+        this.id = id;
+        this.limite = limite;
+        this.rawJson = rawJson;
+    }
+
+    /** Copies everything out of {@code profile} (lent strings), then frees it. */
+    static AgentProfile take(final Pointer profile) {
+        final TokenBridgeLibrary lib = Ffi.LIB;
+        try {
+            Map<Field, String> published = new EnumMap<Field, String>(Field.class);
+            for (final Field f : Field.values()) {
+                String v = Ffi.lent((out, len) -> lib.tb_agent_profile_text(profile, f.ordinal(), out, len));
+                if (v != null) {
+                    published.put(f, v);
+                }
+            }
+            Map<String, String> fields = new LinkedHashMap<String, String>();
+            long n = lib.tb_agent_profile_field_count(profile).longValue();
+            for (long i = 0; i < n; i++) {
+                PointerByReference name = new PointerByReference();
+                PointerByReference value = new PointerByReference();
+                TokenBridgeLibrary.SizeTByReference nameLen = new TokenBridgeLibrary.SizeTByReference();
+                TokenBridgeLibrary.SizeTByReference valueLen = new TokenBridgeLibrary.SizeTByReference();
+                Ffi.check(lib.tb_agent_profile_field_at(profile, Ffi.size(i), name, nameLen, value, valueLen));
+                fields.put(Ffi.lent(name, nameLen), Ffi.lent(value, valueLen));
+            }
+            LongByReference number = new LongByReference();
+            Long id = lib.tb_agent_profile_id(profile, number) != 0 ? Long.valueOf(number.getValue()) : null;
+            Long limite = lib.tb_agent_profile_limite(profile, number) != 0 ? Long.valueOf(number.getValue()) : null;
+            String raw = Ffi.lent((out, len) -> lib.tb_agent_profile_raw_json(profile, out, len));
+            return new AgentProfile(Collections.unmodifiableMap(published), Collections.unmodifiableMap(fields), id,
+                    limite, raw);
+        } finally {
+            lib.tb_agent_profile_free(profile);
+        }
+    }
+
+    /** A published field as text, {@code null} when the server did not send it. */
+    public String get(Field field) {
+        return published.get(Ffi.notNull("field", field));
+    }
+
+    /**
+     * Any field by its wire name (exact case), unpublished ones too, as text (numbers,
+     * booleans, objects and arrays as their JSON text); {@code null} when absent, and
+     * always for {@code secret} and {@code md5secret}.
+     */
+    public String get(String name) {
+        return fields.get(Ffi.notNull("name", name));
+    }
+
+    /** Every field (wire name to text) in the server's order, without the SIP secrets. */
+    public Map<String, String> getFields() {
+        return fields;
+    }
+
+    /** {@code id} as a number, {@code null} when the server sent none. */
     public Long getId() {
-        return Json.integer(raw, "id");
+        return id;
+    }
+
+    /** {@code limite} as a number, {@code null} when the server sent none. */
+    public Long getLimite() {
+        return limite;
     }
 
     /** {@code token}: the session token (a credential: do not log it). */
     public String getToken() {
-        return Json.text(raw, "token");
+        return get(Field.TOKEN);
     }
 
-    /** {@code type}. */
-    public String getType() {
-        return Json.text(raw, "type");
-    }
-
-    /** {@code LogLevel}. */
-    public String getLogLevel() {
-        return Json.text(raw, "LogLevel");
-    }
-
-    /** {@code limite}. */
-    public Long getLimite() {
-        return Json.integer(raw, "limite");
-    }
-
-    /** {@code name}. */
+    /** {@code name}, or {@code null} when the server did not send it. */
     public String getName() {
-        return Json.text(raw, "name");
+        return get(Field.NAME);
     }
 
-    /** {@code host}. */
+    /** {@code host}, or {@code null} when the server did not send it. */
     public String getHost() {
-        return Json.text(raw, "host");
+        return get(Field.HOST);
     }
 
-    /** {@code nat}. */
+    /** {@code nat}, or {@code null} when the server did not send it. */
     public String getNat() {
-        return Json.text(raw, "nat");
+        return get(Field.NAT);
     }
 
-    /** {@code accountcode}. */
+    /** {@code type}, or {@code null} when the server did not send it. */
+    public String getType() {
+        return get(Field.TYPE);
+    }
+
+    /** {@code accountcode}, or {@code null} when the server did not send it. */
     public String getAccountcode() {
-        return Json.text(raw, "accountcode");
+        return get(Field.ACCOUNTCODE);
     }
 
-    /** {@code callgroup}. */
+    /** {@code callgroup}, or {@code null} when the server did not send it. */
     public String getCallgroup() {
-        return Json.text(raw, "callgroup");
+        return get(Field.CALLGROUP);
     }
 
-    /** {@code callerid}. */
+    /** {@code callerid}, or {@code null} when the server did not send it. */
     public String getCallerid() {
-        return Json.text(raw, "callerid");
+        return get(Field.CALLERID);
     }
 
-    /** {@code canreinvite}. */
+    /** {@code canreinvite}, or {@code null} when the server did not send it. */
     public String getCanreinvite() {
-        return Json.text(raw, "canreinvite");
+        return get(Field.CANREINVITE);
     }
 
-    /** {@code context}. */
+    /** {@code context}, or {@code null} when the server did not send it. */
     public String getContext() {
-        return Json.text(raw, "context");
+        return get(Field.CONTEXT);
     }
 
-    /** {@code dtmfmode}. */
+    /** {@code dtmfmode}, or {@code null} when the server did not send it. */
     public String getDtmfmode() {
-        return Json.text(raw, "dtmfmode");
+        return get(Field.DTMFMODE);
     }
 
-    /** {@code insecure}. */
+    /** {@code insecure}, or {@code null} when the server did not send it. */
     public String getInsecure() {
-        return Json.text(raw, "insecure");
+        return get(Field.INSECURE);
     }
 
-    /** {@code language}. */
+    /** {@code language}, or {@code null} when the server did not send it. */
     public String getLanguage() {
-        return Json.text(raw, "language");
+        return get(Field.LANGUAGE);
     }
 
-    /** {@code mailbox}. */
+    /** {@code mailbox}, or {@code null} when the server did not send it. */
     public String getMailbox() {
-        return Json.text(raw, "mailbox");
+        return get(Field.MAILBOX);
     }
 
-    /** {@code pickupgroup}. */
+    /** {@code pickupgroup}, or {@code null} when the server did not send it. */
     public String getPickupgroup() {
-        return Json.text(raw, "pickupgroup");
+        return get(Field.PICKUPGROUP);
     }
 
-    /** {@code qualify}. */
+    /** {@code qualify}, or {@code null} when the server did not send it. */
     public String getQualify() {
-        return Json.text(raw, "qualify");
+        return get(Field.QUALIFY);
     }
 
-    /** {@code disallow}. */
+    /** {@code disallow}, or {@code null} when the server did not send it. */
     public String getDisallow() {
-        return Json.text(raw, "disallow");
+        return get(Field.DISALLOW);
     }
 
-    /** {@code allow}. */
+    /** {@code allow}, or {@code null} when the server did not send it. */
     public String getAllow() {
-        return Json.text(raw, "allow");
+        return get(Field.ALLOW);
     }
 
-    /** {@code port}. */
+    /** {@code port}, or {@code null} when the server did not send it. */
     public String getPort() {
-        return Json.text(raw, "port");
+        return get(Field.PORT);
     }
 
-    /** {@code defaultuser}. */
+    /** {@code defaultuser}, or {@code null} when the server did not send it. */
     public String getDefaultuser() {
-        return Json.text(raw, "defaultuser");
+        return get(Field.DEFAULTUSER);
     }
 
-    /** {@code subscribecontext}. */
+    /** {@code subscribecontext}, or {@code null} when the server did not send it. */
     public String getSubscribecontext() {
-        return Json.text(raw, "subscribecontext");
+        return get(Field.SUBSCRIBECONTEXT);
     }
 
-    /** {@code record}. */
+    /** {@code record}, or {@code null} when the server did not send it. */
     public String getRecord() {
-        return Json.text(raw, "record");
+        return get(Field.RECORD);
     }
 
-    /** {@code email}. */
+    /** {@code email}, or {@code null} when the server did not send it. */
     public String getEmail() {
-        return Json.text(raw, "email");
+        return get(Field.EMAIL);
     }
 
-    /** {@code phonetype}. */
+    /** {@code phonetype}, or {@code null} when the server did not send it. */
     public String getPhonetype() {
-        return Json.text(raw, "phonetype");
+        return get(Field.PHONETYPE);
     }
 
-    /** {@code transport}. */
+    /** {@code transport}, or {@code null} when the server did not send it. */
     public String getTransport() {
-        return Json.text(raw, "transport");
+        return get(Field.TRANSPORT);
     }
 
-    /** {@code encryption}. */
+    /** {@code encryption}, or {@code null} when the server did not send it. */
     public String getEncryption() {
-        return Json.text(raw, "encryption");
+        return get(Field.ENCRYPTION);
     }
 
-    /** {@code did}. */
+    /** {@code did}, or {@code null} when the server did not send it. */
     public String getDid() {
-        return Json.text(raw, "did");
+        return get(Field.DID);
     }
 
-    /** {@code outboundproxy}. */
+    /** {@code outboundproxy}, or {@code null} when the server did not send it. */
     public String getOutboundproxy() {
-        return Json.text(raw, "outboundproxy");
+        return get(Field.OUTBOUNDPROXY);
     }
 
-    /** {@code fullname}. */
+    /** {@code fullname}, or {@code null} when the server did not send it. */
     public String getFullname() {
-        return Json.text(raw, "fullname");
+        return get(Field.FULLNAME);
     }
 
-    /** Any field as text ({@code null} when absent, an object or an array). */
-    public String getText(String key) {
-        return Json.text(raw, key);
+    /** {@code LogLevel}, or {@code null} when the server did not send it. */
+    public String getLogLevel() {
+        return get(Field.LOGLEVEL);
     }
 
-    /** The profile as the server sent it, without the SIP secrets (see {@link Json#parse} for the types). */
-    public Map<String, Object> getRaw() {
-        return raw;
+    /**
+     * The escape hatch: the profile as the server sent it, as JSON text without the SIP
+     * secrets (it holds the token); this binding does not parse it.
+     */
+    public String rawJson() {
+        return rawJson;
     }
 
     @Override
     public String toString() {
-        return "AgentProfile[id=" + getId() + ", name=" + getName() + ", fullname=" + getFullname() + "]";
+        return "AgentProfile[id=" + id + ", name=" + getName() + ", fullname=" + getFullname() + "]";
     }
 }

@@ -4,6 +4,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -38,7 +39,7 @@ public final class AnnaClient extends ClientHandle {
     private static final Op<MessengerStructure> STRUCTURE = c -> {
         PointerByReference out = new PointerByReference();
         Ffi.check(Ffi.LIB.tb_anna_messenger_structure(c, out));
-        return new MessengerStructure(Ffi.parseObject(Ffi.takeString(out), "MessengerStructure"));
+        return MessengerStructure.take(out.getValue());
     };
 
     private static final Op<String> TOKEN = c -> {
@@ -48,8 +49,7 @@ public final class AnnaClient extends ClientHandle {
     };
 
     /** C parameter names of the user selection and filter → the Java ones. */
-    private static final String[] USER_NAMES = {"user_id", "userId", "doc_type", "docType", "doc_value", "docValue",
-        "filter_json", "filter"};
+    private static final String[] USER_NAMES = {"user_id", "userId", "doc_type", "docType", "doc_value", "docValue"};
 
     /**
      * @param config      settings, or {@code null} for the defaults
@@ -69,9 +69,27 @@ public final class AnnaClient extends ClientHandle {
         }), API);
     }
 
+    /**
+     * A view of this client (the same connections, token and session) whose every call,
+     * blocking or {@code ...Async}, fails with {@link Status#TIMEOUT} when it has not
+     * ended {@code timeout} after it started (logins, retries and backoff included).
+     * The view holds nothing native: closing it does nothing, closing this client ends
+     * it too. A view's {@code withTimeout} replaces the timeout.
+     *
+     * @throws NullPointerException     when {@code timeout} is {@code null}
+     * @throws IllegalArgumentException when it is not positive or more than 30 days
+     */
+    public AnnaClient withTimeout(Duration timeout) {
+        return new AnnaClient(this, timeout);
+    }
+
+    private AnnaClient(AnnaClient client, Duration timeout) {
+        super(client, timeout);
+    }
+
     /** A1: gets a new token ({@code GetToken}), also cached. */
     public Token getToken() {
-        return with(GET_TOKEN);
+        return call(GET_TOKEN);
     }
 
     /** A1: {@link #getToken} on the default executor; cancelling the future cancels the call. */
@@ -86,7 +104,7 @@ public final class AnnaClient extends ClientHandle {
 
     /** A2: the user's chat access ({@code UserHash}); {@code startService} may be {@code null}. */
     public AccessData userHash(String userId, String startService) {
-        return with(userHashOp(userId, startService));
+        return call(userHashOp(userId, startService));
     }
 
     /** A2: {@link #userHash} on the default executor; cancelling the future cancels the call. */
@@ -106,7 +124,7 @@ public final class AnnaClient extends ClientHandle {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_anna_user_hash(c, id, service, out), "user_id", "userId", "start_service",
                     "startService");
-            return new AccessData(Ffi.parseObject(Ffi.takeString(out), "UserHash"));
+            return AccessData.take(out.getValue());
         };
     }
 
@@ -115,7 +133,7 @@ public final class AnnaClient extends ClientHandle {
      * ({@code UserHashForced}); {@code startService} may be {@code null}.
      */
     public AccessData userHashForced(String userId, String userName, String startService) {
-        return with(userHashForcedOp(userId, userName, startService));
+        return call(userHashForcedOp(userId, userName, startService));
     }
 
     /** A3: {@link #userHashForced} on the default executor; cancelling the future cancels the call. */
@@ -136,13 +154,13 @@ public final class AnnaClient extends ClientHandle {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_anna_user_hash_forced(c, id, name, service, out), "user_id", "userId",
                     "user_name", "userName", "start_service", "startService");
-            return new AccessData(Ffi.parseObject(Ffi.takeString(out), "UserHashForced"));
+            return AccessData.take(out.getValue());
         };
     }
 
     /** A4: inactivates the user; returns AnnA's message ({@code null} when it sent none). */
     public String inactivateUser(String userId) {
-        return with(inactivateOp(userId));
+        return call(inactivateOp(userId));
     }
 
     /** A4: {@link #inactivateUser} on the default executor; cancelling the future cancels the call. */
@@ -166,7 +184,7 @@ public final class AnnaClient extends ClientHandle {
 
     /** A5: the company's departments and channels. */
     public MessengerStructure messengerStructure() {
-        return with(STRUCTURE);
+        return call(STRUCTURE);
     }
 
     /** A5: {@link #messengerStructure} on the default executor; cancelling the future cancels the call. */
@@ -181,7 +199,7 @@ public final class AnnaClient extends ClientHandle {
 
     /** A6: how many of the user's requests match {@code filter} ({@code null}: all). */
     public long messengerAlertCounter(AnnaUser user, MessengerFilter filter) {
-        return with(alertCounterOp(user, filter));
+        return call(alertCounterOp(user, filter));
     }
 
     /** A6: {@link #messengerAlertCounter} on the default executor; cancelling the future cancels the call. */
@@ -196,17 +214,17 @@ public final class AnnaClient extends ClientHandle {
 
     private static Op<Long> alertCounterOp(AnnaUser user, MessengerFilter filter) {
         final byte[][] u = userArgs(user);
-        final byte[] f = filterArg(filter);
-        return c -> {
+        final MessengerFilter f = filter == null ? null : filter.copy();
+        return c -> withFilter(f, nativeFilter -> {
             LongByReference out = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], f, out), USER_NAMES);
+            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], nativeFilter, out), USER_NAMES);
             return out.getValue();
-        };
+        });
     }
 
     /** A7: the user's requests matching {@code filter} ({@code null}: all). */
     public MessengerRequests messengerRequests(AnnaUser user, MessengerFilter filter) {
-        return with(requestsOp(user, filter));
+        return call(requestsOp(user, filter));
     }
 
     /** A7: {@link #messengerRequests} on the default executor; cancelling the future cancels the call. */
@@ -221,17 +239,17 @@ public final class AnnaClient extends ClientHandle {
 
     private static Op<MessengerRequests> requestsOp(AnnaUser user, MessengerFilter filter) {
         final byte[][] u = userArgs(user);
-        final byte[] f = filterArg(filter);
-        return c -> {
+        final MessengerFilter f = filter == null ? null : filter.copy();
+        return c -> withFilter(f, nativeFilter -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, u[0], u[1], u[2], f, out), USER_NAMES);
-            return new MessengerRequests(Ffi.parseObject(Ffi.takeString(out), "MessengerRequests"));
-        };
+            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, u[0], u[1], u[2], nativeFilter, out), USER_NAMES);
+            return MessengerRequests.take(out.getValue());
+        });
     }
 
     /** A8: the link to the user's messenger. */
     public String messengerLink(AnnaUser user) {
-        return with(linkOp(user));
+        return call(linkOp(user));
     }
 
     /** A8: {@link #messengerLink} on the default executor; cancelling the future cancels the call. */
@@ -259,13 +277,21 @@ public final class AnnaClient extends ClientHandle {
             Ffi.optCstr("docValue", user.docValue)};
     }
 
-    private static byte[] filterArg(MessengerFilter filter) {
-        return filter == null ? null : Ffi.cstr("filter", filter.toJson());
+    /** Runs {@code op} with {@code filter} as a native filter (NULL for {@code null}), freed after. */
+    private static <T> T withFilter(MessengerFilter filter, Op<T> op) {
+        Pointer f = filter == null ? null : filter.build();
+        try {
+            return op.apply(f);
+        } finally {
+            if (f != null) {
+                Ffi.LIB.tb_messenger_filter_free(f);
+            }
+        }
     }
 
     /** A valid token: the cached one, or a new one ahead of expiry. */
     public String token() {
-        return with(TOKEN);
+        return call(TOKEN);
     }
 
     /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
@@ -289,31 +315,5 @@ public final class AnnaClient extends ClientHandle {
             Ffi.check(Ffi.LIB.tb_anna_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)));
             return null;
         });
-    }
-
-    /**
-     * Calls any other AnnA resource with {@code Authorization: Bearer {token}},
-     * getting a token as needed and once more after a 401.
-     *
-     * @param method e.g. {@code "POST"}
-     * @param path   relative to the base URL, e.g. {@code "REST/AnnACorporate/Ping"}
-     * @param body   the body, {@code null} for none
-     */
-    public RawResponse call(final String method, final String path, final Body body) {
-        return with(callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
-        return async(defaultExecutor(), callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
-        return async(executor, callOp(method, path, body));
-    }
-
-    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
-        return c -> Ffi.call(c, Ffi.LIB::tb_anna_call, method, path, body);
     }
 }

@@ -3,6 +3,7 @@ package io.tokenbridge;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,14 @@ import java.util.concurrent.Executors;
  * cancels a call, so a {@link TokenBridgeException} with {@link Status#CANCELLED} never
  * reaches the user. A timeout is a {@link TokenBridgeException} with
  * {@link Status#TIMEOUT}.
+ *
+ * <p>Deadlines: {@code withTimeout(Duration)} of each client gives a view of the same
+ * client (the same connections, token and lifetime) whose every call, blocking or
+ * {@code ...Async}, must end within that time from its start — its login or refresh,
+ * retries and backoff included ({@code tb_call_options_set_deadline_ms}); past it the
+ * call fails with {@link Status#TIMEOUT}. Each call runs on a per-call handle
+ * ({@code tb_<api>_client_with_options}) freed when it ends, so the view holds no native
+ * resource of its own: closing it does nothing; closing the client ends both.
  */
 abstract class ClientHandle extends NativeHandle {
     private static final ExecutorService DEFAULT_EXECUTOR =
@@ -39,11 +48,82 @@ abstract class ClientHandle extends NativeHandle {
         void free(Pointer client);
     }
 
+    /** The longest deadline the library takes: 30 days. */
+    private static final long MAX_DEADLINE_MS = 30L * 24 * 60 * 60 * 1000;
+
     private final Api api;
+    /** The deadline of each call in milliseconds; 0 = none. */
+    private final long deadlineMs;
 
     ClientHandle(Pointer handle, Api api) {
         super(handle, api::free);
         this.api = api;
+        this.deadlineMs = 0;
+    }
+
+    /** A view of {@code client}'s handle whose calls have a deadline of {@code timeout} each. */
+    ClientHandle(ClientHandle client, Duration timeout) {
+        super(client);
+        this.api = client.api;
+        this.deadlineMs = deadlineMs(timeout);
+    }
+
+    /**
+     * A timeout as the library's {@code deadline_ms} (rounded up to whole milliseconds);
+     * {@code null}, zero, negative or more than 30 days is refused naming {@code timeout}.
+     */
+    private static long deadlineMs(Duration timeout) {
+        Ffi.notNull("timeout", timeout);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, not " + timeout);
+        }
+        if (timeout.compareTo(Duration.ofMillis(MAX_DEADLINE_MS)) > 0) {
+            throw new IllegalArgumentException("timeout must be at most 30 days, not " + timeout);
+        }
+        long ms = timeout.toMillis();
+        return timeout.equals(Duration.ofMillis(ms)) ? ms : ms + 1;
+    }
+
+    /** The deadline of each call of this client or view, or {@code null} for none (the default). */
+    public final Duration getTimeout() {
+        return deadlineMs == 0 ? null : Duration.ofMillis(deadlineMs);
+    }
+
+    /** Runs a blocking operation: on the handle itself, or (with a deadline) on a per-call handle. */
+    final <T> T call(final Op<T> op) {
+        if (deadlineMs == 0) {
+            return with(op);
+        }
+        return with(c -> onCallHandle(c, api, deadlineMs, null, op));
+    }
+
+    /**
+     * Runs {@code op} on a new handle of {@code client} ({@code tb_<api>_client_with_options})
+     * with this deadline (0: none) and cancel token ({@code null}: none), then frees it.
+     */
+    static <T> T onCallHandle(Pointer client, Api api, long deadlineMs, Pointer cancelToken, Op<T> op) {
+        Pointer opts = Ffi.LIB.tb_call_options_new();
+        if (opts == null) {
+            throw new OutOfMemoryError("tb_call_options_new returned NULL");
+        }
+        PointerByReference out = new PointerByReference();
+        try {
+            if (deadlineMs != 0) {
+                Ffi.check(Ffi.LIB.tb_call_options_set_deadline_ms(opts, deadlineMs), "deadline_ms", "timeout");
+            }
+            if (cancelToken != null) {
+                Ffi.check(Ffi.LIB.tb_call_options_set_cancel_token(opts, cancelToken));
+            }
+            Ffi.check(api.withOptions(client, opts, out));
+        } finally {
+            Ffi.LIB.tb_call_options_free(opts);
+        }
+        Pointer handle = out.getValue();
+        try {
+            return op.apply(handle);
+        } finally {
+            api.free(handle);
+        }
     }
 
     /** The executor of the {@code ...Async} forms that take none. */
@@ -52,12 +132,13 @@ abstract class ClientHandle extends NativeHandle {
     }
 
     /**
-     * Sends {@code request} (authorization, logins, the 401 re-login and retries as for
-     * {@code call}) and returns the answer, whatever its HTTP status but a 401 after a
-     * new login ({@link Status#UNAUTHORIZED}).
+     * The generic call: sends {@code request} to any resource of the API, with the
+     * client's authorization (logging in when needed, and once more after a 401) and
+     * retries, and returns the answer whatever its HTTP status, but a 401 after a new
+     * login ({@link Status#UNAUTHORIZED}).
      */
     public Response send(Request request) {
-        return with(sendOp(request));
+        return call(sendOp(request));
     }
 
     /** {@link #send} on the default executor; cancelling the future cancels the call. */
@@ -88,7 +169,7 @@ abstract class ClientHandle extends NativeHandle {
                     if (future.isDone()) {
                         return;
                     }
-                    T value = with(c -> token.run(c, api, op));
+                    T value = with(c -> token.run(c, api, deadlineMs, op));
                     token.free();
                     future.complete(value);
                 } catch (Throwable t) {
@@ -136,25 +217,9 @@ abstract class ClientHandle extends NativeHandle {
             return token;
         }
 
-        /** Runs {@code op} on a handle of {@code client} whose calls watch this token. */
-        <T> T run(Pointer client, Api api, Op<T> op) {
-            Pointer opts = Ffi.LIB.tb_call_options_new();
-            if (opts == null) {
-                throw new OutOfMemoryError("tb_call_options_new returned NULL");
-            }
-            PointerByReference out = new PointerByReference();
-            try {
-                Ffi.check(Ffi.LIB.tb_call_options_set_cancel_token(opts, get()));
-                Ffi.check(api.withOptions(client, opts, out));
-            } finally {
-                Ffi.LIB.tb_call_options_free(opts);
-            }
-            Pointer handle = out.getValue();
-            try {
-                return op.apply(handle);
-            } finally {
-                api.free(handle);
-            }
+        /** Runs {@code op} on a handle of {@code client} whose calls watch this token (and the deadline). */
+        <T> T run(Pointer client, Api api, long deadlineMs, Op<T> op) {
+            return onCallHandle(client, api, deadlineMs, get(), op);
         }
     }
 }

@@ -90,32 +90,43 @@ final class Ffi {
         return value;
     }
 
-    /** Parses a JSON object the library wrote; a malformed one is {@link Status#UNEXPECTED_RESPONSE}. */
-    static java.util.Map<String, Object> parseObject(String json, String what) {
-        try {
-            return Json.parseObject(json);
-        } catch (IllegalArgumentException e) {
-            throw new TokenBridgeException(Status.UNEXPECTED_RESPONSE.code(),
-                    what + ": the library's JSON could not be read: " + e.getMessage(), 0, null);
-        }
+    /** An accessor that lends one string: {@code (const char **out, size_t *out_len)}. */
+    interface LentText {
+        int get(PointerByReference out, TokenBridgeLibrary.SizeTByReference outLen);
     }
 
-    /** A generic call: {@code tb_<api>_call}. */
-    interface CallFn {
-        int call(Pointer client, byte[] method, byte[] path, int bodyKind, byte[] body,
-                com.sun.jna.ptr.ShortByReference outStatus, PointerByReference outBody);
-    }
-
-    static RawResponse call(Pointer client, CallFn fn, String method, String path, Body body) {
-        if (body == null) {
-            body = Body.none();
-        }
-        com.sun.jna.ptr.ShortByReference status = new com.sun.jna.ptr.ShortByReference();
+    /**
+     * Runs a lending accessor and copies its string (UTF-8, by its length: it may hold
+     * NUL) while the handle lives; {@code null} when the answer lacks the field. The
+     * string is the handle's: never freed here.
+     */
+    static String lent(LentText accessor) {
         PointerByReference out = new PointerByReference();
-        check(fn.call(client, cstr("method", method), cstr("path", path), body.kind, optCstr("body", body.text), status,
-                out));
-        String text = takeString(out);
-        return new RawResponse(status.getValue() & 0xFFFF, text == null ? "" : text);
+        TokenBridgeLibrary.SizeTByReference len = new TokenBridgeLibrary.SizeTByReference();
+        check(accessor.get(out, len));
+        return lent(out, len);
+    }
+
+    /** The lent string an accessor wrote to {@code out} and {@code len}; {@code null} for NULL. */
+    static String lent(PointerByReference out, TokenBridgeLibrary.SizeTByReference len) {
+        Pointer p = out.getValue();
+        if (p == null) {
+            return null;
+        }
+        return new String(bytes(p, len.getValue()), StandardCharsets.UTF_8);
+    }
+
+    /** {@code len} bytes at {@code p} (lent memory) as a Java array. */
+    static byte[] bytes(Pointer p, long len) {
+        if (len > Integer.MAX_VALUE - 8) {
+            throw new TokenBridgeException(Status.UNEXPECTED_RESPONSE.code(), "answer too large for a byte[]", 0, null);
+        }
+        return len == 0 || p == null ? new byte[0] : p.getByteArray(0, (int) len);
+    }
+
+    /** A {@code size_t} argument. */
+    static TokenBridgeLibrary.SizeT size(long n) {
+        return new TokenBridgeLibrary.SizeT(n);
     }
 
     static byte bool(boolean b) {

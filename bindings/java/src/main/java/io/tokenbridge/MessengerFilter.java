@@ -1,100 +1,193 @@
 package io.tokenbridge;
 
+import com.sun.jna.Pointer;
+
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * Which messenger requests to count or list; every part is optional.
+ * Which messenger requests {@link AnnaClient#messengerAlertCounter} and
+ * {@link AnnaClient#messengerRequests} count or list; every part is optional and a new
+ * filter lets everything through. A builder: each setter narrows the filter and returns
+ * {@code this}; {@code null} widens that part again. The library's
+ * {@code tb_messenger_filter} checks every value as it is set, so a refused one is an
+ * {@link IllegalArgumentException} naming the setter at once (the filter is then
+ * unchanged), never a failure at the call. A call copies the filter: changing it later
+ * does not affect calls already made. Not thread-safe to change.
  *
  * <pre>{@code
- * MessengerFilter f = new MessengerFilter().departmentAlias("SAC").status(MessengerFilter.Status.OPEN);
+ * MessengerFilter f = new MessengerFilter().departmentAlias("financeiro")
+ *         .dateFrom(LocalDate.of(2024, 1, 1)).status(MessengerStatus.OPEN).pending(true);
  * }</pre>
  */
 public final class MessengerFilter {
-    /** A request's status. */
-    public enum Status {
-        /** Open requests. */
-        OPEN("open"),
-        /** Closed requests. */
-        CLOSED("closed");
-
-        final String wire;
-
-        Status(String wire) {
-            this.wire = wire;
-        }
-    }
-
     private String departmentAlias;
     private String channelAlias;
     private LocalDate dateFrom;
     private LocalDate dateTo;
-    private Status status;
+    private MessengerStatus status;
     private Boolean pending;
 
-    /** Only this department. */
-    public MessengerFilter departmentAlias(String alias) {
-        this.departmentAlias = alias;
+    /** A filter that lets every request through. */
+    public MessengerFilter() {
+    }
+
+    private MessengerFilter(MessengerFilter other) {
+        this.departmentAlias = other.departmentAlias;
+        this.channelAlias = other.channelAlias;
+        this.dateFrom = other.dateFrom;
+        this.dateTo = other.dateTo;
+        this.status = other.status;
+        this.pending = other.pending;
+    }
+
+    /**
+     * Only the department with this alias (see {@link MessengerStructure.Department#getAlias()});
+     * {@code null} or {@code ""} for any.
+     */
+    public MessengerFilter departmentAlias(String departmentAlias) {
+        Ffi.optCstr("departmentAlias", departmentAlias);
+        MessengerFilter next = new MessengerFilter(this);
+        next.departmentAlias = departmentAlias;
+        return adopt(next);
+    }
+
+    /**
+     * Only the channel with this alias (see {@link MessengerStructure.Channel#getAlias()});
+     * {@code null} or {@code ""} for any.
+     */
+    public MessengerFilter channelAlias(String channelAlias) {
+        Ffi.optCstr("channelAlias", channelAlias);
+        MessengerFilter next = new MessengerFilter(this);
+        next.channelAlias = channelAlias;
+        return adopt(next);
+    }
+
+    /** Opened on or after this day ({@code null}: no lower bound); years 1 to 9999, not after {@code dateTo}. */
+    public MessengerFilter dateFrom(LocalDate dateFrom) {
+        if (dateFrom != null && dateTo != null && dateFrom.isAfter(dateTo)) {
+            throw new IllegalArgumentException(
+                    "invalid argument `dateFrom`: " + dateFrom + " is after the filter's dateTo " + dateTo);
+        }
+        MessengerFilter next = new MessengerFilter(this);
+        next.dateFrom = dateFrom;
+        return adopt(next);
+    }
+
+    /** Opened on or before this day ({@code null}: no upper bound); years 1 to 9999, not before {@code dateFrom}. */
+    public MessengerFilter dateTo(LocalDate dateTo) {
+        if (dateTo != null && dateFrom != null && dateTo.isBefore(dateFrom)) {
+            throw new IllegalArgumentException(
+                    "invalid argument `dateTo`: " + dateTo + " is before the filter's dateFrom " + dateFrom);
+        }
+        MessengerFilter next = new MessengerFilter(this);
+        next.dateTo = dateTo;
+        return adopt(next);
+    }
+
+    /** Only open or only closed requests ({@code null}: both). */
+    public MessengerFilter status(MessengerStatus status) {
+        MessengerFilter next = new MessengerFilter(this);
+        next.status = status;
+        return adopt(next);
+    }
+
+    /**
+     * Only requests that await the user's answer ({@code true}), only those that do not
+     * ({@code false}), or both ({@code null}).
+     */
+    public MessengerFilter pending(Boolean pending) {
+        MessengerFilter next = new MessengerFilter(this);
+        next.pending = pending;
+        return adopt(next);
+    }
+
+    /** Lets the library check {@code next}; on success takes its values (else this stays unchanged). */
+    private MessengerFilter adopt(MessengerFilter next) {
+        Ffi.LIB.tb_messenger_filter_free(next.build());
+        this.departmentAlias = next.departmentAlias;
+        this.channelAlias = next.channelAlias;
+        this.dateFrom = next.dateFrom;
+        this.dateTo = next.dateTo;
+        this.status = next.status;
+        this.pending = next.pending;
         return this;
     }
 
-    /** Only this channel. */
-    public MessengerFilter channelAlias(String alias) {
-        this.channelAlias = alias;
-        return this;
+    /** A copy, for a call (which may run later, on another thread). */
+    MessengerFilter copy() {
+        return new MessengerFilter(this);
     }
 
-    /** Opened on or after this day. */
-    public MessengerFilter dateFrom(LocalDate day) {
-        this.dateFrom = day;
-        return this;
+    /** A new native filter with these values; the caller frees it with {@code tb_messenger_filter_free}. */
+    Pointer build() {
+        TokenBridgeLibrary lib = Ffi.LIB;
+        Pointer f = lib.tb_messenger_filter_new();
+        if (f == null) {
+            throw new OutOfMemoryError("tb_messenger_filter_new returned NULL");
+        }
+        boolean ok = false;
+        try {
+            if (departmentAlias != null) {
+                refused(lib.tb_messenger_filter_set_department_alias(f, Ffi.cstr("departmentAlias", departmentAlias)),
+                        "departmentAlias", "alias");
+            }
+            if (channelAlias != null) {
+                refused(lib.tb_messenger_filter_set_channel_alias(f, Ffi.cstr("channelAlias", channelAlias)),
+                        "channelAlias", "alias");
+            }
+            if (dateFrom != null) {
+                refused(lib.tb_messenger_filter_set_date_from(f, dateFrom.getYear(), dateFrom.getMonthValue(),
+                        dateFrom.getDayOfMonth()), "dateFrom", "date_from");
+            }
+            if (dateTo != null) {
+                refused(lib.tb_messenger_filter_set_date_to(f, dateTo.getYear(), dateTo.getMonthValue(),
+                        dateTo.getDayOfMonth()), "dateTo", "date_to");
+            }
+            if (status != null) {
+                refused(lib.tb_messenger_filter_set_status(f, status.code), "status", "status");
+            }
+            if (pending != null) {
+                refused(lib.tb_messenger_filter_set_pending(f, pending ? 1 : 2), "pending", "pending");
+            }
+            ok = true;
+            return f;
+        } finally {
+            if (!ok) {
+                lib.tb_messenger_filter_free(f);
+            }
+        }
     }
 
-    /** Opened on or before this day. */
-    public MessengerFilter dateTo(LocalDate day) {
-        this.dateTo = day;
-        return this;
-    }
-
-    /** Only open or only closed requests. */
-    public MessengerFilter status(Status status) {
-        this.status = status;
-        return this;
-    }
-
-    /** Only requests that do (or do not) await the user's answer. */
-    public MessengerFilter pending(boolean pending) {
-        this.pending = pending;
-        return this;
-    }
-
-    /** The filter as the library takes it ({@code filter_json}). */
-    public String toJson() {
-        Map<String, Object> m = new LinkedHashMap<String, Object>();
-        if (departmentAlias != null) {
-            m.put("department_alias", departmentAlias);
+    /**
+     * A setter's status: {@code INVALID_ARGUMENT} as an {@link IllegalArgumentException}
+     * naming {@code javaName} (the C message names {@code cName}, or {@code year},
+     * {@code month}, {@code day} for a part of a date), anything else as usual.
+     */
+    private static void refused(int status, String javaName, String cName) {
+        if (status == Status.INVALID_ARGUMENT.code()) {
+            TokenBridgeException e = TokenBridgeException.fromLastError(status);
+            String m = e.getMessage().replace("`" + cName + "`", "`" + javaName + "`")
+                    .replace("date_from", "dateFrom").replace("date_to", "dateTo");
+            for (String part : new String[] {"year", "month", "day"}) {
+                m = m.replace("`" + part + "`: ", "`" + javaName + "`: " + part + " ");
+            }
+            throw new IllegalArgumentException(m, e);
         }
-        if (channelAlias != null) {
-            m.put("channel_alias", channelAlias);
-        }
-        if (dateFrom != null) {
-            m.put("date_from", dateFrom.toString());
-        }
-        if (dateTo != null) {
-            m.put("date_to", dateTo.toString());
-        }
-        if (status != null) {
-            m.put("status", status.wire);
-        }
-        if (pending != null) {
-            m.put("pending", pending);
-        }
-        return Json.write(m);
+        Ffi.check(status);
     }
 
     @Override
     public String toString() {
-        return "MessengerFilter" + toJson();
+        StringBuilder b = new StringBuilder("MessengerFilter[");
+        String sep = "";
+        Object[][] parts = {{"departmentAlias", departmentAlias}, {"channelAlias", channelAlias},
+            {"dateFrom", dateFrom}, {"dateTo", dateTo}, {"status", status}, {"pending", pending}};
+        for (Object[] p : parts) {
+            if (p[1] != null) {
+                b.append(sep).append(p[0]).append('=').append(p[1]);
+                sep = ", ";
+            }
+        }
+        return b.append(']').toString();
     }
 }

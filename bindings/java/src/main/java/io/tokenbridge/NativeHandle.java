@@ -114,6 +114,8 @@ abstract class NativeHandle implements AutoCloseable {
 
     private final State state;
     private final Cleanup cleanup;
+    /** For a view, the object that owns the handle (kept reachable by the view); else {@code null}. */
+    private final NativeHandle owner;
 
     NativeHandle(Pointer handle, Free free) {
         if (handle == null) {
@@ -121,7 +123,24 @@ abstract class NativeHandle implements AutoCloseable {
         }
         this.state = new State(handle, free, getClass().getSimpleName());
         this.cleanup = new Cleanup(this, state);
+        this.owner = null;
         LIVE.add(cleanup);
+    }
+
+    /**
+     * A view of {@code other}'s handle: the same handle and lock, owned by
+     * {@code other}'s owner, which the view keeps reachable (so it is not freed while
+     * the view is in use); {@link #close()} of a view does nothing.
+     */
+    NativeHandle(NativeHandle other) {
+        this.owner = other.owner != null ? other.owner : other;
+        this.state = owner.state;
+        this.cleanup = null;
+    }
+
+    /** Whether this is a view of another object's handle. */
+    final boolean isView() {
+        return owner != null;
     }
 
     /** Runs {@code op} with the live handle. */
@@ -160,9 +179,15 @@ abstract class NativeHandle implements AutoCloseable {
         }
     }
 
-    /** Frees the native handle (waiting for calls in flight); later calls do nothing. */
+    /**
+     * Frees the native handle (waiting for calls in flight); later calls do nothing. On
+     * a view (e.g. {@code withTimeout}) it does nothing: the handle is its owner's.
+     */
     @Override
     public void close() {
+        if (owner != null) {
+            return;
+        }
         LIVE.remove(cleanup);
         cleanup.clear();
         state.free();

@@ -30,7 +30,7 @@ public final class Response {
         this.body = body;
     }
 
-    /** Copies everything out of {@code response} (borrowed memory), then frees it. */
+    /** Copies everything out of {@code response} (lent memory, never freed on its own), then frees it. */
     static Response take(Pointer response) {
         TokenBridgeLibrary lib = Ffi.LIB;
         try {
@@ -38,7 +38,7 @@ public final class Response {
             PointerByReference bytes = new PointerByReference();
             TokenBridgeLibrary.SizeTByReference len = new TokenBridgeLibrary.SizeTByReference();
             Ffi.check(lib.tb_response_body(response, bytes, len));
-            byte[] body = copy(bytes.getValue(), len.getValue());
+            byte[] body = Ffi.bytes(bytes.getValue(), len.getValue());
             long count = lib.tb_response_header_count(response).longValue();
             List<Map.Entry<String, String>> headers = new ArrayList<Map.Entry<String, String>>();
             for (long i = 0; i < count; i++) {
@@ -48,21 +48,13 @@ public final class Response {
                 TokenBridgeLibrary.SizeTByReference valueLen = new TokenBridgeLibrary.SizeTByReference();
                 Ffi.check(lib.tb_response_header_at(response, new TokenBridgeLibrary.SizeT(i), name, nameLen,
                         value, valueLen));
-                headers.add(new AbstractMap.SimpleImmutableEntry<String, String>(
-                        new String(copy(name.getValue(), nameLen.getValue()), StandardCharsets.UTF_8),
-                        new String(copy(value.getValue(), valueLen.getValue()), StandardCharsets.UTF_8)));
+                headers.add(new AbstractMap.SimpleImmutableEntry<String, String>(Ffi.lent(name, nameLen),
+                        Ffi.lent(value, valueLen)));
             }
             return new Response(status, Collections.unmodifiableList(headers), body);
         } finally {
             lib.tb_response_free(response);
         }
-    }
-
-    private static byte[] copy(Pointer p, long len) {
-        if (len > Integer.MAX_VALUE) {
-            throw new TokenBridgeException(Status.UNEXPECTED_RESPONSE.code(), "answer too large for a byte[]", 0, null);
-        }
-        return len == 0 ? new byte[0] : p.getByteArray(0, (int) len);
     }
 
     /** The HTTP status. */

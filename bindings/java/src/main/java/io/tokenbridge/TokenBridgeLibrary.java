@@ -5,9 +5,10 @@ import com.sun.jna.IntegerType;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
-import com.sun.jna.ptr.ShortByReference;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -28,12 +29,18 @@ import java.util.Map;
  *     encodes {@code String} arguments with its default encoding ({@code jna.encoding},
  *     else the platform's), ignoring {@link Library#OPTION_STRING_ENCODING}, which it
  *     applies only to {@code String[]} and returned strings.</li>
- * <li>Strings the library allocates are taken as {@link Pointer} (a {@code String}
- *     return would leak them): copy with {@code getString(0, "UTF-8")}, then free
- *     with {@link #tb_string_free}. The static strings of {@link #tb_status_name}
- *     and {@link #tb_version} are {@code Pointer}s too and are never freed.</li>
+ * <li>Owned strings (a client call's {@code char **out}, the last-error messages) are
+ *     taken as {@link Pointer} (a {@code String} return would leak them): copy with
+ *     {@code getString(0, "UTF-8")}, then free with {@link #tb_string_free}. The static
+ *     strings of {@link #tb_status_name} and {@link #tb_version} are {@code Pointer}s
+ *     too and are never freed.</li>
+ * <li>Lent strings (every accessor of an answer handle: {@code const char **out} plus
+ *     {@code size_t *out_len}) are read as {@code pointer.getByteArray(0, len)} decoded
+ *     as UTF-8 (a string may hold NUL) before the handle's {@code _free}, and never
+ *     freed on their own.</li>
  * <li>Handles are opaque {@link Pointer}s; {@code char **} outputs are
- *     {@link PointerByReference}s.</li>
+ *     {@link PointerByReference}s, {@code size_t *} outputs {@link SizeTByReference}s,
+ *     enum outputs {@link IntByReference}s.</li>
  * </ul>
  *
  * <p>The library is looked up as {@code tokenbridge} on {@code jna.library.path}
@@ -211,7 +218,7 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_ucontact_get_user_token(Pointer client, PointerByReference outToken);
 
-    int tb_ucontact_agent_login(Pointer client, PointerByReference outProfileJson);
+    int tb_ucontact_agent_login(Pointer client, PointerByReference outProfile);
 
     int tb_ucontact_end_session(Pointer client);
 
@@ -219,8 +226,6 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_ucontact_set_token(Pointer client, byte[] token);
 
-    int tb_ucontact_call(Pointer client, byte[] method, byte[] path, int bodyKind, byte[] body,
-            ShortByReference outStatus, PointerByReference outBody);
 
     // ---- Yativo ----
 
@@ -241,8 +246,6 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_yativo_set_token(Pointer client, byte[] token, long expiresAt);
 
-    int tb_yativo_call(Pointer client, byte[] method, byte[] path, int bodyKind, byte[] body,
-            ShortByReference outStatus, PointerByReference outBody);
 
     // ---- AnnA ----
 
@@ -257,20 +260,20 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_anna_get_token(Pointer client, PointerByReference outToken, LongByReference outExpiresAt);
 
-    int tb_anna_user_hash(Pointer client, byte[] userId, byte[] startService, PointerByReference outAccessDataJson);
+    int tb_anna_user_hash(Pointer client, byte[] userId, byte[] startService, PointerByReference outAccessData);
 
     int tb_anna_user_hash_forced(Pointer client, byte[] userId, byte[] userName, byte[] startService,
-            PointerByReference outAccessDataJson);
+            PointerByReference outAccessData);
 
     int tb_anna_inactivate_user(Pointer client, byte[] userId, PointerByReference outMessage);
 
-    int tb_anna_messenger_structure(Pointer client, PointerByReference outStructureJson);
+    int tb_anna_messenger_structure(Pointer client, PointerByReference outStructure);
 
     int tb_anna_messenger_alert_counter(Pointer client, byte[] userId, byte[] docType, byte[] docValue,
-            byte[] filterJson, LongByReference outCount);
+            Pointer filter, LongByReference outCount);
 
     int tb_anna_messenger_requests(Pointer client, byte[] userId, byte[] docType, byte[] docValue,
-            byte[] filterJson, PointerByReference outRequestsJson);
+            Pointer filter, PointerByReference outRequests);
 
     int tb_anna_messenger_link(Pointer client, byte[] userId, byte[] docType, byte[] docValue,
             PointerByReference outLink);
@@ -279,6 +282,123 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_anna_set_token(Pointer client, byte[] token, long expiresAt);
 
-    int tb_anna_call(Pointer client, byte[] method, byte[] path, int bodyKind, byte[] body,
-            ShortByReference outStatus, PointerByReference outBody);
+
+    // ---- U2's answer: tb_agent_profile (lent strings) ----
+
+    int tb_agent_profile_text(Pointer profile, int field, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_get(Pointer profile, byte[] name, PointerByReference out, SizeTByReference outLen);
+
+    SizeT tb_agent_profile_field_count(Pointer profile);
+
+    int tb_agent_profile_field_at(Pointer profile, SizeT index, PointerByReference outName,
+            SizeTByReference outNameLen, PointerByReference outValue, SizeTByReference outValueLen);
+
+    byte tb_agent_profile_id(Pointer profile, LongByReference out);
+
+    byte tb_agent_profile_limite(Pointer profile, LongByReference out);
+
+    int tb_agent_profile_raw_json(Pointer profile, PointerByReference outJson, SizeTByReference outLen);
+
+    void tb_agent_profile_free(Pointer profile);
+
+    // ---- A2/A3's answer: tb_access_data (lent strings) ----
+
+    /** {@code tb_datetime}: six {@code int32_t}, the server's local time. */
+    @Structure.FieldOrder({"year", "month", "day", "hour", "minute", "second"})
+    final class TbDatetime extends Structure {
+        public int year;
+        public int month;
+        public int day;
+        public int hour;
+        public int minute;
+        public int second;
+    }
+
+    int tb_access_data_hash(Pointer data, PointerByReference out, SizeTByReference outLen);
+
+    int tb_access_data_chat_url(Pointer data, PointerByReference out, SizeTByReference outLen);
+
+    int tb_access_data_embedded_url(Pointer data, PointerByReference out, SizeTByReference outLen);
+
+    byte tb_access_data_expires(Pointer data, TbDatetime out);
+
+    int tb_access_data_expires_raw(Pointer data, PointerByReference out, SizeTByReference outLen);
+
+    int tb_access_data_raw_json(Pointer data, PointerByReference outJson, SizeTByReference outLen);
+
+    void tb_access_data_free(Pointer data);
+
+    // ---- A5's answer: tb_messenger_structure (lent strings) ----
+
+    int tb_messenger_structure_companies_hash(Pointer structure, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_structure_companies_name(Pointer structure, PointerByReference out, SizeTByReference outLen);
+
+    SizeT tb_messenger_structure_department_count(Pointer structure);
+
+    int tb_messenger_structure_department(Pointer structure, SizeT department, PointerByReference outAlias,
+            SizeTByReference outAliasLen, PointerByReference outName, SizeTByReference outNameLen);
+
+    SizeT tb_messenger_structure_channel_count(Pointer structure, SizeT department);
+
+    int tb_messenger_structure_channel(Pointer structure, SizeT department, SizeT channel,
+            PointerByReference outAlias, SizeTByReference outAliasLen, PointerByReference outName,
+            SizeTByReference outNameLen);
+
+    int tb_messenger_structure_raw_json(Pointer structure, PointerByReference outJson, SizeTByReference outLen);
+
+    void tb_messenger_structure_free(Pointer structure);
+
+    // ---- A7's answer: tb_messenger_requests (lent strings) ----
+
+    SizeT tb_messenger_requests_count(Pointer list);
+
+    int tb_messenger_requests_department(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_channel(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_description(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_opened_at(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_protocol(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_status(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_link(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+
+    int tb_messenger_requests_status_kind(Pointer list, SizeT index, IntByReference out);
+
+    int tb_messenger_requests_pending(Pointer list, SizeT index, IntByReference out);
+
+    int tb_messenger_requests_get(Pointer list, SizeT index, byte[] name, PointerByReference out,
+            SizeTByReference outLen);
+
+    SizeT tb_messenger_requests_field_count(Pointer list, SizeT index);
+
+    int tb_messenger_requests_field_at(Pointer list, SizeT index, SizeT field, PointerByReference outName,
+            SizeTByReference outNameLen, PointerByReference outValue, SizeTByReference outValueLen);
+
+    int tb_messenger_requests_raw_json(Pointer list, PointerByReference outJson, SizeTByReference outLen);
+
+    void tb_messenger_requests_free(Pointer list);
+
+    // ---- A6/A7's input: tb_messenger_filter ----
+
+    Pointer tb_messenger_filter_new();
+
+    int tb_messenger_filter_set_department_alias(Pointer filter, byte[] alias);
+
+    int tb_messenger_filter_set_channel_alias(Pointer filter, byte[] alias);
+
+    int tb_messenger_filter_set_date_from(Pointer filter, int year, int month, int day);
+
+    int tb_messenger_filter_set_date_to(Pointer filter, int year, int month, int day);
+
+    int tb_messenger_filter_set_status(Pointer filter, int status);
+
+    int tb_messenger_filter_set_pending(Pointer filter, int pending);
+
+    void tb_messenger_filter_free(Pointer filter);
 }

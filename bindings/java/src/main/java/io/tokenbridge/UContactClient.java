@@ -3,6 +3,7 @@ package io.tokenbridge;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -41,7 +42,7 @@ public final class UContactClient extends ClientHandle {
     private static final Op<AgentProfile> AGENT_LOGIN = c -> {
         PointerByReference out = new PointerByReference();
         Ffi.check(Ffi.LIB.tb_ucontact_agent_login(c, out));
-        return new AgentProfile(Ffi.parseObject(Ffi.takeString(out), "AgentLogin"));
+        return AgentProfile.take(out.getValue());
     };
 
     private static final Op<Void> END_SESSION = c -> {
@@ -86,6 +87,24 @@ public final class UContactClient extends ClientHandle {
         }), API);
     }
 
+    /**
+     * A view of this client (the same connections, token and session) whose every call,
+     * blocking or {@code ...Async}, fails with {@link Status#TIMEOUT} when it has not
+     * ended {@code timeout} after it started (logins, retries and backoff included).
+     * The view holds nothing native: closing it does nothing, closing this client ends
+     * it too. A view's {@code withTimeout} replaces the timeout.
+     *
+     * @throws NullPointerException     when {@code timeout} is {@code null}
+     * @throws IllegalArgumentException when it is not positive or more than 30 days
+     */
+    public UContactClient withTimeout(Duration timeout) {
+        return new UContactClient(this, timeout);
+    }
+
+    private UContactClient(UContactClient client, Duration timeout) {
+        super(client, timeout);
+    }
+
     /** A client for an API user (logs in with {@code getUserToken}). */
     public static UContactClient apiUser(Config config, String server, String user, String password) {
         return new UContactClient(config, server, user, password, LoginKind.API_USER);
@@ -98,7 +117,7 @@ public final class UContactClient extends ClientHandle {
 
     /** U1: logs the API user in ({@code getUserToken}) and returns the new session token (also cached). */
     public String getUserToken() {
-        return with(GET_USER_TOKEN);
+        return call(GET_USER_TOKEN);
     }
 
     /** U1: {@link #getUserToken} on the default executor; cancelling the future cancels the call. */
@@ -113,7 +132,7 @@ public final class UContactClient extends ClientHandle {
 
     /** U2: logs the agent in ({@code AgentLogin}) and returns its profile; its token is cached. */
     public AgentProfile agentLogin() {
-        return with(AGENT_LOGIN);
+        return call(AGENT_LOGIN);
     }
 
     /** U2: {@link #agentLogin} on the default executor; cancelling the future cancels the call. */
@@ -128,7 +147,7 @@ public final class UContactClient extends ClientHandle {
 
     /** U3: ends the cached session ({@code EndSession}); does nothing without one. */
     public void endSession() {
-        with(END_SESSION);
+        call(END_SESSION);
     }
 
     /** U3: {@link #endSession} on the default executor; cancelling the future cancels the call. */
@@ -143,7 +162,7 @@ public final class UContactClient extends ClientHandle {
 
     /** A valid session token: the cached one, or a new login. */
     public String token() {
-        return with(TOKEN);
+        return call(TOKEN);
     }
 
     /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
@@ -162,31 +181,5 @@ public final class UContactClient extends ClientHandle {
             Ffi.check(Ffi.LIB.tb_ucontact_set_token(c, Ffi.cstr("token", token)));
             return null;
         });
-    }
-
-    /**
-     * Calls any other uContact resource with {@code Authorization: Basic {token}},
-     * logging in when needed and once more after a 401.
-     *
-     * @param method e.g. {@code "POST"}
-     * @param path   relative to the server, e.g. {@code "Integra/resources/Dialers/DialerTask"}
-     * @param body   the body, {@code null} for none
-     */
-    public RawResponse call(final String method, final String path, final Body body) {
-        return with(callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
-        return async(defaultExecutor(), callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
-        return async(executor, callOp(method, path, body));
-    }
-
-    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
-        return c -> Ffi.call(c, Ffi.LIB::tb_ucontact_call, method, path, body);
     }
 }

@@ -3,6 +3,7 @@ package io.tokenbridge;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -63,9 +64,27 @@ public final class YativoClient extends ClientHandle {
         }), API);
     }
 
+    /**
+     * A view of this client (the same connections, token and session) whose every call,
+     * blocking or {@code ...Async}, fails with {@link Status#TIMEOUT} when it has not
+     * ended {@code timeout} after it started (logins, retries and backoff included).
+     * The view holds nothing native: closing it does nothing, closing this client ends
+     * it too. A view's {@code withTimeout} replaces the timeout.
+     *
+     * @throws NullPointerException     when {@code timeout} is {@code null}
+     * @throws IllegalArgumentException when it is not positive or more than 30 days
+     */
+    public YativoClient withTimeout(Duration timeout) {
+        return new YativoClient(this, timeout);
+    }
+
+    private YativoClient(YativoClient client, Duration timeout) {
+        super(client, timeout);
+    }
+
     /** Y1: logs in with the app secret and returns the new token (also cached). */
     public Token login() {
-        return with(LOGIN);
+        return call(LOGIN);
     }
 
     /** Y1: {@link #login} on the default executor; cancelling the future cancels the call. */
@@ -80,7 +99,7 @@ public final class YativoClient extends ClientHandle {
 
     /** Y2: exchanges the current token for a new one (logging in first when there is none) and caches it. */
     public Token refreshToken() {
-        return with(REFRESH);
+        return call(REFRESH);
     }
 
     /** Y2: {@link #refreshToken} on the default executor; cancelling the future cancels the call. */
@@ -95,7 +114,7 @@ public final class YativoClient extends ClientHandle {
 
     /** A valid access token: the cached one, refreshed ahead of expiry, or a new login. */
     public String token() {
-        return with(TOKEN);
+        return call(TOKEN);
     }
 
     /** A token: {@link #token} on the default executor; cancelling the future cancels the call. */
@@ -119,31 +138,5 @@ public final class YativoClient extends ClientHandle {
             Ffi.check(Ffi.LIB.tb_yativo_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)));
             return null;
         });
-    }
-
-    /**
-     * Calls any other Yativo endpoint with {@code Authorization: Bearer {token}},
-     * refreshing or logging in as needed and once more after a 401.
-     *
-     * @param method e.g. {@code "GET"}
-     * @param path   relative to the base URL, e.g. {@code "wallet/balance"}
-     * @param body   the body, {@code null} for none
-     */
-    public RawResponse call(final String method, final String path, final Body body) {
-        return with(callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on the default executor; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body) {
-        return async(defaultExecutor(), callOp(method, path, body));
-    }
-
-    /** The generic call: {@link #call} on {@code executor}; cancelling the future cancels the call. */
-    public CompletableFuture<RawResponse> callAsync(String method, String path, Body body, Executor executor) {
-        return async(executor, callOp(method, path, body));
-    }
-
-    private static Op<RawResponse> callOp(final String method, final String path, final Body body) {
-        return c -> Ffi.call(c, Ffi.LIB::tb_yativo_call, method, path, body);
     }
 }
