@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using TokenBridge;
 
 class Example
@@ -14,13 +16,27 @@ class Example
         using (var yativo = new YativoClient(sandbox + "/yativo/api/v1", "acct-sandbox", "yativo-secret", config))
         {
             AccessData access = anna.UserHash("42"); // logs in first, then caches the token
-            Console.WriteLine("chat for user 42: " + access.ChatUrl);
+            // The chat URL carries the user's access hash: hand it to the user, do not log it.
+            Console.WriteLine("chat for user 42 at " + new Uri(access.ChatUrl).GetLeftPart(UriPartial.Path) + ", valid until " + access.Expires);
 
-            foreach (MessengerRequest r in anna.GetMessengerRequests(AnnaUser.ByDocument("CPF", "12345678900")))
-                Console.WriteLine("request " + r.Protocol + ": " + r.Description);
+            var open = new MessengerFilter { Status = MessengerRequestStatus.Open, DateFrom = new DateTime(2024, 1, 1) };
+            foreach (MessengerRequest r in anna.GetMessengerRequests(AnnaUser.ByDocument("CPF", "12345678900"), open))
+                Console.WriteLine("request " + r.Protocol + ": " + r.Description + (r.Pending == true ? " (awaits an answer)" : ""));
 
-            ApiResponse balance = yativo.Call("GET", "/wallet/balance"); // any resource, same token cache
-            Console.WriteLine("wallet balance: HTTP " + balance.Status + " " + balance.Body);
+            // Any other resource, with the same token cache: the generic call.
+            using (var request = new TokenBridgeRequest("GET", "wallet/balance").AddHeader("Accept", "application/json"))
+            {
+                TokenBridgeResponse balance = yativo.Send(request);
+                Console.WriteLine("wallet balance: HTTP " + balance.Status + " " + balance.Text);
+            }
+
+            // Every call has an ...Async form that a CancellationToken really cancels.
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                Task<MessengerStructure> structure = anna.GetMessengerStructureAsync(cts.Token);
+                foreach (MessengerDepartment d in structure.Result.Departments)
+                    Console.WriteLine("department " + d + ": " + d.Channels.Count + " channel(s)");
+            }
 
             try
             {

@@ -12,11 +12,22 @@
 //   tb_string_free (static strings such as tb_version are copied and never freed).
 // * Strings go in as UTF-8 byte arrays with a trailing NUL (the default marshalling is
 //   ANSI on Mono and .NET Framework, which would mangle any non-ASCII password).
-// * Each handle type has its own SafeHandle whose ReleaseHandle calls the matching
+// * Two kinds of strings come out (the header's one rule): OWNED ones from a client call's
+//   `char **out` (tokens, links, messages, last-error texts) are copied, then given to
+//   tb_string_free (TakeString); LENT ones from an answer handle's accessors (IntPtr +
+//   length) are copied as UTF-8 with Marshal.Copy while the handle lives (Lent, CopyUtf8)
+//   and never freed by us. C `bool` returns are [return: MarshalAs(U1)]; tb_datetime is a
+//   sequential struct of six int32 (Native.DateTimeParts).
+// * Each handle type has its own SafeHandle class whose ReleaseHandle calls the matching
 //   tb_*_free, so a handle is freed exactly once, never while a call on it is running,
 //   and even when Dispose is forgotten. The finalizer thread never waits for the network:
 //   a forgotten uContact client (whose free may send EndSession) is freed on the thread
 //   pool instead (UContactHandle).
+// * Answers (agent profile, access data, messenger structure and requests) are handles
+//   read with the library's accessors; each model copies what it needs in its constructor
+//   and the handle is freed before the call returns, so models hold no native memory and
+//   need no Dispose. There is no JSON parser here: the only JSON is the RawJson escape
+//   hatches (text, not parsed) and the bodies a TokenBridgeRequest sends.
 // * Borrowed memory (log records, tb_response_*) is copied before the call returns or the
 //   handle is freed.
 // * Async: one helper (Calls.Run) runs the blocking call on the thread pool on a handle of
@@ -26,21 +37,8 @@
 //   catches everything: no exception unwinds into native code.
 // * Errors: TB_TIMEOUT is TimeoutException, TB_CANCELLED OperationCanceledException (each
 //   wrapping the TokenBridgeException); a null argument is ArgumentNullException naming the
-//   C# parameter, and messages name C# parameters, not C ones.
-//
-// JSON route: a small JSON reader and string escaper of our own (class Json, at the end).
-// * System.Text.Json does not exist on Mono and is not part of .NET Standard 2.0 (it would
-//   be a NuGet dependency); Newtonsoft.Json is a NuGet package too.
-// * DataContractJsonSerializer is available on both, but needs an extra assembly reference
-//   (System.Runtime.Serialization: for Mono, Debian's libmono-system-runtime-serialization4.0-cil,
-//   which mono-mcs does not pull in) and only maps fixed
-//   shapes onto [DataContract] classes: it cannot hold the free-form parts of our answers
-//   (the agent profile as the server sent it, the `raw` members, which are arbitrary JSON),
-//   and it handles `null` members and dictionaries awkwardly.
-// * The library's answers are small, UTF-8 and well-formed (docs/c-api.md, "JSON
-//   answers"), so a strict recursive-descent reader is short, has no dependency at all and
-//   behaves identically on every runtime. Free-form JSON is exposed as plain .NET values:
-//   null, bool, string, long or double, IReadOnlyList<object>, IReadOnlyDictionary<string, object>.
+//   C# parameter, a bad value inside an options object (MessengerFilter) ArgumentException
+//   naming the parameter, and messages name C# parameters, not C ones.
 
 using System;
 using System.Collections.Generic;
@@ -322,14 +320,14 @@ namespace TokenBridge
         public TokenBridgeRequest(string method, string path)
         {
             RequestHandle h;
-            Native.Check(Native.tb_request_new(Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), out h));
+            Native.Check(Native.tb_request_new(Native.Utf8(method, "method"), Native.Utf8(path, "path"), out h));
             Handle = h;
         }
 
         /// <summary>Adds a query parameter (percent-encoded when sent; names may repeat).</summary>
         public TokenBridgeRequest AddQuery(string name, string value)
         {
-            Native.Check(Native.tb_request_add_query(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            Native.Check(Native.tb_request_add_query(Handle, Native.Utf8(name, "name"), Native.Utf8(value, "value")));
             return this;
         }
 
@@ -341,21 +339,21 @@ namespace TokenBridge
         /// </summary>
         public TokenBridgeRequest AddHeader(string name, string value)
         {
-            Native.Check(Native.tb_request_add_header(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            Native.Check(Native.tb_request_add_header(Handle, Native.Utf8(name, "name"), Native.Utf8(value, "value")));
             return this;
         }
 
         /// <summary>Adds a form field: the body is <c>application/x-www-form-urlencoded</c>.</summary>
         public TokenBridgeRequest AddFormField(string name, string value)
         {
-            Native.Check(Native.tb_request_add_form_field(Handle, Native.Utf8(Native.NotNull(name, "name")), Native.Utf8(Native.NotNull(value, "value"))));
+            Native.Check(Native.tb_request_add_form_field(Handle, Native.Utf8(name, "name"), Native.Utf8(value, "value")));
             return this;
         }
 
         /// <summary>The body is this JSON text (checked), sent as <c>application/json</c>.</summary>
         public TokenBridgeRequest SetJson(string json)
         {
-            Native.Check(Native.tb_request_set_json(Handle, Native.Utf8(Native.NotNull(json, "json"))));
+            Native.Check(Native.tb_request_set_json(Handle, Native.Utf8(json, "json")));
             return this;
         }
 
@@ -363,7 +361,7 @@ namespace TokenBridge
         public TokenBridgeRequest SetBody(string contentType, byte[] body)
         {
             Native.NotNull(body, "body");
-            Native.Check(Native.tb_request_set_body(Handle, Native.Utf8(Native.NotNull(contentType, "contentType")),
+            Native.Check(Native.tb_request_set_body(Handle, Native.Utf8(contentType, "contentType"),
                 body.Length == 0 ? null : body, new UIntPtr((uint)body.Length)), "content_type", "contentType", "bytes", "body");
             return this;
         }
@@ -371,7 +369,7 @@ namespace TokenBridge
         /// <summary>Sends <c>Idempotency-Key</c> on every send and retry; makes a POST or PATCH retryable.</summary>
         public TokenBridgeRequest SetIdempotencyKey(string idempotencyKey)
         {
-            Native.Check(Native.tb_request_set_idempotency_key(Handle, Native.Utf8(Native.NotNull(idempotencyKey, "idempotencyKey"))),
+            Native.Check(Native.tb_request_set_idempotency_key(Handle, Native.Utf8(idempotencyKey, "idempotencyKey")),
                 "idempotency_key", "idempotencyKey");
             return this;
         }
@@ -507,7 +505,7 @@ namespace TokenBridge
         /// <summary>Sends every request through this proxy (e.g. "http://proxy:3128").</summary>
         public TokenBridgeConfig SetProxy(string url)
         {
-            Native.Check(Native.tb_config_set_proxy(Handle, Native.Utf8(Native.NotNull(url, "url"))));
+            Native.Check(Native.tb_config_set_proxy(Handle, Native.Utf8(url, "url")));
             return this;
         }
 
@@ -521,7 +519,7 @@ namespace TokenBridge
         /// <summary>The User-Agent header.</summary>
         public TokenBridgeConfig SetUserAgent(string userAgent)
         {
-            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(Native.NotNull(userAgent, "userAgent"))), "user_agent", "userAgent");
+            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(userAgent, "userAgent")), "user_agent", "userAgent");
             return this;
         }
 
@@ -549,7 +547,7 @@ namespace TokenBridge
         /// <summary>A PEM file of extra CA certificates (checked when a client is created).</summary>
         public TokenBridgeConfig SetExtraCaFile(string path)
         {
-            Native.Check(Native.tb_config_set_extra_ca_file(Handle, Native.Utf8(Native.NotNull(path, "path"))));
+            Native.Check(Native.tb_config_set_extra_ca_file(Handle, Native.Utf8(path, "path")));
             return this;
         }
 
@@ -594,42 +592,6 @@ namespace TokenBridge
         }
     }
 
-    /// <summary>The body of a generic call.</summary>
-    public enum BodyKind
-    {
-        /// <summary>No body.</summary>
-        None = 0,
-        /// <summary>The body is a JSON object of string values, sent form-encoded.</summary>
-        Form = 1,
-        /// <summary>The body is JSON text, sent as is.</summary>
-        Json = 2,
-    }
-
-    /// <summary>The answer to a generic call: any HTTP status but 401 (which fails).</summary>
-    public sealed class ApiResponse
-    {
-        /// <summary>The HTTP status.</summary>
-        public int Status { get; }
-        /// <summary>The body as text.</summary>
-        public string Body { get; }
-
-        internal ApiResponse(int status, string body)
-        {
-            Status = status;
-            Body = body;
-        }
-
-        /// <summary>
-        /// The body read as JSON: null, bool, string, long or double,
-        /// IReadOnlyList&lt;object&gt; or IReadOnlyDictionary&lt;string, object&gt;.
-        /// Throws <see cref="FormatException"/> when the body is not JSON.
-        /// </summary>
-        public object BodyAsJson()
-        {
-            return Json.Parse(Body);
-        }
-    }
-
     /// <summary>A token and when it expires.</summary>
     public sealed class AccessToken
     {
@@ -661,41 +623,155 @@ namespace TokenBridge
     }
 
     /// <summary>
+    /// A published field of the agent profile (<c>tb_agent_field</c>, same numbers), for
+    /// <see cref="AgentProfile.Text"/>. The wire names are in lower case but for
+    /// <c>LogLevel</c>. <c>secret</c> and <c>md5secret</c> (the SIP password and its
+    /// digest) are deliberately not reachable.
+    /// </summary>
+    public enum AgentField
+    {
+        /// <summary><c>id</c> (a number; also <see cref="AgentProfile.Id"/>).</summary>
+        Id = 0,
+        /// <summary><c>name</c>.</summary>
+        Name,
+        /// <summary><c>host</c>.</summary>
+        Host,
+        /// <summary><c>nat</c>.</summary>
+        Nat,
+        /// <summary><c>type</c>.</summary>
+        Type,
+        /// <summary><c>accountcode</c>.</summary>
+        AccountCode,
+        /// <summary><c>callgroup</c>.</summary>
+        CallGroup,
+        /// <summary><c>callerid</c>.</summary>
+        CallerId,
+        /// <summary><c>canreinvite</c>.</summary>
+        CanReinvite,
+        /// <summary><c>context</c>.</summary>
+        Context,
+        /// <summary><c>dtmfmode</c>.</summary>
+        DtmfMode,
+        /// <summary><c>insecure</c>.</summary>
+        Insecure,
+        /// <summary><c>language</c>.</summary>
+        Language,
+        /// <summary><c>mailbox</c>.</summary>
+        Mailbox,
+        /// <summary><c>pickupgroup</c>.</summary>
+        PickupGroup,
+        /// <summary><c>qualify</c>.</summary>
+        Qualify,
+        /// <summary><c>disallow</c>.</summary>
+        Disallow,
+        /// <summary><c>allow</c>.</summary>
+        Allow,
+        /// <summary><c>port</c>.</summary>
+        Port,
+        /// <summary><c>defaultuser</c>.</summary>
+        DefaultUser,
+        /// <summary><c>subscribecontext</c>.</summary>
+        SubscribeContext,
+        /// <summary><c>record</c>.</summary>
+        Record,
+        /// <summary><c>email</c>.</summary>
+        Email,
+        /// <summary><c>phonetype</c>.</summary>
+        PhoneType,
+        /// <summary><c>transport</c>.</summary>
+        Transport,
+        /// <summary><c>encryption</c>.</summary>
+        Encryption,
+        /// <summary><c>did</c>.</summary>
+        Did,
+        /// <summary><c>outboundproxy</c>.</summary>
+        OutboundProxy,
+        /// <summary><c>fullname</c>.</summary>
+        FullName,
+        /// <summary><c>LogLevel</c>.</summary>
+        LogLevel,
+        /// <summary><c>limite</c> (a number; also <see cref="AgentProfile.Limite"/>).</summary>
+        Limite,
+        /// <summary><c>token</c>: the session token (also cached by the client).</summary>
+        Token,
+    }
+
+    /// <summary>
     /// An agent's SIP profile as uContact's AgentLogin sent it, without <c>secret</c> and
-    /// <c>md5secret</c>. The common fields are typed; every field is in <see cref="Fields"/>.
+    /// <c>md5secret</c>, read through the library's accessors (<c>tb_agent_profile_*</c>)
+    /// and copied: it holds no native memory. The common fields are properties; every
+    /// published field is <see cref="Text"/>, any field at all <see cref="Get"/>.
+    /// Numbers and booleans come as their JSON text ("42", "true").
     /// </summary>
     public sealed class AgentProfile
     {
-        /// <summary>The session token (what a login is for).</summary>
-        public string Token { get; }
-        /// <summary><c>id</c>, when present and numeric.</summary>
-        public long? Id { get; }
-        /// <summary><c>name</c>: the agent's SIP name.</summary>
-        public string Name { get; }
-        /// <summary><c>fullname</c>.</summary>
-        public string FullName { get; }
-        /// <summary><c>callerid</c>.</summary>
-        public string CallerId { get; }
-        /// <summary><c>context</c>.</summary>
-        public string Context { get; }
-        /// <summary><c>type</c>.</summary>
-        public string Kind { get; }
-        /// <summary>Every field as it came (JSON values as .NET values).</summary>
-        public IReadOnlyDictionary<string, object> Fields { get; }
-        /// <summary>The profile as JSON text.</summary>
-        public string Json { get; }
+        private const int PublishedFields = (int)AgentField.Token + 1;
+        private readonly string[] published = new string[PublishedFields];
+        private readonly List<KeyValuePair<string, string>> fields = new List<KeyValuePair<string, string>>();
 
-        internal AgentProfile(string json)
+        /// <summary><c>token</c>: the session token (what a login is for).</summary>
+        public string Token { get { return published[(int)AgentField.Token]; } }
+        /// <summary><c>id</c> as a number, or null when the server sent none.</summary>
+        public long? Id { get; }
+        /// <summary><c>limite</c> as a number, or null when the server sent none.</summary>
+        public long? Limite { get; }
+        /// <summary><c>name</c>: the agent's SIP name.</summary>
+        public string Name { get { return published[(int)AgentField.Name]; } }
+        /// <summary><c>fullname</c>.</summary>
+        public string FullName { get { return published[(int)AgentField.FullName]; } }
+        /// <summary><c>callerid</c>.</summary>
+        public string CallerId { get { return published[(int)AgentField.CallerId]; } }
+        /// <summary><c>context</c>.</summary>
+        public string Context { get { return published[(int)AgentField.Context]; } }
+        /// <summary><c>type</c>.</summary>
+        public string Kind { get { return published[(int)AgentField.Type]; } }
+        /// <summary>Every field (name, value as text) in the server's order; never <c>secret</c> or <c>md5secret</c>.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Fields { get { return fields; } }
+        /// <summary>The profile as the server sent it, as JSON text, without <c>secret</c> and <c>md5secret</c> (it holds the token).</summary>
+        public string RawJson { get; }
+
+        internal AgentProfile(AgentProfileHandle p)
         {
-            Json = json;
-            Fields = TokenBridge.Json.ParseObject(json, "agent profile");
-            Token = TokenBridge.Json.Text(Fields, "token");
-            Id = TokenBridge.Json.Integer(Fields, "id");
-            Name = TokenBridge.Json.Text(Fields, "name");
-            FullName = TokenBridge.Json.Text(Fields, "fullname");
-            CallerId = TokenBridge.Json.Text(Fields, "callerid");
-            Context = TokenBridge.Json.Text(Fields, "context");
-            Kind = TokenBridge.Json.Text(Fields, "type");
+            for (int f = 0; f < PublishedFields; f++)
+            {
+                IntPtr s;
+                UIntPtr len;
+                Native.Check(Native.tb_agent_profile_text(p, f, out s, out len));
+                published[f] = Native.CopyUtf8(s, len);
+            }
+            long n;
+            if (Native.tb_agent_profile_id(p, out n)) Id = n;
+            if (Native.tb_agent_profile_limite(p, out n)) Limite = n;
+            ulong count = Native.tb_agent_profile_field_count(p).ToUInt64();
+            for (ulong i = 0; i < count; i++)
+            {
+                IntPtr name, value;
+                UIntPtr nameLen, valueLen;
+                Native.Check(Native.tb_agent_profile_field_at(p, new UIntPtr(i), out name, out nameLen, out value, out valueLen));
+                fields.Add(new KeyValuePair<string, string>(Native.CopyUtf8(name, nameLen), Native.CopyUtf8(value, valueLen)));
+            }
+            RawJson = Native.Lent(p, Native.tb_agent_profile_raw_json);
+        }
+
+        /// <summary>A published field, or null when the server did not send it.</summary>
+        public string Text(AgentField field)
+        {
+            if (field < AgentField.Id || field > AgentField.Token)
+                throw new ArgumentOutOfRangeException("field", "not an AgentField");
+            return published[(int)field];
+        }
+
+        /// <summary>
+        /// Any field by its wire name (exact case), including those the vendor does not
+        /// publish, or null when the profile has none (always for <c>secret</c> and <c>md5secret</c>).
+        /// </summary>
+        public string Get(string name)
+        {
+            Native.NotNull(name, "name");
+            foreach (var f in fields)
+                if (string.Equals(f.Key, name, StringComparison.Ordinal))
+                    return f.Value;
+            return null;
         }
 
         /// <summary>Never shows the token.</summary>
@@ -725,7 +801,7 @@ namespace TokenBridge
             Native.NotNull(password, "password");
             UContactHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg,
-                Native.Utf8(server), Native.Utf8(user), Native.Utf8(password), (int)kind, out h));
+                Native.Utf8(server, "server"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), (int)kind, out h));
             handle = h;
         }
 
@@ -775,13 +851,6 @@ namespace TokenBridge
             return Async(c => c.GetValidToken(), cancellationToken);
         }
 
-        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
-        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
-            CancellationToken cancellationToken = default(CancellationToken))
-        {
-            return Async(c => c.Call(method, path, kind, body), cancellationToken);
-        }
-
         /// <summary>
         /// Sends a request built with <see cref="TokenBridgeRequest"/> with the client's token
         /// (<c>Basic {token}</c>), logging in again once on 401.
@@ -808,9 +877,10 @@ namespace TokenBridge
         /// <summary>AgentLogin: logs in as the agent and returns the agent's profile.</summary>
         public AgentProfile AgentLogin()
         {
-            IntPtr s;
-            Native.Check(Native.tb_ucontact_agent_login(handle, out s));
-            return new AgentProfile(Native.TakeString(s));
+            AgentProfileHandle p;
+            Native.Check(Native.tb_ucontact_agent_login(handle, out p));
+            using (p)
+                return new AgentProfile(p);
         }
 
         /// <summary>EndSession: ends the live session (does nothing without one).</summary>
@@ -830,25 +900,7 @@ namespace TokenBridge
         /// <summary>Uses this token from now on (e.g. one saved from an earlier run).</summary>
         public void SetToken(string token)
         {
-            Native.Check(Native.tb_ucontact_set_token(handle, Native.Utf8(Native.NotNull(token, "token"))));
-        }
-
-        /// <summary>
-        /// Calls any uContact resource with the client's token (<c>Basic {token}</c>),
-        /// logging in again once on 401.
-        /// </summary>
-        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
-        {
-            ushort status;
-            IntPtr s;
-            Native.Check(Native.tb_ucontact_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
-            return new ApiResponse(status, Native.TakeString(s));
-        }
-
-        /// <summary><see cref="Call"/> with a form body.</summary>
-        public ApiResponse CallForm(string method, string path, IEnumerable<KeyValuePair<string, string>> fields)
-        {
-            return Call(method, path, BodyKind.Form, TokenBridge.Json.StringObject(fields));
+            Native.Check(Native.tb_ucontact_set_token(handle, Native.Utf8(token, "token")));
         }
 
         /// <summary>
@@ -885,7 +937,7 @@ namespace TokenBridge
             Native.NotNull(appSecret, "appSecret");
             YativoHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_yativo_client_new(cfg,
-                Native.Utf8(baseUrl), Native.Utf8(accountId), Native.Utf8(appSecret), out h));
+                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(accountId, "accountId"), Native.Utf8(appSecret, "appSecret"), out h));
             handle = h;
         }
 
@@ -926,13 +978,6 @@ namespace TokenBridge
         public Task<string> GetValidTokenAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
             return Async(c => c.GetValidToken(), cancellationToken);
-        }
-
-        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
-        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
-            CancellationToken cancellationToken = default(CancellationToken))
-        {
-            return Async(c => c.Call(method, path, kind, body), cancellationToken);
         }
 
         /// <summary>
@@ -983,19 +1028,7 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(Native.NotNull(token, "token")), Native.ToUnix(expiresAt)));
-        }
-
-        /// <summary>
-        /// Calls any Yativo resource with the client's token (<c>Bearer</c>),
-        /// logging in again once on 401.
-        /// </summary>
-        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
-        {
-            ushort status;
-            IntPtr s;
-            Native.Check(Native.tb_yativo_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
-            return new ApiResponse(status, Native.TakeString(s));
+            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)));
         }
 
         /// <summary>Frees the client once calls still running on other threads have returned.</summary>
@@ -1035,75 +1068,139 @@ namespace TokenBridge
         }
     }
 
-    /// <summary>A messenger request's status, for filtering.</summary>
+    /// <summary>
+    /// A messenger request's status (<c>tb_messenger_status</c>, same numbers): in a
+    /// <see cref="MessengerFilter"/>, which requests to count or list; in a
+    /// <see cref="MessengerRequest"/>, what AnnA said.
+    /// </summary>
     public enum MessengerRequestStatus
     {
-        /// <summary>Open requests.</summary>
-        Open,
-        /// <summary>Closed requests.</summary>
-        Closed,
+        /// <summary>Open (<c>A</c> on the wire).</summary>
+        Open = 1,
+        /// <summary>Closed (<c>E</c> on the wire).</summary>
+        Closed = 2,
     }
 
-    /// <summary>Filters for the messenger counter and requests; null properties do not filter.</summary>
+    /// <summary>
+    /// Which messenger requests <see cref="AnnaClient.GetMessengerAlertCounter"/> and
+    /// <see cref="AnnaClient.GetMessengerRequests"/> count or list; a null (or empty)
+    /// property does not filter. A plain object: each call builds the library's filter
+    /// from it (<c>tb_messenger_filter_*</c>), so one filter may serve many calls and
+    /// threads. A bad value is an <see cref="ArgumentException"/> naming the call's
+    /// <c>filter</c> parameter and the property; nothing is sent.
+    /// </summary>
     public sealed class MessengerFilter
     {
-        /// <summary>Only this department.</summary>
+        /// <summary>Only this department (its <see cref="MessengerDepartment.Alias"/>).</summary>
         public string DepartmentAlias { get; set; }
-        /// <summary>Only this channel.</summary>
+        /// <summary>Only this channel (its <see cref="MessengerChannel.Alias"/>).</summary>
         public string ChannelAlias { get; set; }
         /// <summary>Opened on or after this day (the time of day is ignored).</summary>
         public DateTime? DateFrom { get; set; }
-        /// <summary>Opened on or before this day (the time of day is ignored).</summary>
+        /// <summary>Opened on or before this day (the time of day is ignored); not before <see cref="DateFrom"/>.</summary>
         public DateTime? DateTo { get; set; }
         /// <summary>Only open or only closed requests.</summary>
         public MessengerRequestStatus? Status { get; set; }
         /// <summary>Only pending (true) or only not pending (false) requests.</summary>
         public bool? Pending { get; set; }
 
-        /// <summary>The filter as the C ABI takes it (<c>filter_json</c>).</summary>
-        public string ToJson()
+        /// <summary>Never null: the library's filter, checked (the caller frees it).</summary>
+        internal MessengerFilterHandle ToNative(string parameter)
         {
-            var sb = new StringBuilder("{");
-            Action<string, string> add = (key, jsonValue) =>
+            if (DateFrom.HasValue && DateTo.HasValue && DateFrom.Value.Date > DateTo.Value.Date)
+                throw new ArgumentException(parameter + ".DateFrom (" + Day(DateFrom.Value) + ") is after " + parameter + ".DateTo (" + Day(DateTo.Value) + ")", parameter);
+            if (Status.HasValue && Status.Value != MessengerRequestStatus.Open && Status.Value != MessengerRequestStatus.Closed)
+                throw new ArgumentException(parameter + ".Status is not a MessengerRequestStatus", parameter);
+            var f = Native.tb_messenger_filter_new();
+            if (f.IsInvalid) throw new OutOfMemoryException("tb_messenger_filter_new returned NULL");
+            try
             {
-                if (sb.Length > 1) sb.Append(',');
-                TokenBridge.Json.WriteString(sb, key);
-                sb.Append(':').Append(jsonValue);
-            };
-            if (DepartmentAlias != null) add("department_alias", TokenBridge.Json.Quote(DepartmentAlias));
-            if (ChannelAlias != null) add("channel_alias", TokenBridge.Json.Quote(ChannelAlias));
-            if (DateFrom.HasValue) add("date_from", TokenBridge.Json.Quote(DateFrom.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
-            if (DateTo.HasValue) add("date_to", TokenBridge.Json.Quote(DateTo.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
-            if (Status.HasValue) add("status", Status.Value == MessengerRequestStatus.Open ? "\"open\"" : "\"closed\"");
-            if (Pending.HasValue) add("pending", Pending.Value ? "true" : "false");
-            return sb.Append('}').ToString();
+                string[] renames =
+                {
+                    "alias", parameter + ".DepartmentAlias",
+                    "date_from", parameter + ".DateFrom",
+                    "date_to", parameter + ".DateTo",
+                };
+                if (!string.IsNullOrEmpty(DepartmentAlias))
+                    Native.CheckArgument(Native.tb_messenger_filter_set_department_alias(f, Native.OptionalUtf8(DepartmentAlias, parameter, parameter + ".DepartmentAlias")), parameter, renames);
+                renames[1] = parameter + ".ChannelAlias";
+                if (!string.IsNullOrEmpty(ChannelAlias))
+                    Native.CheckArgument(Native.tb_messenger_filter_set_channel_alias(f, Native.OptionalUtf8(ChannelAlias, parameter, parameter + ".ChannelAlias")), parameter, renames);
+                if (DateFrom.HasValue)
+                {
+                    var d = DateFrom.Value;
+                    Native.CheckArgument(Native.tb_messenger_filter_set_date_from(f, d.Year, d.Month, d.Day), parameter, renames);
+                }
+                if (DateTo.HasValue)
+                {
+                    var d = DateTo.Value;
+                    Native.CheckArgument(Native.tb_messenger_filter_set_date_to(f, d.Year, d.Month, d.Day), parameter, renames);
+                }
+                if (Status.HasValue)
+                    Native.CheckArgument(Native.tb_messenger_filter_set_status(f, (int)Status.Value), parameter, renames);
+                if (Pending.HasValue)
+                    Native.CheckArgument(Native.tb_messenger_filter_set_pending(f, Pending.Value ? 1 : 2), parameter, renames);
+                return f;
+            }
+            catch
+            {
+                f.Dispose();
+                throw;
+            }
+        }
+
+        private static string Day(DateTime d)
+        {
+            return d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>The filter in words, e.g. for a log.</summary>
+        public override string ToString()
+        {
+            var parts = new List<string>();
+            if (!string.IsNullOrEmpty(DepartmentAlias)) parts.Add("department " + DepartmentAlias);
+            if (!string.IsNullOrEmpty(ChannelAlias)) parts.Add("channel " + ChannelAlias);
+            if (DateFrom.HasValue) parts.Add("from " + Day(DateFrom.Value));
+            if (DateTo.HasValue) parts.Add("to " + Day(DateTo.Value));
+            if (Status.HasValue) parts.Add(Status.Value.ToString().ToLowerInvariant());
+            if (Pending.HasValue) parts.Add(Pending.Value ? "pending" : "not pending");
+            return "MessengerFilter(" + (parts.Count == 0 ? "everything" : string.Join(", ", parts)) + ")";
         }
     }
 
-    /// <summary>What AnnA's UserHash answers: the hash and the chat URLs.</summary>
+    /// <summary>
+    /// What AnnA's UserHash answers: the hash and the chat URLs, read through the library's
+    /// accessors (<c>tb_access_data_*</c>) and copied: it holds no native memory.
+    /// </summary>
     public sealed class AccessData
     {
-        /// <summary>The access hash (a secret: do not log it).</summary>
+        /// <summary><c>Hash</c>: the access hash (a credential: do not log it).</summary>
         public string Hash { get; }
-        /// <summary>The chat URL.</summary>
+        /// <summary><c>ChatURL</c>: the chat URL (it carries the hash).</summary>
         public string ChatUrl { get; }
-        /// <summary>The embedded chat URL.</summary>
+        /// <summary><c>EmbeddedURL</c>: the embedded chat URL (it carries the hash).</summary>
         public string EmbeddedUrl { get; }
-        /// <summary>When the hash expires (AnnA's local time, <see cref="DateTimeKind.Unspecified"/>), or null when not understood.</summary>
+        /// <summary>
+        /// <c>Expires</c>: when the hash expires, in AnnA's local time (AnnA sends no zone,
+        /// hence <see cref="DateTimeKind.Unspecified"/>), or null when AnnA wrote something
+        /// other than a date (see <see cref="ExpiresRaw"/>).
+        /// </summary>
         public DateTime? Expires { get; }
-        /// <summary>The expiry as AnnA sent it (e.g. "20241231235959").</summary>
+        /// <summary><c>Expires</c> as AnnA wrote it (normally "yyyyMMddHHmmss").</summary>
         public string ExpiresRaw { get; }
+        /// <summary>The <c>accessData</c> object as AnnA sent it, as JSON text (it holds the hash).</summary>
+        public string RawJson { get; }
 
-        internal AccessData(string json)
+        internal AccessData(AccessDataHandle d)
         {
-            var o = Json.ParseObject(json, "access data");
-            Hash = Json.Text(o, "hash");
-            ChatUrl = Json.Text(o, "chat_url");
-            EmbeddedUrl = Json.Text(o, "embedded_url");
-            ExpiresRaw = Json.Text(o, "expires_raw");
-            string expires = Json.Text(o, "expires");
-            if (expires != null)
-                Expires = DateTime.ParseExact(expires, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None);
+            Hash = Native.Lent(d, Native.tb_access_data_hash);
+            ChatUrl = Native.Lent(d, Native.tb_access_data_chat_url);
+            EmbeddedUrl = Native.Lent(d, Native.tb_access_data_embedded_url);
+            ExpiresRaw = Native.Lent(d, Native.tb_access_data_expires_raw);
+            RawJson = Native.Lent(d, Native.tb_access_data_raw_json);
+            Native.DateTimeParts when;
+            if (Native.tb_access_data_expires(d, out when))
+                Expires = when.ToDateTime();
         }
 
         /// <summary>Never shows the hash (nor the URLs, which carry it).</summary>
@@ -1121,10 +1218,16 @@ namespace TokenBridge
         /// <summary>Display name.</summary>
         public string Name { get; }
 
-        internal MessengerChannel(IReadOnlyDictionary<string, object> o)
+        internal MessengerChannel(string alias, string name)
         {
-            Alias = Json.Text(o, "alias");
-            Name = Json.Text(o, "name");
+            Alias = alias;
+            Name = name;
+        }
+
+        /// <summary>"Name (alias)".</summary>
+        public override string ToString()
+        {
+            return Name + " (" + Alias + ")";
         }
     }
 
@@ -1135,84 +1238,178 @@ namespace TokenBridge
         public string Alias { get; }
         /// <summary>Display name.</summary>
         public string Name { get; }
-        /// <summary>The department's channels.</summary>
+        /// <summary>The department's channels, in AnnA's order.</summary>
         public IReadOnlyList<MessengerChannel> Channels { get; }
 
-        internal MessengerDepartment(IReadOnlyDictionary<string, object> o)
+        internal MessengerDepartment(string alias, string name, IReadOnlyList<MessengerChannel> channels)
         {
-            Alias = Json.Text(o, "alias");
-            Name = Json.Text(o, "name");
-            var channels = new List<MessengerChannel>();
-            foreach (var c in Json.List(o, "channels"))
-                channels.Add(new MessengerChannel(Json.AsObject(c, "channel")));
+            Alias = alias;
+            Name = name;
             Channels = channels;
         }
-    }
 
-    /// <summary>The company's messenger structure: departments and channels.</summary>
-    public sealed class MessengerStructure
-    {
-        /// <summary>The company hash.</summary>
-        public string CompaniesHash { get; }
-        /// <summary>The company name.</summary>
-        public string CompaniesName { get; }
-        /// <summary>The departments.</summary>
-        public IReadOnlyList<MessengerDepartment> Departments { get; }
-        /// <summary>The structure as AnnA sent it (JSON values as .NET values).</summary>
-        public object Raw { get; }
-
-        internal MessengerStructure(string json)
+        /// <summary>"Name (alias)".</summary>
+        public override string ToString()
         {
-            var o = Json.ParseObject(json, "messenger structure");
-            CompaniesHash = Json.Text(o, "companies_hash");
-            CompaniesName = Json.Text(o, "companies_name");
-            var departments = new List<MessengerDepartment>();
-            foreach (var d in Json.List(o, "departments"))
-                departments.Add(new MessengerDepartment(Json.AsObject(d, "department")));
-            Departments = departments;
-            object raw;
-            o.TryGetValue("raw", out raw);
-            Raw = raw;
+            return Name + " (" + Alias + ")";
         }
     }
 
-    /// <summary>One messenger request (a conversation) of a user.</summary>
+    /// <summary>
+    /// The company's messenger structure: departments and their channels, read through the
+    /// library's accessors (<c>tb_messenger_structure_*</c>) and copied.
+    /// </summary>
+    public sealed class MessengerStructure
+    {
+        /// <summary><c>CompaniesHash</c>: the company hash (a credential: do not log it).</summary>
+        public string CompaniesHash { get; }
+        /// <summary><c>CompaniesName</c>: the company name.</summary>
+        public string CompaniesName { get; }
+        /// <summary>The departments, in AnnA's order.</summary>
+        public IReadOnlyList<MessengerDepartment> Departments { get; }
+        /// <summary>The <c>structure</c> object as AnnA sent it, as JSON text (it holds the company hash).</summary>
+        public string RawJson { get; }
+
+        internal MessengerStructure(MessengerStructureHandle s)
+        {
+            CompaniesHash = Native.Lent(s, Native.tb_messenger_structure_companies_hash);
+            CompaniesName = Native.Lent(s, Native.tb_messenger_structure_companies_name);
+            RawJson = Native.Lent(s, Native.tb_messenger_structure_raw_json);
+            ulong count = Native.tb_messenger_structure_department_count(s).ToUInt64();
+            var departments = new List<MessengerDepartment>();
+            for (ulong d = 0; d < count; d++)
+            {
+                IntPtr alias, name;
+                UIntPtr aliasLen, nameLen;
+                Native.Check(Native.tb_messenger_structure_department(s, new UIntPtr(d), out alias, out aliasLen, out name, out nameLen));
+                ulong channelCount = Native.tb_messenger_structure_channel_count(s, new UIntPtr(d)).ToUInt64();
+                var channels = new List<MessengerChannel>();
+                for (ulong c = 0; c < channelCount; c++)
+                {
+                    IntPtr chAlias, chName;
+                    UIntPtr chAliasLen, chNameLen;
+                    Native.Check(Native.tb_messenger_structure_channel(s, new UIntPtr(d), new UIntPtr(c), out chAlias, out chAliasLen, out chName, out chNameLen));
+                    channels.Add(new MessengerChannel(Native.CopyUtf8(chAlias, chAliasLen), Native.CopyUtf8(chName, chNameLen)));
+                }
+                departments.Add(new MessengerDepartment(Native.CopyUtf8(alias, aliasLen), Native.CopyUtf8(name, nameLen), channels));
+            }
+            Departments = departments;
+        }
+
+        /// <summary>Never shows the company hash.</summary>
+        public override string ToString()
+        {
+            return "MessengerStructure(" + (CompaniesName ?? "?") + ", " + Departments.Count.ToString(CultureInfo.InvariantCulture) + " departments)";
+        }
+    }
+
+    /// <summary>
+    /// One messenger request (a conversation) of a user. AnnA does not publish the items'
+    /// field names: the properties are the library's reading of the likely spellings
+    /// (<c>tb_messenger_requests_*</c>); <see cref="Get"/> and <see cref="Fields"/> reach
+    /// every field as sent (values as text; numbers, objects and arrays as JSON text).
+    /// </summary>
     public sealed class MessengerRequest
     {
-        /// <summary>Department.</summary>
-        public string Department { get; }
-        /// <summary>Channel.</summary>
-        public string Channel { get; }
-        /// <summary>Description.</summary>
-        public string Description { get; }
-        /// <summary>When it was opened, as AnnA wrote it.</summary>
-        public string OpenedAt { get; }
-        /// <summary>Protocol number.</summary>
-        public string Protocol { get; }
-        /// <summary>Status, as AnnA wrote it.</summary>
-        public string Status { get; }
-        /// <summary>Whether it is pending, or null when not said.</summary>
-        public bool? Pending { get; }
-        /// <summary>Link to the conversation.</summary>
-        public string Link { get; }
-        /// <summary>The item as AnnA sent it (JSON values as .NET values).</summary>
-        public object Raw { get; }
+        private readonly List<KeyValuePair<string, string>> fields;
 
-        internal MessengerRequest(IReadOnlyDictionary<string, object> o)
+        /// <summary>Department, or null when not sent.</summary>
+        public string Department { get; }
+        /// <summary>Channel, or null when not sent.</summary>
+        public string Channel { get; }
+        /// <summary>Description, or null when not sent.</summary>
+        public string Description { get; }
+        /// <summary>When it was opened, as AnnA wrote it (e.g. "15/03/2024 09:30:00").</summary>
+        public string OpenedAt { get; }
+        /// <summary>Protocol number, or null when not sent.</summary>
+        public string Protocol { get; }
+        /// <summary>Open or closed, or null when AnnA sent no status or another word (see <see cref="StatusText"/>).</summary>
+        public MessengerRequestStatus? Status { get; }
+        /// <summary>The status as AnnA wrote it (e.g. "A"), or null when not sent.</summary>
+        public string StatusText { get; }
+        /// <summary>Whether it awaits the user's answer, or null when AnnA did not say.</summary>
+        public bool? Pending { get; }
+        /// <summary>Link to the conversation, or null when not sent.</summary>
+        public string Link { get; }
+        /// <summary>Every field (wire name, value as text) in AnnA's order.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Fields { get { return fields; } }
+
+        internal MessengerRequest(MessengerRequestsHandle l, ulong index)
         {
-            Department = Json.Text(o, "department");
-            Channel = Json.Text(o, "channel");
-            Description = Json.Text(o, "description");
-            OpenedAt = Json.Text(o, "opened_at");
-            Protocol = Json.Text(o, "protocol");
-            Status = Json.Text(o, "status");
-            object pending;
-            if (o.TryGetValue("pending", out pending) && pending is bool)
-                Pending = (bool)pending;
-            Link = Json.Text(o, "link");
-            object raw;
-            o.TryGetValue("raw", out raw);
-            Raw = raw;
+            var i = new UIntPtr(index);
+            Department = Native.Lent(l, i, Native.tb_messenger_requests_department);
+            Channel = Native.Lent(l, i, Native.tb_messenger_requests_channel);
+            Description = Native.Lent(l, i, Native.tb_messenger_requests_description);
+            OpenedAt = Native.Lent(l, i, Native.tb_messenger_requests_opened_at);
+            Protocol = Native.Lent(l, i, Native.tb_messenger_requests_protocol);
+            StatusText = Native.Lent(l, i, Native.tb_messenger_requests_status);
+            Link = Native.Lent(l, i, Native.tb_messenger_requests_link);
+            int status, pending;
+            Native.Check(Native.tb_messenger_requests_status_kind(l, i, out status));
+            if (status == (int)MessengerRequestStatus.Open || status == (int)MessengerRequestStatus.Closed)
+                Status = (MessengerRequestStatus)status;
+            Native.Check(Native.tb_messenger_requests_pending(l, i, out pending));
+            if (pending == 1) Pending = true;
+            else if (pending == 2) Pending = false;
+            ulong count = Native.tb_messenger_requests_field_count(l, i).ToUInt64();
+            fields = new List<KeyValuePair<string, string>>((int)Math.Min(count, 1024));
+            for (ulong k = 0; k < count; k++)
+            {
+                IntPtr name, value;
+                UIntPtr nameLen, valueLen;
+                Native.Check(Native.tb_messenger_requests_field_at(l, i, new UIntPtr(k), out name, out nameLen, out value, out valueLen));
+                fields.Add(new KeyValuePair<string, string>(Native.CopyUtf8(name, nameLen), Native.CopyUtf8(value, valueLen)));
+            }
+        }
+
+        /// <summary>Any field by its wire name (exact case, e.g. "DepartmentAlias"), or null when the item has none.</summary>
+        public string Get(string name)
+        {
+            Native.NotNull(name, "name");
+            foreach (var f in fields)
+                if (string.Equals(f.Key, name, StringComparison.Ordinal))
+                    return f.Value;
+            return null;
+        }
+
+        /// <summary>"MessengerRequest(protocol, status)".</summary>
+        public override string ToString()
+        {
+            return "MessengerRequest(" + (Protocol ?? "?") + ", " + (StatusText ?? "?") + ")";
+        }
+    }
+
+    /// <summary>A user's messenger requests, in AnnA's order (copied out of the library's list).</summary>
+    public sealed class MessengerRequests : IReadOnlyList<MessengerRequest>
+    {
+        private readonly List<MessengerRequest> items = new List<MessengerRequest>();
+
+        /// <summary>The <c>userRequests</c> array as AnnA sent it, as JSON text.</summary>
+        public string RawJson { get; }
+
+        internal MessengerRequests(MessengerRequestsHandle l)
+        {
+            ulong count = Native.tb_messenger_requests_count(l).ToUInt64();
+            for (ulong i = 0; i < count; i++)
+                items.Add(new MessengerRequest(l, i));
+            RawJson = Native.Lent(l, Native.tb_messenger_requests_raw_json);
+        }
+
+        /// <summary>The request at <paramref name="index"/>.</summary>
+        public MessengerRequest this[int index] { get { return items[index]; } }
+
+        /// <summary>How many requests there are.</summary>
+        public int Count { get { return items.Count; } }
+
+        /// <summary>The requests in order.</summary>
+        public IEnumerator<MessengerRequest> GetEnumerator()
+        {
+            return items.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator()
+        {
+            return GetEnumerator();
         }
     }
 
@@ -1234,7 +1431,7 @@ namespace TokenBridge
             Native.NotNull(pass, "pass");
             AnnaHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_anna_client_new(cfg,
-                Native.Utf8(baseUrl), Native.Utf8(companyHash), Native.Utf8(user), Native.Utf8(pass), out h));
+                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(companyHash, "companyHash"), Native.Utf8(user, "user"), Native.Utf8(pass, "pass"), out h));
             handle = h;
         }
 
@@ -1302,7 +1499,7 @@ namespace TokenBridge
         }
 
         /// <summary><see cref="GetMessengerRequests"/> on the thread pool; cancelling stops the native call.</summary>
-        public Task<IReadOnlyList<MessengerRequest>> GetMessengerRequestsAsync(AnnaUser user, MessengerFilter filter = null, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<MessengerRequests> GetMessengerRequestsAsync(AnnaUser user, MessengerFilter filter = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             return Async(c => c.GetMessengerRequests(user, filter), cancellationToken);
         }
@@ -1311,13 +1508,6 @@ namespace TokenBridge
         public Task<string> GetMessengerLinkAsync(AnnaUser user, CancellationToken cancellationToken = default(CancellationToken))
         {
             return Async(c => c.GetMessengerLink(user), cancellationToken);
-        }
-
-        /// <summary><see cref="Call"/> on the thread pool; cancelling stops the native call.</summary>
-        public Task<ApiResponse> CallAsync(string method, string path, BodyKind kind = BodyKind.None, string body = null,
-            CancellationToken cancellationToken = default(CancellationToken))
-        {
-            return Async(c => c.Call(method, path, kind, body), cancellationToken);
         }
 
         /// <summary>
@@ -1358,406 +1548,93 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(Native.NotNull(token, "token")), Native.ToUnix(expiresAt)));
+            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)));
         }
 
         /// <summary>UserHash: the access data of an active user.</summary>
         public AccessData UserHash(string userId, string startService = null)
         {
-            IntPtr s;
-            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(Native.NotNull(userId, "userId")), Native.Utf8(startService), out s));
-            return new AccessData(Native.TakeString(s));
+            AccessDataHandle d;
+            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(userId, "userId"), Native.OptionalUtf8(startService, "startService"), out d),
+                "user_id", "userId", "start_service", "startService");
+            using (d)
+                return new AccessData(d);
         }
 
         /// <summary>UserHashForced: the access data of a user, creating or reactivating it.</summary>
         public AccessData UserHashForced(string userId, string userName, string startService = null)
         {
-            IntPtr s;
-            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(Native.NotNull(userId, "userId")), Native.Utf8(Native.NotNull(userName, "userName")), Native.Utf8(startService), out s));
-            return new AccessData(Native.TakeString(s));
+            AccessDataHandle d;
+            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(userId, "userId"), Native.Utf8(userName, "userName"), Native.OptionalUtf8(startService, "startService"), out d),
+                "user_id", "userId", "user_name", "userName", "start_service", "startService");
+            using (d)
+                return new AccessData(d);
         }
 
         /// <summary>Inactivates a user; returns AnnA's message, or null when it sent none.</summary>
         public string InactivateUser(string userId)
         {
             IntPtr s;
-            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(Native.NotNull(userId, "userId")), out s));
+            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(userId, "userId"), out s), "user_id", "userId");
             return Native.TakeString(s);
         }
 
         /// <summary>The company's messenger departments and channels.</summary>
         public MessengerStructure GetMessengerStructure()
         {
-            IntPtr s;
+            MessengerStructureHandle s;
             Native.Check(Native.tb_anna_messenger_structure(handle, out s));
-            return new MessengerStructure(Native.TakeString(s));
+            using (s)
+                return new MessengerStructure(s);
         }
 
-        /// <summary>How many messenger alerts a user has.</summary>
-        public ulong GetMessengerAlertCounter(AnnaUser user, MessengerFilter filter = null)
-        {
-            if (user == null) throw new ArgumentNullException("user");
-            ulong count;
-            Native.Check(Native.tb_anna_messenger_alert_counter(handle, Native.Utf8(user.Id),
-                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
-                Native.Utf8(filter == null ? null : filter.ToJson()), out count), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
-            return count;
-        }
-
-        /// <summary>A user's messenger requests.</summary>
-        public IReadOnlyList<MessengerRequest> GetMessengerRequests(AnnaUser user, MessengerFilter filter = null)
-        {
-            if (user == null) throw new ArgumentNullException("user");
-            IntPtr s;
-            Native.Check(Native.tb_anna_messenger_requests(handle, Native.Utf8(user.Id),
-                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue),
-                Native.Utf8(filter == null ? null : filter.ToJson()), out s), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
-            var o = Json.ParseObject(Native.TakeString(s), "messenger requests");
-            var items = new List<MessengerRequest>();
-            foreach (var item in Json.List(o, "items"))
-                items.Add(new MessengerRequest(Json.AsObject(item, "messenger request")));
-            return items;
-        }
-
-        /// <summary>The link to a user's messenger.</summary>
-        public string GetMessengerLink(AnnaUser user)
-        {
-            if (user == null) throw new ArgumentNullException("user");
-            IntPtr s;
-            Native.Check(Native.tb_anna_messenger_link(handle, Native.Utf8(user.Id),
-                Native.Utf8(user.DocumentType), Native.Utf8(user.DocumentValue), out s), "user_id", "user", "doc_type", "user", "doc_value", "user", "filter_json", "filter");
-            return Native.TakeString(s);
-        }
+        // The C names of a messenger call's user and filter, and the C# ones.
+        private static readonly string[] MessengerRenames = { "user_id", "user", "doc_type", "user", "doc_value", "user", "filter", "filter" };
 
         /// <summary>
-        /// Calls any AnnA resource with the client's token (<c>Bearer</c>),
-        /// logging in again once on 401.
+        /// How many open requests await the user's answer, among those <paramref name="filter"/>
+        /// lets through (null: all).
         /// </summary>
-        public ApiResponse Call(string method, string path, BodyKind kind = BodyKind.None, string body = null)
+        public ulong GetMessengerAlertCounter(AnnaUser user, MessengerFilter filter = null)
         {
-            ushort status;
-            IntPtr s;
-            Native.Check(Native.tb_anna_call(handle, Native.Utf8(Native.NotNull(method, "method")), Native.Utf8(Native.NotNull(path, "path")), (int)kind, Native.Utf8(body), out status, out s));
-            return new ApiResponse(status, Native.TakeString(s));
+            Native.NotNull(user, "user");
+            using (var f = filter == null ? null : filter.ToNative("filter"))
+            {
+                ulong count;
+                Native.Check(Native.tb_anna_messenger_alert_counter(handle, Native.OptionalUtf8(user.Id, "user"),
+                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out count), MessengerRenames);
+                return count;
+            }
         }
 
-        /// <summary><see cref="Call"/> with a form body.</summary>
-        public ApiResponse CallForm(string method, string path, IEnumerable<KeyValuePair<string, string>> fields)
+        /// <summary>A user's messenger requests that <paramref name="filter"/> lets through (null: all).</summary>
+        public MessengerRequests GetMessengerRequests(AnnaUser user, MessengerFilter filter = null)
         {
-            return Call(method, path, BodyKind.Form, Json.StringObject(fields));
+            Native.NotNull(user, "user");
+            using (var f = filter == null ? null : filter.ToNative("filter"))
+            {
+                MessengerRequestsHandle l;
+                Native.Check(Native.tb_anna_messenger_requests(handle, Native.OptionalUtf8(user.Id, "user"),
+                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out l), MessengerRenames);
+                using (l)
+                    return new MessengerRequests(l);
+            }
+        }
+
+        /// <summary>The link that opens a user's messenger.</summary>
+        public string GetMessengerLink(AnnaUser user)
+        {
+            Native.NotNull(user, "user");
+            IntPtr s;
+            Native.Check(Native.tb_anna_messenger_link(handle, Native.OptionalUtf8(user.Id, "user"),
+                Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), out s), MessengerRenames);
+            return Native.TakeString(s);
         }
 
         /// <summary>Frees the client once calls still running on other threads have returned.</summary>
         public void Dispose()
         {
             handle.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The small JSON reader and writer this binding uses (see the comment at the top of the
-    /// file). Values: null, bool, string, long (integers that fit) or double,
-    /// IReadOnlyList&lt;object&gt;, IReadOnlyDictionary&lt;string, object&gt; (key order kept).
-    /// </summary>
-    internal static class Json
-    {
-        /// <summary>Reads one JSON value; throws <see cref="FormatException"/> on malformed text.</summary>
-        public static object Parse(string text)
-        {
-            if (text == null) throw new ArgumentNullException("text");
-            var r = new Reader(text);
-            r.SkipSpace();
-            object v = r.Value(0);
-            r.SkipSpace();
-            if (r.Pos != text.Length) throw r.Error("trailing characters");
-            return v;
-        }
-
-        /// <summary>A string as a JSON string literal.</summary>
-        public static string Quote(string s)
-        {
-            var sb = new StringBuilder(s.Length + 2);
-            WriteString(sb, s);
-            return sb.ToString();
-        }
-
-        internal static void WriteString(StringBuilder sb, string s)
-        {
-            sb.Append('"');
-            foreach (char c in s)
-            {
-                switch (c)
-                {
-                    case '"': sb.Append("\\\""); break;
-                    case '\\': sb.Append("\\\\"); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
-                }
-            }
-            sb.Append('"');
-        }
-
-        internal static string StringObject(IEnumerable<KeyValuePair<string, string>> fields)
-        {
-            if (fields == null) throw new ArgumentNullException("fields");
-            var sb = new StringBuilder("{");
-            foreach (var kv in fields)
-            {
-                if (sb.Length > 1) sb.Append(',');
-                WriteString(sb, kv.Key);
-                sb.Append(':');
-                if (kv.Value == null) sb.Append("null"); else WriteString(sb, kv.Value);
-            }
-            return sb.Append('}').ToString();
-        }
-
-        // One of the library's answers, which must be a JSON object.
-        internal static IReadOnlyDictionary<string, object> ParseObject(string json, string what)
-        {
-            object v;
-            try
-            {
-                v = Parse(json);
-            }
-            catch (FormatException e)
-            {
-                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "the library's " + what + " is not valid JSON: " + e.Message, 0, null);
-            }
-            return AsObject(v, what);
-        }
-
-        internal static IReadOnlyDictionary<string, object> AsObject(object v, string what)
-        {
-            var o = v as IReadOnlyDictionary<string, object>;
-            if (o == null)
-                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "the library's " + what + " is not a JSON object", 0, null);
-            return o;
-        }
-
-        internal static IEnumerable<object> List(IReadOnlyDictionary<string, object> o, string key)
-        {
-            object v;
-            if (!o.TryGetValue(key, out v) || v == null) return new object[0];
-            var list = v as IReadOnlyList<object>;
-            if (list == null)
-                throw new TokenBridgeException(TokenBridgeStatus.UnexpectedResponse, "`" + key + "` is not a JSON array", 0, null);
-            return list;
-        }
-
-        // A member as text: strings as they are, numbers and booleans written out, else null.
-        internal static string Text(IReadOnlyDictionary<string, object> o, string key)
-        {
-            object v;
-            if (!o.TryGetValue(key, out v) || v == null) return null;
-            if (v is string) return (string)v;
-            if (v is bool) return (bool)v ? "true" : "false";
-            if (v is long) return ((long)v).ToString(CultureInfo.InvariantCulture);
-            if (v is double) return ((double)v).ToString("R", CultureInfo.InvariantCulture);
-            return null;
-        }
-
-        // A member as an integer: a JSON integer or a string holding one.
-        internal static long? Integer(IReadOnlyDictionary<string, object> o, string key)
-        {
-            object v;
-            if (!o.TryGetValue(key, out v) || v == null) return null;
-            if (v is long) return (long)v;
-            long n;
-            var s = v as string;
-            if (s != null && long.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n)) return n;
-            return null;
-        }
-
-        // Insertion-ordered map for JSON objects.
-        private sealed class JsonObject : IReadOnlyDictionary<string, object>
-        {
-            private readonly Dictionary<string, object> map = new Dictionary<string, object>();
-            private readonly List<string> keys = new List<string>();
-
-            internal void Set(string key, object value)
-            {
-                if (!map.ContainsKey(key)) keys.Add(key);
-                map[key] = value;
-            }
-
-            public object this[string key] { get { return map[key]; } }
-            public IEnumerable<string> Keys { get { return keys; } }
-            public IEnumerable<object> Values { get { foreach (var k in keys) yield return map[k]; } }
-            public int Count { get { return keys.Count; } }
-            public bool ContainsKey(string key) { return map.ContainsKey(key); }
-            public bool TryGetValue(string key, out object value) { return map.TryGetValue(key, out value); }
-
-            public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
-            {
-                foreach (var k in keys) yield return new KeyValuePair<string, object>(k, map[k]);
-            }
-
-            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator()
-            {
-                return GetEnumerator();
-            }
-        }
-
-        private sealed class Reader
-        {
-            private const int MaxDepth = 512;
-            private readonly string s;
-            internal int Pos;
-
-            internal Reader(string text)
-            {
-                s = text;
-            }
-
-            internal FormatException Error(string what)
-            {
-                return new FormatException("invalid JSON at offset " + Pos.ToString(CultureInfo.InvariantCulture) + ": " + what);
-            }
-
-            internal void SkipSpace()
-            {
-                while (Pos < s.Length && (s[Pos] == ' ' || s[Pos] == '\t' || s[Pos] == '\n' || s[Pos] == '\r')) Pos++;
-            }
-
-            private void Expect(string word)
-            {
-                if (string.CompareOrdinal(s, Pos, word, 0, word.Length) != 0) throw Error("expected `" + word + "`");
-                Pos += word.Length;
-            }
-
-            internal object Value(int depth)
-            {
-                if (depth > MaxDepth) throw Error("nested too deep");
-                if (Pos >= s.Length) throw Error("unexpected end");
-                char c = s[Pos];
-                switch (c)
-                {
-                    case '{': return ReadObject(depth);
-                    case '[': return ReadArray(depth);
-                    case '"': return ReadString();
-                    case 't': Expect("true"); return true;
-                    case 'f': Expect("false"); return false;
-                    case 'n': Expect("null"); return null;
-                    default:
-                        if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber();
-                        throw Error("unexpected character");
-                }
-            }
-
-            private object ReadObject(int depth)
-            {
-                var o = new JsonObject();
-                Pos++; // {
-                SkipSpace();
-                if (Pos < s.Length && s[Pos] == '}') { Pos++; return o; }
-                while (true)
-                {
-                    SkipSpace();
-                    if (Pos >= s.Length || s[Pos] != '"') throw Error("expected a member name");
-                    string key = ReadString();
-                    SkipSpace();
-                    if (Pos >= s.Length || s[Pos] != ':') throw Error("expected `:`");
-                    Pos++;
-                    SkipSpace();
-                    o.Set(key, Value(depth + 1));
-                    SkipSpace();
-                    if (Pos >= s.Length) throw Error("unexpected end");
-                    if (s[Pos] == ',') { Pos++; continue; }
-                    if (s[Pos] == '}') { Pos++; return o; }
-                    throw Error("expected `,` or `}`");
-                }
-            }
-
-            private object ReadArray(int depth)
-            {
-                var list = new List<object>();
-                Pos++; // [
-                SkipSpace();
-                if (Pos < s.Length && s[Pos] == ']') { Pos++; return list.AsReadOnly(); }
-                while (true)
-                {
-                    SkipSpace();
-                    list.Add(Value(depth + 1));
-                    SkipSpace();
-                    if (Pos >= s.Length) throw Error("unexpected end");
-                    if (s[Pos] == ',') { Pos++; continue; }
-                    if (s[Pos] == ']') { Pos++; return list.AsReadOnly(); }
-                    throw Error("expected `,` or `]`");
-                }
-            }
-
-            private string ReadString()
-            {
-                Pos++; // opening quote
-                var sb = new StringBuilder();
-                while (true)
-                {
-                    if (Pos >= s.Length) throw Error("unterminated string");
-                    char c = s[Pos++];
-                    if (c == '"') return sb.ToString();
-                    if (c < 0x20) throw Error("control character in string");
-                    if (c != '\\') { sb.Append(c); continue; }
-                    if (Pos >= s.Length) throw Error("unterminated escape");
-                    char e = s[Pos++];
-                    switch (e)
-                    {
-                        case '"': sb.Append('"'); break;
-                        case '\\': sb.Append('\\'); break;
-                        case '/': sb.Append('/'); break;
-                        case 'b': sb.Append('\b'); break;
-                        case 'f': sb.Append('\f'); break;
-                        case 'n': sb.Append('\n'); break;
-                        case 'r': sb.Append('\r'); break;
-                        case 't': sb.Append('\t'); break;
-                        case 'u':
-                            // Surrogate pairs arrive as two escapes; appending both UTF-16
-                            // units one after the other rebuilds the character.
-                            if (Pos + 4 > s.Length) throw Error("short \\u escape");
-                            int code;
-                            if (!int.TryParse(s.Substring(Pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out code))
-                                throw Error("bad \\u escape");
-                            sb.Append((char)code);
-                            Pos += 4;
-                            break;
-                        default: throw Error("bad escape");
-                    }
-                }
-            }
-
-            private object ReadNumber()
-            {
-                int start = Pos;
-                bool integral = true;
-                if (s[Pos] == '-') Pos++;
-                if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
-                if (s[Pos] == '0') Pos++;
-                else while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
-                if (Pos < s.Length && s[Pos] == '.')
-                {
-                    integral = false;
-                    Pos++;
-                    if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
-                    while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
-                }
-                if (Pos < s.Length && (s[Pos] == 'e' || s[Pos] == 'E'))
-                {
-                    integral = false;
-                    Pos++;
-                    if (Pos < s.Length && (s[Pos] == '+' || s[Pos] == '-')) Pos++;
-                    if (Pos >= s.Length || s[Pos] < '0' || s[Pos] > '9') throw Error("bad number");
-                    while (Pos < s.Length && s[Pos] >= '0' && s[Pos] <= '9') Pos++;
-                }
-                string text = s.Substring(start, Pos - start);
-                long n;
-                if (integral && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
-                    return n;
-                return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            }
         }
     }
 
@@ -1895,6 +1772,74 @@ namespace TokenBridge
         }
     }
 
+    // The answers' handles: one SafeHandle class per handle type, each releasing with its
+    // own tb_*_free. The binding copies an answer out (AgentProfile, AccessData, ...) and
+    // disposes of its handle before the call returns, so these live only that long; the
+    // strings they lend are never freed by us.
+
+    /// <summary>Owns a <c>tb_agent_profile*</c>; released with <c>tb_agent_profile_free</c>.</summary>
+    internal sealed class AgentProfileHandle : SafeHandle
+    {
+        public AgentProfileHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_agent_profile_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_access_data*</c>; released with <c>tb_access_data_free</c>.</summary>
+    internal sealed class AccessDataHandle : SafeHandle
+    {
+        public AccessDataHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_access_data_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_messenger_structure*</c>; released with <c>tb_messenger_structure_free</c>.</summary>
+    internal sealed class MessengerStructureHandle : SafeHandle
+    {
+        public MessengerStructureHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_messenger_structure_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_messenger_requests*</c>; released with <c>tb_messenger_requests_free</c>.</summary>
+    internal sealed class MessengerRequestsHandle : SafeHandle
+    {
+        public MessengerRequestsHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_messenger_requests_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Owns a <c>tb_messenger_filter*</c>; released with <c>tb_messenger_filter_free</c>.</summary>
+    internal sealed class MessengerFilterHandle : SafeHandle
+    {
+        /// <summary>NULL (no filter), for the calls whose filter is optional; never disposed.</summary>
+        internal static readonly MessengerFilterHandle Null = new MessengerFilterHandle();
+
+        public MessengerFilterHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_messenger_filter_free(handle);
+            return true;
+        }
+    }
+
     // ---- The C ABI -------------------------------------------------------------------------
 
     internal static class Native
@@ -1942,29 +1887,119 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_anna_client_free(IntPtr client);
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_get_user_token(UContactHandle c, out IntPtr token);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_agent_login(UContactHandle c, out IntPtr profileJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_agent_login(UContactHandle c, out AgentProfileHandle profile);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_end_session(UContactHandle c);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_token(UContactHandle c, out IntPtr token);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_set_token(UContactHandle c, byte[] token);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_call(UContactHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_login(YativoHandle c, out IntPtr token, out long expiresAt);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_refresh_token(YativoHandle c, out IntPtr token, out long expiresAt);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_token(YativoHandle c, out IntPtr token);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_set_token(YativoHandle c, byte[] token, long expiresAt);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_call(YativoHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_get_token(AnnaHandle c, out IntPtr token, out long expiresAt);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_token(AnnaHandle c, out IntPtr token);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_set_token(AnnaHandle c, byte[] token, long expiresAt);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash(AnnaHandle c, byte[] userId, byte[] startService, out IntPtr accessDataJson);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash_forced(AnnaHandle c, byte[] userId, byte[] userName, byte[] startService, out IntPtr accessDataJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash(AnnaHandle c, byte[] userId, byte[] startService, out AccessDataHandle data);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_user_hash_forced(AnnaHandle c, byte[] userId, byte[] userName, byte[] startService, out AccessDataHandle data);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_inactivate_user(AnnaHandle c, byte[] userId, out IntPtr message);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_structure(AnnaHandle c, out IntPtr structureJson);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_alert_counter(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, byte[] filterJson, out ulong count);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_requests(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, byte[] filterJson, out IntPtr requestsJson);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_structure(AnnaHandle c, out MessengerStructureHandle structure);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_alert_counter(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, MessengerFilterHandle filter, out ulong count);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_requests(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, MessengerFilterHandle filter, out MessengerRequestsHandle list);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_messenger_link(AnnaHandle c, byte[] userId, byte[] docType, byte[] docValue, out IntPtr link);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_call(AnnaHandle c, byte[] method, byte[] path, int kind, byte[] body, out ushort status, out IntPtr responseBody);
+
+        // Answers as handles read with accessors. Every string an accessor gives is LENT:
+        // IntPtr + length, copied as UTF-8 (CopyUtf8) while the handle lives, never freed
+        // by us (the handle's free wipes it). An absent field is TB_OK with NULL: null here.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_text(AgentProfileHandle p, int field, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_agent_profile_field_count(AgentProfileHandle p);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_field_at(AgentProfileHandle p, UIntPtr index, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_agent_profile_id(AgentProfileHandle p, out long id);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_agent_profile_limite(AgentProfileHandle p, out long limite);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_raw_json(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_agent_profile_free(IntPtr p);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_hash(AccessDataHandle d, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_chat_url(AccessDataHandle d, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_embedded_url(AccessDataHandle d, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_access_data_expires(AccessDataHandle d, out DateTimeParts when);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_expires_raw(AccessDataHandle d, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_raw_json(AccessDataHandle d, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_access_data_free(IntPtr d);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_structure_companies_hash(MessengerStructureHandle s, out IntPtr text, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_structure_companies_name(MessengerStructureHandle s, out IntPtr text, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_messenger_structure_department_count(MessengerStructureHandle s);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_structure_department(MessengerStructureHandle s, UIntPtr department, out IntPtr alias, out UIntPtr aliasLen, out IntPtr name, out UIntPtr nameLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_messenger_structure_channel_count(MessengerStructureHandle s, UIntPtr department);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_structure_channel(MessengerStructureHandle s, UIntPtr department, UIntPtr channel, out IntPtr alias, out UIntPtr aliasLen, out IntPtr name, out UIntPtr nameLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_structure_raw_json(MessengerStructureHandle s, out IntPtr text, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_messenger_structure_free(IntPtr s);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_messenger_requests_count(MessengerRequestsHandle l);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_department(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_channel(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_description(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_opened_at(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_protocol(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_link(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status_kind(MessengerRequestsHandle l, UIntPtr index, out int status);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_pending(MessengerRequestsHandle l, UIntPtr index, out int pending);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_messenger_requests_field_count(MessengerRequestsHandle l, UIntPtr index);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_field_at(MessengerRequestsHandle l, UIntPtr index, UIntPtr field, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_raw_json(MessengerRequestsHandle l, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_messenger_requests_free(IntPtr l);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern MessengerFilterHandle tb_messenger_filter_new();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_department_alias(MessengerFilterHandle f, byte[] alias);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_channel_alias(MessengerFilterHandle f, byte[] alias);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_date_from(MessengerFilterHandle f, int year, int month, int day);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_date_to(MessengerFilterHandle f, int year, int month, int day);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_status(MessengerFilterHandle f, int status);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_filter_set_pending(MessengerFilterHandle f, int pending);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_messenger_filter_free(IntPtr f);
+
+        /// <summary><c>tb_datetime</c>: six int32, the server's local time.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct DateTimeParts
+        {
+            public int Year, Month, Day, Hour, Minute, Second;
+
+            /// <summary>As a <see cref="DateTimeKind.Unspecified"/> DateTime (a leap second 60 reads as 59); null when impossible.</summary>
+            internal DateTime? ToDateTime()
+            {
+                try
+                {
+                    return new DateTime(Year, Month, Day, Hour, Minute, Math.Min(Second, 59), DateTimeKind.Unspecified);
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        internal delegate int LentText<H>(H handle, out IntPtr s, out UIntPtr len);
+        internal delegate int LentItemText<H>(H handle, UIntPtr index, out IntPtr s, out UIntPtr len);
+
+        /// <summary>A lent string of a handle, copied (null when absent).</summary>
+        internal static string Lent<H>(H handle, LentText<H> accessor)
+        {
+            IntPtr s;
+            UIntPtr len;
+            Check(accessor(handle, out s, out len));
+            return CopyUtf8(s, len);
+        }
+
+        /// <summary>A lent string of item <paramref name="index"/> of a handle, copied (null when absent).</summary>
+        internal static string Lent<H>(H handle, UIntPtr index, LentItemText<H> accessor)
+        {
+            IntPtr s;
+            UIntPtr len;
+            Check(accessor(handle, index, out s, out len));
+            return CopyUtf8(s, len);
+        }
 
         // Logging: the callback's delegate lives in a static field (Library), for the process.
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -2003,10 +2038,26 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_response_header_at(ResponseHandle r, UIntPtr index, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_response_free(IntPtr r);
 
-        /// <summary>UTF-8 with a trailing NUL; null stays null (NULL for the library).</summary>
-        internal static byte[] Utf8(string s)
+        /// <summary>
+        /// A required string as UTF-8 with a trailing NUL: null is <see cref="ArgumentNullException"/>
+        /// naming <paramref name="paramName"/>, and so is a NUL character inside an
+        /// <see cref="ArgumentException"/> (C would silently cut the string there).
+        /// </summary>
+        internal static byte[] Utf8(string s, string paramName)
+        {
+            return OptionalUtf8(NotNull(s, paramName), paramName);
+        }
+
+        /// <summary>
+        /// An optional string as UTF-8 with a trailing NUL; null stays null (NULL for the library).
+        /// A NUL character inside is an <see cref="ArgumentException"/> naming
+        /// <paramref name="paramName"/> (the message says <paramref name="what"/>, e.g. a property).
+        /// </summary>
+        internal static byte[] OptionalUtf8(string s, string paramName, string what = null)
         {
             if (s == null) return null;
+            if (s.IndexOf('\0') >= 0)
+                throw new ArgumentException("`" + (what ?? paramName) + "` contains a NUL character (U+0000), which cannot cross into the library", paramName);
             int n = Encoding.UTF8.GetByteCount(s);
             var bytes = new byte[n + 1];
             Encoding.UTF8.GetBytes(s, 0, s.Length, bytes, 0);
@@ -2060,6 +2111,25 @@ namespace TokenBridge
             if (status == (int)TokenBridgeStatus.Timeout) throw new TimeoutException(e.Message, e);
             if (status == (int)TokenBridgeStatus.Cancelled) throw new OperationCanceledException(e.Message, e);
             throw e;
+        }
+
+        /// <summary>
+        /// For a value the caller gave inside <paramref name="parameter"/> (a property of an
+        /// options object): a TB_INVALID_ARGUMENT becomes an <see cref="ArgumentException"/>
+        /// naming it, with the library's message (C names renamed) and the
+        /// <see cref="TokenBridgeException"/> inside; any other failure is thrown as by Check.
+        /// </summary>
+        internal static void CheckArgument(int status, string parameter, params string[] renames)
+        {
+            if (status == 0) return;
+            try
+            {
+                Check(status, renames);
+            }
+            catch (TokenBridgeException e) when (e.Status == TokenBridgeStatus.InvalidArgument)
+            {
+                throw new ArgumentException(e.Message, parameter, e);
+            }
         }
 
         /// <summary>Throws <see cref="ArgumentNullException"/> naming the C# parameter.</summary>
