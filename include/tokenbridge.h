@@ -1683,9 +1683,9 @@ tb_status tb_agent_profile_get(const tb_agent_profile *profile,
 size_t tb_agent_profile_field_count(const tb_agent_profile *profile);
 
 /**
- * The field at `index` (0 = the first, in the server's order): name and value lent
- * (see "Strings"); `*out_name_len` and `*out_value_len` are optional. An index past
- * the last is `TB_INVALID_ARGUMENT` naming `index`.
+ * The field at `index` (0 = the first; fields sorted by name, byte order): name
+ * and value lent (see "Strings"); `*out_name_len` and `*out_value_len` are
+ * optional. An index past the last is `TB_INVALID_ARGUMENT` naming `index`.
  *
  * # Safety
  *
@@ -2072,7 +2072,8 @@ tb_status tb_messenger_requests_get(const tb_messenger_requests *list,
 size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size_t index);
 
 /**
- * Field `field` of request `index` (in the server's order): name and value lent;
+ * Field `field` of request `index` (fields sorted by name, byte order): name and
+ * value lent;
  * the lengths are optional. An index past the last is `TB_INVALID_ARGUMENT`
  * naming `index` (the request's) or `field`.
  *

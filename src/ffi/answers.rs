@@ -326,9 +326,9 @@ pub unsafe extern "C" fn tb_agent_profile_field_count(profile: *const tb_agent_p
     unsafe { count(profile, |p| p.fields.len()) }
 }
 
-/// The field at `index` (0 = the first, in the server's order): name and value lent
-/// (see "Strings"); `*out_name_len` and `*out_value_len` are optional. An index past
-/// the last is `TB_INVALID_ARGUMENT` naming `index`.
+/// The field at `index` (0 = the first; fields sorted by name, byte order): name
+/// and value lent (see "Strings"); `*out_name_len` and `*out_value_len` are
+/// optional. An index past the last is `TB_INVALID_ARGUMENT` naming `index`.
 ///
 /// # Safety
 ///
@@ -1130,7 +1130,8 @@ pub unsafe extern "C" fn tb_messenger_requests_field_count(
     unsafe { count(list, |l| l.items.get(index).map_or(0, |i| i.fields.len())) }
 }
 
-/// Field `field` of request `index` (in the server's order): name and value lent;
+/// Field `field` of request `index` (fields sorted by name, byte order): name and
+/// value lent;
 /// the lengths are optional. An index past the last is `TB_INVALID_ARGUMENT`
 /// naming `index` (the request's) or `field`.
 ///

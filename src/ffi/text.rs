@@ -128,9 +128,10 @@ pub(crate) fn at<'a, T>(items: &'a [T], index: usize, arg: &'static str) -> Resu
     })
 }
 
-/// Named values in the server's order, for a by-name getter and for iteration: the
-/// fields of an answer object (names compared exactly) or a response's headers
-/// (names compared without regard to ASCII case).
+/// Named values for a by-name getter and for iteration: the fields of an answer
+/// object (sorted by name, as serde_json keeps them; names compared exactly) or a
+/// response's headers (in the order received; names compared without regard to
+/// ASCII case).
 pub(crate) struct Fields {
     pairs: Vec<(Text, Text)>,
     ignore_case: bool,

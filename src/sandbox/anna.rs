@@ -200,7 +200,7 @@ fn ping(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
         &json!({
             "success": true,
             "message": "pong",
-            "data": {"user": user, "time": unix_now(), "received": received}
+            "data": {"user": user, "time": unix_now(), "received": received, "echo": req.echo()}
         }),
     ))
 }

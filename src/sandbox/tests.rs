@@ -683,3 +683,61 @@ fn the_anna_and_ucontact_behaviour_is_kept() {
         "{r:?}"
     );
 }
+
+#[test]
+fn the_generic_resources_echo_method_query_and_headers_but_never_credentials() {
+    let sb = Sandbox::start();
+    let request = |method, path: &str| {
+        Request::new(method, path)
+            .query("currency", "USD")
+            .query("note", "a b&c")
+            .header("X-Request-Id", "req-7")
+    };
+    let expect = |echo: &Value, method: &str| {
+        assert_eq!(echo["method"], method, "{echo}");
+        assert_eq!(
+            echo["query"],
+            json!([["currency", "USD"], ["note", "a b&c"]]),
+            "{echo}"
+        );
+        let headers = echo["headers"].as_array().unwrap();
+        assert!(
+            headers.contains(&json!(["x-request-id", "req-7"])),
+            "{echo}"
+        );
+        assert!(
+            !echo
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("authorization"),
+            "{echo}"
+        );
+    };
+    let ya = ya_client(&sb);
+    let r = ya.send(&request(Method::Get, "wallet/balance")).unwrap();
+    expect(&r.json().unwrap()["data"]["echo"], "GET");
+
+    let an = anna::Client::new(&sb.anna_url(), sb.anna_credentials(), &client_config()).unwrap();
+    let r = an
+        .send(&request(Method::Post, "REST/AnnACorporate/Ping"))
+        .unwrap();
+    expect(&r.json().unwrap()["data"]["echo"], "POST");
+
+    let uc = ucontact::Client::new(
+        &sb.ucontact_url(),
+        sb.ucontact_credentials(),
+        &client_config(),
+    )
+    .unwrap();
+    let r = uc
+        .send(&request(
+            Method::Post,
+            "Integra/resources/Dialers/DialerTask",
+        ))
+        .unwrap();
+    let body = r.json().unwrap();
+    expect(&body["echo"], "POST");
+    assert!(!body
+        .to_string()
+        .contains(sb.ucontact_credentials().password.expose()));
+}

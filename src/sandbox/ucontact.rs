@@ -160,6 +160,7 @@ fn dialer_task(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
             "resource": "Dialers/DialerTask",
             "user": user,
             "received": received,
+            "echo": req.echo(),
         }),
     ))
 }

@@ -11,6 +11,8 @@ pub(crate) struct Incoming {
     pub(crate) method: String,
     /// The path, without the query.
     pub(crate) path: String,
+    /// The query, without the `?`, as sent (empty when none).
+    query: String,
     headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
     /// Which client connection it came on (see `server.rs`).
@@ -26,14 +28,34 @@ impl Incoming {
         body: Vec<u8>,
         connection: u64,
     ) -> Incoming {
-        let path = target.split(['?', '#']).next().unwrap_or("").to_owned();
+        let target = target.split('#').next().unwrap_or("");
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
         Incoming {
             method: method.to_owned(),
-            path,
+            path: path.to_owned(),
+            query: query.to_owned(),
             headers,
             body,
             connection,
         }
+    }
+
+    /// What a generic resource tells the caller it received, besides the body: the
+    /// method, the query parameters decoded in order, and the headers (names lower
+    /// case, in order) except those holding credentials, which are never echoed.
+    pub(crate) fn echo(&self) -> Value {
+        const NEVER: &[&str] = &["authorization", "proxy-authorization", "cookie"];
+        let query: Vec<Value> = form_urlencoded::parse(self.query.as_bytes())
+            .map(|(k, v)| Value::from(vec![k.into_owned(), v.into_owned()]))
+            .collect();
+        let headers: Vec<Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .filter(|(k, _)| !NEVER.contains(&k.as_str()))
+            .map(|(k, v)| Value::from(vec![k, v.trim().to_owned()]))
+            .collect();
+        serde_json::json!({"method": self.method, "query": query, "headers": headers})
     }
 
     /// The first value of a header (names are case-insensitive), trimmed.

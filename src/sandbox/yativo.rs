@@ -212,7 +212,8 @@ fn wallet_balance(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
             "balances": [
                 {"currency": "USD", "available": "1250.00", "pending": "0.00"},
                 {"currency": "EUR", "available": "310.50", "pending": "12.00"}
-            ]
+            ],
+            "echo": req.echo(),
         }),
     ))
 }
