@@ -2073,9 +2073,8 @@ size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size
 
 /**
  * Field `field` of request `index` (fields sorted by name, byte order): name and
- * value lent;
- * the lengths are optional. An index past the last is `TB_INVALID_ARGUMENT`
- * naming `index` (the request's) or `field`.
+ * value lent; the lengths are optional. An index past the last is
+ * `TB_INVALID_ARGUMENT` naming `index` (the request's) or `field`.
  *
  * # Safety
  *

@@ -1131,9 +1131,8 @@ pub unsafe extern "C" fn tb_messenger_requests_field_count(
 }
 
 /// Field `field` of request `index` (fields sorted by name, byte order): name and
-/// value lent;
-/// the lengths are optional. An index past the last is `TB_INVALID_ARGUMENT`
-/// naming `index` (the request's) or `field`.
+/// value lent; the lengths are optional. An index past the last is
+/// `TB_INVALID_ARGUMENT` naming `index` (the request's) or `field`.
 ///
 /// # Safety
 ///
