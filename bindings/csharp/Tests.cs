@@ -1,7 +1,9 @@
 // Tests of the C# binding against the sandbox (docs/sandbox-contract.md).
 // Run by run-tests.sh: TOKENBRIDGE_SANDBOX_URL names the sandbox, libtokenbridge.so is
-// found through LD_LIBRARY_PATH. Prints one line per test, then "N passed, M failed";
-// exits 1 when anything failed.
+// found through LD_LIBRARY_PATH. The same Tests.exe runs on Mono and on .NET 8 (CoreCLR).
+// Prints the runtime, one line per test, then "N passed, M failed"; exits 1 when anything
+// failed. The binding has no JSON parser and neither do the tests: answers are checked
+// through the binding's models, and the sandbox's echoes as text.
 //
 // The 13 operations: U1 getUserToken, U2 AgentLogin, U3 EndSession, Y1 login,
 // Y2 refresh_token, A1 GetToken, A2 UserHash, A3 UserHashForced, A4 Inactivate,
@@ -376,6 +378,9 @@ static class Tests
             string token = null;
             Counts("ucontact.getUserToken", 1, () => token = uc.GetUserToken());
             Check(!string.IsNullOrEmpty(token), "a token");
+            // The sandbox's tokens are base64 of "user:uuid": the UTF-8 password got the API user in.
+            string decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            Check(Regex.IsMatch(decoded, "^apiuser:[0-9a-f-]{36}$"), "the API user's session token: " + decoded.Split(':')[0]);
             // The token is now cached.
             Counts("ucontact.getUserToken", 0, () => Equal(token, uc.GetValidToken(), "cached token"));
         }
