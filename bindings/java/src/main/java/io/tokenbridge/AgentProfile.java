@@ -15,7 +15,7 @@ import java.util.Map;
  * never hands out), copied out of the library's {@code tb_agent_profile} through its
  * accessors. Each published field has a getter and a {@link Field} ({@code null} when
  * absent; numbers and booleans as their JSON text); {@link #get(String)} reaches any
- * field by its wire name, {@link #getFields()} all of them in the server's order.
+ * field by its wire name, {@link #getFields()} all of them.
  * Immutable. {@link #toString()} does not show the token.
  */
 public final class AgentProfile {
@@ -160,7 +160,11 @@ public final class AgentProfile {
         return fields.get(Ffi.notNull("name", name));
     }
 
-    /** Every field (wire name to text) in the server's order, without the SIP secrets. */
+    /**
+     * Every field (wire name to text), without the SIP secrets, in the order
+     * {@code tb_agent_profile_field_at} gives them (library 0.2.0: sorted by name, not
+     * the server's order).
+     */
     public Map<String, String> getFields() {
         return fields;
     }

@@ -93,7 +93,10 @@ public final class MessengerRequest {
         return fields.get(Ffi.notNull("name", name));
     }
 
-    /** Every field (wire name to text), in the server's order. */
+    /**
+     * Every field (wire name to text), in the order {@code tb_messenger_requests_field_at}
+     * gives them (library 0.2.0: sorted by name, not the server's order).
+     */
     public Map<String, String> getFields() {
         return fields;
     }
