@@ -1305,8 +1305,15 @@ class T11Request(Base):
             self.assertEqual(data["account_id"], YATIVO_ACCOUNT)
             self.assertEqual([b["currency"] for b in data["balances"]], ["USD", "EUR"])
             self.assertEqual(r.json(), json.loads(r.text))
-            # What went over the wire, from the library's TRACE dump of the request: the
-            # query percent-encoded in order, our header (the sandbox does not echo them).
+            # What the sandbox received: the query decoded in order, our header, and
+            # never the Authorization header (the sandbox does not echo credentials).
+            echo = data["echo"]
+            self.assertEqual(echo["method"], "GET")
+            self.assertEqual(echo["query"], [["currency", "USD"], ["note", "a b&c"]])
+            self.assertIn(["x-request-id", "py-1"], echo["headers"])
+            self.assertNotIn("authorization", [h[0] for h in echo["headers"]])
+            # The same from the library's TRACE dump of the request: the query
+            # percent-encoded in order.
             dump = wire_dump(records)
             self.assertIn(b"GET /yativo/api/v1/wallet/balance?currency=USD&note=a+b%26c HTTP/1.1\r\n", dump)
             self.assertIn(b"\r\nx-request-id: py-1\r\n", dump.lower())
