@@ -19,7 +19,8 @@
  *     server may put a NUL inside a string). A field the answer lacks is TB_OK with NULL
  *     and length 0. The handle's *_free wipes the bytes (answers can hold hashes).
  * - Answers are handles read with accessors; the only JSON text that crosses the
- *   boundary is the *_raw_json escape hatches (and tb_request_set_json's body).
+ *   boundary is the *_raw_json escape hatches (the value the server sent, written anew
+ *   with object keys sorted) and tb_request_set_json's body.
  * - Handles are opaque; *_free(NULL) does nothing. Client handles are thread-safe;
  *   a tb_config is not (clients copy it when created).
  * - No panic crosses the boundary: an internal error is TB_PANIC.

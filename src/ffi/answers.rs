@@ -2,7 +2,9 @@
 //! `tb_agent_profile` (U2), `tb_access_data` (A2, A3), `tb_messenger_structure`
 //! (A5) and `tb_messenger_requests` (A7). Each is freed with its own `_free`;
 //! strings lent by their accessors follow the rule in [`super::text`]. Raw JSON is
-//! reachable only through the explicit `_raw_json` escape hatches.
+//! reachable only through the explicit `_raw_json` escape hatches: the JSON value the
+//! server sent, written anew (object keys sorted by name, no insignificant
+//! whitespace).
 
 use std::os::raw::c_char;
 
