@@ -97,9 +97,11 @@ static class Tests
     {
         try
         {
+            notes.Clear();
             test();
             passed++;
             Console.WriteLine("ok    " + name);
+            foreach (var n in notes) Console.WriteLine("        measured: " + n);
         }
         catch (Exception e)
         {
@@ -107,6 +109,14 @@ static class Tests
             Console.WriteLine("FAIL  " + name);
             Console.WriteLine("      " + e.ToString().Replace("\n", "\n      "));
         }
+    }
+
+    // A measurement, printed under the test's line.
+    static readonly List<string> notes = new List<string>();
+
+    static void Note(string text)
+    {
+        notes.Add(text);
     }
 
     sealed class TestFailure : Exception
@@ -1015,6 +1025,7 @@ static class Tests
                     long ms = clock.ElapsedMilliseconds;
                     Check(ended, "the task ended after the cancel");
                     Check(ms < 200, "the native call stopped within 200 ms of the cancel, took " + ms + " ms");
+                    Note("cancel -> task canceled in " + ms + " ms (Yativo call held 3 s by the sandbox)");
                     Check(task.IsCanceled, "the task is canceled, not " + task.Status);
                     var e = TaskError(task);
                     Check(e is OperationCanceledException, "awaiting it throws OperationCanceledException, got " + e);
@@ -1066,9 +1077,11 @@ static class Tests
                 long ms = clock.ElapsedMilliseconds;
                 Check(ended && task.IsCanceled, "the task is canceled, not " + task.Status);
                 Check(ms < 200, "the task ended within 200 ms of the cancel, took " + ms + " ms");
+                Note("cancel -> task canceled in " + ms + " ms (AnnA token request held 1.5 s)");
                 var dispose = System.Diagnostics.Stopwatch.StartNew();
                 an.Dispose();
                 Check(dispose.ElapsedMilliseconds < 200, "Dispose right after the cancel did not wait, took " + dispose.ElapsedMilliseconds + " ms");
+                Note("Dispose right after the cancel: " + dispose.ElapsedMilliseconds + " ms");
             }
             // Past the sandbox's delay (with a margin): nothing more arrived.
             int rest = delayMs + 700 - (int)started.ElapsedMilliseconds;
@@ -1246,6 +1259,7 @@ static class Tests
                 }
                 long ms = clock.ElapsedMilliseconds;
                 Check(ms < 1000, "finalization took " + ms + " ms (it waited for the network)");
+                Note("3 x GC.Collect + WaitForPendingFinalizers, EndSession held 3 s: " + ms + " ms");
 
                 // The session is still ended, from the thread pool, once the delay is over.
                 var deadline = DateTime.UtcNow.AddSeconds(10);
