@@ -45,6 +45,10 @@ int main(int argc, char **argv) {
     }
 
     int exit_code = 1;
+    tb_request *request = NULL;
+    tb_response *response = NULL;
+    const uint8_t *body = NULL; /* lent by the response */
+    size_t body_len = 0;
     char *token = NULL;
     int64_t expires_at = 0;
     status = tb_yativo_login(client, &token, &expires_at);
@@ -56,19 +60,20 @@ int main(int argc, char **argv) {
     tb_string_free(token); /* the client caches it; never log it */
 
     /* Any other endpoint, with the cached token (refreshed when due). */
-    uint16_t http_status = 0;
-    char *body = NULL;
-    status = tb_yativo_call(client, "GET", "wallet/balance", TB_BODY_NONE, NULL, &http_status,
-                            &body);
+    status = tb_request_new("GET", "wallet/balance", &request);
+    if (status == TB_OK) status = tb_yativo_send(client, request, &response);
     if (status != TB_OK) {
-        print_error("tb_yativo_call", status);
+        print_error("GET wallet/balance", status);
         goto done;
     }
-    printf("GET wallet/balance: HTTP %u\n%s\n", (unsigned)http_status, body);
-    tb_string_free(body);
-    exit_code = http_status == 200 ? 0 : 1;
+    tb_response_body(response, &body, &body_len); /* valid until tb_response_free */
+    printf("GET wallet/balance: HTTP %u\n%.*s\n", (unsigned)tb_response_status(response),
+           (int)body_len, (const char *)body);
+    exit_code = tb_response_status(response) == 200 ? 0 : 1;
 
 done:
+    tb_response_free(response);
+    tb_request_free(request);
     tb_yativo_client_free(client);
     return exit_code;
 }

@@ -488,20 +488,29 @@ static int echo(tb_ucontact_client *c, long n, char *why, size_t size) {
     char path[64], want[32];
     snprintf(path, sizeof path, "echo/%ld", n);
     snprintf(want, sizeof want, "%ld", n);
-    uint16_t status = 0;
-    char *body = NULL;
-    tb_status s = tb_ucontact_call(c, "POST", path, TB_BODY_NONE, NULL, &status, &body);
+    tb_request *req = NULL;
+    tb_response *resp = NULL;
+    tb_status s = tb_request_new("POST", path, &req);
+    if (s == TB_OK) s = tb_ucontact_send(c, req, &resp);
+    tb_request_free(req);
     int rc = 0;
     if (s != TB_OK) {
         char *m = tb_last_error_message();
         snprintf(why, size, "echo %ld: %s: %s", n, tb_status_name(s), m ? m : "");
         tb_string_free(m);
         rc = 2;
-    } else if (status != 200 || !body || strcmp(body, want) != 0) {
-        snprintf(why, size, "echo %ld: HTTP %u, body \"%.40s\"", n, (unsigned)status, body ? body : "(null)");
-        rc = 1;
+    } else {
+        uint16_t status = tb_response_status(resp);
+        const uint8_t *body = NULL;
+        size_t len = 0;
+        tb_response_body(resp, &body, &len);
+        const char *text = body ? (const char *)body : "(null)";
+        if (status != 200 || len != strlen(want) || strcmp(text, want) != 0) {
+            snprintf(why, size, "echo %ld: HTTP %u, body \"%.40s\"", n, (unsigned)status, text);
+            rc = 1;
+        }
     }
-    tb_string_free(body);
+    tb_response_free(resp);
     return rc;
 }
 

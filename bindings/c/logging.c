@@ -339,7 +339,7 @@ static tb_yativo_client *new_yativo(const char *secret) {
 struct anna_job {
     tb_anna_client *client;
     tb_status status;
-    char *access_data;
+    tb_access_data *access_data;
     pthread_t thread;
 };
 
@@ -350,14 +350,29 @@ static void *anna_thread(void *arg) {
     return NULL;
 }
 
-/* The value of "hash" in the access data JSON (copied), or NULL. */
-static char *json_hash(const char *json) {
-    const char *at = json ? strstr(json, "\"hash\"") : NULL;
-    if (!at) return NULL;
-    at = strchr(at + 6, '"');
-    if (!at) return NULL;
-    const char *end = strchr(at + 1, '"');
-    return end ? xstrdup(at + 1, (size_t)(end - at - 1)) : NULL;
+/* The access data's hash (copied), or NULL. */
+static char *access_hash(const tb_access_data *data) {
+    const char *hash = NULL;
+    size_t len = 0;
+    if (tb_access_data_hash(data, &hash, &len) != TB_OK || !hash) return NULL;
+    return xstrdup(hash, len);
+}
+
+/* A request for `method path`, with a form of one field when `field` is given. */
+static tb_request *new_request(const char *method, const char *path, const char *field,
+                               const char *value) {
+    tb_request *req = NULL;
+    CHECK_OK(tb_request_new(method, path, &req));
+    if (field) CHECK_OK(tb_request_add_form_field(req, field, value));
+    if (!req) exit(2);
+    return req;
+}
+
+/* The response's HTTP status (0 for none); frees the response. */
+static uint16_t status_of(tb_response *resp) {
+    uint16_t status = tb_response_status(resp);
+    tb_response_free(resp);
+    return status;
 }
 
 /* ------------------------------------------------------------ the cases */
@@ -384,13 +399,14 @@ static size_t trace_everything(struct collector *c) {
     CHECK_OK(tb_ucontact_client_new(g_cfg, g_uc_url, UC_USER, UC_PASSWORD,
                                      TB_UCONTACT_LOGIN_API_USER, &uc));
     if (!uc) exit(2);
-    char *uc_token = NULL, *body = NULL;
-    uint16_t status = 0;
+    char *uc_token = NULL;
     CHECK_OK(tb_ucontact_get_user_token(uc, &uc_token));
-    CHECK_OK(tb_ucontact_call(uc, "POST", "Integra/resources/Dialers/DialerTask", TB_BODY_FORM,
-                              "{\"campaign\": \"Sales\"}", &status, &body));
+    tb_request *dialer = new_request("POST", "Integra/resources/Dialers/DialerTask", "campaign", "Sales");
+    tb_response *resp = NULL;
+    CHECK_OK(tb_ucontact_send(uc, dialer, &resp));
+    uint16_t status = status_of(resp);
     CHECK(status == 200, "DialerTask answered %u", status);
-    tb_string_free(body);
+    tb_request_free(dialer);
     CHECK_OK(tb_ucontact_end_session(uc));
     tb_ucontact_client_free(uc);
 
@@ -419,7 +435,8 @@ static size_t trace_everything(struct collector *c) {
     CHECK(job.status == TB_OK, "UserHash on a thread: %s", tb_status_name(job.status));
     char *an_token = NULL;
     CHECK_OK(tb_anna_token(an, &an_token)); /* the cached one: no request */
-    char *user_hash = json_hash(job.access_data);
+    char *user_hash = access_hash(job.access_data);
+    CHECK(user_hash && strlen(user_hash) >= 20, "no access hash");
     tb_anna_client_free(an);
 
     size_t count = collector_count(c);
@@ -446,7 +463,7 @@ static size_t trace_everything(struct collector *c) {
     tb_string_free(yt_token1);
     tb_string_free(yt_token2);
     tb_string_free(an_token);
-    tb_string_free(job.access_data);
+    tb_access_data_free(job.access_data);
     free(user_hash);
 
     if (dumping()) dump(c, "TRACE");
@@ -515,12 +532,14 @@ static size_t trace_everything(struct collector *c) {
 static void info_only(struct collector *c) {
     CHECK_OK(tb_set_log_callback(on_log, TB_LOG_INFO, c));
     tb_yativo_client *yt = new_yativo(YT_SECRET);
-    char *token = NULL, *body = NULL;
-    uint16_t status = 0;
+    char *token = NULL;
     CHECK_OK(tb_yativo_login(yt, &token, NULL));
     tb_string_free(token);
-    CHECK_OK(tb_yativo_call(yt, "GET", "wallet/balance", TB_BODY_NONE, NULL, &status, &body));
-    tb_string_free(body);
+    tb_request *balance = new_request("GET", "wallet/balance", NULL, NULL);
+    tb_response *resp = NULL;
+    CHECK_OK(tb_yativo_send(yt, balance, &resp));
+    CHECK(status_of(resp) == 200, "wallet/balance did not answer 200");
+    tb_request_free(balance);
     tb_yativo_client_free(yt);
     CHECK_OK(tb_set_log_callback(NULL, 0, NULL));
 
@@ -539,11 +558,12 @@ static void info_only(struct collector *c) {
 static void debug_reentrant(struct collector *c) {
     CHECK_OK(tb_set_log_callback(on_log_reentrant, TB_LOG_DEBUG, c));
     tb_yativo_client *yt = new_yativo(YT_SECRET);
-    char *body = NULL;
-    uint16_t status = 0;
-    CHECK_OK(tb_yativo_call(yt, "GET", "wallet/balance", TB_BODY_NONE, NULL, &status, &body));
+    tb_request *balance = new_request("GET", "wallet/balance", NULL, NULL);
+    tb_response *resp = NULL;
+    CHECK_OK(tb_yativo_send(yt, balance, &resp));
+    uint16_t status = status_of(resp);
     CHECK(status == 200, "wallet/balance answered %u", status);
-    tb_string_free(body);
+    tb_request_free(balance);
     tb_yativo_client_free(yt);
     CHECK_OK(tb_set_log_callback(NULL, 0, NULL));
 

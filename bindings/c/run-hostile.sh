@@ -2,8 +2,9 @@
 # Hostile input and concurrency through the C ABI, from C (issue 7):
 #
 # * hostile.c: every exported function with NULL in each pointer argument, invalid
-#   UTF-8, an empty and a 1 MiB string in each string argument, out-of-range enums;
-#   run under valgrind (no error, no definite or possible leak).
+#   UTF-8, an empty and a 1 MiB string in each string argument, out-of-range enums
+#   and indexes (the answer handles' accessors and the messenger filter's setters
+#   included); run under valgrind (no error, no definite or possible leak).
 # * concurrency.c: 16 pthreads x 500 calls on one shared client per API against a
 #   sandbox whose tokens live TOKEN_LIFETIME seconds (default 4), the token expiring
 #   mid-run; no call fails and the sandbox counts exactly the expected logins and
@@ -13,8 +14,9 @@
 #   parent's connections and token, logs in on its own and never ends the parent's
 #   session; against its own keep-alive server, no sandbox needed.
 # * logging.c: tb_set_log_callback at TRACE over calls to all three APIs; records arrive
-#   (one per request, the logins), none holds a secret (nor does the wire rebuilt from
-#   the hex dump rows), NULL turns it off, levels filter; under valgrind.
+#   (one per request, the logins), none holds a secret (the access hash read with
+#   tb_access_data_hash included; nor does the wire rebuilt from the hex dump rows),
+#   NULL turns it off, levels filter; under valgrind.
 # * request.c: the generic call as typed data (tb_request_*, tb_<api>_send,
 #   tb_response_*) against the sandbox and fake_server.c: a payout and its replay,
 #   forms, JSON, HEAD, queries, refused headers with nothing sent, a 1 MiB body,

@@ -63,10 +63,15 @@ static_assert(sizeof(tb_status) == 4, "tb_status is 32 bits");
 static_assert(TB_VERSION_NUMBER == TB_VERSION_MAJOR * 10000 + TB_VERSION_MINOR * 100 + TB_VERSION_PATCH, "version");
 int main() {
     tb_status s = tb_status_name(TB_OK) ? TB_OK : TB_PANIC;
-    tb_body_kind k = TB_BODY_JSON;
+    tb_messenger_status k = TB_MESSENGER_STATUS_CLOSED;
+    tb_messenger_pending p = TB_MESSENGER_PENDING_YES;
+    tb_agent_field f = TB_AGENT_TOKEN;
+    tb_datetime when = {2024, 1, 2, 3, 4, 5};
     tb_tls_roots r = TB_TLS_ROOTS_OS;
     tb_ucontact_login_kind l = TB_UCONTACT_LOGIN_AGENT;
-    return static_cast<int>(s) + static_cast<int>(k) - 2 + static_cast<int>(r) - 1 + static_cast<int>(l) - 1;
+    return static_cast<int>(s) + static_cast<int>(k) - 2 + static_cast<int>(p) - 1 +
+           static_cast<int>(f) - 31 + when.second - 5 + static_cast<int>(r) - 1 +
+           static_cast<int>(l) - 1;
 }
 CPP
 g++ -std=c++11 -Wall -Wextra -Werror -I"$root/include" -fsyntax-only "$build/header_check.cpp"
