@@ -445,7 +445,11 @@ static class Tests
             Equal(null, p.Get("md5secret"), "no md5secret");
             Check(p.Fields.Count == 32, "every field but the two secrets: " + p.Fields.Count);
             Check(new List<KeyValuePair<string, string>>(p.Fields).TrueForAll(f => f.Key != "secret" && f.Key != "md5secret"), "no secret among the fields");
-            Check(p.RawJson.StartsWith("{\"" + p.Fields[0].Key + "\":", StringComparison.Ordinal), "the fields in the server's order: " + p.Fields[0].Key);
+            var names = new List<KeyValuePair<string, string>>(p.Fields).ConvertAll(f => f.Key);
+            var sorted = new List<string>(names);
+            sorted.Sort(StringComparer.Ordinal);
+            Equal(string.Join(",", sorted), string.Join(",", names), "the fields sorted by name, byte order");
+            Equal("LogLevel", p.Fields[0].Key, "upper case sorts first");
             Contains(p.RawJson, "\"callerid\"", "the raw JSON");
             Check(p.RawJson.IndexOf("secret", StringComparison.Ordinal) < 0, "no SIP secrets in the raw JSON");
             Check(p.RawJson.IndexOf("sip-agent1-secret", StringComparison.Ordinal) < 0, "not the SIP password itself");
@@ -752,7 +756,8 @@ static class Tests
             Equal(null, r.Get("pending"), "Get is exact-case");
             Equal(null, r.Get("NoSuchField"), "an absent field");
             Equal(10, r.Fields.Count, "every field of the item");
-            Check(items.RawJson.StartsWith("[{\"" + r.Fields[0].Key + "\":", StringComparison.Ordinal), "fields in AnnA's order: " + r.Fields[0].Key);
+            Equal("Channel,ChannelAlias,Department,DepartmentAlias,Description,Link,OpeningDate,Pending,Protocol,Status",
+                string.Join(",", new List<KeyValuePair<string, string>>(r.Fields).ConvertAll(f => f.Key)), "every field, sorted by name");
             Equal(false, items[1].Pending, "the second is not pending");
             Equal(MessengerRequestStatus.Closed, items[2].Status, "the third is closed");
             Equal("E", items[2].StatusText, "closed as AnnA wrote it");
@@ -1291,6 +1296,7 @@ static class Tests
             {
                 using (var req = new TokenBridgeRequest("GET", "wallet/balance")
                     .AddQuery("currency", "US D&x")
+                    .AddQuery("currency", "EUR é")
                     .AddHeader("X-Request-Tag", "tag-4711"))
                 {
                     Counts("yativo.call", 1, () => r = ya.Send(req));
@@ -1302,14 +1308,19 @@ static class Tests
             Contains(r.Header("Content-Type"), "application/json", "a header, looked up in any case");
             Check(r.Headers.Count > 0 && new List<KeyValuePair<string, string>>(r.Headers).TrueForAll(h => h.Key == h.Key.ToLowerInvariant()), "header names in lower case");
             Equal(null, r.Header("X-Not-There"), "an absent header is null");
+            // What the sandbox received (its echo: query decoded in order, headers as received).
+            Contains(r.Text, "\"method\":\"GET\"", "the sandbox saw the method");
+            Contains(r.Text, "\"query\":[[\"currency\",\"US D&x\"],[\"currency\",\"EUR é\"]]", "the sandbox saw the query, both values in order");
+            Contains(r.Text, "[\"x-request-tag\",\"tag-4711\"]", "the sandbox saw the header");
+            Check(r.Text.IndexOf("authorization", StringComparison.OrdinalIgnoreCase) < 0, "the echo never shows the Authorization header");
             // What went over the wire (ureq's request head and byte dump at TRACE).
             string dump = DecodeDump(records);
-            Contains(dump, "GET /yativo/api/v1/wallet/balance?currency=US+D%26x HTTP/1.1\r\n", "the query went out, form-encoded");
+            Contains(dump, "GET /yativo/api/v1/wallet/balance?currency=US+D%26x&currency=EUR+%C3%A9 HTTP/1.1\r\n", "the query went out, form-encoded");
             Check(dump.IndexOf("\r\nx-request-tag: tag-4711\r\n", StringComparison.OrdinalIgnoreCase) >= 0, "the header went out");
 
             // A header the sandbox acts on: the same Idempotency-Key (a plain header here) twice
             // gets the kept answer, marked `Idempotent-Replayed: true`, and one payout only; the
-            // query rides along on the wire (the sandbox ignores queries; the dump shows it).
+            // query rides along on the wire (payouts do not echo; the dump shows it).
             string key = "csharp-" + Guid.NewGuid().ToString("N");
             TokenBridgeResponse first = null, second = null;
             records = CaptureLogs(LogLevel.Trace, () =>
@@ -1340,8 +1351,16 @@ static class Tests
                 Equal(200, ur.Status, "uContact form");
                 Contains(ur.Text, "c 1&2", "the form field arrived");
             }
-            using (var req = new TokenBridgeRequest("POST", "REST/AnnACorporate/Ping").SetJson("{\"ping\": \"é\"}"))
-                Equal(200, an.SendAsync(req).Result.Status, "AnnA JSON, async");
+            using (var req = new TokenBridgeRequest("POST", "REST/AnnACorporate/Ping").SetJson("{\"ping\": \"é\"}")
+                .AddQuery("page", "2").AddHeader("X-Trace", "abc"))
+            {
+                var ar = an.SendAsync(req).Result;
+                Equal(200, ar.Status, "AnnA JSON, async");
+                Contains(ar.Text, "\"received\":{\"ping\":\"é\"}", "the JSON body arrived");
+                Contains(ar.Text, "\"query\":[[\"page\",\"2\"]]", "AnnA's sandbox saw the query");
+                Contains(ar.Text, "[\"x-trace\",\"abc\"]", "AnnA's sandbox saw the header");
+                Contains(ar.Text, "[\"content-type\",\"application/json\"]", "the JSON content type went out");
+            }
             using (var req = new TokenBridgeRequest("GET", "no/such/resource"))
                 Equal(404, ya.Send(req).Status, "any status but 401 is an answer");
         }

@@ -725,9 +725,9 @@ namespace TokenBridge
         public string Context { get { return published[(int)AgentField.Context]; } }
         /// <summary><c>type</c>.</summary>
         public string Kind { get { return published[(int)AgentField.Type]; } }
-        /// <summary>Every field (name, value as text) in the server's order; never <c>secret</c> or <c>md5secret</c>.</summary>
+        /// <summary>Every field (name, value as text), sorted by name (ordinal, as the library gives them); never <c>secret</c> or <c>md5secret</c>.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Fields { get { return fields; } }
-        /// <summary>The profile as the server sent it, as JSON text, without <c>secret</c> and <c>md5secret</c> (it holds the token).</summary>
+        /// <summary>The profile as JSON text (the server's value written anew, keys sorted), without <c>secret</c> and <c>md5secret</c> (it holds the token).</summary>
         public string RawJson { get; }
 
         internal AgentProfile(AgentProfileHandle p)
@@ -1188,7 +1188,7 @@ namespace TokenBridge
         public DateTime? Expires { get; }
         /// <summary><c>Expires</c> as AnnA wrote it (normally "yyyyMMddHHmmss").</summary>
         public string ExpiresRaw { get; }
-        /// <summary>The <c>accessData</c> object as AnnA sent it, as JSON text (it holds the hash).</summary>
+        /// <summary>The <c>accessData</c> object as JSON text (AnnA's value written anew, keys sorted; it holds the hash).</summary>
         public string RawJson { get; }
 
         internal AccessData(AccessDataHandle d)
@@ -1267,7 +1267,7 @@ namespace TokenBridge
         public string CompaniesName { get; }
         /// <summary>The departments, in AnnA's order.</summary>
         public IReadOnlyList<MessengerDepartment> Departments { get; }
-        /// <summary>The <c>structure</c> object as AnnA sent it, as JSON text (it holds the company hash).</summary>
+        /// <summary>The <c>structure</c> object as JSON text (AnnA's value written anew, keys sorted; it holds the company hash).</summary>
         public string RawJson { get; }
 
         internal MessengerStructure(MessengerStructureHandle s)
@@ -1331,7 +1331,7 @@ namespace TokenBridge
         public bool? Pending { get; }
         /// <summary>Link to the conversation, or null when not sent.</summary>
         public string Link { get; }
-        /// <summary>Every field (wire name, value as text) in AnnA's order.</summary>
+        /// <summary>Every field (wire name, value as text), sorted by name (ordinal, as the library gives them).</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Fields { get { return fields; } }
 
         internal MessengerRequest(MessengerRequestsHandle l, ulong index)
@@ -1384,7 +1384,7 @@ namespace TokenBridge
     {
         private readonly List<MessengerRequest> items = new List<MessengerRequest>();
 
-        /// <summary>The <c>userRequests</c> array as AnnA sent it, as JSON text.</summary>
+        /// <summary>The <c>userRequests</c> array as JSON text (AnnA's value written anew, keys sorted).</summary>
         public string RawJson { get; }
 
         internal MessengerRequests(MessengerRequestsHandle l)
