@@ -1105,6 +1105,13 @@ public final class TokenBridgeTest {
         assertTrue(r.getHeader("Content-Type") != null && r.getHeader("content-type").contains("json"),
                 "content-type header: " + r.getHeaders());
         assertTrue(!r.toString().contains(r.getText()), "toString hides the body");
+        // What the sandbox received (its echo, written by serde_json without spaces): the
+        // query and our header, never the Authorization header.
+        String text = r.getText();
+        assertTrue(text.contains("\"method\":\"GET\""), "echoed method: " + text);
+        assertTrue(text.contains("\"query\":[[\"currency\",\"USD\"]]"), "echoed query: " + text);
+        assertTrue(text.contains("[\"x-request-id\",\"java-test-1\"]"), "echoed header: " + text);
+        assertTrue(!text.toLowerCase(java.util.Locale.ROOT).contains("authorization"), "no credentials echoed: " + text);
         // An added header reaches the sandbox: it replays a POST with the same Idempotency-Key.
         String key = "java-" + System.nanoTime();
         Request payout = new Request("POST", "payouts").json("{\"amount\": \"10.00\", \"currency\": \"USD\"}")
