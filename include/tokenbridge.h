@@ -461,7 +461,8 @@ typedef int32_t tb_agent_field;
 /**
  * A user's chat access from `tb_anna_user_hash` or `tb_anna_user_hash_forced`
  * (A2, A3). Free it with `tb_access_data_free`. Read-only: any number of threads
- * may read one at once.
+ * may read one at once. Its text accessors never give NULL: a field the server
+ * left out is the empty string (length 0).
  */
 typedef struct tb_access_data tb_access_data;
 

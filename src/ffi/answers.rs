@@ -279,7 +279,7 @@ pub unsafe extern "C" fn tb_agent_profile_text(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        text::accessor(profile, "profile", out, out_len, |p| {
+        text::accessor(profile, "profile", ("out", out), out_len, |p| {
             let key = usize::try_from(field)
                 .ok()
                 .and_then(|i| AGENT_FIELDS.get(i))
@@ -314,7 +314,11 @@ pub unsafe extern "C" fn tb_agent_profile_get(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { Fields::getter(profile, "profile", name, out, out_len, |p| Ok(&p.fields)) }
+    unsafe {
+        Fields::getter(profile, "profile", name, ("out", out), out_len, |p| {
+            Ok(&p.fields)
+        })
+    }
 }
 
 /// How many fields the profile has (for `tb_agent_profile_field_at`); 0 for NULL.
@@ -421,7 +425,11 @@ pub unsafe extern "C" fn tb_agent_profile_raw_json(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(profile, "profile", out_json, out_len, |p| Ok(Some(&p.raw))) }
+    unsafe {
+        text::accessor(profile, "profile", ("out_json", out_json), out_len, |p| {
+            Ok(Some(&p.raw))
+        })
+    }
 }
 
 /// Frees a profile (its text is wiped first); the strings it lent become invalid.
@@ -442,7 +450,8 @@ pub unsafe extern "C" fn tb_agent_profile_free(profile: *mut tb_agent_profile) {
 
 /// A user's chat access from `tb_anna_user_hash` or `tb_anna_user_hash_forced`
 /// (A2, A3). Free it with `tb_access_data_free`. Read-only: any number of threads
-/// may read one at once.
+/// may read one at once. Its text accessors never give NULL: a field the server
+/// left out is the empty string (length 0).
 pub struct tb_access_data {
     hash: Text,
     chat_url: Text,
@@ -488,7 +497,7 @@ pub unsafe extern "C" fn tb_access_data_hash(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(data, "data", out, out_len, |a| Ok(Some(&a.hash))) }
+    unsafe { text::accessor(data, "data", ("out", out), out_len, |a| Ok(Some(&a.hash))) }
 }
 
 /// `ChatURL`: the URL that opens the user's chat (it carries the hash); lent (see
@@ -504,7 +513,11 @@ pub unsafe extern "C" fn tb_access_data_chat_url(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(data, "data", out, out_len, |a| Ok(Some(&a.chat_url))) }
+    unsafe {
+        text::accessor(data, "data", ("out", out), out_len, |a| {
+            Ok(Some(&a.chat_url))
+        })
+    }
 }
 
 /// `EmbeddedURL`: the URL for an embedded chat; lent (see "Strings").
@@ -519,7 +532,11 @@ pub unsafe extern "C" fn tb_access_data_embedded_url(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(data, "data", out, out_len, |a| Ok(Some(&a.embedded_url))) }
+    unsafe {
+        text::accessor(data, "data", ("out", out), out_len, |a| {
+            Ok(Some(&a.embedded_url))
+        })
+    }
 }
 
 /// `Expires` as numbers, in the server's local time (AnnA sends no zone): true and
@@ -559,7 +576,11 @@ pub unsafe extern "C" fn tb_access_data_expires_raw(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(data, "data", out, out_len, |a| Ok(Some(&a.expires_raw))) }
+    unsafe {
+        text::accessor(data, "data", ("out", out), out_len, |a| {
+            Ok(Some(&a.expires_raw))
+        })
+    }
 }
 
 /// The escape hatch: the `accessData` object as the server sent it, as JSON text
@@ -575,7 +596,11 @@ pub unsafe extern "C" fn tb_access_data_raw_json(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(data, "data", out_json, out_len, |a| Ok(Some(&a.raw))) }
+    unsafe {
+        text::accessor(data, "data", ("out_json", out_json), out_len, |a| {
+            Ok(Some(&a.raw))
+        })
+    }
 }
 
 /// Frees access data (its text is wiped first); the strings it lent become invalid.
@@ -698,7 +723,7 @@ pub unsafe extern "C" fn tb_messenger_structure_companies_hash(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        text::accessor(structure, "structure", out, out_len, |s| {
+        text::accessor(structure, "structure", ("out", out), out_len, |s| {
             Ok(Some(&s.companies_hash))
         })
     }
@@ -717,7 +742,7 @@ pub unsafe extern "C" fn tb_messenger_structure_companies_name(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        text::accessor(structure, "structure", out, out_len, |s| {
+        text::accessor(structure, "structure", ("out", out), out_len, |s| {
             Ok(Some(&s.companies_name))
         })
     }
@@ -826,9 +851,13 @@ pub unsafe extern "C" fn tb_messenger_structure_raw_json(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        text::accessor(structure, "structure", out_json, out_len, |s| {
-            Ok(Some(&s.raw))
-        })
+        text::accessor(
+            structure,
+            "structure",
+            ("out_json", out_json),
+            out_len,
+            |s| Ok(Some(&s.raw)),
+        )
     }
 }
 
@@ -928,7 +957,7 @@ unsafe fn item_text(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        text::accessor(list, "list", out, out_len, |l| {
+        text::accessor(list, "list", ("out", out), out_len, |l| {
             Ok(pick(l.item(index)?).as_ref())
         })
     }
@@ -1112,7 +1141,7 @@ pub unsafe extern "C" fn tb_messenger_requests_get(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        Fields::getter(list, "list", name, out, out_len, |l| {
+        Fields::getter(list, "list", name, ("out", out), out_len, |l| {
             Ok(&l.item(index)?.fields)
         })
     }
@@ -1175,7 +1204,11 @@ pub unsafe extern "C" fn tb_messenger_requests_raw_json(
     out_len: *mut usize,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { text::accessor(list, "list", out_json, out_len, |l| Ok(Some(&l.raw))) }
+    unsafe {
+        text::accessor(list, "list", ("out_json", out_json), out_len, |l| {
+            Ok(Some(&l.raw))
+        })
+    }
 }
 
 /// Frees a list of requests (its text is wiped first); the strings it lent become

@@ -496,9 +496,14 @@ pub unsafe extern "C" fn tb_response_header(
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        Fields::getter(response, "response", name, out_value, out_value_len, |r| {
-            Ok(&r.headers)
-        })
+        Fields::getter(
+            response,
+            "response",
+            name,
+            ("out_value", out_value),
+            out_value_len,
+            |r| Ok(&r.headers),
+        )
     }
 }
 

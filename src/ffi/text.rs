@@ -91,8 +91,9 @@ pub(crate) unsafe fn lend(text: Option<&Text>, out: *mut *const c_char, out_len:
     }
 }
 
-/// The body of a text accessor: checks the handle (named `name`) and `out`, picks
-/// the text (or an error naming a bad index or field name) and lends it.
+/// The body of a text accessor: checks the handle (named `name`) and the out-pointer
+/// (named `out_name`), picks the text (or an error naming a bad index or field name)
+/// and lends it.
 ///
 /// # Safety
 ///
@@ -101,14 +102,14 @@ pub(crate) unsafe fn lend(text: Option<&Text>, out: *mut *const c_char, out_len:
 pub(crate) unsafe fn accessor<H>(
     h: *const H,
     name: &'static str,
-    out: *mut *const c_char,
+    (out_name, out): (&'static str, *mut *const c_char),
     out_len: *mut usize,
     pick: impl FnOnce(&H) -> Result<Option<&Text>>,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or a live handle.
         let h = unsafe { handle(h, name) }?;
-        strings::out_ptr(out, "out")?;
+        strings::out_ptr(out, out_name)?;
         let text = pick(h)?;
         // SAFETY: `out` was checked; the caller promises valid pointers, and the text
         // lives as long as the handle.
@@ -199,7 +200,7 @@ impl Fields {
         h: *const H,
         handle_name: &'static str,
         name: *const c_char,
-        out: *mut *const c_char,
+        out: (&'static str, *mut *const c_char),
         out_len: *mut usize,
         pick: impl FnOnce(&H) -> Result<&Fields>,
     ) -> tb_status {
