@@ -1,4 +1,6 @@
-//! Generates `include/tokenbridge.h` from `src/ffi/` with cbindgen.
+//! Renders the exports the three clients share (`src/ffi/client_exports.rs.in`) for
+//! each client into `OUT_DIR`, and generates `include/tokenbridge.h` from `src/ffi/`
+//! and those renderings with cbindgen.
 //!
 //! The file is written only when its content changes, so a packaged crate (whose
 //! header is already current) is never modified by its own build; when the
@@ -21,7 +23,12 @@ fn main() {
     println!("cargo:rerun-if-env-changed=TOKENBRIDGE_HEADER_OUT");
     link_args();
 
-    let header = match generate(&dir) {
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
+    let exports = match render_client_exports(&dir, &out_dir) {
+        Ok(files) => files,
+        Err(e) => panic!("could not render src/ffi/client_exports.rs.in: {e}"),
+    };
+    let header = match generate(&dir, &exports) {
         Ok(h) => h,
         Err(e) => {
             // A broken FFI module fails the compile anyway, with a better message.
@@ -56,14 +63,79 @@ fn link_args() {
     }
 }
 
-fn generate(dir: &Path) -> Result<String, String> {
+/// What the shared exports say of each client: `@api@` (the module), `@vendor@` (its
+/// name in prose), `@Vendor@` (the core's vendor type), `@auth@` (the Authorization
+/// scheme), `@token@` (where a valid token comes from), `@send_note@` (what a send
+/// adds, after the first paragraph).
+const CLIENTS: [[(&str, &str); 6]; 3] = [
+    [
+        ("@api@", "ucontact"),
+        ("@vendor@", "uContact"),
+        ("@Vendor@", "UContact"),
+        ("@auth@", "Basic"),
+        (
+            "@token@",
+            "the cached session token, or a new login (with the client's login kind)",
+        ),
+        ("@send_note@", ""),
+    ],
+    [
+        ("@api@", "yativo"),
+        ("@vendor@", "Yativo"),
+        ("@Vendor@", "Yativo"),
+        ("@auth@", "Bearer"),
+        (
+            "@token@",
+            "the cached bearer token, refreshed ahead of expiry, or a new login",
+        ),
+        (
+            "@send_note@",
+            " A POST\n/// without `tb_request_set_idempotency_key` carries a fresh UUID v4\n/// `Idempotency-Key` per send (the same on its retries), so it is retried like a GET.",
+        ),
+    ],
+    [
+        ("@api@", "anna"),
+        ("@vendor@", "AnnA"),
+        ("@Vendor@", "Anna"),
+        ("@auth@", "Bearer"),
+        (
+            "@token@",
+            "the cached bearer token, or a new `GetToken` ahead of expiry",
+        ),
+        ("@send_note@", ""),
+    ],
+];
+
+/// Renders the shared exports for each client into `out_dir`; gives the files.
+fn render_client_exports(dir: &Path, out_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let template = fs::read_to_string(dir.join("src/ffi/client_exports.rs.in"))?;
+    let mut files = Vec::new();
+    for client in CLIENTS {
+        let mut text = template.clone();
+        for (placeholder, value) in client {
+            text = text.replace(placeholder, value);
+        }
+        assert!(
+            !text.contains("@"),
+            "a placeholder of src/ffi/client_exports.rs.in has no value"
+        );
+        let file = out_dir.join(format!("{}_exports.rs", client[0].1));
+        write_if_changed(&file, &text)?;
+        files.push(file);
+    }
+    Ok(files)
+}
+
+fn generate(dir: &Path, exports: &[PathBuf]) -> Result<String, String> {
     let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml"))?;
     config.after_includes = Some(version_macros());
-    let bindings = cbindgen::Builder::new()
+    let mut builder = cbindgen::Builder::new()
         .with_config(config)
-        .with_src(dir.join("src").join("ffi").join("mod.rs"))
-        .generate()
-        .map_err(|e| e.to_string())?;
+        .with_src(dir.join("src").join("ffi").join("mod.rs"));
+    for file in exports {
+        builder = builder.with_src(file);
+    }
+    let bindings = builder.generate().map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     bindings.write(&mut bytes);
     String::from_utf8(bytes).map_err(|e| e.to_string())

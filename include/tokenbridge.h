@@ -1137,38 +1137,6 @@ tb_status tb_ucontact_client_new(const tb_config *cfg,
 void tb_ucontact_client_free(tb_ucontact_client *c);
 
 /**
- * A new handle to the same client — the same connections, the same token — whose
- * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
- * it for the calls those options are for, then free it with
- * `tb_ucontact_client_free` (freeing it does not end the client's session while
- * another handle of the client lives).
- *
- * ```c
- * tb_cancel_token *cancel = tb_cancel_token_new();
- * tb_call_options *opts = tb_call_options_new();
- * tb_call_options_set_deadline_ms(opts, 5000);
- * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
- * tb_ucontact_client *limited = NULL;
- * if (tb_ucontact_client_with_options(client, opts, &limited) == TB_OK) {
- *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
- *     tb_ucontact_client_free(limited);
- * }
- * tb_call_options_free(opts);
- * tb_cancel_token_free(cancel);
- * ```
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
- * valid for writes.
- */
-tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
-                                          const tb_call_options *opts,
-                                          tb_ucontact_client **out);
-
-/**
  * U1: logs the API user in with `getUserToken` and gives the new session token
  * (also cached for later calls). Each call starts a new session.
  *
@@ -1219,16 +1187,6 @@ tb_status tb_ucontact_agent_login(tb_ucontact_client *c, tb_agent_profile **out)
 tb_status tb_ucontact_end_session(tb_ucontact_client *c);
 
 /**
- * A valid session token: the cached one, or a new login (with the client's login
- * kind). `out_token` receives it; free it with `tb_string_free`. Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
- */
-tb_status tb_ucontact_token(tb_ucontact_client *c, char **out_token);
-
-/**
  * Uses a session token obtained elsewhere for the following calls (an empty
  * token is `TB_INVALID_ARGUMENT`). Thread-safe.
  *
@@ -1237,30 +1195,6 @@ tb_status tb_ucontact_token(tb_ucontact_client *c, char **out_token);
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
 tb_status tb_ucontact_set_token(tb_ucontact_client *c, const char *token);
-
-/**
- * Sends a request built with `tb_request_new` and its setters to the uContact
- * server with `Authorization: Basic {token}`, logging in when needed and once more
- * after a 401, and gives the answer as a response handle.
- *
- * * `request`: not consumed nor changed; it may be sent again, to any client. Its
- *   headers are checked first (see `tb_request_add_header`): a refusal is
- *   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
- * * `out`: receives the response on success, whatever its HTTP status but a 401
- *   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
- *
- * Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
- * and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
- * when it certainly never reached the server.
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `request` is NULL or a live request not changed
- * during the call; `out` is NULL or valid for writes.
- */
-tb_status tb_ucontact_send(tb_ucontact_client *c, const tb_request *request, tb_response **out);
 
 /**
  * Creates a Yativo client. Nothing is sent until the first call.
@@ -1296,38 +1230,6 @@ tb_status tb_yativo_client_new(const tb_config *cfg,
 void tb_yativo_client_free(tb_yativo_client *c);
 
 /**
- * A new handle to the same client — the same connections, the same token — whose
- * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
- * it for the calls those options are for, then free it with
- * `tb_yativo_client_free` (freeing it does not end the client's session while
- * another handle of the client lives).
- *
- * ```c
- * tb_cancel_token *cancel = tb_cancel_token_new();
- * tb_call_options *opts = tb_call_options_new();
- * tb_call_options_set_deadline_ms(opts, 5000);
- * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
- * tb_yativo_client *limited = NULL;
- * if (tb_yativo_client_with_options(client, opts, &limited) == TB_OK) {
- *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
- *     tb_yativo_client_free(limited);
- * }
- * tb_call_options_free(opts);
- * tb_cancel_token_free(cancel);
- * ```
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
- * valid for writes.
- */
-tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
-                                        const tb_call_options *opts,
-                                        tb_yativo_client **out);
-
-/**
  * Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
  * (also cached). Each call issues a new token.
  *
@@ -1356,16 +1258,6 @@ tb_status tb_yativo_refresh_token(tb_yativo_client *c,
                                   int64_t *out_expires_at);
 
 /**
- * A valid bearer token: the cached one, refreshed ahead of expiry, or a new login.
- * `out_token` receives it; free it with `tb_string_free`. Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
- */
-tb_status tb_yativo_token(tb_yativo_client *c, char **out_token);
-
-/**
  * Uses a bearer token obtained elsewhere for the following calls.
  * `expires_at` is its expiry in Unix seconds, or 0: then the JWT's `exp` claim,
  * else 10 minutes from now. An empty token or a negative `expires_at` is
@@ -1376,22 +1268,6 @@ tb_status tb_yativo_token(tb_yativo_client *c, char **out_token);
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
 tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int64_t expires_at);
-
-/**
- * Sends a request built with `tb_request_new` and its setters to Yativo with
- * `Authorization: Bearer {token}`, logging in as needed and once more after a 401.
- * Arguments, outputs and retries as for `tb_ucontact_send`. A POST without
- * `tb_request_set_idempotency_key` carries a fresh UUID v4 `Idempotency-Key` per
- * send (the same on its retries), so it is retried like a GET.
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `request` is NULL or a live request not changed
- * during the call; `out` is NULL or valid for writes.
- */
-tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_response **out);
 
 /**
  * Creates an AnnA client. Nothing is sent until the first call.
@@ -1426,38 +1302,6 @@ tb_status tb_anna_client_new(const tb_config *cfg,
  * thread uses it during or after the call.
  */
 void tb_anna_client_free(tb_anna_client *c);
-
-/**
- * A new handle to the same client — the same connections, the same token — whose
- * calls run with `opts` (copied): an overall deadline and a cancellation token. Use
- * it for the calls those options are for, then free it with
- * `tb_anna_client_free` (freeing it does not end the client's session while
- * another handle of the client lives).
- *
- * ```c
- * tb_cancel_token *cancel = tb_cancel_token_new();
- * tb_call_options *opts = tb_call_options_new();
- * tb_call_options_set_deadline_ms(opts, 5000);
- * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
- * tb_anna_client *limited = NULL;
- * if (tb_anna_client_with_options(client, opts, &limited) == TB_OK) {
- *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
- *     tb_anna_client_free(limited);
- * }
- * tb_call_options_free(opts);
- * tb_cancel_token_free(cancel);
- * ```
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
- * valid for writes.
- */
-tb_status tb_anna_client_with_options(const tb_anna_client *c,
-                                      const tb_call_options *opts,
-                                      tb_anna_client **out);
 
 /**
  * A1: gets a new token with `GetToken` (also cached).
@@ -1604,16 +1448,6 @@ tb_status tb_anna_messenger_link(tb_anna_client *c,
                                  char **out_link);
 
 /**
- * A valid bearer token: the cached one, or a new `GetToken` ahead of expiry.
- * `out_token` receives it; free it with `tb_string_free`. Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
- */
-tb_status tb_anna_token(tb_anna_client *c, char **out_token);
-
-/**
  * Uses a bearer token obtained elsewhere for the following calls. `expires_at`
  * is its expiry in Unix seconds, or 0: then the JWT's `exp` claim, else unknown
  * (used until the server answers 401). An empty token or a negative `expires_at`
@@ -1624,20 +1458,6 @@ tb_status tb_anna_token(tb_anna_client *c, char **out_token);
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
 tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
-
-/**
- * Sends a request built with `tb_request_new` and its setters to AnnA with
- * `Authorization: Bearer {token}`, getting a token as needed and once more after a
- * 401. Arguments, outputs and retries as for `tb_ucontact_send`.
- *
- * Thread-safe.
- *
- * # Safety
- *
- * `c` is NULL or a live client; `request` is NULL or a live request not changed
- * during the call; `out` is NULL or valid for writes.
- */
-tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
 
 /**
  * A published field of the profile, by [`tb_agent_field`]: `*out` is lent (see
@@ -2415,6 +2235,209 @@ tb_status tb_response_header(const tb_response *response,
  * other thread uses it during or after the call.
  */
 void tb_response_free(tb_response *response);
+
+/**
+ * A new handle to the same uContact client — the same connections, the same token —
+ * whose calls run with `opts` (copied): an overall deadline and a cancellation
+ * token. Use it for the calls those options are for, then free it with
+ * `tb_ucontact_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_ucontact_client *limited = NULL;
+ * if (tb_ucontact_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_ucontact_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
+                                          const tb_call_options *opts,
+                                          tb_ucontact_client **out);
+
+/**
+ * A valid uContact token: the cached session token, or a new login (with the client's login kind). `out_token` receives it; free it with
+ * `tb_string_free`. Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+ */
+tb_status tb_ucontact_token(tb_ucontact_client *c,
+                            char **out_token);
+
+/**
+ * Sends a request built with `tb_request_new` and its setters to the uContact
+ * server with `Authorization: Basic {token}`, getting a token when needed and once
+ * more after a 401, and gives the answer as a response handle.
+ *
+ * * `request`: not consumed nor changed; it may be sent again, to any client. Its
+ *   headers are checked first (see `tb_request_add_header`): a refusal is
+ *   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+ * * `out`: receives the response on success, whatever its HTTP status but a 401
+ *   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+ *
+ * Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+ * and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+ * when it certainly never reached the server.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_ucontact_send(tb_ucontact_client *c, const tb_request *request, tb_response **out);
+
+/**
+ * A new handle to the same Yativo client — the same connections, the same token —
+ * whose calls run with `opts` (copied): an overall deadline and a cancellation
+ * token. Use it for the calls those options are for, then free it with
+ * `tb_yativo_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_yativo_client *limited = NULL;
+ * if (tb_yativo_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_yativo_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
+                                        const tb_call_options *opts,
+                                        tb_yativo_client **out);
+
+/**
+ * A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new login. `out_token` receives it; free it with
+ * `tb_string_free`. Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+ */
+tb_status tb_yativo_token(tb_yativo_client *c,
+                          char **out_token);
+
+/**
+ * Sends a request built with `tb_request_new` and its setters to the Yativo
+ * server with `Authorization: Bearer {token}`, getting a token when needed and once
+ * more after a 401, and gives the answer as a response handle. A POST
+ * without `tb_request_set_idempotency_key` carries a fresh UUID v4
+ * `Idempotency-Key` per send (the same on its retries), so it is retried like a GET.
+ *
+ * * `request`: not consumed nor changed; it may be sent again, to any client. Its
+ *   headers are checked first (see `tb_request_add_header`): a refusal is
+ *   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+ * * `out`: receives the response on success, whatever its HTTP status but a 401
+ *   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+ *
+ * Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+ * and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+ * when it certainly never reached the server.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_response **out);
+
+/**
+ * A new handle to the same AnnA client — the same connections, the same token —
+ * whose calls run with `opts` (copied): an overall deadline and a cancellation
+ * token. Use it for the calls those options are for, then free it with
+ * `tb_anna_client_free` (freeing it does not end the client's session while
+ * another handle of the client lives).
+ *
+ * ```c
+ * tb_cancel_token *cancel = tb_cancel_token_new();
+ * tb_call_options *opts = tb_call_options_new();
+ * tb_call_options_set_deadline_ms(opts, 5000);
+ * tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+ * tb_anna_client *limited = NULL;
+ * if (tb_anna_client_with_options(client, opts, &limited) == TB_OK) {
+ *     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+ *     tb_anna_client_free(limited);
+ * }
+ * tb_call_options_free(opts);
+ * tb_cancel_token_free(cancel);
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+ * valid for writes.
+ */
+tb_status tb_anna_client_with_options(const tb_anna_client *c,
+                                      const tb_call_options *opts,
+                                      tb_anna_client **out);
+
+/**
+ * A valid AnnA token: the cached bearer token, or a new `GetToken` ahead of expiry. `out_token` receives it; free it with
+ * `tb_string_free`. Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+ */
+tb_status tb_anna_token(tb_anna_client *c,
+                        char **out_token);
+
+/**
+ * Sends a request built with `tb_request_new` and its setters to the AnnA
+ * server with `Authorization: Bearer {token}`, getting a token when needed and once
+ * more after a 401, and gives the answer as a response handle.
+ *
+ * * `request`: not consumed nor changed; it may be sent again, to any client. Its
+ *   headers are checked first (see `tb_request_add_header`): a refusal is
+ *   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+ * * `out`: receives the response on success, whatever its HTTP status but a 401
+ *   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+ *
+ * Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+ * and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+ * when it certainly never reached the server.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `c` is NULL or a live client; `request` is NULL or a live request not changed
+ * during the call; `out` is NULL or valid for writes.
+ */
+tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -14,7 +14,10 @@
 //! [`anna`], [`answers`] (the typed answers as handles with accessors), [`filter`]
 //! (the messenger filter builder), [`request`] (the generic call as a request
 //! builder and a response handle), [`text`] (how handles lend strings) and
-//! [`constants`] (the header's URL macros).
+//! [`constants`] (the header's URL macros). The exports the three clients share
+//! (`_client_with_options`, `_token`, `_send`, and the client handles' glue) are
+//! written once, in `client_exports.rs.in`, which `build.rs` renders for each
+//! client; each rendering is one call per export into the generic `client` module.
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
