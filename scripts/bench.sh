@@ -263,7 +263,8 @@ if want create; then
     RESULTS="$OUT/raw-create.txt"; : > "$RESULTS"
     echo "== create: $CLIENTS clients, pinned to CPU $CPU" >&2
     for r in 1 2 3; do
-        run "$OUT/create_abi" "$TPORT" "$CLIENTS" "$CA"
+        run "$OUT/create_abi" "$TPORT" "$CLIENTS" "$CA" new
+        run "$OUT/create_abi" "$TPORT" "$CLIENTS" "$CA" first-call
         run "$OUT/create_curl" "$TPORT" 200 "$CA"
     done
 fi

@@ -1,7 +1,8 @@
 /* What a client costs: time and memory of tb_anna_client_new (https, the test CA as
  * extra CA file beside the bundled roots), the first one of the process and the ones
  * after; then of a new client plus its first call (a new TLS connection).
- *   create_abi PORT CLIENTS CAFILE
+ *   create_abi PORT CLIENTS CAFILE new|first-call
+ * One part per process, so that the memory one part frees cannot hide the other's.
  * prints CREATE <name> <count> <first µs> <p50 µs> <p99 µs> <KiB per client>. */
 #include <tokenbridge.h>
 #include "stats.h"
@@ -28,7 +29,8 @@ static void report(const char *name, uint64_t *lat, size_t n, long rss_before, l
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: create_abi PORT CLIENTS CAFILE\n"); return 2; }
+    if (argc < 5) { fprintf(stderr, "usage: create_abi PORT CLIENTS CAFILE new|first-call\n"); return 2; }
+    int first_call = strcmp(argv[4], "first-call") == 0;
     size_t n = strtoul(argv[2], NULL, 10);
     if (n < 2 || n > 100000) { fprintf(stderr, "create_abi: CLIENTS out of range\n"); return 2; }
     snprintf(base, sizeof base, "https://127.0.0.1:%s/anna/", argv[1]);
@@ -43,6 +45,7 @@ int main(int argc, char **argv) {
 
     /* 1. tb_anna_client_new alone; all clients kept alive to count their memory. */
     long before = bench_rss_kib();
+    if (first_call) goto first_calls;
     for (size_t i = 0; i < n; i++) {
         uint64_t t0 = bench_now_ns();
         cs[i] = make();
@@ -50,7 +53,9 @@ int main(int argc, char **argv) {
     }
     report("client-new", lat, n, before, bench_rss_kib());
     for (size_t i = 0; i < n; i++) tb_anna_client_free(cs[i]);
+    goto done;
 
+first_calls:;
     /* 2. A new client and its first call: its TLS connection made (and whatever the
      * library builds on first use). Kept alive, connection open, to count memory. */
     size_t m = n < 200 ? n : 200; /* nginx: worker_connections */
@@ -68,6 +73,7 @@ int main(int argc, char **argv) {
     }
     report("client-new+first-call", lat, m, before, bench_rss_kib());
     for (size_t i = 0; i < m; i++) tb_anna_client_free(cs[i]);
+done:
     tb_config_free(cfg);
     free(cs);
     free(lat);
