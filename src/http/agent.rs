@@ -19,6 +19,15 @@ use crate::error::{Error, Result};
 /// The longest base URL accepted, in bytes.
 const MAX_BASE_URL_BYTES: usize = 2048;
 
+/// The size of each of ureq's per-connection buffers (its default is 128 KiB). A TLS
+/// connection has four (input and output of the TLS layer and of the TCP socket under
+/// it) and our transport a fifth: 640 KiB a connection at ureq's size, zeroed when the
+/// connection is made. 16 KiB is a TLS record. The response head is not bounded by it
+/// (our transport grows its input for a long head; ureq's own limit is 64 KiB) and a
+/// body goes through in pieces; only one line of the request head must fit, and a
+/// request line or header of more than 8 KiB is refused by the usual servers anyway.
+const BUFFER_BYTES: usize = 16 * 1024;
+
 /// Checks and normalises a base URL: scheme present, http only when allowed, a host,
 /// no query, fragment or control character, no trailing slash.
 pub(crate) fn normalize_base_url(url: &str, allow_http: bool) -> Result<String> {
@@ -199,6 +208,8 @@ impl AgentSetup {
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
             .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .input_buffer_size(BUFFER_BYTES)
+            .output_buffer_size(BUFFER_BYTES)
             .build();
         Ok(AgentSetup {
             config: agent_config,

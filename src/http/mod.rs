@@ -609,6 +609,60 @@ mod tests {
     }
 
     #[test]
+    fn heads_and_bodies_larger_than_the_buffers_go_through() {
+        // The buffers are 16 KiB (agent::BUFFER_BYTES): a 40 KiB response head, a
+        // 300 KiB body each way and a 12 KiB header line must still work.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::{BufRead, BufReader, Read, Write};
+            let (conn, _) = listener.accept().unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut reader = BufReader::new(conn);
+            let (mut length, mut longest) = (0usize, 0usize);
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                longest = longest.max(line.len());
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            assert!(body.iter().all(|b| *b == b'q'));
+            assert!(longest > 12 * 1024, "the long header line arrived whole");
+            let big_header = "h".repeat(40 * 1024);
+            let answer = "a".repeat(300 * 1024);
+            let mut conn = reader.into_inner();
+            write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nX-Big: {big_header}\r\nContent-Length: {}\r\n\r\n{answer}",
+                answer.len()
+            )
+            .unwrap();
+            length
+        });
+        let config = Config::default()
+            .allow_http(true)
+            .proxy(ProxySetting::None)
+            .retry(RetryPolicy::none());
+        let http = Http::new(&format!("http://127.0.0.1:{port}"), &config).unwrap();
+        let long = "l".repeat(12 * 1024);
+        let mut req = Outgoing::new("test", Method::Post, "x", Auth::None).header("X-Long", &long);
+        req.body = vec![b'q'; 300 * 1024];
+        req.content_type = Some("application/octet-stream");
+        let reply = http.send(&req, &CallLimits::none()).unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body.len(), 300 * 1024);
+        assert_eq!(server.join().unwrap(), 300 * 1024);
+    }
+
+    #[test]
     fn zero_dns_ttl_keeps_no_answer() {
         let (port, server) = tiny_server(2);
         let config = Config::default()

@@ -61,9 +61,15 @@ impl<In: Transport> Connector<In> for Frugal {
         if let Gate::Stop(stop) = gate() {
             return Err(stop_error(stop));
         }
+        // Ours is the buffer a response head must fit in (the ones under it are
+        // drained into it): room for the longest head ureq accepts, allocated only as
+        // the bytes come, while the buffers under it stay small (agent::BUFFER_BYTES).
+        let config = &details.config;
         Ok(Some(FrugalTransport::new(
             inner,
-            details.config.input_buffer_size(),
+            config
+                .input_buffer_size()
+                .max(config.max_response_header_size()),
         )))
     }
 }
@@ -88,7 +94,8 @@ pub(super) struct FrugalTransport<T> {
     input: InputBuf,
     /// Whether the last `input_consume` consumed anything (as `LazyBuffers` tracks).
     progress: bool,
-    /// ureq's configured input buffer size: more unread input than this is not read.
+    /// The most unread input held (the longest response head ureq accepts): more is
+    /// not read.
     input_cap: usize,
     /// The seed the current request's body is unmasked with, if masked.
     tx_seed: Option<u64>,
@@ -122,7 +129,7 @@ fn steady(mut t: NextTimeout) -> NextTimeout {
 }
 
 impl<T: Transport> FrugalTransport<T> {
-    /// A transport over `inner`; `input_cap` is ureq's input buffer size.
+    /// A transport over `inner`; `input_cap` bounds the unread input it holds.
     fn new(inner: T, input_cap: usize) -> Self {
         FrugalTransport {
             inner,
