@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{Connector, DefaultConnector};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, Transport};
 
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
@@ -151,6 +151,77 @@ fn mozilla_roots() -> Vec<Certificate<'static>> {
         .collect()
 }
 
+/// What a client's TLS configuration is made of. Everything that goes into the
+/// `TlsConfig` of `AgentSetup::new` must be in here: clients with equal keys share one
+/// connector, and ureq's connector keeps the rustls configuration of its first
+/// connection whatever the configuration of the next.
+#[derive(PartialEq, Eq)]
+enum TlsKey {
+    Mozilla,
+    Os,
+    /// The bundled Mozilla roots and these certificates (DER) of an extra CA file.
+    MozillaAnd(Vec<Vec<u8>>),
+}
+
+/// The roots and connector of one TLS configuration, shared by every client of the
+/// process that has it. ureq builds the rustls configuration (a parsed root store, or
+/// the OS store read by rustls-platform-verifier, and a TLS session cache) once per
+/// connector: shared, it is built once per process, and a new client's first
+/// connection resumes a TLS session another client of the same server started.
+struct SharedTls {
+    roots: RootCerts,
+    connector: Arc<DefaultConnector>,
+}
+
+/// The TLS configurations of this process; a process has one or two, the bound is
+/// only against a pathological caller (an evicted one lives on in its clients).
+static SHARED_TLS: Mutex<Vec<(TlsKey, Arc<SharedTls>)>> = Mutex::new(Vec::new());
+const SHARED_TLS_KEPT: usize = 8;
+
+fn shared_tls(key: TlsKey) -> Arc<SharedTls> {
+    let mut all = SHARED_TLS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, shared)) = all.iter().find(|(k, _)| *k == key) {
+        return shared.clone();
+    }
+    let roots = match &key {
+        TlsKey::Mozilla => RootCerts::WebPki,
+        TlsKey::Os => RootCerts::PlatformVerifier,
+        TlsKey::MozillaAnd(extra) => {
+            let mut certs: Vec<Certificate<'static>> = extra
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned())
+                .collect();
+            certs.extend(mozilla_roots());
+            RootCerts::from(certs)
+        }
+    };
+    let shared = Arc::new(SharedTls {
+        roots,
+        connector: Arc::new(DefaultConnector::new()),
+    });
+    if all.len() == SHARED_TLS_KEPT {
+        all.remove(0);
+    }
+    all.push((key, shared.clone()));
+    shared
+}
+
+/// A connector shared by agents: the process's one for their TLS configuration.
+#[derive(Debug)]
+struct SharedConnector(Arc<DefaultConnector>);
+
+impl Connector<()> for SharedConnector {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained)
+    }
+}
+
 /// Everything needed to build the client's agent, kept so that a forked child can
 /// build its own.
 pub(crate) struct AgentSetup {
@@ -159,19 +230,21 @@ pub(crate) struct AgentSetup {
     /// The proxy as shown in errors: scheme, host and port, never its credentials.
     proxy_shown: Option<String>,
     dns_ttl: Duration,
+    tls: Arc<SharedTls>,
 }
 
 impl AgentSetup {
     pub fn new(config: &Config) -> Result<AgentSetup> {
         check_value("user_agent", &config.user_agent)?;
-        let roots = match (config.tls_roots, &config.extra_ca_file) {
-            (TlsRoots::Mozilla, None) => RootCerts::WebPki,
-            (TlsRoots::Os, None) => RootCerts::PlatformVerifier,
-            (TlsRoots::Mozilla, Some(path)) => {
-                let mut certs = load_ca_file(path)?;
-                certs.extend(mozilla_roots());
-                RootCerts::new_with_certs(&certs)
-            }
+        let key = match (config.tls_roots, &config.extra_ca_file) {
+            (TlsRoots::Mozilla, None) => TlsKey::Mozilla,
+            (TlsRoots::Os, None) => TlsKey::Os,
+            (TlsRoots::Mozilla, Some(path)) => TlsKey::MozillaAnd(
+                load_ca_file(path)?
+                    .iter()
+                    .map(|c| c.der().to_vec())
+                    .collect(),
+            ),
             (TlsRoots::Os, Some(_)) => {
                 return Err(Error::invalid_input(
                     "extra_ca_file",
@@ -179,6 +252,7 @@ impl AgentSetup {
                 ))
             }
         };
+        let tls = shared_tls(key);
         let proxy = match &config.proxy {
             ProxySetting::FromEnvironment => ureq::Proxy::try_from_env(),
             ProxySetting::None => None,
@@ -207,7 +281,7 @@ impl AgentSetup {
             .timeout_send_body(Some(config.timeout_send))
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .tls_config(TlsConfig::builder().root_certs(tls.roots.clone()).build())
             .input_buffer_size(BUFFER_BYTES)
             .output_buffer_size(BUFFER_BYTES)
             .build();
@@ -216,6 +290,7 @@ impl AgentSetup {
             proxy,
             proxy_shown,
             dns_ttl: config.dns_cache_ttl,
+            tls,
         })
     }
 
@@ -224,7 +299,7 @@ impl AgentSetup {
         let dns = Arc::new(DnsCache::default());
         let agent = ureq::Agent::with_parts(
             self.config.clone(),
-            DefaultConnector::new().chain(Frugal),
+            SharedConnector(self.tls.connector.clone()).chain(Frugal),
             CachingResolver::new(DefaultResolver::default(), self.dns_ttl, dns.clone()),
         );
         (agent, dns)
@@ -332,6 +407,46 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("user_agent"), "{e}");
+    }
+
+    #[test]
+    fn clients_with_the_same_tls_settings_share_one_connector() {
+        use base64::Engine;
+        let dir = std::env::temp_dir().join(format!("tb-shared-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pem = |i: usize, name: &str| {
+            let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS[i].as_ref();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            let path = dir.join(name);
+            std::fs::write(
+                &path,
+                format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n"),
+            )
+            .unwrap();
+            path
+        };
+        let (ca, same_ca, other_ca) = (pem(0, "a.pem"), pem(0, "b.pem"), pem(1, "c.pem"));
+        let setup = |c: Config| AgentSetup::new(&c).unwrap();
+
+        let a = setup(Config::default());
+        let b = setup(Config::default().user_agent("another"));
+        assert!(Arc::ptr_eq(&a.tls, &b.tls), "same roots: one connector");
+        let os = setup(Config::default().tls_roots(TlsRoots::Os));
+        assert!(!Arc::ptr_eq(&a.tls, &os.tls));
+
+        let x = setup(Config::default().extra_ca_file(&ca));
+        let y = setup(Config::default().extra_ca_file(&same_ca));
+        let z = setup(Config::default().extra_ca_file(&other_ca));
+        assert!(
+            Arc::ptr_eq(&x.tls, &y.tls),
+            "same certificates, another file"
+        );
+        assert!(!Arc::ptr_eq(&x.tls, &z.tls), "other certificates");
+        assert!(
+            !Arc::ptr_eq(&x.tls, &a.tls),
+            "the extra CA is trusted only where asked"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
