@@ -356,9 +356,8 @@ impl ProcessAgent {
         &self.setup
     }
 
-    /// This process's agent and DNS cache.
-    pub fn get(&self) -> (ureq::Agent, Arc<DnsCache>) {
-        let pid = std::process::id();
+    /// The agent and DNS cache of process `pid` (the caller's).
+    pub fn get(&self, pid: u32) -> (ureq::Agent, Arc<DnsCache>) {
         let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if cur.pid != pid {
             let (agent, dns) = self.setup.build();

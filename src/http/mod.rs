@@ -316,7 +316,7 @@ impl Http {
         limits: &CallLimits,
     ) -> std::result::Result<Raw, SendError> {
         use ureq::http::{header, HeaderValue};
-        let (agent, dns) = self.agent.get();
+        let (agent, dns) = self.agent.get(limits.pid());
         let url = self.url(req.path, &req.query);
         let secrets = Secrets::of(req, &self.secrets);
         let route = Route {
@@ -591,7 +591,11 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(http.send(&req, &CallLimits::none()).unwrap().body, "ok");
         }
-        assert_eq!(http.agent.get().1.len(), 1, "localhost's answer is kept");
+        assert_eq!(
+            http.agent.get(std::process::id()).1.len(),
+            1,
+            "localhost's answer is kept"
+        );
         server.join().unwrap();
 
         // Nobody listens any more: the connection is refused and the answer forgotten.
@@ -602,7 +606,7 @@ mod tests {
             "{err}"
         );
         assert_eq!(
-            http.agent.get().1.len(),
+            http.agent.get(std::process::id()).1.len(),
             0,
             "a failed connection forgets the answer"
         );
@@ -674,7 +678,7 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(http.send(&req, &CallLimits::none()).unwrap().body, "ok");
         }
-        assert_eq!(http.agent.get().1.len(), 0);
+        assert_eq!(http.agent.get(std::process::id()).1.len(), 0);
         server.join().unwrap();
     }
 }

@@ -1021,7 +1021,7 @@ mod tests {
         let limits = CallLimits {
             deadline: Some(started + Duration::from_secs(1)),
             budget: Some(Duration::from_secs(1)),
-            cancel: None,
+            ..CallLimits::none()
         };
         let err = call(&agent, get(&url), limited(limits)).expect_err("out of time");
         let took = started.elapsed();
