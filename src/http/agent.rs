@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, Transport};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
+};
 
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
-use super::transport::Frugal;
+use super::transport::{Frugal, Steady};
 use crate::config::{Config, ProxySetting, TlsRoots};
 use crate::error::{Error, Result};
 
@@ -177,7 +179,36 @@ enum TlsKey {
 /// connection resumes a TLS session another client of the same server started.
 struct SharedTls {
     roots: RootCerts,
-    connector: Arc<DefaultConnector>,
+    connector: Arc<dyn Connector<(), Out = Box<dyn Transport>>>,
+}
+
+/// The connection a request goes over: through an HTTP CONNECT proxy or straight to
+/// the server, then [`Steady`] right above the socket, then TLS for https. ureq's
+/// `DefaultConnector` less SOCKS (not compiled in: `AgentSetup::new` refuses a
+/// SOCKS proxy) and the checks for TLS providers we do not compile.
+fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
+    let chain =
+        ().chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(Steady)
+            .chain(RustlsConnector::default());
+    Arc::new(Boxed(chain))
+}
+
+/// A connector whose transports are boxed, so that its type can be named.
+#[derive(Debug)]
+struct Boxed<C>(C);
+
+impl<C: Connector<()>> Connector<()> for Boxed<C> {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        Ok(self.0.connect(details, chained)?.map(Transport::boxed))
+    }
 }
 
 /// The TLS configurations of this process; a process has one or two, the bound is
@@ -204,7 +235,7 @@ fn shared_tls(key: TlsKey) -> Arc<SharedTls> {
     };
     let shared = Arc::new(SharedTls {
         roots,
-        connector: Arc::new(DefaultConnector::new()),
+        connector: connectors(),
     });
     if all.len() == SHARED_TLS_KEPT {
         all.remove(0);
@@ -215,7 +246,7 @@ fn shared_tls(key: TlsKey) -> Arc<SharedTls> {
 
 /// A connector shared by agents: the process's one for their TLS configuration.
 #[derive(Debug)]
-struct SharedConnector(Arc<DefaultConnector>);
+struct SharedConnector(Arc<dyn Connector<(), Out = Box<dyn Transport>>>);
 
 impl Connector<()> for SharedConnector {
     type Out = Box<dyn Transport>;
@@ -266,6 +297,28 @@ impl AgentSetup {
             ProxySetting::Url(u) => Some(ureq::Proxy::new(u).map_err(|_| {
                 Error::invalid_input("proxy", "not a valid proxy URL (e.g. http://host:3128)")
             })?),
+        };
+        // SOCKS is not compiled into ureq: a SOCKS proxy would be passed by (a
+        // direct connection). One given in the settings is refused; one from the
+        // environment is named in the log and, as ureq did, not used.
+        let socks = |p: &ureq::Proxy| {
+            !matches!(
+                p.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            )
+        };
+        let proxy = match proxy {
+            Some(p) if socks(&p) && p.is_from_env() => {
+                log::warn!(target: "tokenbridge", "the proxy from the environment ({}:{}) is a SOCKS proxy, which is not supported: connecting directly", p.host(), p.port());
+                None
+            }
+            Some(p) if socks(&p) => {
+                return Err(Error::invalid_input(
+                    "proxy",
+                    "SOCKS proxies are not supported; use an HTTP CONNECT proxy (http://host:port)",
+                ))
+            }
+            other => other,
         };
         let proxy_shown = proxy.as_ref().map(|p| {
             format!(
@@ -455,6 +508,16 @@ mod tests {
             "the extra CA is trusted only where asked"
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_socks_proxy_is_refused_not_passed_by() {
+        let e = AgentSetup::new(
+            &Config::default().proxy(ProxySetting::Url("socks5://127.0.0.1:1080".into())),
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("SOCKS"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! * the request head and a body are sent in one write, not two;
 //! * socket timeouts are handed down rounded up to a multiple of 100 ms (at most
 //!   100 ms later than asked), so ureq does not reset `SO_RCVTIMEO`/`SO_SNDTIMEO` on
-//!   every call as the remaining time shrinks by microseconds;
+//!   every call as the remaining time shrinks by microseconds; under TLS, whose
+//!   layer hands the socket the time left of its own timeout, [`Steady`] rounds
+//!   again right above the socket;
 //! * of the two liveness probes per request (when a connection goes back to the pool,
 //!   and when it is taken out), only the one at checkout is made — the one that can
 //!   see a connection the server closed while it was idle.
@@ -40,6 +42,51 @@ use ureq::Timeout;
 use super::exchange::{gate, stop_error, with_current, Gate, Stop};
 use super::framing::{request_method, Rx};
 use super::masking::{apply_mask, apply_swaps, find, incoming_seed};
+
+/// Sits right above the TCP socket, under TLS: rounds the timeouts the TLS layer
+/// hands down (ureq's TLS layer passes the time left of its own timeout, a few
+/// microseconds less on every read and write) as [`Frugal`] does, so the socket's
+/// timeouts are not set again on every call (2 `setsockopt` per HTTPS call).
+#[derive(Debug, Default)]
+pub(super) struct Steady;
+
+impl<In: Transport> Connector<In> for Steady {
+    type Out = SteadyTransport<In>;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(SteadyTransport))
+    }
+}
+
+/// The transport [`Steady`] makes.
+#[derive(Debug)]
+pub(super) struct SteadyTransport<T>(T);
+
+impl<T: Transport> Transport for SteadyTransport<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.0.transmit_output(amount, steady(timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.0.await_input(steady(timeout))
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
 
 /// Wraps whatever transport the chain before it made.
 #[derive(Debug, Default)]
