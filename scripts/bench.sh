@@ -19,9 +19,9 @@ ROUNDS=${2:-5}
 WARM=2000
 CPU=${BENCH_CPU:-0}
 ONLY=${BENCH_ONLY:-http,https,cold,threads,create}
-COLD_RUNS=${BENCH_COLD_RUNS:-30}
-THREAD_TOTAL=${BENCH_THREAD_TOTAL:-16000}
-THREAD_ROUNDS=${BENCH_THREAD_ROUNDS:-3}
+COLD_RUNS=${BENCH_COLD_RUNS:-60}
+THREAD_TOTAL=${BENCH_THREAD_TOTAL:-32000}
+THREAD_ROUNDS=${BENCH_THREAD_ROUNDS:-5}
 CLIENTS=${BENCH_CLIENTS:-1000}
 OUT=target/bench
 mkdir -p "$OUT"
@@ -161,7 +161,7 @@ if want threads; then
 fi
 
 RESULTS=/dev/null
-run() { taskset -c "$CPU" "$@" | grep '^RESULT\|^RSS\|^COLD\|^CREATE\|^THREADS' | tee -a "$RESULTS" >&2; }
+run() { taskset -c "$CPU" "$@" | grep '^RESULT\|^RSS\|^COLD\|^SAMPLES\|^CREATE\|^THREADS' | tee -a "$RESULTS" | grep -v '^SAMPLES' >&2; }
 # Instructions per call in the client process (user space; not the kernel, not nginx),
 # counted by callgrind: repeatable to the instruction whatever else the machine does,
 # where the timings move by several percent from run to run on a shared VM. Runs of
@@ -229,7 +229,7 @@ fi
 if want cold; then
     RESULTS="$OUT/raw-cold.txt"; : > "$RESULTS"
     # Interleaved in 3 rounds of a third of the runs each; the table takes the median
-    # over all runs of a client (each round prints its own median; all runs are kept).
+    # over all runs of a client, and the ratios paired per round.
     per=$(( (COLD_RUNS + 2) / 3 ))
     body='{"hash":"COMPANYHASH","userId":"42","userDocType":"","userDocValue":"","messengerFilters":{"departmentAlias":"","channelAlias":"","dataIni":"","dataFim":"","status":"","pendentes":""}}'
     login='{"hash":"COMPANYHASH","user":"annauser","pass":"anna-pass"}'
@@ -252,9 +252,12 @@ if want threads; then
     echo "== threads: $THREAD_ROUNDS rounds, $THREAD_TOTAL calls per run, unpinned, nginx with $(nproc) workers" >&2
     for r in $(seq 1 "$THREAD_ROUNDS"); do
         echo "-- round $r" >&2
+        # Which client goes first alternates from round to round.
         for t in 1 2 4 8 16; do
-            "$OUT/abi_threads" "$MPORT" "$t" "$THREAD_TOTAL" 200 "$CA" | tee -a "$RESULTS" >&2
-            "$OUT/curl_threads" "$MPORT" "$t" "$THREAD_TOTAL" 200 "$CA" | tee -a "$RESULTS" >&2
+            if [ $((r % 2)) = 1 ]; then pair=(abi_threads curl_threads); else pair=(curl_threads abi_threads); fi
+            for prog in "${pair[@]}"; do
+                "$OUT/$prog" "$MPORT" "$t" "$THREAD_TOTAL" 200 "$CA" | tee -a "$RESULTS" >&2
+            done
         done
     done
 fi
@@ -328,23 +331,28 @@ def keepalive(section, floor_name):
     return o
 
 def cold():
-    runs = {}
-    order = []
+    samples, rounds, order = {}, {}, []
     for l in lines("cold"):
-        if l.startswith("COLD "):
-            _, name, n, p50, lo, p90 = l.split()
-            if name not in runs:
-                runs[name] = []; order.append(name)
-            runs[name].append((int(n), float(p50), float(lo), float(p90)))
-    if not runs:
+        f = l.split()
+        if f[0] == "SAMPLES":
+            if f[1] not in samples:
+                samples[f[1]] = []; order.append(f[1])
+            samples[f[1]] += [float(x) for x in f[2:]]
+        elif f[0] == "COLD":
+            rounds.setdefault(f[1], []).append(float(f[3]))
+    if not samples:
         return []
-    m = {k: med(x[1] for x in v) for k, v in runs.items()}
-    o = ["| program | runs | median ms (of the round medians) | fastest ms | p90 ms (worst round) | / libcurl C program | curl CLI / this |",
+    m = {k: med(v) for k, v in samples.items()}
+    def paired(a, b):
+        r = sorted(x / y for x, y in zip(rounds[a], rounds[b]))
+        return f"{med(r):.2f}× ({r[0]:.2f}–{r[-1]:.2f})"
+    o = ["| program | runs | median ms | fastest ms | p90 ms | / libcurl C program | curl CLI / this |",
          "|---|---:|---:|---:|---:|---:|---:|"]
     for k in order:
-        v = runs[k]
-        o.append(f"| {k} | {sum(x[0] for x in v)} | {m[k]:.2f} | {min(x[2] for x in v):.2f} | {max(x[3] for x in v):.2f} | {m[k]/m['libcurl']:.2f}× | {m['curl-cli']/m[k]:.1f}× |")
-    o += ["", f"{len(runs['libcurl'])} interleaved rounds; each round prints the median of its runs, the table the median of those."]
+        v = sorted(samples[k])
+        o.append(f"| {k} | {len(v)} | {m[k]:.2f} | {v[0]:.2f} | {v[len(v) * 9 // 10]:.2f} | {m[k]/m['libcurl']:.2f}× | {m['curl-cli']/m[k]:.1f}× |")
+    o += ["", f"All runs of {len(rounds['libcurl'])} interleaved rounds. Paired per round (ratio of the round medians, median and range): "
+          f"c-abi / libcurl C program {paired('c-abi', 'libcurl')}, curl CLI / c-abi {paired('curl-cli', 'c-abi')}."]
     return o
 
 def threads():

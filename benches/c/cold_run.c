@@ -1,7 +1,8 @@
 /* Runs a sequence of commands as new processes, RUNS times, and prints the wall time
  * of each whole sequence (fork to the last exit):
  *   cold_run NAME RUNS CMD ARGS... [:: CMD ARGS...]...
- * prints COLD <name> <runs> <p50 ms> <min ms> <p90 ms>. Every command must exit 0. */
+ * prints COLD <name> <runs> <p50 ms> <min ms> <p90 ms>, then SAMPLES <name> and every
+ * run's ms in the order they ran. Every command must exit 0. */
 #include <sys/wait.h>
 #include <unistd.h>
 #include "stats.h"
@@ -39,6 +40,9 @@ int main(int argc, char **argv) {
         }
         lat[r] = bench_now_ns() - t0;
     }
+    printf("SAMPLES %s", argv[1]);
+    for (size_t r = 0; r < runs; r++) printf(" %.3f", (double)lat[r] / 1e6);
+    printf("\n");
     qsort(lat, runs, sizeof *lat, bench_cmp_u64);
     printf("COLD %s %zu %.3f %.3f %.3f\n", argv[1], runs, (double)lat[runs / 2] / 1e6,
            (double)lat[0] / 1e6, (double)lat[(runs * 9) / 10] / 1e6);

@@ -154,9 +154,10 @@ fn looks_like_der_sequence(der: &[u8]) -> bool {
 fn mozilla_roots() -> Vec<Certificate<'static>> {
     // ureq's bundled Mozilla set is only reachable as `RootCerts::WebPki`, which cannot
     // be combined with extra certificates; the same set ships in webpki-root-certs.
+    // Borrowed from the static set: no copy of its 150 certificates (~140 KiB).
     webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .map(|c| Certificate::from_der(c.as_ref()))
         .collect()
 }
 
