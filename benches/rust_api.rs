@@ -2,13 +2,16 @@
 //! calls through the Rust API against the canned nginx server, one keep-alive
 //! connection.
 //!
-//! `cargo bench --bench rust_api -- PORT REQUESTS WARMUP [cached|login-per-call|ffi]`
+//! `cargo bench --bench rust_api -- PORT REQUESTS WARMUP [cached|login-per-call|ffi] [CAFILE]`
 //! prints `RESULT <name> <requests> <seconds> <req/s> <p50 µs> <p99 µs>`.
 //!
 //! `ffi` makes the same calls through the `extern "C"` functions the C ABI exports
 //! (`tb_anna_messenger_alert_counter`), compiled into this same program: what it adds
 //! over `cached` is the C ABI layer alone (C strings, the last-error slot, the panic
 //! guard), without the difference between a shared library's code and a program's.
+//!
+//! With `CAFILE`, the calls go over https to the same port, trusting that CA beside the
+//! bundled roots (`Config::extra_ca_file`).
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -20,20 +23,25 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     if args.len() < 3 {
-        eprintln!("usage: rust_api PORT REQUESTS WARMUP [cached|login-per-call]");
+        eprintln!("usage: rust_api PORT REQUESTS WARMUP [cached|login-per-call|ffi] [CAFILE]");
         std::process::exit(2);
     }
     let port: u16 = args[0].parse().expect("PORT");
     let n: usize = args[1].parse().expect("REQUESTS");
     let warm: usize = args[2].parse().expect("WARMUP");
     let mode = args.get(3).map(String::as_str).unwrap_or("cached");
+    let ca = args.get(4).map(String::as_str);
+    let scheme = if ca.is_some() { "https" } else { "http" };
 
-    let config = Config::default()
+    let mut config = Config::default()
         .allow_http(true)
         .proxy(ProxySetting::None)
         .retry(RetryPolicy::none());
+    if let Some(ca) = ca {
+        config = config.extra_ca_file(ca);
+    }
     let client = anna::Client::new(
-        &format!("http://127.0.0.1:{port}/anna/"),
+        &format!("{scheme}://127.0.0.1:{port}/anna/"),
         anna::Credentials::new("COMPANYHASH", "annauser", "anna-pass"),
         &config,
     )
@@ -44,7 +52,7 @@ fn main() {
     let filter = anna::MessengerFilter::default();
 
     if mode == "ffi" {
-        through_ffi(port, n, warm);
+        through_ffi(port, n, warm, ca);
         return;
     }
 
@@ -72,7 +80,7 @@ fn main() {
 
 /// The C ABI's calls, made from Rust.
 #[allow(unsafe_code)]
-fn through_ffi(port: u16, n: usize, warm: usize) {
+fn through_ffi(port: u16, n: usize, warm: usize, ca: Option<&str>) {
     use std::ffi::CString;
     use std::ptr;
     use tokenbridge::ffi::anna::{
@@ -80,15 +88,17 @@ fn through_ffi(port: u16, n: usize, warm: usize) {
         tb_anna_set_token,
     };
     use tokenbridge::ffi::config::{
-        tb_config_free, tb_config_new, tb_config_set_allow_http, tb_config_set_no_proxy,
-        tb_config_set_retries,
+        tb_config_free, tb_config_new, tb_config_set_allow_http, tb_config_set_extra_ca_file,
+        tb_config_set_no_proxy, tb_config_set_retries,
     };
     use tokenbridge::ffi::status::tb_status;
 
     let ok = |s: tb_status, what: &str| assert!(matches!(s, tb_status::TB_OK), "{what}");
     let c = |s: &str| CString::new(s).expect("no NUL");
+    let scheme = if ca.is_some() { "https" } else { "http" };
+    let ca = ca.map(c);
     let (base, hash, user, pass) = (
-        c(&format!("http://127.0.0.1:{port}/anna/")),
+        c(&format!("{scheme}://127.0.0.1:{port}/anna/")),
         c("COMPANYHASH"),
         c("annauser"),
         c("anna-pass"),
@@ -101,6 +111,12 @@ fn through_ffi(port: u16, n: usize, warm: usize) {
         ok(tb_config_set_allow_http(cfg, true), "allow_http");
         ok(tb_config_set_no_proxy(cfg), "no_proxy");
         ok(tb_config_set_retries(cfg, 0, 100, 1000), "retries");
+        if let Some(ca) = &ca {
+            ok(
+                tb_config_set_extra_ca_file(cfg, ca.as_ptr()),
+                "extra_ca_file",
+            );
+        }
         let mut client: *mut tb_anna_client = ptr::null_mut();
         let made = tb_anna_client_new(
             cfg,

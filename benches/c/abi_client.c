@@ -1,5 +1,7 @@
 /* The same calls through the C ABI: tb_anna_messenger_alert_counter with a cached token.
- * Mode "rss": 100k calls, printing peak RSS at checkpoints (it must not grow). */
+ *   abi_client PORT REQUESTS WARMUP [call|rss] [CAFILE]
+ * Mode "rss": printing peak RSS at checkpoints (it must not grow). With CAFILE: https,
+ * trusting that CA beside the bundled roots (tb_config_set_extra_ca_file). */
 #include <tokenbridge.h>
 #include "stats.h"
 
@@ -11,16 +13,18 @@ static void die(const char *what) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: abi_client PORT REQUESTS WARMUP [rss]\n"); return 2; }
+    if (argc < 4) { fprintf(stderr, "usage: abi_client PORT REQUESTS WARMUP [call|rss] [CAFILE]\n"); return 2; }
     size_t n = strtoul(argv[2], NULL, 10), warm = strtoul(argv[3], NULL, 10);
     int rss_mode = argc > 4 && strcmp(argv[4], "rss") == 0;
+    const char *ca = argc > 5 ? argv[5] : NULL;
     char base[128];
-    snprintf(base, sizeof base, "http://127.0.0.1:%s/anna/", argv[1]);
+    snprintf(base, sizeof base, "%s://127.0.0.1:%s/anna/", ca ? "https" : "http", argv[1]);
 
     tb_config *cfg = tb_config_new();
     if (tb_config_set_allow_http(cfg, true) != TB_OK) die("allow_http");
     if (tb_config_set_no_proxy(cfg) != TB_OK) die("no_proxy");
     if (tb_config_set_retries(cfg, 0, 100, 1000) != TB_OK) die("retries");
+    if (ca && tb_config_set_extra_ca_file(cfg, ca) != TB_OK) die("extra_ca_file");
     tb_anna_client *c = NULL;
     if (tb_anna_client_new(cfg, base, "COMPANYHASH", "annauser", "anna-pass", &c) != TB_OK) die("client");
     tb_config_free(cfg);

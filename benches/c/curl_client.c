@@ -1,5 +1,7 @@
 /* libcurl with one reused easy handle (keep-alive), the way a careful C integration
- * calls the same endpoint: same request line, headers and body as the other clients. */
+ * calls the same endpoint: same request line, headers and body as the other clients.
+ *   curl_client PORT REQUESTS WARMUP [CAFILE]
+ * With CAFILE: https, trusting that CA (CURLOPT_CAINFO). */
 #include <curl/curl.h>
 #include "stats.h"
 
@@ -13,10 +15,12 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: curl_client PORT REQUESTS WARMUP\n"); return 2; }
+    if (argc < 4) { fprintf(stderr, "usage: curl_client PORT REQUESTS WARMUP [CAFILE]\n"); return 2; }
     size_t n = strtoul(argv[2], NULL, 10), warm = strtoul(argv[3], NULL, 10);
     char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%s/anna/REST/AnnACorporate/Messenger/AlertCounter", argv[1]);
+    const char *ca = argc > 4 ? argv[4] : NULL;
+    snprintf(url, sizeof url, "%s://127.0.0.1:%s/anna/REST/AnnACorporate/Messenger/AlertCounter",
+             ca ? "https" : "http", argv[1]);
     const char *body = "{\"hash\":\"COMPANYHASH\",\"userId\":\"42\",\"userDocType\":\"\",\"userDocValue\":\"\","
                        "\"messengerFilters\":{\"departmentAlias\":\"\",\"channelAlias\":\"\",\"dataIni\":\"\","
                        "\"dataFim\":\"\",\"status\":\"\",\"pendentes\":\"\"}}";
@@ -36,6 +40,7 @@ int main(int argc, char **argv) {
     curl_easy_setopt(h, CURLOPT_USERAGENT, "curl-bench");
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    if (ca) curl_easy_setopt(h, CURLOPT_CAINFO, ca);
     uint64_t *lat = malloc(n * sizeof *lat);
     for (size_t i = 0; i < warm + n; i++) {
         sink.len = 0;

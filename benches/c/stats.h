@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 static inline uint64_t bench_now_ns(void) {
     struct timespec ts;
@@ -24,6 +25,16 @@ static inline long bench_max_rss_kib(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
+}
+
+/* The resident set now (not the peak), from /proc/self/statm. */
+static inline long bench_rss_kib(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return -1;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /* Prints: RESULT <name> <requests> <seconds> <req_per_s> <p50_us> <p99_us> */

@@ -97,10 +97,14 @@ impl<T> TokenCache<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.lock_in(std::process::id())
+    }
+
+    /// The state, as seen from process `pid` (the caller's).
+    fn lock_in(&self, pid: u32) -> MutexGuard<'_, State<T>> {
         // A panic while holding the lock leaves consistent data (every update is a
         // single assignment), so a poisoned lock is still usable.
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
         if st.pid != pid {
             // A forked child: the token is the parent's session (never end or
             // refresh it from here), and a login marked busy runs in the parent.
@@ -197,7 +201,7 @@ impl<T> TokenCache<T> {
     where
         F: FnOnce(Option<&Entry<T>>) -> Result<Fetched<T>>,
     {
-        let mut st = self.lock();
+        let mut st = self.lock_in(limits.pid());
         let mut waited_from: Option<u64> = None;
         loop {
             let now = self.now();

@@ -8,16 +8,34 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{Connector, DefaultConnector};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
+};
 
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
-use super::transport::Frugal;
+use super::transport::{Frugal, Steady};
 use crate::config::{Config, ProxySetting, TlsRoots};
 use crate::error::{Error, Result};
 
 /// The longest base URL accepted, in bytes.
 const MAX_BASE_URL_BYTES: usize = 2048;
+
+/// The size of each of ureq's per-connection buffers (its default is 128 KiB). A TLS
+/// connection has four (input and output of the TLS layer and of the TCP socket under
+/// it) and our transport a fifth: 640 KiB a connection at ureq's size, zeroed when the
+/// connection is made. 16 KiB is a TLS record. The response head is not bounded by it
+/// (our transport grows its input for a long head; ureq's own limit is 64 KiB) and a
+/// body goes through in pieces; only one line of the request head must fit, and a
+/// request line or header of more than 8 KiB is refused by the usual servers anyway.
+const BUFFER_BYTES: usize = 16 * 1024;
+
+/// How many idle connections a client keeps to its API (ureq keeps 3). A client is
+/// shared by threads: each call in flight takes a connection of its own, and with 3
+/// kept, 16 threads made a new connection (TCP and TLS handshakes) on one call in
+/// five. An idle connection costs ~87 KiB and a descriptor until ureq's 15 s idle
+/// limit closes it.
+const IDLE_PER_HOST: usize = 64;
 
 /// Checks and normalises a base URL: scheme present, http only when allowed, a host,
 /// no query, fragment or control character, no trailing slash.
@@ -136,10 +154,111 @@ fn looks_like_der_sequence(der: &[u8]) -> bool {
 fn mozilla_roots() -> Vec<Certificate<'static>> {
     // ureq's bundled Mozilla set is only reachable as `RootCerts::WebPki`, which cannot
     // be combined with extra certificates; the same set ships in webpki-root-certs.
+    // Borrowed from the static set: no copy of its 150 certificates (~140 KiB).
     webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .map(|c| Certificate::from_der(c.as_ref()))
         .collect()
+}
+
+/// What a client's TLS configuration is made of. Everything that goes into the
+/// `TlsConfig` of `AgentSetup::new` must be in here: clients with equal keys share one
+/// connector, and ureq's connector keeps the rustls configuration of its first
+/// connection whatever the configuration of the next.
+#[derive(PartialEq, Eq)]
+enum TlsKey {
+    Mozilla,
+    Os,
+    /// The bundled Mozilla roots and these certificates (DER) of an extra CA file.
+    MozillaAnd(Vec<Vec<u8>>),
+}
+
+/// The roots and connector of one TLS configuration, shared by every client of the
+/// process that has it. ureq builds the rustls configuration (a parsed root store, or
+/// the OS store read by rustls-platform-verifier, and a TLS session cache) once per
+/// connector: shared, it is built once per process, and a new client's first
+/// connection resumes a TLS session another client of the same server started.
+struct SharedTls {
+    roots: RootCerts,
+    connector: Arc<dyn Connector<(), Out = Box<dyn Transport>>>,
+}
+
+/// The connection a request goes over: through an HTTP CONNECT proxy or straight to
+/// the server, then [`Steady`] right above the socket, then TLS for https. ureq's
+/// `DefaultConnector` less SOCKS (not compiled in: `AgentSetup::new` refuses a
+/// SOCKS proxy) and the checks for TLS providers we do not compile.
+fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
+    let chain =
+        ().chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(Steady)
+            .chain(RustlsConnector::default());
+    Arc::new(Boxed(chain))
+}
+
+/// A connector whose transports are boxed, so that its type can be named.
+#[derive(Debug)]
+struct Boxed<C>(C);
+
+impl<C: Connector<()>> Connector<()> for Boxed<C> {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        Ok(self.0.connect(details, chained)?.map(Transport::boxed))
+    }
+}
+
+/// The TLS configurations of this process; a process has one or two, the bound is
+/// only against a pathological caller (an evicted one lives on in its clients).
+static SHARED_TLS: Mutex<Vec<(TlsKey, Arc<SharedTls>)>> = Mutex::new(Vec::new());
+const SHARED_TLS_KEPT: usize = 8;
+
+fn shared_tls(key: TlsKey) -> Arc<SharedTls> {
+    let mut all = SHARED_TLS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, shared)) = all.iter().find(|(k, _)| *k == key) {
+        return shared.clone();
+    }
+    let roots = match &key {
+        TlsKey::Mozilla => RootCerts::WebPki,
+        TlsKey::Os => RootCerts::PlatformVerifier,
+        TlsKey::MozillaAnd(extra) => {
+            let mut certs: Vec<Certificate<'static>> = extra
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned())
+                .collect();
+            certs.extend(mozilla_roots());
+            RootCerts::from(certs)
+        }
+    };
+    let shared = Arc::new(SharedTls {
+        roots,
+        connector: connectors(),
+    });
+    if all.len() == SHARED_TLS_KEPT {
+        all.remove(0);
+    }
+    all.push((key, shared.clone()));
+    shared
+}
+
+/// A connector shared by agents: the process's one for their TLS configuration.
+#[derive(Debug)]
+struct SharedConnector(Arc<dyn Connector<(), Out = Box<dyn Transport>>>);
+
+impl Connector<()> for SharedConnector {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained)
+    }
 }
 
 /// Everything needed to build the client's agent, kept so that a forked child can
@@ -150,19 +269,21 @@ pub(crate) struct AgentSetup {
     /// The proxy as shown in errors: scheme, host and port, never its credentials.
     proxy_shown: Option<String>,
     dns_ttl: Duration,
+    tls: Arc<SharedTls>,
 }
 
 impl AgentSetup {
     pub fn new(config: &Config) -> Result<AgentSetup> {
         check_value("user_agent", &config.user_agent)?;
-        let roots = match (config.tls_roots, &config.extra_ca_file) {
-            (TlsRoots::Mozilla, None) => RootCerts::WebPki,
-            (TlsRoots::Os, None) => RootCerts::PlatformVerifier,
-            (TlsRoots::Mozilla, Some(path)) => {
-                let mut certs = load_ca_file(path)?;
-                certs.extend(mozilla_roots());
-                RootCerts::new_with_certs(&certs)
-            }
+        let key = match (config.tls_roots, &config.extra_ca_file) {
+            (TlsRoots::Mozilla, None) => TlsKey::Mozilla,
+            (TlsRoots::Os, None) => TlsKey::Os,
+            (TlsRoots::Mozilla, Some(path)) => TlsKey::MozillaAnd(
+                load_ca_file(path)?
+                    .iter()
+                    .map(|c| c.der().to_vec())
+                    .collect(),
+            ),
             (TlsRoots::Os, Some(_)) => {
                 return Err(Error::invalid_input(
                     "extra_ca_file",
@@ -170,12 +291,35 @@ impl AgentSetup {
                 ))
             }
         };
+        let tls = shared_tls(key);
         let proxy = match &config.proxy {
             ProxySetting::FromEnvironment => ureq::Proxy::try_from_env(),
             ProxySetting::None => None,
             ProxySetting::Url(u) => Some(ureq::Proxy::new(u).map_err(|_| {
                 Error::invalid_input("proxy", "not a valid proxy URL (e.g. http://host:3128)")
             })?),
+        };
+        // SOCKS is not compiled into ureq: a SOCKS proxy would be passed by (a
+        // direct connection). One given in the settings is refused; one from the
+        // environment is named in the log and, as ureq did, not used.
+        let socks = |p: &ureq::Proxy| {
+            !matches!(
+                p.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            )
+        };
+        let proxy = match proxy {
+            Some(p) if socks(&p) && p.is_from_env() => {
+                log::warn!(target: "tokenbridge", "the proxy from the environment ({}:{}) is a SOCKS proxy, which is not supported: connecting directly", p.host(), p.port());
+                None
+            }
+            Some(p) if socks(&p) => {
+                return Err(Error::invalid_input(
+                    "proxy",
+                    "SOCKS proxies are not supported; use an HTTP CONNECT proxy (http://host:port)",
+                ))
+            }
+            other => other,
         };
         let proxy_shown = proxy.as_ref().map(|p| {
             format!(
@@ -198,13 +342,18 @@ impl AgentSetup {
             .timeout_send_body(Some(config.timeout_send))
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .tls_config(TlsConfig::builder().root_certs(tls.roots.clone()).build())
+            .input_buffer_size(BUFFER_BYTES)
+            .output_buffer_size(BUFFER_BYTES)
+            .max_idle_connections_per_host(IDLE_PER_HOST)
+            .max_idle_connections(IDLE_PER_HOST * 2)
             .build();
         Ok(AgentSetup {
             config: agent_config,
             proxy,
             proxy_shown,
             dns_ttl: config.dns_cache_ttl,
+            tls,
         })
     }
 
@@ -213,7 +362,7 @@ impl AgentSetup {
         let dns = Arc::new(DnsCache::default());
         let agent = ureq::Agent::with_parts(
             self.config.clone(),
-            DefaultConnector::new().chain(Frugal),
+            SharedConnector(self.tls.connector.clone()).chain(Frugal),
             CachingResolver::new(DefaultResolver::default(), self.dns_ttl, dns.clone()),
         );
         (agent, dns)
@@ -261,9 +410,8 @@ impl ProcessAgent {
         &self.setup
     }
 
-    /// This process's agent and DNS cache.
-    pub fn get(&self) -> (ureq::Agent, Arc<DnsCache>) {
-        let pid = std::process::id();
+    /// The agent and DNS cache of process `pid` (the caller's).
+    pub fn get(&self, pid: u32) -> (ureq::Agent, Arc<DnsCache>) {
         let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if cur.pid != pid {
             let (agent, dns) = self.setup.build();
@@ -321,6 +469,56 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("user_agent"), "{e}");
+    }
+
+    #[test]
+    fn clients_with_the_same_tls_settings_share_one_connector() {
+        use base64::Engine;
+        let dir = std::env::temp_dir().join(format!("tb-shared-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pem = |i: usize, name: &str| {
+            let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS[i].as_ref();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            let path = dir.join(name);
+            std::fs::write(
+                &path,
+                format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n"),
+            )
+            .unwrap();
+            path
+        };
+        let (ca, same_ca, other_ca) = (pem(0, "a.pem"), pem(0, "b.pem"), pem(1, "c.pem"));
+        let setup = |c: Config| AgentSetup::new(&c).unwrap();
+
+        let a = setup(Config::default());
+        let b = setup(Config::default().user_agent("another"));
+        assert!(Arc::ptr_eq(&a.tls, &b.tls), "same roots: one connector");
+        let os = setup(Config::default().tls_roots(TlsRoots::Os));
+        assert!(!Arc::ptr_eq(&a.tls, &os.tls));
+
+        let x = setup(Config::default().extra_ca_file(&ca));
+        let y = setup(Config::default().extra_ca_file(&same_ca));
+        let z = setup(Config::default().extra_ca_file(&other_ca));
+        assert!(
+            Arc::ptr_eq(&x.tls, &y.tls),
+            "same certificates, another file"
+        );
+        assert!(!Arc::ptr_eq(&x.tls, &z.tls), "other certificates");
+        assert!(
+            !Arc::ptr_eq(&x.tls, &a.tls),
+            "the extra CA is trusted only where asked"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_socks_proxy_is_refused_not_passed_by() {
+        let e = AgentSetup::new(
+            &Config::default().proxy(ProxySetting::Url("socks5://127.0.0.1:1080".into())),
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("SOCKS"), "{e}");
     }
 
     #[test]

@@ -316,7 +316,7 @@ impl Http {
         limits: &CallLimits,
     ) -> std::result::Result<Raw, SendError> {
         use ureq::http::{header, HeaderValue};
-        let (agent, dns) = self.agent.get();
+        let (agent, dns) = self.agent.get(limits.pid());
         let url = self.url(req.path, &req.query);
         let secrets = Secrets::of(req, &self.secrets);
         let route = Route {
@@ -591,7 +591,11 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(http.send(&req, &CallLimits::none()).unwrap().body, "ok");
         }
-        assert_eq!(http.agent.get().1.len(), 1, "localhost's answer is kept");
+        assert_eq!(
+            http.agent.get(std::process::id()).1.len(),
+            1,
+            "localhost's answer is kept"
+        );
         server.join().unwrap();
 
         // Nobody listens any more: the connection is refused and the answer forgotten.
@@ -602,10 +606,64 @@ mod tests {
             "{err}"
         );
         assert_eq!(
-            http.agent.get().1.len(),
+            http.agent.get(std::process::id()).1.len(),
             0,
             "a failed connection forgets the answer"
         );
+    }
+
+    #[test]
+    fn heads_and_bodies_larger_than_the_buffers_go_through() {
+        // The buffers are 16 KiB (agent::BUFFER_BYTES): a 40 KiB response head, a
+        // 300 KiB body each way and a 12 KiB header line must still work.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::{BufRead, BufReader, Read, Write};
+            let (conn, _) = listener.accept().unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut reader = BufReader::new(conn);
+            let (mut length, mut longest) = (0usize, 0usize);
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                longest = longest.max(line.len());
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            assert!(body.iter().all(|b| *b == b'q'));
+            assert!(longest > 12 * 1024, "the long header line arrived whole");
+            let big_header = "h".repeat(40 * 1024);
+            let answer = "a".repeat(300 * 1024);
+            let mut conn = reader.into_inner();
+            write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nX-Big: {big_header}\r\nContent-Length: {}\r\n\r\n{answer}",
+                answer.len()
+            )
+            .unwrap();
+            length
+        });
+        let config = Config::default()
+            .allow_http(true)
+            .proxy(ProxySetting::None)
+            .retry(RetryPolicy::none());
+        let http = Http::new(&format!("http://127.0.0.1:{port}"), &config).unwrap();
+        let long = "l".repeat(12 * 1024);
+        let mut req = Outgoing::new("test", Method::Post, "x", Auth::None).header("X-Long", &long);
+        req.body = vec![b'q'; 300 * 1024];
+        req.content_type = Some("application/octet-stream");
+        let reply = http.send(&req, &CallLimits::none()).unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body.len(), 300 * 1024);
+        assert_eq!(server.join().unwrap(), 300 * 1024);
     }
 
     #[test]
@@ -620,7 +678,7 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(http.send(&req, &CallLimits::none()).unwrap().body, "ok");
         }
-        assert_eq!(http.agent.get().1.len(), 0);
+        assert_eq!(http.agent.get(std::process::id()).1.len(), 0);
         server.join().unwrap();
     }
 }

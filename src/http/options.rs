@@ -95,6 +95,7 @@ impl CallOptions {
             deadline: self.deadline.map(|d| Instant::now() + d),
             budget: self.deadline,
             cancel: self.cancel.clone(),
+            pid: std::process::id(),
         }
     }
 }
@@ -106,6 +107,11 @@ pub(crate) struct CallLimits {
     /// The deadline as it was given, for messages.
     pub budget: Option<Duration>,
     pub cancel: Option<CancelToken>,
+    /// The process the call started in (0: not known), read once per call: the token
+    /// cache and the agent each compare it with the pid they saw last, to start over
+    /// in a forked child. `getpid` is a system call; it was made twice per call.
+    /// A call runs whole in one process: only the forking thread lives on in a child.
+    pub pid: u32,
 }
 
 impl CallLimits {
@@ -117,6 +123,14 @@ impl CallLimits {
     /// Whether the call was cancelled.
     pub fn cancelled(&self) -> bool {
         self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// The process the call runs in.
+    pub fn pid(&self) -> u32 {
+        match self.pid {
+            0 => std::process::id(),
+            pid => pid,
+        }
     }
 
     /// Time left before the deadline (`None` without one; zero once it passed).

@@ -6,7 +6,9 @@
 //! * the request head and a body are sent in one write, not two;
 //! * socket timeouts are handed down rounded up to a multiple of 100 ms (at most
 //!   100 ms later than asked), so ureq does not reset `SO_RCVTIMEO`/`SO_SNDTIMEO` on
-//!   every call as the remaining time shrinks by microseconds;
+//!   every call as the remaining time shrinks by microseconds; under TLS, whose
+//!   layer hands the socket the time left of its own timeout, [`Steady`] rounds
+//!   again right above the socket;
 //! * of the two liveness probes per request (when a connection goes back to the pool,
 //!   and when it is taken out), only the one at checkout is made — the one that can
 //!   see a connection the server closed while it was idle.
@@ -41,6 +43,51 @@ use super::exchange::{gate, stop_error, with_current, Gate, Stop};
 use super::framing::{request_method, Rx};
 use super::masking::{apply_mask, apply_swaps, find, incoming_seed};
 
+/// Sits right above the TCP socket, under TLS: rounds the timeouts the TLS layer
+/// hands down (ureq's TLS layer passes the time left of its own timeout, a few
+/// microseconds less on every read and write) as [`Frugal`] does, so the socket's
+/// timeouts are not set again on every call (2 `setsockopt` per HTTPS call).
+#[derive(Debug, Default)]
+pub(super) struct Steady;
+
+impl<In: Transport> Connector<In> for Steady {
+    type Out = SteadyTransport<In>;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(SteadyTransport))
+    }
+}
+
+/// The transport [`Steady`] makes.
+#[derive(Debug)]
+pub(super) struct SteadyTransport<T>(T);
+
+impl<T: Transport> Transport for SteadyTransport<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.0.transmit_output(amount, steady(timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.0.await_input(steady(timeout))
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
+
 /// Wraps whatever transport the chain before it made.
 #[derive(Debug, Default)]
 pub(super) struct Frugal;
@@ -61,9 +108,15 @@ impl<In: Transport> Connector<In> for Frugal {
         if let Gate::Stop(stop) = gate() {
             return Err(stop_error(stop));
         }
+        // Ours is the buffer a response head must fit in (the ones under it are
+        // drained into it): room for the longest head ureq accepts, allocated only as
+        // the bytes come, while the buffers under it stay small (agent::BUFFER_BYTES).
+        let config = &details.config;
         Ok(Some(FrugalTransport::new(
             inner,
-            details.config.input_buffer_size(),
+            config
+                .input_buffer_size()
+                .max(config.max_response_header_size()),
         )))
     }
 }
@@ -88,7 +141,8 @@ pub(super) struct FrugalTransport<T> {
     input: InputBuf,
     /// Whether the last `input_consume` consumed anything (as `LazyBuffers` tracks).
     progress: bool,
-    /// ureq's configured input buffer size: more unread input than this is not read.
+    /// The most unread input held (the longest response head ureq accepts): more is
+    /// not read.
     input_cap: usize,
     /// The seed the current request's body is unmasked with, if masked.
     tx_seed: Option<u64>,
@@ -122,7 +176,7 @@ fn steady(mut t: NextTimeout) -> NextTimeout {
 }
 
 impl<T: Transport> FrugalTransport<T> {
-    /// A transport over `inner`; `input_cap` is ureq's input buffer size.
+    /// A transport over `inner`; `input_cap` bounds the unread input it holds.
     fn new(inner: T, input_cap: usize) -> Self {
         FrugalTransport {
             inner,
@@ -1014,7 +1068,7 @@ mod tests {
         let limits = CallLimits {
             deadline: Some(started + Duration::from_secs(1)),
             budget: Some(Duration::from_secs(1)),
-            cancel: None,
+            ..CallLimits::none()
         };
         let err = call(&agent, get(&url), limited(limits)).expect_err("out of time");
         let took = started.elapsed();
