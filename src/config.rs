@@ -28,7 +28,9 @@ pub enum ProxySetting {
     FromEnvironment,
     /// No proxy, whatever the environment says.
     None,
-    /// This proxy URL, e.g. `http://proxy.corp:3128` or `socks5://127.0.0.1:1080`.
+    /// This HTTP proxy (CONNECT for HTTPS), e.g. `http://proxy.corp:3128` or
+    /// `http://user:pass@proxy.corp:3128`. SOCKS proxies are not supported: a
+    /// `socks5://` URL is an invalid-input error when the client is created.
     Url(String),
 }
 

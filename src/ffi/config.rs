@@ -146,9 +146,10 @@ pub unsafe extern "C" fn tb_config_set_timeout_receive_ms(
     })
 }
 
-/// Uses this proxy, e.g. `"http://proxy.corp:3128"` or `"socks5://127.0.0.1:1080"`
+/// Uses this HTTP proxy (CONNECT for HTTPS), e.g. `"http://proxy.corp:3128"`
 /// (default: from the environment). The URL is checked when a client is created
-/// (`TB_INVALID_ARGUMENT` naming `proxy` if it is not a proxy URL).
+/// (`TB_INVALID_ARGUMENT` naming `proxy` if it is not a proxy URL, or a SOCKS proxy,
+/// which is not supported).
 ///
 /// # Safety
 ///
