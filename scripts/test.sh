@@ -48,7 +48,7 @@ step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
 [ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
 step "C library install (SONAME, pkg-config shared/static, CMake)" bash bindings/c/run-install.sh
 step "Python binding" bash bindings/python/run-tests.sh
-step "C# binding (Mono)" bash bindings/csharp/run-tests.sh
+step "C# binding (Mono and .NET 8)" bash bindings/csharp/run-tests.sh
 step "Java binding (JNA)" bash bindings/java/run-tests.sh
 [ -f scripts/fuzz.sh ] && step "fuzz smoke" bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
 
