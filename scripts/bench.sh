@@ -238,6 +238,9 @@ if want cold; then
     for r in 1 2 3; do
         echo "-- round $r" >&2
         run "$OUT/cold_run" c-abi "$per" "$PWD/$OUT/cold_abi" "$TPORT" "$CA"
+        # The same program trusting only the test CA, like curl --cacert: the OS store
+        # (TB_TLS_ROOTS_OS) read from SSL_CERT_FILE, as on a host whose store holds it.
+        SSL_CERT_FILE="$CA" run "$OUT/cold_run" c-abi-os-roots "$per" "$PWD/$OUT/cold_abi" "$TPORT" os
         run "$OUT/cold_run" libcurl "$per" "$PWD/$OUT/cold_curl" "$TPORT" "$CA"
         run "$OUT/cold_run" curl-cli "$per" \
             curl -sf --cacert "$CA" -H 'Content-Type: application/json' -d "$login" -o /dev/null "$base/Credentials/GetToken" :: \
@@ -356,7 +359,8 @@ def cold():
         v = sorted(samples[k])
         o.append(f"| {k} | {len(v)} | {m[k]:.2f} | {v[0]:.2f} | {v[len(v) * 9 // 10]:.2f} | {m[k]/m['libcurl']:.2f}× | {m['curl-cli']/m[k]:.1f}× |")
     o += ["", f"All runs of {len(rounds['libcurl'])} interleaved rounds. Paired per round (ratio of the round medians, median and range): "
-          f"c-abi / libcurl C program {paired('c-abi', 'libcurl')}, curl CLI / c-abi {paired('curl-cli', 'c-abi')}."]
+          f"c-abi / libcurl C program {paired('c-abi', 'libcurl')}, curl CLI / c-abi {paired('curl-cli', 'c-abi')}"
+          + (f", curl CLI / c-abi-os-roots {paired('curl-cli', 'c-abi-os-roots')}" if 'c-abi-os-roots' in rounds else "") + "."]
     return o
 
 def threads():

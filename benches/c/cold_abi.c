@@ -1,9 +1,12 @@
 /* Cold start through the C ABI, as the README's example runs: a new process makes a
  * client, logs in (AnnA GetToken) and makes one authenticated call over https, then
  * exits. Run many times by cold_run; what it measures is the whole process.
- *   cold_abi PORT CAFILE */
+ *   cold_abi PORT CAFILE      the bundled Mozilla roots plus CAFILE (tb_config_set_extra_ca_file)
+ *   cold_abi PORT os          the OS trust store (TB_TLS_ROOTS_OS); the caller points
+ *                             SSL_CERT_FILE at the test CA, as curl's --cacert does */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <tokenbridge.h>
 
 static int fail(const char *what) {
@@ -18,7 +21,11 @@ int main(int argc, char **argv) {
     char base[128];
     snprintf(base, sizeof base, "https://127.0.0.1:%s/anna/", argv[1]);
     tb_config *cfg = tb_config_new();
-    if (tb_config_set_extra_ca_file(cfg, argv[2]) != TB_OK) return fail("extra_ca_file");
+    if (strcmp(argv[2], "os") == 0) {
+        if (tb_config_set_tls_roots(cfg, TB_TLS_ROOTS_OS) != TB_OK) return fail("tls_roots");
+    } else if (tb_config_set_extra_ca_file(cfg, argv[2]) != TB_OK) {
+        return fail("extra_ca_file");
+    }
     if (tb_config_set_no_proxy(cfg) != TB_OK) return fail("no_proxy");
     tb_anna_client *c = NULL;
     tb_status st = tb_anna_client_new(cfg, base, "COMPANYHASH", "annauser", "anna-pass", &c);
