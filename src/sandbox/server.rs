@@ -27,6 +27,8 @@ use super::{Api, Reply, Shared};
 const POLL: Duration = Duration::from_millis(100);
 /// How many threads answer requests.
 const WORKERS: usize = 4;
+/// The pause after handing a new connection to tiny_http (see the accept loop).
+const ACCEPT_PACE: Duration = Duration::from_millis(5);
 /// The largest request body the sandbox reads.
 const MAX_BODY: u64 = 4 << 20;
 
@@ -321,6 +323,16 @@ impl Server {
                             if let Err(e) = life.adopt(client, backend_addr) {
                                 log::warn!(target: "tokenbridge::sandbox", "cannot relay a connection: {e}");
                             }
+                            // tiny_http 0.12 hands each connection to a thread of its
+                            // pool for the connection's whole life, and its pool has a
+                            // race: two connections arriving before the thread woken
+                            // for the first has taken it both go to that one thread,
+                            // and the second waits until some connection closes. Many
+                            // clients keeping connections alive (16 threads, 16 kept
+                            // connections) then see a request unanswered for seconds.
+                            // A pause between connections lets the woken thread take
+                            // its connection first; one connection is never delayed.
+                            life.pause(ACCEPT_PACE);
                         }
                         // E.g. out of file descriptors: wait a little, do not spin.
                         Err(_) => life.pause(Duration::from_millis(20)),

@@ -741,3 +741,42 @@ fn the_generic_resources_echo_method_query_and_headers_but_never_credentials() {
         .to_string()
         .contains(sb.ucontact_credentials().password.expose()));
 }
+
+/// tiny_http's thread pool can give two connections arriving at once to one thread,
+/// leaving the second unanswered while the first stays open; the accept loop paces
+/// new connections against it. 16 threads keep 16 connections alive through one
+/// client (as the C concurrency test does): every call is answered, none waits for
+/// the receive timeout. (Before the pacing, 5 runs in 8 of the C test lost a call.)
+#[test]
+fn sixteen_threads_keeping_connections_alive_are_all_answered() {
+    let sb = Sandbox::start();
+    for round in 0..3 {
+        let client = yativo::Client::new(
+            &sb.yativo_url(),
+            sb.yativo_credentials(),
+            &client_config().timeout_receive(Duration::from_secs(3)),
+        )
+        .unwrap();
+        client.login().unwrap();
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..16 {
+                s.spawn(|| {
+                    for i in 0..30 {
+                        let r = client.call(Method::Get, "wallet/balance", Body::None);
+                        assert_eq!(
+                            r.map(|r| r.status).ok(),
+                            Some(200),
+                            "round {round}, call {i}"
+                        );
+                    }
+                });
+            }
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "round {round}: {:?}",
+            started.elapsed()
+        );
+    }
+}
