@@ -49,12 +49,31 @@ pub enum tb_messenger_status {
 }
 
 impl tb_messenger_status {
-    pub(crate) fn of(status: Option<RequestStatus>) -> Self {
-        match status {
-            None => tb_messenger_status::TB_MESSENGER_STATUS_NONE,
-            Some(RequestStatus::Open) => tb_messenger_status::TB_MESSENGER_STATUS_OPEN,
-            Some(RequestStatus::Closed) => tb_messenger_status::TB_MESSENGER_STATUS_CLOSED,
+    const ALL: [Self; 3] = [
+        tb_messenger_status::TB_MESSENGER_STATUS_NONE,
+        tb_messenger_status::TB_MESSENGER_STATUS_OPEN,
+        tb_messenger_status::TB_MESSENGER_STATUS_CLOSED,
+    ];
+
+    /// The core's status this stands for (`None`: none / any).
+    pub(crate) fn status(self) -> Option<RequestStatus> {
+        match self {
+            tb_messenger_status::TB_MESSENGER_STATUS_NONE => None,
+            tb_messenger_status::TB_MESSENGER_STATUS_OPEN => Some(RequestStatus::Open),
+            tb_messenger_status::TB_MESSENGER_STATUS_CLOSED => Some(RequestStatus::Closed),
         }
+    }
+
+    pub(crate) fn of(status: Option<RequestStatus>) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.status() == status)
+            .unwrap_or(tb_messenger_status::TB_MESSENGER_STATUS_NONE)
+    }
+
+    /// The value a C caller passed, if it is one.
+    pub(crate) fn from_raw(raw: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| *v as i32 == raw)
     }
 }
 
@@ -72,12 +91,31 @@ pub enum tb_messenger_pending {
 }
 
 impl tb_messenger_pending {
-    pub(crate) fn of(pending: Option<bool>) -> Self {
-        match pending {
-            None => tb_messenger_pending::TB_MESSENGER_PENDING_NONE,
-            Some(true) => tb_messenger_pending::TB_MESSENGER_PENDING_YES,
-            Some(false) => tb_messenger_pending::TB_MESSENGER_PENDING_NO,
+    const ALL: [Self; 3] = [
+        tb_messenger_pending::TB_MESSENGER_PENDING_NONE,
+        tb_messenger_pending::TB_MESSENGER_PENDING_YES,
+        tb_messenger_pending::TB_MESSENGER_PENDING_NO,
+    ];
+
+    /// The core's flag this stands for (`None`: unknown / either).
+    pub(crate) fn pending(self) -> Option<bool> {
+        match self {
+            tb_messenger_pending::TB_MESSENGER_PENDING_NONE => None,
+            tb_messenger_pending::TB_MESSENGER_PENDING_YES => Some(true),
+            tb_messenger_pending::TB_MESSENGER_PENDING_NO => Some(false),
         }
+    }
+
+    pub(crate) fn of(pending: Option<bool>) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.pending() == pending)
+            .unwrap_or(tb_messenger_pending::TB_MESSENGER_PENDING_NONE)
+    }
+
+    /// The value a C caller passed, if it is one.
+    pub(crate) fn from_raw(raw: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| *v as i32 == raw)
     }
 }
 

@@ -3,8 +3,9 @@
 
 use std::os::raw::c_char;
 
+use super::answers::{tb_messenger_pending, tb_messenger_status};
 use super::{free_handle, guard, run, strings, tb_status};
-use crate::anna::{MessengerFilter, RequestStatus};
+use crate::anna::MessengerFilter;
 use crate::error::{Error, Result};
 use crate::time::Date;
 
@@ -221,19 +222,15 @@ pub unsafe extern "C" fn tb_messenger_filter_set_status(
     run(|| {
         // SAFETY: the caller promises NULL or a live, unshared filter.
         let f = unsafe { filter_mut(filter) }?;
-        f.status = match status {
-            0 => None,
-            1 => Some(RequestStatus::Open),
-            2 => Some(RequestStatus::Closed),
-            other => {
-                return Err(Error::invalid_input(
-                    "status",
-                    format!(
-                        "{other} is not a tb_messenger_status (0 = TB_MESSENGER_STATUS_NONE, 1 = TB_MESSENGER_STATUS_OPEN, 2 = TB_MESSENGER_STATUS_CLOSED)"
-                    ),
-                ))
-            }
-        };
+        let status = tb_messenger_status::from_raw(status).ok_or_else(|| {
+            Error::invalid_input(
+                "status",
+                format!(
+                    "{status} is not a tb_messenger_status (0 = TB_MESSENGER_STATUS_NONE, 1 = TB_MESSENGER_STATUS_OPEN, 2 = TB_MESSENGER_STATUS_CLOSED)"
+                ),
+            )
+        })?;
+        f.status = status.status();
         Ok(())
     })
 }
@@ -253,19 +250,15 @@ pub unsafe extern "C" fn tb_messenger_filter_set_pending(
     run(|| {
         // SAFETY: the caller promises NULL or a live, unshared filter.
         let f = unsafe { filter_mut(filter) }?;
-        f.pending = match pending {
-            0 => None,
-            1 => Some(true),
-            2 => Some(false),
-            other => {
-                return Err(Error::invalid_input(
-                    "pending",
-                    format!(
-                        "{other} is not a tb_messenger_pending (0 = TB_MESSENGER_PENDING_NONE, 1 = TB_MESSENGER_PENDING_YES, 2 = TB_MESSENGER_PENDING_NO)"
-                    ),
-                ))
-            }
-        };
+        let pending = tb_messenger_pending::from_raw(pending).ok_or_else(|| {
+            Error::invalid_input(
+                "pending",
+                format!(
+                    "{pending} is not a tb_messenger_pending (0 = TB_MESSENGER_PENDING_NONE, 1 = TB_MESSENGER_PENDING_YES, 2 = TB_MESSENGER_PENDING_NO)"
+                ),
+            )
+        })?;
+        f.pending = pending.pending();
         Ok(())
     })
 }
