@@ -700,7 +700,7 @@ static void without_status(void) {
 static void functions_without_pointers(void) {
     CHECK(tb_version() && strcmp(tb_version(), TB_VERSION_STRING) == 0, "tb_version");
     CHECK(tb_version_number() == TB_VERSION_NUMBER, "tb_version_number");
-    int values[] = {-2147483647 - 1, -1, 2, 9, 18, 25, 98, 100, 2147483647};
+    int values[] = {-2147483647 - 1, -1, 2, 9, 18, 26, 98, 100, 2147483647};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         const char *name = tb_status_name(values[i]);
         CHECK(name && strcmp(name, "TB_UNKNOWN_STATUS") == 0, "tb_status_name(%d) = %s", values[i],
@@ -708,6 +708,8 @@ static void functions_without_pointers(void) {
     }
     CHECK(strcmp(tb_status_name(TB_OK), "TB_OK") == 0, "tb_status_name(TB_OK)");
     CHECK(strcmp(tb_status_name(TB_CANCELLED), "TB_CANCELLED") == 0, "tb_status_name(TB_CANCELLED)");
+    CHECK(strcmp(tb_status_name(TB_WOULD_DEADLOCK), "TB_WOULD_DEADLOCK") == 0,
+          "tb_status_name(TB_WOULD_DEADLOCK)");
     /* The free functions take NULL. */
     tb_string_free(NULL);
     tb_config_free(NULL);

@@ -27,6 +27,7 @@ use ::log::{Level, LevelFilter, Log, Metadata, Record};
 
 use super::status::tb_status;
 use crate::error::{Error, Result};
+use crate::logging::may_hold_secrets;
 
 /// The level of a log record, most severe first. The numbers are fixed.
 ///
@@ -45,8 +46,10 @@ pub enum tb_log_level {
     /// One record per HTTP request: operation, method, path, status or error, time
     /// and attempt.
     TB_LOG_DEBUG = 4,
-    /// Everything the libraries underneath log as well, including the bytes of
-    /// every request and answer (with credentials and tokens replaced).
+    /// Everything the libraries underneath log as well (TLS handshakes, the
+    /// connection pool), except the HTTP library's own TRACE records, which hold
+    /// the bytes of every request and answer, secrets included: those never reach
+    /// the callback.
     TB_LOG_TRACE = 5,
 }
 
@@ -57,7 +60,7 @@ pub const TB_LOG_MESSAGE_MAX: usize = 4096;
 /// A function that receives log records; see `tb_set_log_callback`.
 ///
 /// `target` says where the record comes from (`"tokenbridge"`,
-/// `"tokenbridge::http"`, or a library underneath such as `"ureq_proto::util"`);
+/// `"tokenbridge::http"`, or a library underneath such as `"rustls::client::hs"`);
 /// `message` is the record's text. Both are UTF-8, NUL-terminated and without
 /// NUL characters inside, so `target_len == strlen(target)` and
 /// `message_len == strlen(message)` (at most `TB_LOG_MESSAGE_MAX`). They are valid
@@ -178,10 +181,13 @@ fn install() -> bool {
 
 /// Whether a record of `target` at `level` goes to a sink of level `max`:
 /// tokenbridge's records up to `max`; other libraries' warnings and errors up to
-/// `max`, and the rest of what they log only at TRACE.
+/// `max`, and the rest of what they log only at TRACE — never the records that
+/// [`may_hold_secrets`] (the HTTP library's wire bytes).
 fn passes(max: Level, level: Level, target: &str) -> bool {
     let ours = target == "tokenbridge" || target.starts_with("tokenbridge::");
-    level <= max && (ours || level <= Level::Warn || max == Level::Trace)
+    level <= max
+        && (ours || level <= Level::Warn || max == Level::Trace)
+        && !may_hold_secrets(&Metadata::builder().level(level).target(target).build())
 }
 
 fn c_level(level: Level) -> tb_log_level {
@@ -505,13 +511,20 @@ mod tests {
             assert!(cut.ends_with("é [truncated]"));
         }
 
-        // The same values reuse their sink; TRACE lets everything through.
+        // The same values reuse their sink; TRACE lets the libraries' records
+        // through, but never the HTTP library's wire bytes.
         assert_eq!(
             sink_for(collect, user, Level::Debug),
             CURRENT.load(Ordering::Acquire)
         );
         publish(sink_for(collect, user, Level::Trace));
         send(Level::Trace, "ureq_proto::util", format_args!("48 54"));
+        assert_eq!(seen.lock().unwrap().len(), 3);
+        send(
+            Level::Trace,
+            "rustls::client::hs",
+            format_args!("handshake"),
+        );
         assert_eq!(seen.lock().unwrap().len(), 4);
 
         // NULL turns it off (through the export, which installs nothing).
@@ -545,7 +558,10 @@ mod tests {
         assert!(!passes(Level::Debug, Level::Debug, "tokenbridgex"));
         assert!(passes(Level::Debug, Level::Error, "ureq"));
         assert!(!passes(Level::Error, Level::Warn, "ureq"));
-        assert!(passes(Level::Trace, Level::Trace, "ureq_proto::util"));
+        assert!(passes(Level::Trace, Level::Trace, "rustls::client"));
+        assert!(passes(Level::Trace, Level::Debug, "ureq::run"));
+        assert!(!passes(Level::Trace, Level::Trace, "ureq_proto::util"));
+        assert!(!passes(Level::Trace, Level::Trace, "ureq::util"));
         assert_eq!(prefix("aé", 2), "a");
     }
 }

@@ -233,6 +233,31 @@ pub(crate) struct Route<'r> {
     pub url: &'r str,
     /// The proxy used for this URL, credentials removed.
     pub proxy: Option<&'r str>,
+    /// Whether that proxy was given a user name or password.
+    pub proxy_credentials: bool,
+}
+
+/// What a proxy's refusal of the tunnel says, from ureq's "proxy server responded
+/// 407/407": the status, its reason phrase, and what to do about a 407.
+fn proxy_refusal(reason: &str, credentials: bool) -> String {
+    let status = reason
+        .rsplit(' ')
+        .next()
+        .and_then(|s| s.split('/').next())
+        .and_then(|s| s.parse::<u16>().ok());
+    let Some(status) = status else {
+        return reason.to_owned();
+    };
+    let phrase = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let hint = match (status, credentials) {
+        (407, false) => "; the proxy wants a user name and password: give them in the proxy URL (http://user:password@host:port)",
+        (407, true) => "; the proxy did not accept the user name and password of the proxy URL",
+        _ => "",
+    };
+    format!("it refused the tunnel with HTTP {status} {phrase}{hint}")
 }
 
 /// Maps ureq's error for one attempt.
@@ -302,7 +327,10 @@ pub(crate) fn from_ureq(
         }
         _ => (TransportKind::Io, false, false),
     };
-    let mut detail = scrub(&e.to_string(), secrets, EXCERPT_CHARS);
+    let mut detail = match &e {
+        ureq::Error::ConnectProxyFailed(reason) => proxy_refusal(reason, route.proxy_credentials),
+        other => scrub(&other.to_string(), secrets, EXCERPT_CHARS),
+    };
     let mut url = route.url.to_owned();
     let mut kind = kind;
     // With a proxy in front, a failure to resolve or reach "the server" is the
@@ -366,6 +394,22 @@ mod tests {
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn a_refused_tunnel_reads_as_the_status() {
+        assert_eq!(
+            proxy_refusal("proxy server responded 407/407", false),
+            "it refused the tunnel with HTTP 407 Proxy Authentication Required; the proxy wants a user name and password: give them in the proxy URL (http://user:password@host:port)"
+        );
+        assert_eq!(
+            proxy_refusal("proxy server responded 403/403", true),
+            "it refused the tunnel with HTTP 403 Forbidden"
+        );
+        assert_eq!(
+            proxy_refusal("proxy server did not respond", true),
+            "proxy server did not respond"
+        );
     }
 
     #[test]
