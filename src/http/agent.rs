@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{
     ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
 };
 
+use super::lookup::SystemResolver;
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
 use super::transport::Bounded;
@@ -367,7 +367,7 @@ impl AgentSetup {
         let agent = ureq::Agent::with_parts(
             self.config.clone(),
             SharedConnector(self.tls.connector.clone()),
-            CachingResolver::new(DefaultResolver::default(), self.dns_ttl, dns.clone()),
+            CachingResolver::new(SystemResolver, self.dns_ttl, dns.clone()),
         );
         (agent, dns)
     }

@@ -10,12 +10,14 @@
 //!   deadline and cancellation bound every wait; it never touches a byte;
 //! * [`exchange`]: the attempt running on the calling thread, whose limits the
 //!   transport and the resolver read;
+//! * [`lookup`]: the system resolver asked within the call's limits (a small pool);
 //! * [`resolve`]: the DNS cache;
 //! * this file: sending one request with the retry rules, and logging it.
 #![forbid(unsafe_code)]
 
 pub(crate) mod agent;
 mod exchange;
+mod lookup;
 pub(crate) mod options;
 pub(crate) mod reply;
 pub(crate) mod request;

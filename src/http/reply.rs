@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use super::exchange::{Cancelled, DeadlinePassed};
+use super::lookup::{DnsNoAnswer, LookupStopped};
 use super::request::{Auth, Outgoing, CALL_SECRETS};
 use crate::error::{Error, Result, TransportKind};
 use crate::secret::{mask_json_values, scrub, Secret};
@@ -274,6 +275,20 @@ pub(crate) fn from_ureq(
         ureq::Error::Io(io) if marker::<Cancelled>(io) => {
             return SendError::fatal(Error::Cancelled { operation });
         }
+        ureq::Error::Io(io) if marker::<LookupStopped>(io) => {
+            let deadline = match deadline {
+                Some(d) => format!("the call's deadline of {}", show(d)),
+                None => "the call's deadline".to_owned(),
+            };
+            return SendError::fatal(Error::Transport {
+                operation,
+                kind: TransportKind::Timeout,
+                url: route.url.to_owned(),
+                detail: format!("{deadline} passed while resolving the host name: {io}"),
+            });
+        }
+        // The system resolver already made its attempts: not retried.
+        ureq::Error::Io(io) if marker::<DnsNoAnswer>(io) => (TransportKind::Dns, false, true),
         ureq::Error::Io(io) if marker::<DeadlinePassed>(io) => {
             let detail = match deadline {
                 Some(d) => format!("the call's deadline of {} passed", show(d)),
@@ -329,6 +344,7 @@ pub(crate) fn from_ureq(
     };
     let mut detail = match &e {
         ureq::Error::ConnectProxyFailed(reason) => proxy_refusal(reason, route.proxy_credentials),
+        ureq::Error::Io(io) if marker::<DnsNoAnswer>(io) => io.to_string(),
         other => scrub(&other.to_string(), secrets, EXCERPT_CHARS),
     };
     let mut url = route.url.to_owned();
@@ -346,10 +362,8 @@ pub(crate) fn from_ureq(
             kind = TransportKind::Proxy;
         }
     }
-    if kind == TransportKind::Dns {
-        detail = format!(
-            "{detail} (the system resolver found no address for this host; a lookup takes as long as the system's resolver settings allow, typically up to 5 s per attempt)"
-        );
+    if matches!(e, ureq::Error::HostNotFound) {
+        detail = format!("{detail} (the system resolver found no address for this host)");
     }
     SendError {
         error: Error::Transport {
