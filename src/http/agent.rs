@@ -14,7 +14,7 @@ use ureq::unversioned::transport::{
 use super::lookup::SystemResolver;
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
-use super::transport::Bounded;
+use super::transport::{Bounded, Join};
 use crate::config::{Config, ProxySetting, TlsRoots};
 use crate::error::{Error, Result};
 
@@ -188,7 +188,8 @@ struct SharedTls {
 
 /// The connection a request goes over: through an HTTP CONNECT proxy or straight to
 /// the server, then [`Bounded`] right above the socket (and above the tunnel: ureq
-/// runs this chain for the connection to the proxy too), then TLS for https. ureq's
+/// runs this chain for the connection to the proxy too), then TLS for https, then
+/// [`Join`] on top. ureq's
 /// `DefaultConnector` less SOCKS (not compiled in: `AgentSetup::new` refuses a
 /// SOCKS proxy) and the checks for TLS providers we do not compile.
 fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
@@ -196,7 +197,8 @@ fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
         ().chain(ConnectProxyConnector::default())
             .chain(TcpConnector::default())
             .chain(Bounded)
-            .chain(RustlsConnector::default());
+            .chain(RustlsConnector::default())
+            .chain(Join);
     Arc::new(Boxed(chain))
 }
 

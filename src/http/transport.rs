@@ -11,7 +11,19 @@
 //!   multiple of 100 ms (at most 100 ms later than asked), so the socket's
 //!   `SO_RCVTIMEO`/`SO_SNDTIMEO` are not set again on every call as the time left
 //!   shrinks by microseconds (ureq's TLS layer hands down the time left of its own
-//!   timeout).
+//!   timeout);
+//! * **one liveness probe per request, not two**: of the two a kept connection gets
+//!   (when it goes back to the pool, right after its answer was read, and when it is
+//!   taken out), only the second is made — the one that can see a connection the
+//!   server closed while it was idle.
+//!
+//! And one layer on top of the chain, [`Joined`]: what ureq sends before it waits for
+//! input goes in one write — a request head and its body, two TLS records and two
+//! system calls otherwise. It holds the bytes back, exactly as given and in their
+//! order, until ureq sends more or waits (`await_input`, `maybe_await_input`, which
+//! ureq calls on the top of the chain; the CONNECT to a proxy waits the same way).
+//! It must be on top: under TLS a wait may be served from rustls' buffer without
+//! reaching the layers below, and held bytes there could wait forever.
 //!
 //! The limits come from the attempt running on the calling thread ([`exchange`]).
 //!
@@ -65,6 +77,7 @@ impl<In: Transport> Connector<In> for Bounded {
         Ok(Some(BoundedTransport {
             inner,
             broken: false,
+            just_read: false,
         }))
     }
 }
@@ -75,7 +88,10 @@ pub(super) struct BoundedTransport<T> {
     inner: T,
     /// Set once a call was stopped on this connection: it never goes back to the pool.
     broken: bool,
+    /// The last thing done was reading input: the connection was alive a moment ago.
+    just_read: bool,
 }
+
 
 /// The grid timeouts are rounded up to, and the longest a sliced wait blocks.
 const TIMEOUT_STEP_NANOS: u128 = 100_000_000;
@@ -150,6 +166,42 @@ impl<T: Transport> Transport for BoundedTransport<T> {
     /// so it cannot be tried again. A cancelled call is seen before the write and when
     /// it ends; the deadline bounds it.
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.just_read = false;
+        self.write(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let read = match gate() {
+            Gate::Free => self.inner.await_input(steady(timeout)),
+            Gate::Stop(stop) => Err(self.stop(stop)),
+            Gate::Limited(_) => self.await_sliced(timeout),
+        };
+        self.just_read = read.is_ok();
+        read
+    }
+
+    fn is_open(&mut self) -> bool {
+        if self.broken {
+            return false;
+        }
+        // ureq asks when the connection goes back to the pool, right after its answer
+        // was read, and again when it takes it out: only the second probe can see a
+        // connection the server closed while it was idle.
+        if std::mem::take(&mut self.just_read) {
+            return true;
+        }
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+impl<T: Transport> BoundedTransport<T> {
+    /// One write of `amount` bytes of the output buffer; with limits, not past the
+    /// deadline.
+    fn write(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         match gate() {
             Gate::Free => self.inner.transmit_output(amount, steady(timeout)),
             Gate::Stop(stop) => Err(self.stop(stop)),
@@ -171,17 +223,94 @@ impl<T: Transport> Transport for BoundedTransport<T> {
             }
         }
     }
+}
+
+/// On top of the chain: joins what ureq sends before it waits into one write.
+#[derive(Debug, Default)]
+pub(super) struct Join;
+
+impl<In: Transport> Connector<In> for Join {
+    type Out = Joined<In>;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| Joined {
+            inner,
+            held: Vec::new(),
+        }))
+    }
+}
+
+/// The transport [`Join`] makes.
+#[derive(Debug)]
+pub(super) struct Joined<T> {
+    inner: T,
+    /// Bytes ureq handed over to send, held back until it sends more or waits.
+    held: Vec<u8>,
+}
+
+/// At most this many bytes are held back; a larger write goes out at once.
+const HOLD_MAX: usize = 8 * 1024;
+
+impl<T: Transport> Joined<T> {
+    /// Sends the held bytes, if any.
+    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        let held = std::mem::take(&mut self.held);
+        let room = self.inner.buffers().output().len().max(1);
+        for part in held.chunks(room) {
+            self.inner.buffers().output()[..part.len()].copy_from_slice(part);
+            self.inner.transmit_output(part.len(), timeout)?;
+        }
+        self.held = held;
+        self.held.clear();
+        Ok(())
+    }
+}
+
+impl<T: Transport> Transport for Joined<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.held.len() + amount <= HOLD_MAX {
+            let output = self.inner.buffers().output();
+            self.held.extend_from_slice(&output[..amount]);
+            return Ok(());
+        }
+        let held = self.held.len();
+        let output = self.inner.buffers().output();
+        if held + amount <= output.len() {
+            // The held bytes in front of the new ones, one write.
+            output.copy_within(0..amount, held);
+            output[..held].copy_from_slice(&self.held);
+            self.held.clear();
+            return self.inner.transmit_output(held + amount, timeout);
+        }
+        let later = output[..amount].to_vec();
+        self.flush(timeout)?;
+        self.inner.buffers().output()[..amount].copy_from_slice(&later);
+        self.inner.transmit_output(amount, timeout)
+    }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        match gate() {
-            Gate::Free => self.inner.await_input(steady(timeout)),
-            Gate::Stop(stop) => Err(self.stop(stop)),
-            Gate::Limited(_) => self.await_sliced(timeout),
-        }
+        self.flush(timeout)?;
+        self.inner.await_input(timeout)
+    }
+
+    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.flush(timeout)?;
+        self.inner.maybe_await_input(timeout)
     }
 
     fn is_open(&mut self) -> bool {
-        !self.broken && self.inner.is_open()
+        self.held.is_empty() && self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -237,7 +366,8 @@ mod tests {
         let chain =
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
-                .chain(Bounded);
+                .chain(Bounded)
+                .chain(Join);
         ureq::Agent::with_parts(config, chain, DefaultResolver::default())
     }
 
