@@ -923,6 +923,9 @@ tb_status tb_config_set_no_proxy(tb_config *cfg);
 
 /**
  * The `User-Agent` header of every request (default `tokenbridge/<version>`).
+ * Checked here: a control character (CR, LF, NUL...; a tab is allowed) or more
+ * than 8192 bytes is `TB_INVALID_ARGUMENT` naming `user_agent`, and the config is
+ * then unchanged.
  *
  * # Safety
  *

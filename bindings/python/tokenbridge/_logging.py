@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import logging
+import os
 import threading
 from typing import Any, Optional
 
@@ -20,6 +21,16 @@ _LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEB
 _lock = threading.Lock()
 _installed = False
 _loggers: "dict[str, logging.Logger]" = {}
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock at the fork; it is not here.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _logger_for(target: str) -> logging.Logger:
