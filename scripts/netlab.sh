@@ -174,6 +174,8 @@ http {
     scgi_temp_path $dir/nginx/scgi;
     keepalive_timeout 60s;
     keepalive_requests 100000;
+    client_max_body_size 8m;
+    client_body_buffer_size 1m;
     # The sandbox closes connections idle for 30 s; nginx lets its own go first, so a
     # POST never meets an upstream connection closing under it.
     upstream sandbox {
