@@ -144,6 +144,13 @@ enum tb_status
      */
     TB_CANCELLED = 24,
     /**
+     * The call was made from inside the same client's login on the same thread
+     * (a log callback calling the client back) and needs the token that login is
+     * getting: it returns at once instead of waiting for itself. Nothing was
+     * sent; the login goes on. Call again after the callback returned.
+     */
+    TB_WOULD_DEADLOCK = 25,
+    /**
      * An internal error (a bug in the library), caught before it could cross into
      * the caller; the message says what happened. The handles stay usable.
      */
@@ -187,8 +194,10 @@ enum tb_log_level
      */
     TB_LOG_DEBUG = 4,
     /**
-     * Everything the libraries underneath log as well, including the bytes of
-     * every request and answer (with credentials and tokens replaced).
+     * Everything the libraries underneath log as well (TLS handshakes, the
+     * connection pool), except the HTTP library's own TRACE records, which hold
+     * the bytes of every request and answer, secrets included: those never reach
+     * the callback.
      */
     TB_LOG_TRACE = 5,
 };
@@ -661,7 +670,7 @@ typedef struct tb_yativo_client tb_yativo_client;
  * A function that receives log records; see `tb_set_log_callback`.
  *
  * `target` says where the record comes from (`"tokenbridge"`,
- * `"tokenbridge::http"`, or a library underneath such as `"ureq_proto::util"`);
+ * `"tokenbridge::http"`, or a library underneath such as `"rustls::client::hs"`);
  * `message` is the record's text. Both are UTF-8, NUL-terminated and without
  * NUL characters inside, so `target_len == strlen(target)` and
  * `message_len == strlen(message)` (at most `TB_LOG_MESSAGE_MAX`). They are valid
@@ -914,6 +923,9 @@ tb_status tb_config_set_no_proxy(tb_config *cfg);
 
 /**
  * The `User-Agent` header of every request (default `tokenbridge/<version>`).
+ * Checked here: a control character (CR, LF, NUL...; a tab is allowed) or more
+ * than 8192 bytes is `TB_INVALID_ARGUMENT` naming `user_agent`, and the config is
+ * then unchanged.
  *
  * # Safety
  *

@@ -542,6 +542,7 @@ impl Vendor for Anna {
     type Token = Token;
     type Credentials = Credentials;
     const CALL: &'static str = "AnnA call";
+    const LOGIN: &'static str = "AnnA login";
 
     fn new(credentials: Credentials, _config: &Config) -> Result<Self> {
         Ok(Anna { credentials })

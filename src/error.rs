@@ -80,6 +80,8 @@ pub enum ErrorKind {
     UnexpectedResponse,
     /// See [`Error::Cancelled`].
     Cancelled,
+    /// See [`Error::WouldDeadlock`].
+    WouldDeadlock,
 }
 
 /// Everything that can go wrong in tokenbridge.
@@ -184,6 +186,16 @@ pub enum Error {
         /// The operation that was running.
         operation: &'static str,
     },
+
+    /// The call was made on the thread that is logging this client in, from inside
+    /// that login (a log callback or handler calling the client back) and needs its
+    /// token: it cannot wait for a login that waits for it. It fails at once,
+    /// nothing was sent, and the login goes on; call again once it returned.
+    #[error("{operation}: called from inside this client's login on the same thread (from a log callback?); it cannot wait for the login it is part of")]
+    WouldDeadlock {
+        /// The operation that was running.
+        operation: &'static str,
+    },
 }
 
 fn excerpt_suffix(excerpt: &str) -> String {
@@ -213,6 +225,7 @@ impl Error {
             Error::Unauthorized { .. } => ErrorKind::Unauthorized,
             Error::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
             Error::Cancelled { .. } => ErrorKind::Cancelled,
+            Error::WouldDeadlock { .. } => ErrorKind::WouldDeadlock,
         }
     }
 

@@ -42,6 +42,7 @@ pub mod ffi;
 mod http;
 mod json;
 mod jwt;
+pub mod logging;
 /// An offline, stateful sandbox of the three APIs on a local HTTP server, for tests
 /// in any language (feature `sandbox`; also the `tokenbridge-sandbox` executable).
 #[cfg(feature = "sandbox")]

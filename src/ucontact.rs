@@ -292,6 +292,7 @@ impl Vendor for UContact {
     type Token = Secret;
     type Credentials = Credentials;
     const CALL: &'static str = "uContact call";
+    const LOGIN: &'static str = "uContact login";
 
     fn new(credentials: Credentials, config: &Config) -> Result<Self> {
         Ok(UContact {

@@ -143,6 +143,7 @@ impl Vendor for Yativo {
     type Token = AccessToken;
     type Credentials = Credentials;
     const CALL: &'static str = "Yativo call";
+    const LOGIN: &'static str = "Yativo login";
 
     fn new(credentials: Credentials, _config: &Config) -> Result<Self> {
         Ok(Yativo { credentials })

@@ -235,7 +235,7 @@ W(w_f_pending, tb_messenger_filter_set_pending(a[0], INT_AT(1)))
 static struct hcase g_cases[] = {
     {"tb_config_set_proxy", w_cfg_proxy, {P(CFG_REQ, "cfg"), S("url", "http://proxy.example:3128", INVALID, ANY)}},
     {"tb_config_set_no_proxy", w_cfg_no_proxy, {P(CFG_REQ, "cfg")}},
-    {"tb_config_set_user_agent", w_cfg_ua, {P(CFG_REQ, "cfg"), S("user_agent", "hostile/1.0", ANY, ANY)}},
+    {"tb_config_set_user_agent", w_cfg_ua, {P(CFG_REQ, "cfg"), S("user_agent", "hostile/1.0", ANY, INVALID)}},
     {"tb_config_set_extra_ca_file", w_cfg_ca, {P(CFG_REQ, "cfg"), S("path", "/etc/ssl/certs/ca-certificates.crt", INVALID, ANY)}},
     {"tb_config_set_timeout_connect_ms", w_cfg_tc, {P(CFG_REQ, "cfg")}},
     {"tb_config_set_timeout_send_ms", w_cfg_ts, {P(CFG_REQ, "cfg")}},
@@ -700,7 +700,7 @@ static void without_status(void) {
 static void functions_without_pointers(void) {
     CHECK(tb_version() && strcmp(tb_version(), TB_VERSION_STRING) == 0, "tb_version");
     CHECK(tb_version_number() == TB_VERSION_NUMBER, "tb_version_number");
-    int values[] = {-2147483647 - 1, -1, 2, 9, 18, 25, 98, 100, 2147483647};
+    int values[] = {-2147483647 - 1, -1, 2, 9, 18, 26, 98, 100, 2147483647};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         const char *name = tb_status_name(values[i]);
         CHECK(name && strcmp(name, "TB_UNKNOWN_STATUS") == 0, "tb_status_name(%d) = %s", values[i],
@@ -708,6 +708,8 @@ static void functions_without_pointers(void) {
     }
     CHECK(strcmp(tb_status_name(TB_OK), "TB_OK") == 0, "tb_status_name(TB_OK)");
     CHECK(strcmp(tb_status_name(TB_CANCELLED), "TB_CANCELLED") == 0, "tb_status_name(TB_CANCELLED)");
+    CHECK(strcmp(tb_status_name(TB_WOULD_DEADLOCK), "TB_WOULD_DEADLOCK") == 0,
+          "tb_status_name(TB_WOULD_DEADLOCK)");
     /* The free functions take NULL. */
     tb_string_free(NULL);
     tb_config_free(NULL);
@@ -794,6 +796,50 @@ static void checked_later(void) {
     tb_config_free(cfg);
 }
 
+/*
+ * A user agent is checked by its setter with the client's own check (issue 20: a
+ * 1 MiB one used to be stored and refused only by tb_*_client_new): refused there,
+ * naming `user_agent` and the limit, without the value, the config unchanged; what
+ * the setter takes, a client takes too.
+ */
+static void checked_when_set(void) {
+    tb_config *cfg = new_config();
+    CHECK(tb_config_set_user_agent(cfg, "before/1.0") == TB_OK, "a user agent is stored");
+    tb_status s = tb_config_set_user_agent(cfg, g_huge);
+    const char *msg = last_message();
+    CHECK(s == TB_INVALID_ARGUMENT && tb_last_error_status() == TB_INVALID_ARGUMENT,
+          "a 1 MiB user agent is refused when set: %s", tb_status_name(s));
+    CHECK(strncmp(msg, "invalid argument `user_agent`", 29) == 0 && strstr(msg, "8192") &&
+              !strstr(msg, "aaaaaaaa") && strlen(msg) < 300,
+          "the message names user_agent and the limit, not the value: %.300s", msg);
+    s = tb_config_set_user_agent(cfg, "a\r\nX-Evil: 1");
+    msg = last_message();
+    CHECK(s == TB_INVALID_ARGUMENT && strncmp(msg, "invalid argument `user_agent`", 29) == 0 &&
+              strstr(msg, "0x0D") && !strstr(msg, "X-Evil"),
+          "a user agent with CR LF is refused when set: %s %s", tb_status_name(s), msg);
+    /* The refused values left the config as it was: a client is created from it. */
+    tb_yativo_client *c = SENTINEL;
+    CHECK(tb_yativo_client_new(cfg, g_yt_url, YT_ACCOUNT, YT_SECRET, &c) == TB_OK && c != SENTINEL,
+          "a client from the config after the refusals: %s", g_message);
+    if (c != SENTINEL) tb_yativo_client_free(c);
+    /* The setter and the client agree: a tab, and 8192 bytes, are taken by both. */
+    char *max = malloc(8193);
+    if (!max) exit(2);
+    memset(max, 'u', 8192);
+    max[8192] = '\0';
+    const char *fine[] = {"tab\tseparated/1.0", max};
+    for (size_t i = 0; i < 2; i++) {
+        c = SENTINEL;
+        CHECK(tb_config_set_user_agent(cfg, fine[i]) == TB_OK, "user agent %zu taken when set: %s", i,
+              g_message);
+        CHECK(tb_yativo_client_new(cfg, g_yt_url, YT_ACCOUNT, YT_SECRET, &c) == TB_OK,
+              "user agent %zu taken by the client: %s", i, last_message());
+        if (c != SENTINEL) tb_yativo_client_free(c);
+    }
+    free(max);
+    tb_config_free(cfg);
+}
+
 /* No C error message shows a password or app secret, for wrong and huge ones. */
 static void no_secret_in_c_messages(void) {
     const char *wrong = "Wr0ng-p4ss-7f3a\xc3\xa9";
@@ -860,6 +906,7 @@ int main(void) {
     without_status();
     out_of_range_enums();
     checked_later();
+    checked_when_set();
     no_secret_in_c_messages();
 
     tb_ucontact_client_free(g_uc);

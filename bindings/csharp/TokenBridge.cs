@@ -83,6 +83,10 @@ namespace TokenBridge
         UnexpectedResponse = 23,
         /// <summary><c>TB_CANCELLED</c>: the call was cancelled.</summary>
         Cancelled = 24,
+        /// <summary><c>TB_WOULD_DEADLOCK</c>: called from inside the same client's login on the
+        /// same thread (a log callback calling the client back); it failed at once instead of
+        /// waiting for itself. Nothing was sent; call again after the callback returned.</summary>
+        WouldDeadlock = 25,
         /// <summary><c>TB_PANIC</c>: internal error (a bug); the client stays usable.</summary>
         Panic = 99,
     }

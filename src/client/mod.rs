@@ -33,6 +33,9 @@ pub(crate) mod vendor {
         type Credentials;
         /// The operation name of a generic call, e.g. `Yativo call`.
         const CALL: &'static str;
+        /// The operation name of getting a token in general (login or refresh),
+        /// e.g. `Yativo login`: errors of a wait for another thread's login use it.
+        const LOGIN: &'static str;
 
         /// The vendor's state, from the credentials and the settings.
         fn new(credentials: Self::Credentials, config: &Config) -> Result<Self>;
@@ -161,10 +164,16 @@ impl<V: Vendor> Client<V> {
         let http = Http::new(&V::base_url(server)?, config)?
             .with_secrets(&vendor.secrets())
             .with_reason(V::reason);
+        let cache = TokenCache::new(
+            config.clock.clone(),
+            config.refresh_ahead,
+            V::LOGIN,
+            http.base().to_owned(),
+        );
         Ok(Client {
             inner: Arc::new(Shared {
                 http,
-                cache: TokenCache::new(config.clock.clone(), config.refresh_ahead),
+                cache,
                 vendor,
             }),
             options: CallOptions::default(),

@@ -9,11 +9,12 @@
 #![forbid(unsafe_code)]
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, ThreadId};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result, TransportKind};
-use crate::http::CallLimits;
+use crate::http::{show, CallLimits};
 
 /// A token in the cache, with what the cache knows of its life.
 #[derive(Debug)]
@@ -35,6 +36,9 @@ struct State<T> {
     pid: u32,
     current: Option<Arc<Entry<T>>>,
     busy: bool,
+    /// The thread running the fetch while `busy`: a call it makes from inside the
+    /// fetch (a log callback calling the client) must not wait for it.
+    fetcher: Option<ThreadId>,
     generation: u64,
     attempts: u64,
     last_failure: Option<(u64, Error)>,
@@ -51,6 +55,10 @@ pub(crate) struct TokenCache<T> {
     changed: Condvar,
     clock: Arc<dyn Clock>,
     refresh_ahead: Duration,
+    /// How the errors of a wait for another thread's login name the operation
+    /// (`Yativo login`) and the URL (the client's base URL).
+    operation: &'static str,
+    url: String,
 }
 
 enum Freshness {
@@ -71,6 +79,7 @@ impl<T> Drop for BusyGuard<'_, T> {
         if self.armed {
             let mut st = self.cache.lock();
             st.busy = false;
+            st.fetcher = None;
             st.attempts += 1;
             drop(st);
             self.cache.changed.notify_all();
@@ -79,12 +88,19 @@ impl<T> Drop for BusyGuard<'_, T> {
 }
 
 impl<T> TokenCache<T> {
-    pub fn new(clock: Arc<dyn Clock>, refresh_ahead: Duration) -> Self {
+    /// A cache whose wait errors name `operation` (the vendor's login) and `url`.
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        refresh_ahead: Duration,
+        operation: &'static str,
+        url: String,
+    ) -> Self {
         TokenCache {
             state: Mutex::new(State {
                 pid: std::process::id(),
                 current: None,
                 busy: false,
+                fetcher: None,
                 generation: 0,
                 attempts: 0,
                 last_failure: None,
@@ -93,6 +109,8 @@ impl<T> TokenCache<T> {
             changed: Condvar::new(),
             clock,
             refresh_ahead,
+            operation,
+            url,
         }
     }
 
@@ -111,6 +129,7 @@ impl<T> TokenCache<T> {
             st.pid = pid;
             st.current = None;
             st.busy = false;
+            st.fetcher = None;
             st.last_failure = None;
             st.failed_at = None;
             log::info!(target: "tokenbridge", "new process (pid {pid}) detected: the token cache starts over without the parent's token");
@@ -211,20 +230,29 @@ impl<T> TokenCache<T> {
                     return Ok(st.current.clone().expect("checked above"))
                 }
                 (_, true) => {
+                    if st.fetcher == Some(thread::current().id()) {
+                        return Err(Error::WouldDeadlock {
+                            operation: self.operation,
+                        });
+                    }
                     waited_from.get_or_insert(st.attempts);
                     if limits.cancelled() {
                         return Err(Error::Cancelled {
-                            operation: "waiting for a login",
+                            operation: self.operation,
                         });
                     }
                     if limits.remaining() == Some(Duration::ZERO) {
+                        let deadline = match limits.budget {
+                            Some(d) => format!("the call's deadline of {}", show(d)),
+                            None => "the call's deadline".to_owned(),
+                        };
                         return Err(Error::Transport {
-                            operation: "waiting for a login",
+                            operation: self.operation,
                             kind: TransportKind::Timeout,
-                            url: String::new(),
-                            detail:
-                                "the call's deadline passed while another thread was logging in"
-                                    .to_owned(),
+                            url: self.url.clone(),
+                            detail: format!(
+                                "{deadline} passed while waiting for another thread's login"
+                            ),
                         });
                     }
                     // Wake up now and then to see the call's limits (and a fork).
@@ -257,6 +285,7 @@ impl<T> TokenCache<T> {
         }
 
         st.busy = true;
+        st.fetcher = Some(thread::current().id());
         let attempt = st.attempts + 1;
         let previous = st
             .current
@@ -272,6 +301,7 @@ impl<T> TokenCache<T> {
 
         let mut st = self.lock();
         st.busy = false;
+        st.fetcher = None;
         st.attempts = attempt;
         let outcome = match result {
             Ok(fetched) => {
@@ -340,7 +370,12 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn cache(clock: &Arc<ManualClock>) -> TokenCache<u32> {
-        TokenCache::new(clock.clone(), Duration::from_secs(60))
+        TokenCache::new(
+            clock.clone(),
+            Duration::from_secs(60),
+            "Test login",
+            "http://test.example".to_owned(),
+        )
     }
 
     fn expiring_in(clock: &ManualClock, secs: u64) -> Option<SystemTime> {
@@ -418,6 +453,52 @@ mod tests {
         assert_eq!(c.get(fail).unwrap().value, 1);
         clock.advance(Duration::from_secs(20));
         assert!(c.get(fail).is_err());
+    }
+
+    #[test]
+    fn a_call_from_inside_the_fetch_fails_at_once_instead_of_waiting_for_itself() {
+        let clock = Arc::new(ManualClock::new());
+        let c = cache(&clock);
+        let started = std::time::Instant::now();
+        let got = c
+            .get(|_| {
+                // What a log callback calling the client during its login does.
+                let inner = c.get(|_| panic!("a second fetch must not start"));
+                assert_eq!(
+                    inner.unwrap_err(),
+                    Error::WouldDeadlock {
+                        operation: "Test login"
+                    }
+                );
+                Ok(Fetched {
+                    value: 7,
+                    expires: expiring_in(&clock, 600),
+                })
+            })
+            .unwrap();
+        assert_eq!(got.value, 7);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        // Other threads still wait for the login and share it.
+        let c = Arc::new(cache(&clock));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let c = c.clone();
+            thread::spawn(move || {
+                rx.recv().unwrap();
+                c.get(|_| panic!("the other thread's login is shared"))
+                    .map(|e| e.value)
+            })
+        };
+        let got = c.get(|_| {
+            tx.send(()).unwrap();
+            thread::sleep(Duration::from_millis(100));
+            Ok(Fetched {
+                value: 8,
+                expires: expiring_in(&clock, 600),
+            })
+        });
+        assert_eq!(got.unwrap().value, 8);
+        assert_eq!(waiter.join().unwrap().unwrap(), 8);
     }
 
     #[test]

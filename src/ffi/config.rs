@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::{run, strings, tb_status};
 use crate::config::{Config, ProxySetting, RetryPolicy, TlsRoots};
 use crate::error::{Error, Result};
+use crate::http::check_value;
 
 /// Settings for new clients: timeouts, proxy, user agent, TLS roots, plain-http
 /// permission, response size limit, retries, token refresh and uContact's
@@ -186,6 +187,9 @@ pub unsafe extern "C" fn tb_config_set_no_proxy(cfg: *mut tb_config) -> tb_statu
 }
 
 /// The `User-Agent` header of every request (default `tokenbridge/<version>`).
+/// Checked here: a control character (CR, LF, NUL...; a tab is allowed) or more
+/// than 8192 bytes is `TB_INVALID_ARGUMENT` naming `user_agent`, and the config is
+/// then unchanged.
 ///
 /// # Safety
 ///
@@ -201,12 +205,9 @@ pub unsafe extern "C" fn tb_config_set_user_agent(
         let c = unsafe { config_mut(cfg) }?;
         // SAFETY: the caller promises NULL or a NUL-terminated string.
         let ua = unsafe { strings::required(user_agent, "user_agent") }?;
-        if ua.chars().any(char::is_control) {
-            return Err(Error::invalid_input(
-                "user_agent",
-                "must not contain control characters",
-            ));
-        }
+        // The very check the client applies when it is created, now, so that the
+        // error points at this call rather than at `tb_*_client_new`.
+        check_value("user_agent", ua)?;
         c.user_agent = ua.to_owned();
         Ok(())
     })

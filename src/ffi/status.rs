@@ -49,6 +49,11 @@ pub enum tb_status {
     TB_UNEXPECTED_RESPONSE = 23,
     /// The call was cancelled through its cancellation token.
     TB_CANCELLED = 24,
+    /// The call was made from inside the same client's login on the same thread
+    /// (a log callback calling the client back) and needs the token that login is
+    /// getting: it returns at once instead of waiting for itself. Nothing was
+    /// sent; the login goes on. Call again after the callback returned.
+    TB_WOULD_DEADLOCK = 25,
     /// An internal error (a bug in the library), caught before it could cross into
     /// the caller; the message says what happened. The handles stay usable.
     TB_PANIC = 99,
@@ -74,6 +79,7 @@ impl tb_status {
             ErrorKind::Unauthorized => tb_status::TB_UNAUTHORIZED,
             ErrorKind::UnexpectedResponse => tb_status::TB_UNEXPECTED_RESPONSE,
             ErrorKind::Cancelled => tb_status::TB_CANCELLED,
+            ErrorKind::WouldDeadlock => tb_status::TB_WOULD_DEADLOCK,
         }
     }
 
@@ -96,6 +102,7 @@ impl tb_status {
             TB_UNAUTHORIZED,
             TB_UNEXPECTED_RESPONSE,
             TB_CANCELLED,
+            TB_WOULD_DEADLOCK,
             TB_PANIC,
         ]
         .into_iter()
@@ -113,6 +120,7 @@ impl tb_status {
             tb_status::TB_TIMEOUT => "TB_TIMEOUT\0",
             tb_status::TB_RESET => "TB_RESET\0",
             tb_status::TB_PROXY => "TB_PROXY\0",
+            tb_status::TB_WOULD_DEADLOCK => "TB_WOULD_DEADLOCK\0",
             tb_status::TB_PROTOCOL => "TB_PROTOCOL\0",
             tb_status::TB_IO => "TB_IO\0",
             tb_status::TB_HTTP_STATUS => "TB_HTTP_STATUS\0",

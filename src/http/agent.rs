@@ -7,28 +7,31 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{
     ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
 };
 
+use super::lookup::SystemResolver;
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
-use super::transport::{Frugal, Steady};
+use super::transport::{Bounded, Join};
 use crate::config::{Config, ProxySetting, TlsRoots};
 use crate::error::{Error, Result};
 
 /// The longest base URL accepted, in bytes.
 const MAX_BASE_URL_BYTES: usize = 2048;
 
-/// The size of each of ureq's per-connection buffers (its default is 128 KiB). A TLS
-/// connection has four (input and output of the TLS layer and of the TCP socket under
-/// it) and our transport a fifth: 640 KiB a connection at ureq's size, zeroed when the
-/// connection is made. 16 KiB is a TLS record. The response head is not bounded by it
-/// (our transport grows its input for a long head; ureq's own limit is 64 KiB) and a
-/// body goes through in pieces; only one line of the request head must fit, and a
-/// request line or header of more than 8 KiB is refused by the usual servers anyway.
+/// The size of each of ureq's per-connection output buffers (its default is 128 KiB).
+/// A TLS connection has two (the TLS layer's and the TCP socket's under it), zeroed
+/// when the connection is made. 16 KiB is a TLS record; a body goes through in
+/// pieces; only one line of the request head must fit, and a request line or header
+/// of more than 8 KiB is refused by the usual servers anyway.
 const BUFFER_BYTES: usize = 16 * 1024;
+
+/// The size of each of ureq's per-connection input buffers: a whole response head
+/// must fit in one, so it is ureq's limit for a head (64 KiB). With the output
+/// buffers, 160 KiB a TLS connection (ureq's own sizes: 512 KiB).
+const INPUT_BUFFER_BYTES: usize = 64 * 1024;
 
 /// How many idle connections a client keeps to its API (ureq keeps 3). A client is
 /// shared by threads: each call in flight takes a connection of its own, and with 3
@@ -184,15 +187,18 @@ struct SharedTls {
 }
 
 /// The connection a request goes over: through an HTTP CONNECT proxy or straight to
-/// the server, then [`Steady`] right above the socket, then TLS for https. ureq's
+/// the server, then [`Bounded`] right above the socket (and above the tunnel: ureq
+/// runs this chain for the connection to the proxy too), then TLS for https, then
+/// [`Join`] on top. ureq's
 /// `DefaultConnector` less SOCKS (not compiled in: `AgentSetup::new` refuses a
 /// SOCKS proxy) and the checks for TLS providers we do not compile.
 fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
     let chain =
         ().chain(ConnectProxyConnector::default())
             .chain(TcpConnector::default())
-            .chain(Steady)
-            .chain(RustlsConnector::default());
+            .chain(Bounded)
+            .chain(RustlsConnector::default())
+            .chain(Join);
     Arc::new(Boxed(chain))
 }
 
@@ -343,7 +349,7 @@ impl AgentSetup {
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
             .tls_config(TlsConfig::builder().root_certs(tls.roots.clone()).build())
-            .input_buffer_size(BUFFER_BYTES)
+            .input_buffer_size(INPUT_BUFFER_BYTES)
             .output_buffer_size(BUFFER_BYTES)
             .max_idle_connections_per_host(IDLE_PER_HOST)
             .max_idle_connections(IDLE_PER_HOST * 2)
@@ -362,10 +368,17 @@ impl AgentSetup {
         let dns = Arc::new(DnsCache::default());
         let agent = ureq::Agent::with_parts(
             self.config.clone(),
-            SharedConnector(self.tls.connector.clone()).chain(Frugal),
-            CachingResolver::new(DefaultResolver::default(), self.dns_ttl, dns.clone()),
+            SharedConnector(self.tls.connector.clone()),
+            CachingResolver::new(SystemResolver, self.dns_ttl, dns.clone()),
         );
         (agent, dns)
+    }
+
+    /// Whether the proxy has a user name or password.
+    pub fn proxy_has_credentials(&self) -> bool {
+        self.proxy
+            .as_ref()
+            .is_some_and(|p| p.username().is_some() || p.password().is_some())
     }
 
     /// The proxy a request to `url` goes through, as shown in errors.

@@ -3,11 +3,11 @@
 //!
 //! The HTTP layer sets the calling thread's current [`Exchange`] around each attempt
 //! ([`with_exchange`]); ureq does all its I/O on that thread, so the transport
-//! ([`Frugal`]) reads the call's limits ([`gate`]) and its secrets from there, without
+//! ([`Bounded`]) and the resolver read the call's limits ([`gate`]) from there, without
 //! a thread per call. A call cancelled or past its deadline ends with an [`io::Error`]
 //! carrying [`Cancelled`] or [`DeadlinePassed`] ([`stop_error`]).
 //!
-//! [`Frugal`]: super::transport::Frugal
+//! [`Bounded`]: super::transport::Bounded
 #![forbid(unsafe_code)]
 
 use std::cell::RefCell;
@@ -20,27 +20,15 @@ use super::options::CallLimits;
 /// What the transport needs to know about the attempt running on the calling thread.
 ///
 /// Set with [`with_exchange`] around `agent.run(..)` *and* the reading of the body.
+#[derive(Debug)]
 pub(super) struct Exchange {
-    /// The call's deadline and cancel token. Without either, reads and writes are not
-    /// sliced (Frugal's behaviour).
-    pub(super) limits: CallLimits,
-    /// For the request head: placeholder → real bytes (same length). Every occurrence
-    /// of each placeholder in the head is replaced just before the head is sent.
-    pub(super) swaps: Vec<(Vec<u8>, Vec<u8>)>,
-    /// `None`: no masking in either direction. `Some(seed)`: the request body ureq is
-    /// given is masked with `apply_mask(seed, ..)`, and the response body ureq hands
-    /// back is masked with `apply_mask(incoming_seed(seed), ..)`; both streams start
-    /// at offset 0.
-    pub(super) mask_seed: Option<u64>,
+    /// The call's deadline and cancel token. Without either, waits are not sliced.
+    limits: CallLimits,
 }
 
-impl fmt::Debug for Exchange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Exchange")
-            .field("limits", &self.limits)
-            .field("swaps", &self.swaps.len())
-            .field("mask_seed", &self.mask_seed.map(|_| "***"))
-            .finish()
+impl Exchange {
+    pub(super) fn new(limits: CallLimits) -> Exchange {
+        Exchange { limits }
     }
 }
 
@@ -90,7 +78,7 @@ pub(super) enum Stop {
 /// What the current exchange's limits say right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Gate {
-    /// No exchange, or one without limits: do as Frugal does.
+    /// No exchange, or one without limits: wait as ureq asks.
     Free,
     /// Limits that have not struck yet: wait in slices (the deadline, if any).
     Limited(Option<Instant>),
@@ -100,7 +88,7 @@ pub(super) enum Gate {
 
 /// Runs `f` on this thread's current exchange; `None` without one (or while it is
 /// being replaced).
-pub(super) fn with_current<R>(f: impl FnOnce(&Exchange) -> R) -> Option<R> {
+fn with_current<R>(f: impl FnOnce(&Exchange) -> R) -> Option<R> {
     CURRENT
         .try_with(|c| match c.try_borrow() {
             Ok(slot) => slot.as_ref().map(f),
@@ -172,20 +160,25 @@ mod tests {
 
     #[test]
     fn exchange_is_restored_after_a_panic() {
-        let ex = |seed| Exchange {
-            limits: CallLimits::none(),
-            swaps: Vec::new(),
-            mask_seed: Some(seed),
+        let cancelled = || {
+            let cancel = super::super::options::CancelToken::new();
+            cancel.cancel();
+            Exchange::new(CallLimits {
+                cancel: Some(cancel),
+                ..CallLimits::none()
+            })
         };
-        let seed = || CURRENT.with(|c| c.borrow().as_ref().and_then(|e| e.mask_seed));
-        with_exchange(ex(1), || {
-            let r = std::panic::catch_unwind(|| with_exchange(ex(2), || panic!("boom")));
+        with_exchange(cancelled(), || {
+            let r = std::panic::catch_unwind(|| {
+                with_exchange(Exchange::new(CallLimits::none()), || panic!("boom"))
+            });
             assert!(r.is_err());
-            assert_eq!(seed(), Some(1));
-            with_exchange(ex(3), || assert_eq!(seed(), Some(3)));
-            assert_eq!(seed(), Some(1));
+            assert_eq!(gate(), Gate::Stop(Stop::Cancelled));
+            with_exchange(Exchange::new(CallLimits::none()), || {
+                assert_eq!(gate(), Gate::Free)
+            });
+            assert_eq!(gate(), Gate::Stop(Stop::Cancelled));
         });
-        assert_eq!(seed(), None);
         assert_eq!(gate(), Gate::Free);
     }
 }

@@ -6,21 +6,18 @@
 //!   to errors that name the right culprit;
 //! * [`agent`]: the ureq agent (TLS roots, proxy, timeouts), one per process;
 //! * [`options`]: a call's deadline and cancellation;
-//! * [`transport`]: the layer under ureq-proto: fewer system calls, and where the
-//!   three below meet the socket;
-//! * [`exchange`]: the attempt running on the calling thread, its deadline and
-//!   cancellation as the transport enforces them;
-//! * [`masking`]: keeping secrets out of ureq-proto's logs (the keystream and the
-//!   placeholder swaps);
-//! * [`framing`]: finding the body bytes of answers, so that only those are masked;
+//! * [`transport`]: the one layer under ureq, right above each socket: the call's
+//!   deadline and cancellation bound every wait; it never touches a byte;
+//! * [`exchange`]: the attempt running on the calling thread, whose limits the
+//!   transport and the resolver read;
+//! * [`lookup`]: the system resolver asked within the call's limits (a small pool);
 //! * [`resolve`]: the DNS cache;
 //! * this file: sending one request with the retry rules, and logging it.
 #![forbid(unsafe_code)]
 
 pub(crate) mod agent;
 mod exchange;
-mod framing;
-mod masking;
+mod lookup;
 pub(crate) mod options;
 pub(crate) mod reply;
 pub(crate) mod request;
@@ -38,13 +35,12 @@ pub use request::{Body, Method, Request, Response, MAX_HEADER_VALUE_BYTES};
 
 pub(crate) use agent::normalize_base_url;
 pub(crate) use options::CallLimits;
-pub(crate) use reply::{no_reason, ReasonReader, Reply, EXCERPT_CHARS};
+pub(crate) use reply::{no_reason, show, ReasonReader, Reply, EXCERPT_CHARS};
 pub(crate) use request::{check_value, Auth, Outgoing};
 
 use self::agent::{AgentSetup, ProcessAgent};
 use self::exchange::{with_exchange, Exchange};
-use self::masking::{apply_mask, incoming_seed};
-use self::reply::{authorization, from_ureq, parse_retry_after, show, Route, Secrets, SendError};
+use self::reply::{authorization, from_ureq, parse_retry_after, Route, Secrets, SendError};
 use crate::config::{Config, RetryPolicy};
 use crate::error::{Error, Result, TransportKind};
 use crate::secret::Secret;
@@ -82,6 +78,7 @@ impl std::fmt::Debug for Http {
 impl Http {
     pub fn new(base_url: &str, config: &Config) -> Result<Http> {
         let base = normalize_base_url(base_url, config.allow_http)?;
+        crate::logging::warn_if_unredacted();
         Ok(Http {
             agent: ProcessAgent::new(AgentSetup::new(config)?),
             base,
@@ -223,10 +220,12 @@ impl Http {
                 });
             }
             if limits.remaining() == Some(Duration::ZERO) {
-                return Err(self.deadline_error(req, limits));
+                return Err(self.deadline_error(req, limits, None));
             }
             let started = Instant::now();
-            let outcome = self.attempt(req, limits);
+            let outcome = self
+                .attempt(req, limits)
+                .map_err(|e| self.in_terms_of_limits(e, req, limits));
             let took = started.elapsed();
             let why_retry = match &outcome {
                 Ok(raw) => {
@@ -283,15 +282,53 @@ impl Http {
         }
     }
 
-    fn deadline_error(&self, req: &Outgoing<'_>, limits: &CallLimits) -> Error {
+    /// A failure while the call's own limits struck is told in their terms: a
+    /// cancelled call is [`Error::Cancelled`] (whatever timed out meanwhile, and
+    /// however many retries were left), and a timeout once the deadline passed names
+    /// the deadline.
+    fn in_terms_of_limits(
+        &self,
+        e: SendError,
+        req: &Outgoing<'_>,
+        limits: &CallLimits,
+    ) -> SendError {
+        if limits.cancelled() {
+            return SendError::fatal(Error::Cancelled {
+                operation: req.operation,
+            });
+        }
+        match e.error {
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                ref detail,
+                ..
+            } if limits.remaining() == Some(Duration::ZERO) && !detail.contains("deadline") => {
+                let during = detail.strip_prefix("timeout: ").unwrap_or(detail);
+                SendError::fatal(self.deadline_error(req, limits, Some(during)))
+            }
+            _ => e,
+        }
+    }
+
+    /// The call's deadline passed; `during` says what it was waiting for, if known.
+    fn deadline_error(
+        &self,
+        req: &Outgoing<'_>,
+        limits: &CallLimits,
+        during: Option<&str>,
+    ) -> Error {
+        let mut detail = match limits.budget {
+            Some(d) => format!("the call's deadline of {} passed", show(d)),
+            None => "the call's deadline passed".to_owned(),
+        };
+        if let Some(during) = during {
+            detail = format!("{detail} (while waiting for: {during})");
+        }
         Error::Transport {
             operation: req.operation,
             kind: TransportKind::Timeout,
             url: self.url(req.path, &[]),
-            detail: match limits.budget {
-                Some(d) => format!("the call's deadline of {} passed", show(d)),
-                None => "the call's deadline passed".to_owned(),
-            },
+            detail,
         }
     }
 
@@ -322,6 +359,7 @@ impl Http {
         let route = Route {
             url: &url[..url.find('?').unwrap_or(url.len())],
             proxy: self.agent.setup().proxy_for(&url),
+            proxy_credentials: self.agent.setup().proxy_has_credentials(),
         };
         let transport = |e: ureq::Error| {
             let e = from_ureq(e, req.operation, &route, &secrets.list(), limits.budget);
@@ -336,11 +374,9 @@ impl Http {
             e
         };
 
-        // ureq-proto logs every byte it writes and reads at TRACE: it sees
-        // credentials only as placeholders of the same length, and bodies masked;
-        // the transport under it swaps and unmasks on the way to the socket.
-        let seed = self.next_random();
-        let mut swaps = Vec::new();
+        // ureq-proto logs every byte it writes and reads at TRACE: those records
+        // never reach a logger of ours or one wrapped in `logging::Redacting`
+        // (crate::logging says why and how).
         let mut builder = ureq::http::Request::builder()
             .method(req.method.to_http())
             .uri(url.as_str());
@@ -348,7 +384,7 @@ impl Http {
             builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static(ct));
         }
         if let Some(value) = authorization(&req.auth) {
-            if HeaderValue::from_bytes(&value).is_err() {
+            let Ok(mut value) = HeaderValue::from_bytes(&value) else {
                 // The error names no value: it is a token.
                 return Err(SendError::fatal(Error::invalid_input(
                     "token",
@@ -357,24 +393,16 @@ impl Http {
                         req.operation
                     ),
                 )));
-            }
-            builder = builder.header(header::AUTHORIZATION, self.placeholder(&value, &mut swaps));
+            };
+            value.set_sensitive(true);
+            builder = builder.header(header::AUTHORIZATION, value);
         }
         for (name, value) in &req.headers {
-            if name.eq_ignore_ascii_case("authorization") {
-                builder = builder.header(*name, self.placeholder(value.as_bytes(), &mut swaps));
-            } else {
-                builder = builder.header(*name, *value);
-            }
+            builder = builder.header(*name, *value);
         }
-        let mut body = req.body.clone();
-        apply_mask(seed, 0, &mut body);
-        let exchange = Exchange {
-            limits: limits.clone(),
-            swaps,
-            mask_seed: Some(seed),
-        };
-        let (status, headers, mut bytes) = with_exchange(exchange, || {
+        let body = &req.body;
+        let exchange = Exchange::new(limits.clone());
+        let (status, headers, bytes) = with_exchange(exchange, || {
             // A deadline shorter than the connect timeout bounds the connect too (the
             // transport bounds every wait for data; DNS is the system's).
             let connect = limits
@@ -427,37 +455,11 @@ impl Http {
             let headers = std::mem::take(response.headers_mut());
             Ok((status, headers, bytes))
         })?;
-        apply_mask(incoming_seed(seed), 0, &mut bytes);
         Ok(Raw {
             status,
             headers,
             body: bytes,
         })
-    }
-
-    /// A placeholder of the same length as `real`, recorded to be swapped for it
-    /// under ureq-proto.
-    fn placeholder(
-        &self,
-        real: &[u8],
-        swaps: &mut Vec<(Vec<u8>, Vec<u8>)>,
-    ) -> ureq::http::HeaderValue {
-        const ALPHABET: &[u8; 62] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut fake = Vec::with_capacity(real.len());
-        let mut r = 0u64;
-        for i in 0..real.len() {
-            if i % 8 == 0 {
-                r = self.next_random();
-            }
-            fake.push(ALPHABET[(r % 62) as usize]);
-            r /= 62;
-        }
-        let mut value = ureq::http::HeaderValue::from_bytes(&fake)
-            .unwrap_or_else(|_| ureq::http::HeaderValue::from_static(""));
-        value.set_sensitive(true);
-        swaps.push((fake, real.to_vec()));
-        value
     }
 }
 
@@ -614,7 +616,7 @@ mod tests {
 
     #[test]
     fn heads_and_bodies_larger_than_the_buffers_go_through() {
-        // The buffers are 16 KiB (agent::BUFFER_BYTES): a 40 KiB response head, a
+        // The output buffers are 16 KiB (agent::BUFFER_BYTES): a 40 KiB response head, a
         // 300 KiB body each way and a 12 KiB header line must still work.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();

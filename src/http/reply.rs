@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use super::exchange::{Cancelled, DeadlinePassed};
+use super::lookup::{DnsNoAnswer, LookupStopped};
 use super::request::{Auth, Outgoing, CALL_SECRETS};
 use crate::error::{Error, Result, TransportKind};
 use crate::secret::{mask_json_values, scrub, Secret};
@@ -233,6 +234,31 @@ pub(crate) struct Route<'r> {
     pub url: &'r str,
     /// The proxy used for this URL, credentials removed.
     pub proxy: Option<&'r str>,
+    /// Whether that proxy was given a user name or password.
+    pub proxy_credentials: bool,
+}
+
+/// What a proxy's refusal of the tunnel says, from ureq's "proxy server responded
+/// 407/407": the status, its reason phrase, and what to do about a 407.
+fn proxy_refusal(reason: &str, credentials: bool) -> String {
+    let status = reason
+        .rsplit(' ')
+        .next()
+        .and_then(|s| s.split('/').next())
+        .and_then(|s| s.parse::<u16>().ok());
+    let Some(status) = status else {
+        return reason.to_owned();
+    };
+    let phrase = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let hint = match (status, credentials) {
+        (407, false) => "; the proxy wants a user name and password: give them in the proxy URL (http://user:password@host:port)",
+        (407, true) => "; the proxy did not accept the user name and password of the proxy URL",
+        _ => "",
+    };
+    format!("it refused the tunnel with HTTP {status} {phrase}{hint}")
 }
 
 /// Maps ureq's error for one attempt.
@@ -249,6 +275,20 @@ pub(crate) fn from_ureq(
         ureq::Error::Io(io) if marker::<Cancelled>(io) => {
             return SendError::fatal(Error::Cancelled { operation });
         }
+        ureq::Error::Io(io) if marker::<LookupStopped>(io) => {
+            let deadline = match deadline {
+                Some(d) => format!("the call's deadline of {}", show(d)),
+                None => "the call's deadline".to_owned(),
+            };
+            return SendError::fatal(Error::Transport {
+                operation,
+                kind: TransportKind::Timeout,
+                url: route.url.to_owned(),
+                detail: format!("{deadline} passed while resolving the host name: {io}"),
+            });
+        }
+        // The system resolver already made its attempts: not retried.
+        ureq::Error::Io(io) if marker::<DnsNoAnswer>(io) => (TransportKind::Dns, false, true),
         ureq::Error::Io(io) if marker::<DeadlinePassed>(io) => {
             let detail = match deadline {
                 Some(d) => format!("the call's deadline of {} passed", show(d)),
@@ -302,7 +342,11 @@ pub(crate) fn from_ureq(
         }
         _ => (TransportKind::Io, false, false),
     };
-    let mut detail = scrub(&e.to_string(), secrets, EXCERPT_CHARS);
+    let mut detail = match &e {
+        ureq::Error::ConnectProxyFailed(reason) => proxy_refusal(reason, route.proxy_credentials),
+        ureq::Error::Io(io) if marker::<DnsNoAnswer>(io) => io.to_string(),
+        other => scrub(&other.to_string(), secrets, EXCERPT_CHARS),
+    };
     let mut url = route.url.to_owned();
     let mut kind = kind;
     // With a proxy in front, a failure to resolve or reach "the server" is the
@@ -318,10 +362,8 @@ pub(crate) fn from_ureq(
             kind = TransportKind::Proxy;
         }
     }
-    if kind == TransportKind::Dns {
-        detail = format!(
-            "{detail} (the system resolver found no address for this host; a lookup takes as long as the system's resolver settings allow, typically up to 5 s per attempt)"
-        );
+    if matches!(e, ureq::Error::HostNotFound) {
+        detail = format!("{detail} (the system resolver found no address for this host)");
     }
     SendError {
         error: Error::Transport {
@@ -366,6 +408,22 @@ mod tests {
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn a_refused_tunnel_reads_as_the_status() {
+        assert_eq!(
+            proxy_refusal("proxy server responded 407/407", false),
+            "it refused the tunnel with HTTP 407 Proxy Authentication Required; the proxy wants a user name and password: give them in the proxy URL (http://user:password@host:port)"
+        );
+        assert_eq!(
+            proxy_refusal("proxy server responded 403/403", true),
+            "it refused the tunnel with HTTP 403 Forbidden"
+        );
+        assert_eq!(
+            proxy_refusal("proxy server did not respond", true),
+            "proxy server did not respond"
+        );
     }
 
     #[test]

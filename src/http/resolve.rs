@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use ureq::config::Config as UreqConfig;
 use ureq::http::Uri;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
 /// At most this many host names are kept per client (a client talks to one host,
@@ -84,8 +84,9 @@ impl DnsCache {
     }
 }
 
-/// A resolver (ureq's own by default) with a [`DnsCache`] in front.
-pub(crate) struct CachingResolver<R = DefaultResolver> {
+/// A resolver ([`SystemResolver`](super::lookup::SystemResolver)) with a
+/// [`DnsCache`] in front.
+pub(crate) struct CachingResolver<R> {
     inner: R,
     ttl: Duration,
     cache: Arc<DnsCache>,
@@ -144,12 +145,6 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         self.resolve_at(uri, config, timeout, Instant::now())
-            .map_err(|e| match e {
-                // The system resolver's "Name or service not known" arrives as a plain
-                // I/O error; it is a DNS failure, and reported as one.
-                ureq::Error::Io(_) => ureq::Error::HostNotFound,
-                other => other,
-            })
     }
 }
 
@@ -158,6 +153,7 @@ mod tests {
     use super::*;
     use std::net::SocketAddr;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use ureq::unversioned::resolver::DefaultResolver;
     use ureq::unversioned::transport::time::Duration as UreqDuration;
     use ureq::Timeout;
 

@@ -23,6 +23,7 @@ from .clients import AnnaClient, AsyncClient, UContactClient, YativoClient
 from .config import Config, Retries
 from .errors import (
     CancelledError,
+    WouldDeadlockError,
     HttpStatusError,
     InternalError,
     InvalidArgumentError,
@@ -103,6 +104,7 @@ __all__ = [
     "UnauthorizedError",
     "UnexpectedResponseError",
     "CancelledError",
+    "WouldDeadlockError",
     "YativoClient",
     "disable_logging",
     "enable_logging",

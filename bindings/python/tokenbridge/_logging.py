@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import logging
+import os
 import threading
 from typing import Any, Optional
 
@@ -22,9 +23,19 @@ _installed = False
 _loggers: "dict[str, logging.Logger]" = {}
 
 
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock at the fork; it is not here.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _logger_for(target: str) -> logging.Logger:
     """``"tokenbridge::http"`` -> logger ``tokenbridge.http``; a library's module
-    path such as ``"ureq_proto::util"`` -> ``tokenbridge.ureq_proto.util``."""
+    path such as ``"rustls::client"`` -> ``tokenbridge.rustls.client``."""
     logger = _loggers.get(target)
     if logger is None:
         name = target.replace("::", ".")
@@ -68,7 +79,7 @@ def _max_level(level: int) -> int:
 def enable_logging(level: Optional[int] = None) -> None:
     """Sends the library's log records to the ``tokenbridge`` logger and its
     children by target (``tokenbridge.http``; the libraries underneath as e.g.
-    ``tokenbridge.ureq_proto.util``).
+    ``tokenbridge.rustls.client``).
 
     ``level`` (a :mod:`logging` level, e.g. ``logging.DEBUG``; :data:`TRACE` for
     everything, the wire dump included) is the most detailed level the library

@@ -330,6 +330,17 @@ _lib: Optional[ctypes.CDLL] = None
 _lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have been loading the library at the fork: its
+    # lock would stay held in the child, where that thread does not exist.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _candidates() -> List[str]:
     """Where the library may be, in the order tried (see :func:`lib`)."""
     package_dir = Path(__file__).resolve().parent

@@ -3,6 +3,10 @@
 Each owns one native client handle: use it in a ``with`` block, or call
 :meth:`close`. A client may be used from several threads at once; ``close()`` waits
 for calls in flight, and any call after it raises :class:`ValueError`.
+
+A client may be used in a child forked while other threads of the parent were
+inside calls: the library logs in again on its own there, and ``close()`` (``with``)
+waits only for the child's own calls.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import contextvars
 import datetime as _dt
 import functools
 import math
+import os
 import threading
 import warnings
+import weakref
 from ctypes import byref, c_int64, c_uint64, c_void_p
 from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
@@ -41,7 +47,15 @@ FilterLike = Union[MessengerFilter, Mapping[str, Any]]
 
 class _Core:
     """The native handle of a client and its life, shared by the client and its
-    views (:meth:`_Client.with_options`)."""
+    views (:meth:`_Client.with_options`).
+
+    ``busy`` counts the calls in flight, which :meth:`close` waits for. After a
+    ``fork()`` the child has only the thread that forked: the calls of the others
+    (and a ``close()`` one of them was in) are not running there, so
+    :func:`_after_fork_in_child` gives every live core a fresh lock, no calls in
+    flight and no close under way. A call that was in flight ends in the parent
+    only; ``generation`` tells its end not to count in the child.
+    """
 
     def __init__(self, owner: str, free: Any) -> None:
         self.owner = owner
@@ -50,6 +64,8 @@ class _Core:
         self.cond = threading.Condition()
         self.busy = 0
         self.closing = False
+        self.generation = 0  # how many forks this core has been through
+        _CORES.add(self)
 
     @contextlib.contextmanager
     def use(self) -> Iterator[Any]:
@@ -58,13 +74,23 @@ class _Core:
                 raise ValueError("the {} is closed".format(self.owner))
             self.busy += 1
             handle = self.handle
+            generation = self.generation
         try:
             yield handle
         finally:
             with self.cond:
-                self.busy -= 1
-                if self.busy == 0:
-                    self.cond.notify_all()
+                if generation == self.generation:  # begun in this process
+                    self.busy -= 1
+                    if self.busy == 0:
+                        self.cond.notify_all()
+
+    def reset_in_child(self) -> None:
+        """In a forked child: forget the calls and the close of the threads that
+        did not come along (their lock may have been held by one of them)."""
+        self.cond = threading.Condition()
+        self.busy = 0
+        self.closing = False
+        self.generation += 1
 
     def close(self) -> None:
         with self.cond:
@@ -91,6 +117,22 @@ class _Core:
                 ResourceWarning,
                 source=self,
             )
+
+
+# Every live core, for _after_fork_in_child.
+_CORES: "weakref.WeakSet[_Core]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # Runs in the child right after os.fork() (and multiprocessing's fork, gunicorn's
+    # and celery's prefork workers), with only the forking thread alive. The library
+    # itself notices the new process and logs in again on its own.
+    for core in list(_CORES):
+        core.reset_in_child()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _CallCancel:
@@ -180,9 +222,12 @@ class _Client:
 
     def close(self) -> None:
         """Frees the native client (once; later calls do nothing). Waits for calls
-        running on other threads. A uContact client ends its live session first
-        (unless ``Config(end_session_on_close=False)``). On a view made by
-        :meth:`with_options` it does nothing: close the client itself."""
+        running on other threads — in a forked child (a prefork or multiprocessing
+        worker) only for the child's own: the parent's other threads, and the calls
+        they were in at the fork, do not exist there. A uContact client ends its
+        live session first (unless ``Config(end_session_on_close=False)``). On a
+        view made by :meth:`with_options` it does nothing: close the client
+        itself."""
         if not self._view:
             self._core.close()
 

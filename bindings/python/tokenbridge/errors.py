@@ -24,6 +24,7 @@ class Status(enum.IntEnum):
     UNAUTHORIZED = 22
     UNEXPECTED_RESPONSE = 23
     CANCELLED = 24
+    WOULD_DEADLOCK = 25
     PANIC = 99
 
 
@@ -104,6 +105,13 @@ class CancelledError(TokenBridgeError):
     instead when its task is cancelled."""
 
 
+class WouldDeadlockError(TokenBridgeError):
+    """The call was made from inside the same client's login on the same thread (a
+    logging handler calling the client back) and needed the token that login is
+    getting (``TB_WOULD_DEADLOCK``). It fails at once instead of waiting for itself;
+    nothing was sent and the login goes on. Call again after the handler returned."""
+
+
 class InternalError(TokenBridgeError):
     """An internal error in the library (a bug); the client stays usable."""
 
@@ -123,6 +131,7 @@ _CLASSES: Dict[int, Type[TokenBridgeError]] = {
     Status.UNAUTHORIZED: UnauthorizedError,
     Status.UNEXPECTED_RESPONSE: UnexpectedResponseError,
     Status.CANCELLED: CancelledError,
+    Status.WOULD_DEADLOCK: WouldDeadlockError,
     Status.PANIC: InternalError,
 }
 

@@ -32,6 +32,12 @@ public enum Status {
     UNEXPECTED_RESPONSE(23),
     /** {@code TB_CANCELLED}: the call was cancelled. */
     CANCELLED(24),
+    /**
+     * {@code TB_WOULD_DEADLOCK}: called from inside the same client's login on the same thread (a
+     * log callback calling the client back); it failed at once instead of waiting for itself.
+     * Nothing was sent; call again after the callback returned.
+     */
+    WOULD_DEADLOCK(25),
     /** {@code TB_PANIC}: internal error (a bug); the handle stays usable. */
     PANIC(99),
     /** A code this binding does not know (a newer library). */
