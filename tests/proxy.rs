@@ -629,13 +629,7 @@ fn the_proxy_from_the_environment_and_no_proxy() {
     let w = world();
     let open = w.lab.open_proxy().to_owned();
     let auth = w.lab.var("TB_LAB_PROXY_AUTH").to_owned();
-    // (environment, target, which proxy log shows the tunnel: None = direct)
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    enum Via {
-        Open,
-        Auth,
-        Direct,
-    }
+    // (environment, target, which proxy carries the calls)
     type Case<'a> = (Vec<(&'a str, &'a str)>, Target, Via);
     let cases: Vec<Case> = vec![
         (vec![("HTTPS_PROXY", &open)], Target::Https, Via::Open),
@@ -657,14 +651,40 @@ fn the_proxy_from_the_environment_and_no_proxy() {
             Target::Http,
             Via::Direct,
         ),
-        // As curl: HTTPS_PROXY is for https targets only.
+        // As curl reads them: HTTPS_PROXY is for https targets only, http_proxy for
+        // plain http only.
         (vec![("HTTPS_PROXY", &open)], Target::Http, Via::Direct),
+        (vec![("http_proxy", &open)], Target::Https, Via::Direct),
     ];
     let exe = std::env::current_exe().unwrap();
+    // Every case runs, and the failures are listed together at the end.
+    let mut failed = Vec::new();
     for (vars, target, via) in cases {
+        let case = format!("{vars:?} to {target:?} should go {via:?}");
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            environment_case(&w, &exe, &vars, target, via)
+        }));
+        if run.is_err() {
+            failed.push(case);
+        }
+    }
+    assert!(failed.is_empty(), "failed cases:\n{}", failed.join("\n"));
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Via {
+    Open,
+    Auth,
+    Direct,
+}
+
+/// One environment case: a child process with `vars` calls `target`; the proxy logs,
+/// the TLS front's log and the sandbox say which way the requests went.
+fn environment_case(w: &World, exe: &Path, vars: &[(&str, &str)], target: Target, via: Via) {
+    {
         w.sb.reset();
         let (open_log, auth_log, front) = (w.lab.open_log(), w.lab.auth_log(), w.lab.https_log());
-        let mut cmd = Command::new(&exe);
+        let mut cmd = Command::new(exe);
         cmd.args([
             "the_proxy_from_the_environment_and_no_proxy",
             "--exact",
