@@ -550,7 +550,14 @@ fn a_hundred_sequential_calls_through_the_proxy_use_one_tunnel() {
             Target::Https => {
                 // ...in one tunnel, to one TLS connection of the front.
                 assert_eq!(saw.tunnels, 1, "{saw:?}\n{}", open.since());
-                let lines = front_lines(&front);
+                // nginx writes a request's log line after its answer: wait for the
+                // last one (at most 2 s).
+                let until = Instant::now() + Duration::from_secs(2);
+                let mut lines = front_lines(&front);
+                while lines.len() < 101 && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                    lines = front_lines(&front);
+                }
                 assert_eq!(lines.len(), 101);
                 assert!(
                     lines.iter().all(|l| l.connection == lines[0].connection),
