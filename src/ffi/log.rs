@@ -683,11 +683,14 @@ mod tests {
         let again = sink_for(collect, user(&first), Level::Info);
         assert_eq!(again, a);
         publish(again);
-        send(Level::Info, "tokenbridge", format_args!("to the first again"));
+        send(
+            Level::Info,
+            "tokenbridge",
+            format_args!("to the first again"),
+        );
         publish(ptr::null_mut());
-        let texts = |s: &Seen| -> Vec<String> {
-            s.lock().unwrap().iter().map(|r| r.2.clone()).collect()
-        };
+        let texts =
+            |s: &Seen| -> Vec<String> { s.lock().unwrap().iter().map(|r| r.2.clone()).collect() };
         assert_eq!(texts(&first), ["to the first", "to the first again"]);
         assert_eq!(texts(&second), ["to the second"]);
     }

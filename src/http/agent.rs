@@ -279,7 +279,9 @@ pub(crate) struct AgentSetup {
 }
 
 impl AgentSetup {
-    pub fn new(config: &Config) -> Result<AgentSetup> {
+    /// The setup for a client of `base` (its URL decides which proxy variable of the
+    /// environment applies, and whether `NO_PROXY` names its host).
+    pub fn new(config: &Config, base: &str) -> Result<AgentSetup> {
         check_value("user_agent", &config.user_agent)?;
         let key = match (config.tls_roots, &config.extra_ca_file) {
             (TlsRoots::Mozilla, None) => TlsKey::Mozilla,
@@ -299,7 +301,14 @@ impl AgentSetup {
         };
         let tls = shared_tls(key);
         let proxy = match &config.proxy {
-            ProxySetting::FromEnvironment => ureq::Proxy::try_from_env(),
+            ProxySetting::FromEnvironment => proxy_from_env(base, |name| std::env::var(name).ok())
+                .and_then(|url| match ureq::Proxy::new(&url) {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        log::warn!(target: "tokenbridge", "the proxy in the environment is not a valid proxy URL: connecting directly");
+                        None
+                    }
+                }),
             ProxySetting::None => None,
             ProxySetting::Url(u) => Some(ureq::Proxy::new(u).map_err(|_| {
                 Error::invalid_input("proxy", "not a valid proxy URL (e.g. http://host:3128)")
@@ -315,7 +324,7 @@ impl AgentSetup {
             )
         };
         let proxy = match proxy {
-            Some(p) if socks(&p) && p.is_from_env() => {
+            Some(p) if socks(&p) && matches!(config.proxy, ProxySetting::FromEnvironment) => {
                 log::warn!(target: "tokenbridge", "the proxy from the environment ({}:{}) is a SOCKS proxy, which is not supported: connecting directly", p.host(), p.port());
                 None
             }
@@ -392,6 +401,54 @@ impl AgentSetup {
     }
 }
 
+/// The proxy the environment gives for a client of `base`, read as curl reads it:
+/// `https_proxy`/`HTTPS_PROXY` for an https URL, `http_proxy` (lower case only, as
+/// curl, against "httpoxy") for an http one, else `all_proxy`/`ALL_PROXY`; none
+/// when `no_proxy`/`NO_PROXY` names the host (`*`, the host, or a domain it is in,
+/// with or without a leading dot; a `:port` suffix must match the port). An empty
+/// variable counts as unset.
+fn proxy_from_env(base: &str, var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let uri: ureq::http::Uri = base.parse().ok()?;
+    let https = uri.scheme_str() == Some("https");
+    let get = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| var(n).filter(|v| !v.trim().is_empty()))
+    };
+    let proxy = if https {
+        get(&["https_proxy", "HTTPS_PROXY"])
+    } else {
+        get(&["http_proxy"])
+    }
+    .or_else(|| get(&["all_proxy", "ALL_PROXY"]))?;
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+    let skip = get(&["no_proxy", "NO_PROXY"]).is_some_and(|list| {
+        list.split(',').any(|entry| {
+            let entry = entry.trim().to_ascii_lowercase();
+            if entry == "*" {
+                return true;
+            }
+            let (name, want_port) = match entry.rsplit_once(':') {
+                Some((n, p)) if !n.contains(':') || n.ends_with(']') => (n, p.parse::<u16>().ok()),
+                _ => (entry.as_str(), None),
+            };
+            let name = name
+                .trim_start_matches('.')
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            !name.is_empty()
+                && want_port.is_none_or(|p| p == port)
+                && (host == name || host.ends_with(&format!(".{name}")))
+        })
+    });
+    (!skip).then_some(proxy)
+}
+
 /// The agent of the process that uses it. A forked child finds the parent's pid
 /// here and builds an agent of its own: the inherited pool's connections carry the
 /// parent's exchanges, and reading from them in the child mixes up answers.
@@ -443,6 +500,72 @@ impl ProcessAgent {
 
 #[cfg(test)]
 mod tests {
+    const BASE: &str = "https://api.example.com/v1";
+
+    #[test]
+    fn the_environment_s_proxy_as_curl_reads_it() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let p = |base: &str, vars: &'static [(&'static str, &'static str)]| {
+            super::proxy_from_env(base, env(vars))
+        };
+        let https = "https://api.example.com/x";
+        let http = "http://api.example.com:8080/x";
+        assert_eq!(
+            p(https, &[("HTTPS_PROXY", "http://p:1")]).as_deref(),
+            Some("http://p:1")
+        );
+        assert_eq!(
+            p(
+                https,
+                &[("HTTPS_PROXY", "http://a:1"), ("https_proxy", "http://b:1")]
+            )
+            .as_deref(),
+            Some("http://b:1")
+        );
+        assert_eq!(p(http, &[("HTTPS_PROXY", "http://p:1")]), None);
+        assert_eq!(p(https, &[("http_proxy", "http://p:1")]), None);
+        assert_eq!(
+            p(http, &[("http_proxy", "http://p:1")]).as_deref(),
+            Some("http://p:1")
+        );
+        assert_eq!(
+            p(http, &[("HTTP_PROXY", "http://p:1")]),
+            None,
+            "httpoxy: curl ignores it"
+        );
+        assert_eq!(
+            p(http, &[("ALL_PROXY", "http://p:1")]).as_deref(),
+            Some("http://p:1")
+        );
+        assert_eq!(
+            p(https, &[("https_proxy", ""), ("all_proxy", "http://q:1")]).as_deref(),
+            Some("http://q:1")
+        );
+        for no in [
+            "*",
+            "api.example.com",
+            "example.com",
+            ".example.com",
+            "other, example.com",
+            "api.example.com:443",
+        ] {
+            let vars: &'static [(&'static str, &'static str)] =
+                Box::leak(vec![("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", no)].into_boxed_slice());
+            assert_eq!(p(https, vars), None, "NO_PROXY={no}");
+        }
+        for no in ["ample.com", "api.example.com:8443", "other"] {
+            let vars: &'static [(&'static str, &'static str)] =
+                Box::leak(vec![("HTTPS_PROXY", "http://p:1"), ("no_proxy", no)].into_boxed_slice());
+            assert!(p(https, vars).is_some(), "NO_PROXY={no}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -474,11 +597,11 @@ mod tests {
 
     #[test]
     fn user_agent_is_checked_when_the_client_is_made() {
-        let e = AgentSetup::new(&Config::default().user_agent("x\r\nEvil: 1"))
+        let e = AgentSetup::new(&Config::default().user_agent("x\r\nEvil: 1"), BASE)
             .err()
             .unwrap();
         assert!(e.to_string().contains("user_agent"), "{e}");
-        let e = AgentSetup::new(&Config::default().user_agent("u".repeat(9000)))
+        let e = AgentSetup::new(&Config::default().user_agent("u".repeat(9000)), BASE)
             .err()
             .unwrap();
         assert!(e.to_string().contains("user_agent"), "{e}");
@@ -501,7 +624,7 @@ mod tests {
             path
         };
         let (ca, same_ca, other_ca) = (pem(0, "a.pem"), pem(0, "b.pem"), pem(1, "c.pem"));
-        let setup = |c: Config| AgentSetup::new(&c).unwrap();
+        let setup = |c: Config| AgentSetup::new(&c, BASE).unwrap();
 
         let a = setup(Config::default());
         let b = setup(Config::default().user_agent("another"));
@@ -528,6 +651,7 @@ mod tests {
     fn a_socks_proxy_is_refused_not_passed_by() {
         let e = AgentSetup::new(
             &Config::default().proxy(ProxySetting::Url("socks5://127.0.0.1:1080".into())),
+            BASE,
         )
         .err()
         .unwrap();
@@ -538,6 +662,7 @@ mod tests {
     fn proxy_is_shown_without_credentials() {
         let setup = AgentSetup::new(
             &Config::default().proxy(ProxySetting::Url("http://user:pw@127.0.0.1:3128".into())),
+            BASE,
         )
         .unwrap();
         let shown = setup.proxy_for("https://api.example/x").unwrap();

@@ -80,7 +80,7 @@ impl Http {
         let base = normalize_base_url(base_url, config.allow_http)?;
         crate::logging::warn_if_unredacted();
         Ok(Http {
-            agent: ProcessAgent::new(AgentSetup::new(config)?),
+            agent: ProcessAgent::new(AgentSetup::new(config, &base)?),
             base,
             max_body: config.max_response_bytes,
             retry: config.retry,

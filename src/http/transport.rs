@@ -92,7 +92,6 @@ pub(super) struct BoundedTransport<T> {
     just_read: bool,
 }
 
-
 /// The grid timeouts are rounded up to, and the longest a sliced wait blocks.
 const TIMEOUT_STEP_NANOS: u128 = 100_000_000;
 
