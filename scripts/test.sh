@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of tokenbridge: the Rust suites, the header drift check, the C suite
-# under valgrind, the Python, C# and Java bindings against the sandbox, and a fuzz smoke
-# run. Each step installs what it needs (apt-get when root; otherwise it stops and
-# prints the exact command). See README.md.
+# under valgrind, the Python, C# and Java bindings against the sandbox (and through the
+# proxy lab, scripts/netlab.sh), and a fuzz smoke run. Each step installs what it needs
+# (apt-get when root; otherwise it stops and prints the exact command). See README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=0
@@ -38,6 +38,10 @@ rust_tests() {
 }
 
 step "rust: fmt, clippy, doc" rust_checks
+# tinyproxy, nginx-light, openssl, curl: the proxy lab (scripts/netlab.sh) that
+# tests/proxy.rs and every binding's proxy tests start. apt-get as root, else the
+# command to run.
+step "proxy lab packages" bash scripts/netlab.sh install
 step "rust: tests" rust_tests
 step "header drift" bash scripts/check-header.sh
 step "a dependent without the sandbox feature compiles no server code" bash scripts/check-dependent.sh

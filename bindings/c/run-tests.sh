@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C test suite of tokenbridge's C ABI. Builds the release library, checks the
 # header as C and C++, builds test_tokenbridge.c against the shared and against the
-# static library, runs both under valgrind against the sandbox, installs to a
+# static library, runs both under valgrind against the sandbox, runs proxy.c under
+# valgrind through the proxy lab (scripts/netlab.sh), installs to a
 # temporary prefix and builds example.c with pkg-config. Exits non-zero on any
 # failure.
 #
@@ -106,12 +107,15 @@ if grep -q libtokenbridge <<<"$(ldd "$build/test_static")"; then
 fi
 gcc "${CFLAGS[@]}" -I"$root/include" "$here/example.c" -L"$target" -ltokenbridge \
     -Wl,-rpath,"$target" -o "$build/example"
+gcc "${CFLAGS[@]}" -I"$root/include" "$here/proxy.c" -L"$target" -ltokenbridge \
+    -Wl,-rpath,"$target" -o "$build/proxy"
 
 # ---------------------------------------------------------------- sandbox
 tmp=$(mktemp -d)
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 cleanup() {
+    bash "$root/scripts/netlab.sh" stop "$tmp/lab"
     sandbox_stop
     rm -rf "$tmp"
 }
@@ -140,6 +144,12 @@ run_suite() { # name binary
 }
 run_suite test_shared "$build/test_shared"
 run_suite test_static "$build/test_static"
+
+step "the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and with Basic auth)"
+bash "$root/scripts/netlab.sh" start "$tmp/lab" "${url#http://}"
+# shellcheck disable=SC1091 # written by netlab.sh
+source "$tmp/lab/env"
+run_suite proxy "$build/proxy"
 
 step "example.c against the sandbox (under valgrind)"
 eval "$(grep -E '^TOKENBRIDGE_YATIVO_(URL|ACCOUNT|SECRET)=' "$SANDBOX_OUT" | sed 's/^/export /')"

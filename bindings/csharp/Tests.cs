@@ -34,8 +34,9 @@ static class Tests
     static string url;
     static int passed, failed;
 
-    static int Main()
+    static int Main(string[] args)
     {
+        if (args.Length == 3 && args[0] == "--proxy-child") return ProxyChild(args[1], args[2]);
         url = Environment.GetEnvironmentVariable("TOKENBRIDGE_SANDBOX_URL");
         if (string.IsNullOrEmpty(url))
         {
@@ -86,6 +87,10 @@ static class Tests
         Run("finalizer: a forgotten uContact client never blocks the finalizer thread", FinalizerDoesNotBlock);
         Run("generic call with the request builder: query, header, body, response", RequestBuilder);
         Run("generic call with the request builder: refusals name the parameter", RequestBuilderRefusals);
+        Run("proxy: the three APIs through the open tinyproxy, to the https front and to plain http", ProxyOpen);
+        Run("proxy: the three APIs through the Basic-auth tinyproxy", ProxyBasicAuth);
+        Run("proxy: a refused tunnel (407, wrong password) is Proxy naming the proxy and status, no credentials", ProxyRefusals);
+        Run("proxy: HTTPS_PROXY and NO_PROXY from the environment (child processes)", ProxyFromEnvironment);
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
@@ -1402,6 +1407,290 @@ static class Tests
             Equal("MessengerFilter(everything)", new MessengerFilter().ToString(), "an empty filter in words");
             Equal("MessengerFilter(department financeiro, from 2024-01-02, closed, not pending)",
                 new MessengerFilter { DepartmentAlias = "financeiro", DateFrom = new DateTime(2024, 1, 2, 13, 0, 0), Status = MessengerRequestStatus.Closed, Pending = false }.ToString(), "a filter in words");
+        }
+    }
+
+    // ---- proxies: the lab of scripts/netlab.sh (tinyproxy open and with Basic auth, nginx as a
+    // TLS front with a test CA), started by run-tests.sh. What crossed the wire is read from
+    // tinyproxy's log (client connections, CONNECTs, "Established connection" when a tunnel
+    // opened), nginx's access log and the sandbox's echo of the Host header and the body.
+
+    static string Lab(string name)
+    {
+        var v = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrEmpty(v))
+            throw new TestFailure(name + " is not set: run bindings/csharp/run-tests.sh (it starts scripts/netlab.sh)");
+        return v;
+    }
+
+    // A log file read from a mark on.
+    sealed class LogMark
+    {
+        readonly string path;
+        readonly long from;
+
+        public LogMark(string labVariable)
+        {
+            path = Lab(labVariable);
+            from = new FileInfo(path).Length;
+        }
+
+        public string Since()
+        {
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                f.Seek(from, SeekOrigin.Begin);
+                using (var r = new StreamReader(f, Encoding.UTF8)) return r.ReadToEnd();
+            }
+        }
+    }
+
+    static int Count(string text, string needle)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = text.IndexOf(needle, i + needle.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
+    // tinyproxy's view since a mark, for target port `port`.
+    static string ProxySaw(LogMark log, int port, out int tunnels, out int forwarded, out int connections, out int established)
+    {
+        var text = log.Since();
+        connections = Count(text, "Connect (file descriptor");
+        tunnels = Count(text, "): CONNECT 127.0.0.1:" + port + " HTTP/1.");
+        forwarded = Count(text, " http://127.0.0.1:" + port + "/");
+        established = Count(text, "Established connection");
+        return connections + " connections, " + tunnels + " tunnels, " + forwarded + " forwarded, " + established + " established";
+    }
+
+    sealed class ProxyTarget
+    {
+        public string Name, Base, Ca, Host;
+        public int Port;
+
+        public ProxyTarget(string name, string baseUrl, string ca)
+        {
+            Name = name;
+            Base = baseUrl.TrimEnd('/');
+            Ca = ca;
+            Port = int.Parse(Base.Substring(Base.LastIndexOf(':') + 1));
+            Host = "127.0.0.1:" + Port;
+        }
+
+        // https trusts the lab's CA and allows no plain http; the plain target allows it.
+        // proxy null: from the environment.
+        public TokenBridgeConfig Config(string proxy)
+        {
+            var cfg = new TokenBridgeConfig()
+                .SetAllowHttp(Ca == null)
+                .SetRetries(0, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5))
+                .SetConnectTimeout(TimeSpan.FromSeconds(5))
+                .SetReceiveTimeout(TimeSpan.FromSeconds(20));
+            if (proxy != null) cfg.SetProxy(proxy);
+            if (Ca != null) cfg.SetExtraCaFile(Ca);
+            return cfg;
+        }
+    }
+
+    static ProxyTarget[] ProxyTargets()
+    {
+        return new[] { new ProxyTarget("https", Lab("TB_LAB_HTTPS_URL"), Lab("TB_LAB_CA_FILE")), new ProxyTarget("http", url, null) };
+    }
+
+    static string EchoedHost(string host)
+    {
+        return "[\"host\",\"" + host + "\"]";
+    }
+
+    static string SendText(Func<TokenBridgeRequest, TokenBridgeResponse> send, string method, string path, string json)
+    {
+        using (var req = new TokenBridgeRequest(method, path))
+        {
+            if (json != null) req.SetJson(json);
+            var resp = send(req);
+            Equal(200, resp.Status, method + " " + path);
+            return resp.Text;
+        }
+    }
+
+    // About 40 kB of JSON (more than two TLS records) with what a layer rewriting tunnel bytes
+    // breaks: UTF-8, escaped quotes and CR/LF, text that looks like HTTP. Compact with sorted
+    // keys, as the sandbox writes it back in its echo.
+    static string BigBody()
+    {
+        var sb = new StringBuilder("{\"n\":12345,\"text\":\"");
+        for (int i = 0; i < 700; i++) sb.Append("ação € \\\"q\\\" \\r\\nPOST /x HTTP/1.1\\r\\nHost: y\\r\\n\\r\\n");
+        return sb.Append("\"}").ToString();
+    }
+
+    // Logins and an authenticated call of each API through `proxy`.
+    static void ThreeApisThrough(ProxyTarget t, string proxy)
+    {
+        var cfg = t.Config(proxy);
+        using (var ya = new YativoClient(t.Base + "/yativo/api/v1", YaAccount, YaSecret, cfg))
+        {
+            Check(ya.Login().Token.Length > 0, t.Name + ": Yativo token");
+            var body = SendText(ya.Send, "GET", "wallet/balance", null);
+            Contains(body, "\"account_id\":\"" + YaAccount + "\"", t.Name + ": balance");
+            Contains(body, EchoedHost(t.Host), t.Name + ": the Host the sandbox received");
+        }
+        using (var an = new AnnaClient(t.Base + "/anna/", AnCompany, AnUser, AnPass, cfg))
+        {
+            an.GetToken();
+            var big = BigBody();
+            var body = SendText(an.Send, "POST", "REST/AnnACorporate/Ping", big);
+            Contains(body, "\"success\":true", t.Name + ": ping");
+            Check(body.Contains(big), t.Name + ": the 40 kB body arrived unchanged");
+            Contains(body, EchoedHost(t.Host), t.Name + ": AnnA Host");
+            Check(an.GetMessengerAlertCounter(AnnaUser.ById("42")) > 0, t.Name + ": alert counter");
+        }
+        using (var uc = new UContactClient(t.Base + "/ucontact", UcUser, UcPassword, UContactLoginKind.ApiUser, cfg))
+        {
+            uc.GetUserToken();
+            var body = SendText(uc.Send, "POST", "Integra/resources/Dialers/DialerTask", "{\"k\":\"v\"}");
+            Contains(body, "\"user\":\"" + UcUser + "\"", t.Name + ": DialerTask");
+            Contains(body, "\"received\":{\"k\":\"v\"}", t.Name + ": DialerTask body");
+            Contains(body, EchoedHost(t.Host), t.Name + ": uContact Host");
+            uc.EndSession();
+        }
+    }
+
+    static void ProxyCarries(string proxyVariable, string usedLog, string otherLog)
+    {
+        foreach (var t in ProxyTargets())
+        {
+            var used = new LogMark(usedLog);
+            var other = new LogMark(otherLog);
+            var front = new LogMark("TB_LAB_HTTPS_LOG");
+            ThreeApisThrough(t, Lab(proxyVariable));
+            int tunnels, forwarded, connections, established;
+            var saw = ProxySaw(used, t.Port, out tunnels, out forwarded, out connections, out established);
+            Note(t.Name + ": the proxy saw " + saw);
+            Check(tunnels + forwarded > 0, t.Name + ": the proxy carried nothing: " + saw);
+            Check(connections >= 1 && connections <= 3, t.Name + ": one client connection per client at most: " + saw);
+            Equal("", other.Since(), t.Name + ": the other proxy saw nothing");
+            var lines = front.Since();
+            if (t.Ca != null)
+            {
+                Equal(8, Count(lines, "\n"), t.Name + ": requests at the TLS front");
+                Equal(8, Count(lines, " TLSv1."), t.Name + ": all over TLS");
+            }
+            else
+            {
+                Equal("", lines, t.Name + ": plain http never reaches the TLS front");
+            }
+        }
+    }
+
+    static void ProxyOpen()
+    {
+        ProxyCarries("TB_LAB_PROXY", "TB_LAB_PROXY_LOG", "TB_LAB_PROXY_AUTH_LOG");
+    }
+
+    static void ProxyBasicAuth()
+    {
+        ProxyCarries("TB_LAB_PROXY_AUTH", "TB_LAB_PROXY_AUTH_LOG", "TB_LAB_PROXY_LOG");
+    }
+
+    static void ProxyRefusals()
+    {
+        var proxy = Lab("TB_LAB_PROXY_AUTH_URL");
+        var user = Lab("TB_LAB_PROXY_USER");
+        var secrets = new List<string> { user, Lab("TB_LAB_PROXY_PASSWORD"), Lab("TB_LAB_PROXY_BAD_PASSWORD") };
+        foreach (var p in new[] { Lab("TB_LAB_PROXY_PASSWORD"), Lab("TB_LAB_PROXY_BAD_PASSWORD") })
+            secrets.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + p)));
+        Equal("407", Lab("TB_LAB_PROXY_AUTH_NONE_STATUS"), "tinyproxy asks for credentials with a 407");
+        var cases = new[] { new[] { proxy, Lab("TB_LAB_PROXY_AUTH_NONE_STATUS") }, new[] { Lab("TB_LAB_PROXY_AUTH_BAD"), Lab("TB_LAB_PROXY_AUTH_BAD_STATUS") } };
+        foreach (var t in ProxyTargets())
+        {
+            foreach (var c in cases)
+            {
+                var log = new LogMark("TB_LAB_PROXY_AUTH_LOG");
+                using (var ya = new YativoClient(t.Base + "/yativo/api/v1", YaAccount, YaSecret, t.Config(c[0])))
+                {
+                    var e = Fails(TokenBridgeStatus.Proxy, () => ya.Login(), t.Name + ", proxy answering " + c[1]);
+                    Note(t.Name + ", " + c[1] + ": " + e.Message);
+                    Contains(e.Message, proxy, "names the proxy");
+                    Contains(e.Message, c[1], "says the proxy's status");
+                    Equal(0, e.HttpStatus, "no HTTP answer from the server");
+                    NoSecrets(e, secrets.ToArray());
+                    Check(e.ToString().IndexOf(secrets[1], StringComparison.Ordinal) < 0, "ToString holds no password");
+                }
+                int tunnels, forwarded, connections, established;
+                var saw = ProxySaw(log, t.Port, out tunnels, out forwarded, out connections, out established);
+                Check(tunnels + forwarded == 1 && established == 0, t.Name + ": asked once, opened nothing: " + saw);
+            }
+        }
+    }
+
+    // The environment case runs in a child process of this program: the same runtime
+    // (mono or dotnet) and Tests.exe with `--proxy-child BASE CA`, its environment changed
+    // before it starts (the environment of a running runtime is not for changing).
+    static readonly string[] ProxyVariables = { "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy" };
+
+    static int ProxyChild(string baseUrl, string ca)
+    {
+        var t = new ProxyTarget("child", baseUrl, ca.Length > 0 ? ca : null);
+        using (var ya = new YativoClient(t.Base + "/yativo/api/v1", YaAccount, YaSecret, t.Config(null)))
+        {
+            ya.Login();
+            var body = SendText(ya.Send, "GET", "wallet/balance", null);
+            if (body.Contains(EchoedHost(t.Host))) Console.WriteLine("CHILD-OK host=" + t.Host);
+        }
+        return 0;
+    }
+
+    static string RunProxyChild(ProxyTarget t, params string[] vars)
+    {
+        var self = System.Diagnostics.Process.GetCurrentProcess().MainModule.FileName; // mono or dotnet
+        var exe = typeof(Tests).Assembly.Location;
+        var psi = new System.Diagnostics.ProcessStartInfo(self, "\"" + exe + "\" --proxy-child \"" + t.Base + "\" \"" + (t.Ca ?? "") + "\"")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var v in ProxyVariables) psi.EnvironmentVariables.Remove(v);
+        for (int i = 0; i < vars.Length; i += 2) psi.EnvironmentVariables[vars[i]] = vars[i + 1];
+        using (var p = System.Diagnostics.Process.Start(psi))
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            var output = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(60000))
+            {
+                p.Kill();
+                throw new TestFailure("the child did not end within 60 s");
+            }
+            Equal(0, p.ExitCode, "the child's exit status (stderr: " + err.Result + ")");
+            return output;
+        }
+    }
+
+    static void ProxyFromEnvironment()
+    {
+        var https = ProxyTargets()[0];
+        var open = Lab("TB_LAB_PROXY");
+        var cases = new[]
+        {
+            new { Vars = new[] { "HTTPS_PROXY", open }, Through = true },
+            new { Vars = new[] { "https_proxy", open, "NO_PROXY", "127.0.0.1" }, Through = false },
+            new { Vars = new[] { "HTTPS_PROXY", open, "no_proxy", "localhost,127.0.0.1" }, Through = false },
+        };
+        foreach (var c in cases)
+        {
+            var what = string.Join(" ", c.Vars);
+            var log = new LogMark("TB_LAB_PROXY_LOG");
+            var front = new LogMark("TB_LAB_HTTPS_LOG");
+            var output = RunProxyChild(https, c.Vars);
+            Contains(output, "CHILD-OK host=" + https.Host, what + ": the child's call");
+            int tunnels, forwarded, connections, established;
+            var saw = ProxySaw(log, https.Port, out tunnels, out forwarded, out connections, out established);
+            Note(what + ": the proxy saw " + saw);
+            if (c.Through)
+                Check(connections == 1 && tunnels == 1 && established == 1, what + ": one tunnel: " + saw);
+            else
+                Equal("", log.Since(), what + ": NO_PROXY names 127.0.0.1, so the proxy sees nothing");
+            Equal(2, Count(front.Since(), " TLSv1."), what + ": login and call reached the TLS front");
         }
     }
 }

@@ -3,7 +3,8 @@
 # sandbox, compiles TokenBridge.cs + Tests.cs (and the README's example, Example.cs, and
 # its first call) with Mono's C# 7 compiler, then runs the very same assemblies on Mono
 # and on .NET 8 (CoreCLR). Also assembles the NuGet package by hand and runs the example
-# from it the way .NET loads a package. Exits non-zero on any failure.
+# from it the way .NET loads a package. Tests.exe includes the proxy tests, through the
+# proxy lab (scripts/netlab.sh) started after the sandbox. Exits non-zero on any failure.
 #
 # Needs Mono (Debian: mono-mcs, which brings mono-runtime); installs it when missing and
 # running as root, else prints the command to run. No .NET SDK can be installed here;
@@ -231,11 +232,21 @@ EOF
 echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
-trap sandbox_stop EXIT
+lab="$build/lab"
+cleanup() {
+    bash "$root/scripts/netlab.sh" stop "$lab"
+    sandbox_stop
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 sandbox_start
 url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
+# The proxy tests of Tests.exe go through it (TB_LAB_* variables).
+echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and with Basic auth)"
+bash "$root/scripts/netlab.sh" start "$lab" "${url#http://}"
+# shellcheck disable=SC1091 # written by netlab.sh
+source "$lab/env"
 export TOKENBRIDGE_SANDBOX_URL="$url"
 export MONO_ENV_OPTIONS="${MONO_ENV_OPTIONS:---debug}" # line numbers in stack traces
 export RUST_BACKTRACE=0

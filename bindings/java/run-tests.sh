@@ -5,6 +5,7 @@
 # runs the JUnit 5 tests (src/test/java) against the sandbox, loading the library from the
 # classpath (no jna.library.path). Then checks the jar holds the library, and runs the
 # README's first call (at most five lines) and its example against the jar alone.
+# ProxyTest goes through the proxy lab (scripts/netlab.sh), started after the sandbox.
 # Installs Maven / a JDK when missing (as root). Exits non-zero on any failure.
 set -euo pipefail
 
@@ -38,7 +39,10 @@ lib_dir="$target_dir/release"
 echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
+lab="$(mktemp -d)"
 cleanup() {
+    bash "$root/scripts/netlab.sh" stop "$lab"
+    rm -rf "$lab"
     sandbox_stop
 }
 trap cleanup EXIT
@@ -46,6 +50,11 @@ trap 'exit 130' INT TERM HUP
 sandbox_start
 url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
+# ProxyTest goes through it: surefire's JVM inherits the TB_LAB_* variables.
+echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and with Basic auth)"
+bash "$root/scripts/netlab.sh" start "$lab" "${url#http://}"
+# shellcheck disable=SC1091 # written by netlab.sh
+source "$lab/env"
 
 # Maven's downloads stay inside the tree (once per fresh clone), nothing in ~/.m2.
 m2="$root/target/m2"

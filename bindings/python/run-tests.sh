@@ -3,7 +3,8 @@
 # the release library inside, a manylinux tag), checks its tag and contents, installs
 # it in a fresh virtualenv, starts the sandbox and runs tests/test_tokenbridge.py and
 # example.py with that virtualenv's python, WITHOUT TOKENBRIDGE_LIBRARY (the package
-# loads the library inside it). Exits non-zero on any failure.
+# loads the library inside it), then tests/test_proxy.py through the proxy lab
+# (scripts/netlab.sh, stopped on exit). Exits non-zero on any failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -26,6 +27,7 @@ work="$(mktemp -d)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 cleanup() {
+  bash "$root/scripts/netlab.sh" stop "$work/lab"
   sandbox_stop
   rm -rf "$work"
 }
@@ -75,6 +77,11 @@ sandbox_start
 url=$TOKENBRIDGE_SANDBOX_URL
 echo "sandbox at $url"
 
+echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and with Basic auth)"
+bash "$root/scripts/netlab.sh" start "$work/lab" "${url#http://}"
+# shellcheck disable=SC1091 # written by netlab.sh
+source "$work/lab/env"
+
 echo "== the README's first call (installed wheel, no TOKENBRIDGE_LIBRARY)"
 "$python" - "$here/README.md" "$work/first_call.py" "$url" <<'PY'
 import re, sys
@@ -92,6 +99,9 @@ PY
 echo "== tests/test_tokenbridge.py (installed wheel, no TOKENBRIDGE_LIBRARY)"
 cd "$here"
 TOKENBRIDGE_TEST_INSTALLED=1 "$venv_python" -X dev tests/test_tokenbridge.py -v
+
+echo "== tests/test_proxy.py: through the lab's proxies (installed wheel)"
+TOKENBRIDGE_TEST_INSTALLED=1 "$venv_python" -X dev tests/test_proxy.py -v
 
 echo "== example.py (installed wheel, no TOKENBRIDGE_LIBRARY)"
 # Run from a copy: python puts a script's folder first on sys.path, and this folder
