@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::options::CallLimits;
 
@@ -65,6 +65,10 @@ pub(super) fn with_exchange<R>(ex: Exchange, f: impl FnOnce() -> R) -> R {
     let _restore = Restore(previous);
     f()
 }
+
+/// The longest a wait under limits blocks before it looks at them again (the
+/// transport's reads, the resolver's wait for a lookup): a cancel is seen within it.
+pub(super) const SLICE: Duration = Duration::from_millis(100);
 
 /// Why a call is to stop now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,13 +28,10 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
-use super::exchange::{gate, stop_error, Gate, Stop};
+use super::exchange::{gate, stop_error, Gate, Stop, SLICE};
 
 /// At most this many lookups run at once for calls with limits; more wait in turn.
 const POOL_THREADS: usize = 4;
-
-/// The longest a waiting caller sleeps between looks at its limits.
-const SLICE: Duration = Duration::from_millis(100);
 
 /// The DNS server did not answer (`EAI_AGAIN`): not the same as a name that does
 /// not exist. Carried by an [`io::Error`] inside `ureq::Error::Io`.

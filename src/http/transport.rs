@@ -50,7 +50,7 @@ use std::time::{Duration, Instant};
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
-use super::exchange::{gate, stop_error, Gate, Stop};
+use super::exchange::{gate, stop_error, Gate, Stop, SLICE};
 
 /// Sits right above each TCP socket and bounds every wait by the call's limits.
 #[derive(Debug, Default)]
@@ -94,9 +94,6 @@ pub(super) struct BoundedTransport<T> {
 
 /// The grid timeouts are rounded up to, and the longest a sliced wait blocks.
 const TIMEOUT_STEP_NANOS: u128 = 100_000_000;
-
-/// One slice of a wait under limits.
-const SLICE: Duration = Duration::from_millis(100);
 
 /// Rounds a timeout up to a multiple of 100 ms, so that it stays the same from call
 /// to call.
