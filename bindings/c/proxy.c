@@ -66,6 +66,8 @@ static char *since(mark m) {
     fseek(f, m.from, SEEK_SET);
     size_t got = fread(buf, 1, (size_t)n, f);
     buf[got] = '\0';
+    for (size_t i = 0; i < got; i++) /* a NUL would end the text for strstr */
+        if (buf[i] == '\0') buf[i] = ' ';
     fclose(f);
     return buf;
 }
