@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result, TransportKind};
-use crate::http::{show, CallLimits};
+use crate::http::{the_deadline, CallLimits};
 
 /// A token in the cache, with what the cache knows of its life.
 #[derive(Debug)]
@@ -242,16 +242,13 @@ impl<T> TokenCache<T> {
                         });
                     }
                     if limits.remaining() == Some(Duration::ZERO) {
-                        let deadline = match limits.budget {
-                            Some(d) => format!("the call's deadline of {}", show(d)),
-                            None => "the call's deadline".to_owned(),
-                        };
                         return Err(Error::Transport {
                             operation: self.operation,
                             kind: TransportKind::Timeout,
                             url: self.url.clone(),
                             detail: format!(
-                                "{deadline} passed while waiting for another thread's login"
+                                "{} passed while waiting for another thread's login",
+                                the_deadline(limits.budget)
                             ),
                         });
                     }

@@ -35,7 +35,7 @@ pub use request::{Body, Method, Request, Response, MAX_HEADER_VALUE_BYTES};
 
 pub(crate) use agent::normalize_base_url;
 pub(crate) use options::CallLimits;
-pub(crate) use reply::{no_reason, show, ReasonReader, Reply, EXCERPT_CHARS};
+pub(crate) use reply::{no_reason, show, the_deadline, ReasonReader, Reply, EXCERPT_CHARS};
 pub(crate) use request::{check_value, Auth, Outgoing};
 
 use self::agent::{AgentSetup, ProcessAgent};
@@ -317,10 +317,7 @@ impl Http {
         limits: &CallLimits,
         during: Option<&str>,
     ) -> Error {
-        let mut detail = match limits.budget {
-            Some(d) => format!("the call's deadline of {} passed", show(d)),
-            None => "the call's deadline passed".to_owned(),
-        };
+        let mut detail = format!("{} passed", the_deadline(limits.budget));
         if let Some(during) = during {
             detail = format!("{detail} (while waiting for: {during})");
         }

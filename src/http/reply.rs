@@ -276,29 +276,24 @@ pub(crate) fn from_ureq(
             return SendError::fatal(Error::Cancelled { operation });
         }
         ureq::Error::Io(io) if marker::<LookupStopped>(io) => {
-            let deadline = match deadline {
-                Some(d) => format!("the call's deadline of {}", show(d)),
-                None => "the call's deadline".to_owned(),
-            };
             return SendError::fatal(Error::Transport {
                 operation,
                 kind: TransportKind::Timeout,
                 url: route.url.to_owned(),
-                detail: format!("{deadline} passed while resolving the host name: {io}"),
+                detail: format!(
+                    "{} passed while resolving the host name: {io}",
+                    the_deadline(deadline)
+                ),
             });
         }
         // The system resolver already made its attempts: not retried.
         ureq::Error::Io(io) if marker::<DnsNoAnswer>(io) => (TransportKind::Dns, false, true),
         ureq::Error::Io(io) if marker::<DeadlinePassed>(io) => {
-            let detail = match deadline {
-                Some(d) => format!("the call's deadline of {} passed", show(d)),
-                None => "the call's deadline passed".to_owned(),
-            };
             return SendError::fatal(Error::Transport {
                 operation,
                 kind: TransportKind::Timeout,
                 url: route.url.to_owned(),
-                detail,
+                detail: format!("{} passed", the_deadline(deadline)),
             });
         }
         ureq::Error::Timeout(T::Connect | T::Resolve) => (TransportKind::Timeout, true, true),
@@ -379,6 +374,14 @@ pub(crate) fn from_ureq(
 
 fn marker<M: std::error::Error + 'static>(io: &io::Error) -> bool {
     io.get_ref().is_some_and(|inner| inner.is::<M>())
+}
+
+/// "the call's deadline of 1 s", or without the length when it is not known.
+pub(crate) fn the_deadline(budget: Option<Duration>) -> String {
+    match budget {
+        Some(d) => format!("the call's deadline of {}", show(d)),
+        None => "the call's deadline".to_owned(),
+    }
 }
 
 /// A duration as people write it: `1 s`, `250 ms`.

@@ -431,6 +431,23 @@ mod tests {
         })
     }
 
+    /// Limits with a cancel token that another thread fires 100 ms from now.
+    fn cancelled_in_100_ms() -> (CallLimits, thread::JoinHandle<()>) {
+        let cancel = CancelToken::new();
+        let canceller = {
+            let cancel = cancel.clone();
+            thread::spawn(move || {
+                thread::sleep(Duration::from_millis(100));
+                cancel.cancel();
+            })
+        };
+        let limits = CallLimits {
+            cancel: Some(cancel),
+            ..CallLimits::none()
+        };
+        (limits, canceller)
+    }
+
     fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         hay.windows(needle.len()).position(|w| w == needle)
     }
@@ -498,19 +515,8 @@ mod tests {
             let _ = s.read(&mut [0u8; 16]); // never answers; waits for the client to go
         });
         let agent = new_agent(Some(&proxy));
-        let cancel = CancelToken::new();
-        let canceller = {
-            let cancel = cancel.clone();
-            thread::spawn(move || {
-                thread::sleep(Duration::from_millis(100));
-                cancel.cancel();
-            })
-        };
+        let (limits, canceller) = cancelled_in_100_ms();
         let started = Instant::now();
-        let limits = CallLimits {
-            cancel: Some(cancel),
-            ..CallLimits::none()
-        };
         let err = call(
             &agent,
             get("http://api.example:8080"),
@@ -575,19 +581,8 @@ mod tests {
             let _ = s.read(&mut [0u8; 64]);
         });
         let agent = new_agent(None);
-        let cancel = CancelToken::new();
-        let canceller = {
-            let cancel = cancel.clone();
-            thread::spawn(move || {
-                thread::sleep(Duration::from_millis(100));
-                cancel.cancel();
-            })
-        };
+        let (limits, canceller) = cancelled_in_100_ms();
         let started = Instant::now();
-        let limits = CallLimits {
-            cancel: Some(cancel),
-            ..CallLimits::none()
-        };
         let err = call(&agent, get(&url), limited(limits)).expect_err("cancelled");
         let took = started.elapsed();
         assert!(
