@@ -15,8 +15,9 @@
 #   rust-windows  the Rust suite (lib, bins, tests, examples) under Wine
 #   rust-arm64    the same under qemu-aarch64
 #   c-windows     the C suite (test_tokenbridge.c + fake_server.c, against the DLL and
-#               against the static library) and example.c, built with MinGW, under Wine
-#               against a native sandbox on 127.0.0.1
+#               against the static library), hostile.c, logging.c, request.c and
+#               example.c, built with MinGW, under Wine against a native sandbox on
+#               127.0.0.1 (fork.c and concurrency.c are POSIX-only and left out)
 #   quickstart-windows  scripts/check-quickstart.sh on x86_64-pc-windows-gnu, under Wine
 #   archives    a C release archive per target in target/cross/dist/ (header, libraries,
 #               pkg-config and CMake files, licences, the example), listed; then the
@@ -312,11 +313,20 @@ cmd_c_windows() {
     fi
     x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$here/example.c" \
         -L"$win_rel" -l:libtokenbridge.dll.a -o "$build/shared/example.exe"
+    # The other C programs of run-hostile.sh that are portable C (not fork.c: fork and
+    # waitpid; not concurrency.c: BSD socket headers for its stats request).
+    local prog
+    for prog in hostile logging request; do
+        local extra=()
+        [ "$prog" = request ] && extra=("$here/fake_server.c")
+        x86_64-w64-mingw32-gcc "${CFLAGS[@]}" "$here/$prog.c" "${extra[@]}" -L"$win_rel" \
+            -l:libtokenbridge.dll.a -lws2_32 -static -o "$build/shared/$prog.exe"
+    done
     shim "$build/shared" "$build/static"
 
     start_sandbox
     local suite
-    for suite in shared/test_shared static/test_static; do
+    for suite in shared/test_shared static/test_static shared/hostile shared/logging shared/request; do
         say "$suite.exe under Wine against the sandbox"
         wine_run "$build/$(basename $suite).out" "$build/$suite.exe" || die "$suite.exe failed"
         tail -n 1 "$build/$(basename $suite).out" | grep -Eq '^[0-9]+ passed, 0 failed$' ||
