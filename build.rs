@@ -128,7 +128,9 @@ fn render_client_exports(dir: &Path, out_dir: &Path) -> std::io::Result<Vec<Path
 
 fn generate(dir: &Path, exports: &[PathBuf]) -> Result<String, String> {
     let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml"))?;
-    config.after_includes = Some(version_macros());
+    // cbindgen.toml's after_includes (the TB_API macro), then the version macros.
+    let declared = config.after_includes.take().unwrap_or_default();
+    config.after_includes = Some(declared + &version_macros());
     let mut builder = cbindgen::Builder::new()
         .with_config(config)
         .with_src(dir.join("src").join("ffi").join("mod.rs"));

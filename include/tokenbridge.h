@@ -41,7 +41,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
+#ifndef TB_API
+#if defined(_WIN32) && !defined(TB_STATIC)
+/** How the functions are declared: imported from tokenbridge.dll on Windows (define
+ * TB_STATIC when linking the static library), plain declarations elsewhere. */
+#define TB_API __declspec(dllimport)
+#else
+#define TB_API
+#endif
+#endif
 /** The major version of this header (compare with tb_version_number()). */
 #define TB_VERSION_MAJOR 0
 /** The minor version of this header. */
@@ -723,7 +731,7 @@ extern "C" {
  *
  * Thread-safe.
  */
-const char *tb_version(void);
+TB_API const char *tb_version(void);
 
 /**
  * The library's version as one number, `MAJOR * 10000 + MINOR * 100 + PATCH`
@@ -732,7 +740,7 @@ const char *tb_version(void);
  *
  * Thread-safe.
  */
-uint32_t tb_version_number(void);
+TB_API uint32_t tb_version_number(void);
 
 /**
  * Frees a string returned by this library (through a `char **out` parameter or
@@ -750,7 +758,7 @@ uint32_t tb_version_number(void);
  * `s` is NULL or a pointer this library returned as a string and that was not
  * freed yet.
  */
-void tb_string_free(char *s);
+TB_API void tb_string_free(char *s);
 
 /**
  * The name of a status as a static string, e.g. `"TB_REJECTED"` for
@@ -759,7 +767,7 @@ void tb_string_free(char *s);
  *
  * Thread-safe.
  */
-const char *tb_status_name(tb_status status);
+TB_API const char *tb_status_name(tb_status status);
 
 /**
  * The status of the last failed call on this thread, or `TB_OK` when the last
@@ -767,7 +775,7 @@ const char *tb_status_name(tb_status status);
  *
  * Thread-safe; reads the calling thread's own last error.
  */
-tb_status tb_last_error_status(void);
+TB_API tb_status tb_last_error_status(void);
 
 /**
  * A newly allocated copy of the message of the last failed call on this thread,
@@ -779,7 +787,7 @@ tb_status tb_last_error_status(void);
  *
  * Thread-safe; reads the calling thread's own last error.
  */
-char *tb_last_error_message(void);
+TB_API char *tb_last_error_message(void);
 
 /**
  * The HTTP status of the answer behind the last failed call on this thread
@@ -788,7 +796,7 @@ char *tb_last_error_message(void);
  *
  * Thread-safe; reads the calling thread's own last error.
  */
-uint16_t tb_last_error_http_status(void);
+TB_API uint16_t tb_last_error_http_status(void);
 
 /**
  * A newly allocated copy of the API's own message for the last failed call on
@@ -798,7 +806,7 @@ uint16_t tb_last_error_http_status(void);
  *
  * Thread-safe; reads the calling thread's own last error.
  */
-char *tb_last_error_vendor_message(void);
+TB_API char *tb_last_error_vendor_message(void);
 
 /**
  * Sends the library's log records to `callback`, or turns logging off when
@@ -841,6 +849,7 @@ char *tb_last_error_vendor_message(void);
  * safe to call with `user_data` from any thread, at any time until a later call
  * replaces it (and while records already in flight finish).
  */
+TB_API
 tb_status tb_set_log_callback(tb_log_callback callback,
                               int32_t max_level,
                               void *user_data);
@@ -856,7 +865,7 @@ tb_status tb_set_log_callback(tb_log_callback callback,
  *
  * Thread-safe.
  */
-tb_config *tb_config_new(void);
+TB_API tb_config *tb_config_new(void);
 
 /**
  * Frees a config. `tb_config_free(NULL)` does nothing. Clients created from the
@@ -867,7 +876,7 @@ tb_config *tb_config_new(void);
  * `cfg` is NULL or a config from `tb_config_new`, not freed yet and not in use
  * by another thread.
  */
-void tb_config_free(tb_config *cfg);
+TB_API void tb_config_free(tb_config *cfg);
 
 /**
  * Time allowed to open a connection, including the TLS handshake (default
@@ -877,7 +886,7 @@ void tb_config_free(tb_config *cfg);
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_timeout_connect_ms(tb_config *cfg, uint64_t timeout_connect_ms);
+TB_API tb_status tb_config_set_timeout_connect_ms(tb_config *cfg, uint64_t timeout_connect_ms);
 
 /**
  * Time allowed to send the request headers, and again the body (default
@@ -887,7 +896,7 @@ tb_status tb_config_set_timeout_connect_ms(tb_config *cfg, uint64_t timeout_conn
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_timeout_send_ms(tb_config *cfg, uint64_t timeout_send_ms);
+TB_API tb_status tb_config_set_timeout_send_ms(tb_config *cfg, uint64_t timeout_send_ms);
 
 /**
  * Time allowed to receive the response headers, and again the body (default
@@ -897,7 +906,7 @@ tb_status tb_config_set_timeout_send_ms(tb_config *cfg, uint64_t timeout_send_ms
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_timeout_receive_ms(tb_config *cfg, uint64_t timeout_receive_ms);
+TB_API tb_status tb_config_set_timeout_receive_ms(tb_config *cfg, uint64_t timeout_receive_ms);
 
 /**
  * Uses this HTTP proxy (CONNECT for HTTPS), e.g. `"http://proxy.corp:3128"`
@@ -910,7 +919,7 @@ tb_status tb_config_set_timeout_receive_ms(tb_config *cfg, uint64_t timeout_rece
  * `cfg` is NULL or a live config not used by another thread during the call;
  * `url` is NULL or a NUL-terminated string.
  */
-tb_status tb_config_set_proxy(tb_config *cfg, const char *url);
+TB_API tb_status tb_config_set_proxy(tb_config *cfg, const char *url);
 
 /**
  * Uses no proxy at all, whatever the environment says.
@@ -919,7 +928,7 @@ tb_status tb_config_set_proxy(tb_config *cfg, const char *url);
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_no_proxy(tb_config *cfg);
+TB_API tb_status tb_config_set_no_proxy(tb_config *cfg);
 
 /**
  * The `User-Agent` header of every request (default `tokenbridge/<version>`).
@@ -932,7 +941,7 @@ tb_status tb_config_set_no_proxy(tb_config *cfg);
  * `cfg` is NULL or a live config not used by another thread during the call;
  * `user_agent` is NULL or a NUL-terminated string.
  */
-tb_status tb_config_set_user_agent(tb_config *cfg, const char *user_agent);
+TB_API tb_status tb_config_set_user_agent(tb_config *cfg, const char *user_agent);
 
 /**
  * Allows plain `http://` base URLs (default `false`: only `https://`). For tests
@@ -942,7 +951,7 @@ tb_status tb_config_set_user_agent(tb_config *cfg, const char *user_agent);
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_allow_http(tb_config *cfg, bool allow);
+TB_API tb_status tb_config_set_allow_http(tb_config *cfg, bool allow);
 
 /**
  * The largest response body accepted, in bytes (default 1048576). A larger
@@ -952,7 +961,7 @@ tb_status tb_config_set_allow_http(tb_config *cfg, bool allow);
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_max_response_bytes(tb_config *cfg, uint64_t max_response_bytes);
+TB_API tb_status tb_config_set_max_response_bytes(tb_config *cfg, uint64_t max_response_bytes);
 
 /**
  * Which root certificates to trust: `TB_TLS_ROOTS_MOZILLA` (bundled, the
@@ -963,7 +972,7 @@ tb_status tb_config_set_max_response_bytes(tb_config *cfg, uint64_t max_response
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_tls_roots(tb_config *cfg, tb_tls_roots roots);
+TB_API tb_status tb_config_set_tls_roots(tb_config *cfg, tb_tls_roots roots);
 
 /**
  * A PEM file of extra CA certificates to trust besides the Mozilla roots (for
@@ -976,7 +985,7 @@ tb_status tb_config_set_tls_roots(tb_config *cfg, tb_tls_roots roots);
  * `cfg` is NULL or a live config not used by another thread during the call;
  * `path` is NULL or a NUL-terminated string.
  */
-tb_status tb_config_set_extra_ca_file(tb_config *cfg, const char *path);
+TB_API tb_status tb_config_set_extra_ca_file(tb_config *cfg, const char *path);
 
 /**
  * Retries of transient failures (connection refused or reset, connect timeouts,
@@ -990,6 +999,7 @@ tb_status tb_config_set_extra_ca_file(tb_config *cfg, const char *path);
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
+TB_API
 tb_status tb_config_set_retries(tb_config *cfg,
                                 uint32_t max_retries,
                                 uint64_t base_delay_ms,
@@ -1004,7 +1014,7 @@ tb_status tb_config_set_retries(tb_config *cfg,
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_refresh_ahead_ms(tb_config *cfg, uint64_t refresh_ahead_ms);
+TB_API tb_status tb_config_set_refresh_ahead_ms(tb_config *cfg, uint64_t refresh_ahead_ms);
 
 /**
  * How long a client keeps the addresses its host name resolved to (default
@@ -1015,7 +1025,7 @@ tb_status tb_config_set_refresh_ahead_ms(tb_config *cfg, uint64_t refresh_ahead_
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_dns_cache_ttl_ms(tb_config *cfg, uint64_t dns_cache_ttl_ms);
+TB_API tb_status tb_config_set_dns_cache_ttl_ms(tb_config *cfg, uint64_t dns_cache_ttl_ms);
 
 /**
  * uContact only: whether `tb_ucontact_client_free` ends a live session with
@@ -1025,7 +1035,7 @@ tb_status tb_config_set_dns_cache_ttl_ms(tb_config *cfg, uint64_t dns_cache_ttl_
  *
  * `cfg` is NULL or a live config not used by another thread during the call.
  */
-tb_status tb_config_set_end_session_on_close(tb_config *cfg, bool end_session_on_close);
+TB_API tb_status tb_config_set_end_session_on_close(tb_config *cfg, bool end_session_on_close);
 
 /**
  * A new cancellation token, not cancelled. Returns NULL only if the library failed
@@ -1033,7 +1043,7 @@ tb_status tb_config_set_end_session_on_close(tb_config *cfg, bool end_session_on
  *
  * Thread-safe.
  */
-tb_cancel_token *tb_cancel_token_new(void);
+TB_API tb_cancel_token *tb_cancel_token_new(void);
 
 /**
  * Cancels every call given this token (through options), now and later.
@@ -1045,7 +1055,7 @@ tb_cancel_token *tb_cancel_token_new(void);
  *
  * `token` is NULL or a live token from `tb_cancel_token_new`.
  */
-void tb_cancel_token_cancel(const tb_cancel_token *token);
+TB_API void tb_cancel_token_cancel(const tb_cancel_token *token);
 
 /**
  * Whether the token was cancelled (false for NULL). Thread-safe.
@@ -1054,7 +1064,7 @@ void tb_cancel_token_cancel(const tb_cancel_token *token);
  *
  * `token` is NULL or a live token from `tb_cancel_token_new`.
  */
-bool tb_cancel_token_is_cancelled(const tb_cancel_token *token);
+TB_API bool tb_cancel_token_is_cancelled(const tb_cancel_token *token);
 
 /**
  * Frees a token. Options and client handles it was given to keep working (they hold
@@ -1065,7 +1075,7 @@ bool tb_cancel_token_is_cancelled(const tb_cancel_token *token);
  * `token` is NULL or a token from `tb_cancel_token_new`, not freed yet, and no other
  * thread uses this pointer during or after the call.
  */
-void tb_cancel_token_free(tb_cancel_token *token);
+TB_API void tb_cancel_token_free(tb_cancel_token *token);
 
 /**
  * New call options: no deadline, no cancellation token. Returns NULL only if the
@@ -1073,7 +1083,7 @@ void tb_cancel_token_free(tb_cancel_token *token);
  *
  * Thread-safe.
  */
-tb_call_options *tb_call_options_new(void);
+TB_API tb_call_options *tb_call_options_new(void);
 
 /**
  * The longest a whole call may take, in milliseconds, counted from its start: a
@@ -1085,7 +1095,7 @@ tb_call_options *tb_call_options_new(void);
  *
  * `opts` is NULL or live options not used by another thread during the call.
  */
-tb_status tb_call_options_set_deadline_ms(tb_call_options *opts, uint64_t deadline_ms);
+TB_API tb_status tb_call_options_set_deadline_ms(tb_call_options *opts, uint64_t deadline_ms);
 
 /**
  * The token that cancels calls made with these options (NULL = none). The options
@@ -1096,7 +1106,9 @@ tb_status tb_call_options_set_deadline_ms(tb_call_options *opts, uint64_t deadli
  * `opts` is NULL or live options not used by another thread during the call;
  * `token` is NULL or a live token.
  */
-tb_status tb_call_options_set_cancel_token(tb_call_options *opts, const tb_cancel_token *token);
+TB_API
+tb_status tb_call_options_set_cancel_token(tb_call_options *opts,
+                                           const tb_cancel_token *token);
 
 /**
  * Frees call options. Client handles made with them keep their own copy.
@@ -1107,7 +1119,7 @@ tb_status tb_call_options_set_cancel_token(tb_call_options *opts, const tb_cance
  * `opts` is NULL or options from `tb_call_options_new`, not freed yet, and unused
  * by other threads.
  */
-void tb_call_options_free(tb_call_options *opts);
+TB_API void tb_call_options_free(tb_call_options *opts);
 
 /**
  * Creates a uContact client. Nothing is sent until the first call.
@@ -1129,6 +1141,7 @@ void tb_call_options_free(tb_call_options *opts);
  * `cfg` is NULL or a live config not changed during the call; the strings are NULL
  * or NUL-terminated; `out` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_ucontact_client_new(const tb_config *cfg,
                                  const char *server,
                                  const char *user,
@@ -1147,7 +1160,7 @@ tb_status tb_ucontact_client_new(const tb_config *cfg,
  * `c` is NULL or a client from `tb_ucontact_client_new`, not freed yet, and no
  * other thread uses it during or after the call.
  */
-void tb_ucontact_client_free(tb_ucontact_client *c);
+TB_API void tb_ucontact_client_free(tb_ucontact_client *c);
 
 /**
  * U1: logs the API user in with `getUserToken` and gives the new session token
@@ -1160,7 +1173,7 @@ void tb_ucontact_client_free(tb_ucontact_client *c);
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
-tb_status tb_ucontact_get_user_token(tb_ucontact_client *c, char **out_token);
+TB_API tb_status tb_ucontact_get_user_token(tb_ucontact_client *c, char **out_token);
 
 /**
  * U2: logs the agent in with `AgentLogin` (also on the SIP side) and gives the
@@ -1186,7 +1199,7 @@ tb_status tb_ucontact_get_user_token(tb_ucontact_client *c, char **out_token);
  *
  * `c` is NULL or a live client; `out` is NULL or valid for writes.
  */
-tb_status tb_ucontact_agent_login(tb_ucontact_client *c, tb_agent_profile **out);
+TB_API tb_status tb_ucontact_agent_login(tb_ucontact_client *c, tb_agent_profile **out);
 
 /**
  * U3: ends the cached session with `EndSession`. `TB_OK` without doing anything
@@ -1197,7 +1210,7 @@ tb_status tb_ucontact_agent_login(tb_ucontact_client *c, tb_agent_profile **out)
  *
  * `c` is NULL or a live client.
  */
-tb_status tb_ucontact_end_session(tb_ucontact_client *c);
+TB_API tb_status tb_ucontact_end_session(tb_ucontact_client *c);
 
 /**
  * Uses a session token obtained elsewhere for the following calls (an empty
@@ -1207,7 +1220,7 @@ tb_status tb_ucontact_end_session(tb_ucontact_client *c);
  *
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
-tb_status tb_ucontact_set_token(tb_ucontact_client *c, const char *token);
+TB_API tb_status tb_ucontact_set_token(tb_ucontact_client *c, const char *token);
 
 /**
  * Creates a Yativo client. Nothing is sent until the first call.
@@ -1226,6 +1239,7 @@ tb_status tb_ucontact_set_token(tb_ucontact_client *c, const char *token);
  * `cfg` is NULL or a live config not changed during the call; the strings are NULL
  * or NUL-terminated; `out` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_yativo_client_new(const tb_config *cfg,
                                const char *base_url,
                                const char *account_id,
@@ -1240,7 +1254,7 @@ tb_status tb_yativo_client_new(const tb_config *cfg,
  * `c` is NULL or a client from `tb_yativo_client_new`, not freed yet, and no other
  * thread uses it during or after the call.
  */
-void tb_yativo_client_free(tb_yativo_client *c);
+TB_API void tb_yativo_client_free(tb_yativo_client *c);
 
 /**
  * Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
@@ -1254,7 +1268,10 @@ void tb_yativo_client_free(tb_yativo_client *c);
  *
  * `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
  */
-tb_status tb_yativo_login(tb_yativo_client *c, char **out_access_token, int64_t *out_expires_at);
+TB_API
+tb_status tb_yativo_login(tb_yativo_client *c,
+                          char **out_access_token,
+                          int64_t *out_expires_at);
 
 /**
  * Y2: exchanges the current token for a new one (`auth/refresh-token`), logging
@@ -1266,6 +1283,7 @@ tb_status tb_yativo_login(tb_yativo_client *c, char **out_access_token, int64_t 
  *
  * `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_yativo_refresh_token(tb_yativo_client *c,
                                   char **out_access_token,
                                   int64_t *out_expires_at);
@@ -1280,7 +1298,7 @@ tb_status tb_yativo_refresh_token(tb_yativo_client *c,
  *
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
-tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int64_t expires_at);
+TB_API tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int64_t expires_at);
 
 /**
  * Creates an AnnA client. Nothing is sent until the first call.
@@ -1299,6 +1317,7 @@ tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int64_t ex
  * `cfg` is NULL or a live config not changed during the call; the strings are NULL
  * or NUL-terminated; `out` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_anna_client_new(const tb_config *cfg,
                              const char *base_url,
                              const char *company_hash,
@@ -1314,7 +1333,7 @@ tb_status tb_anna_client_new(const tb_config *cfg,
  * `c` is NULL or a client from `tb_anna_client_new`, not freed yet, and no other
  * thread uses it during or after the call.
  */
-void tb_anna_client_free(tb_anna_client *c);
+TB_API void tb_anna_client_free(tb_anna_client *c);
 
 /**
  * A1: gets a new token with `GetToken` (also cached).
@@ -1327,7 +1346,7 @@ void tb_anna_client_free(tb_anna_client *c);
  *
  * `c` is NULL or a live client; the out-pointers are NULL or valid for writes.
  */
-tb_status tb_anna_get_token(tb_anna_client *c, char **out_token, int64_t *out_expires_at);
+TB_API tb_status tb_anna_get_token(tb_anna_client *c, char **out_token, int64_t *out_expires_at);
 
 /**
  * A2: generates the user's access hash (`UserHash`). `start_service` (optional,
@@ -1353,6 +1372,7 @@ tb_status tb_anna_get_token(tb_anna_client *c, char **out_token, int64_t *out_ex
  * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
  * NULL or valid for writes.
  */
+TB_API
 tb_status tb_anna_user_hash(tb_anna_client *c,
                             const char *user_id,
                             const char *start_service,
@@ -1370,6 +1390,7 @@ tb_status tb_anna_user_hash(tb_anna_client *c,
  * `c` is NULL or a live client; the strings are NULL or NUL-terminated; `out` is
  * NULL or valid for writes.
  */
+TB_API
 tb_status tb_anna_user_hash_forced(tb_anna_client *c,
                                    const char *user_id,
                                    const char *user_name,
@@ -1386,7 +1407,10 @@ tb_status tb_anna_user_hash_forced(tb_anna_client *c,
  * `c` is NULL or a live client; `user_id` is NULL or NUL-terminated;
  * `out_message` is NULL or valid for writes.
  */
-tb_status tb_anna_inactivate_user(tb_anna_client *c, const char *user_id, char **out_message);
+TB_API
+tb_status tb_anna_inactivate_user(tb_anna_client *c,
+                                  const char *user_id,
+                                  char **out_message);
 
 /**
  * A5: the messenger's structure: company, departments and their channels.
@@ -1399,7 +1423,7 @@ tb_status tb_anna_inactivate_user(tb_anna_client *c, const char *user_id, char *
  *
  * `c` is NULL or a live client; `out` is NULL or valid for writes.
  */
-tb_status tb_anna_messenger_structure(tb_anna_client *c, tb_messenger_structure **out);
+TB_API tb_status tb_anna_messenger_structure(tb_anna_client *c, tb_messenger_structure **out);
 
 /**
  * A6: how many open requests await the user's answer.
@@ -1416,6 +1440,7 @@ tb_status tb_anna_messenger_structure(tb_anna_client *c, tb_messenger_structure 
  * is NULL or a live filter not changed during the call; `out_count` is NULL or
  * valid for writes.
  */
+TB_API
 tb_status tb_anna_messenger_alert_counter(tb_anna_client *c,
                                           const char *user_id,
                                           const char *doc_type,
@@ -1437,6 +1462,7 @@ tb_status tb_anna_messenger_alert_counter(tb_anna_client *c,
  * is NULL or a live filter not changed during the call; `out` is NULL or valid for
  * writes.
  */
+TB_API
 tb_status tb_anna_messenger_requests(tb_anna_client *c,
                                      const char *user_id,
                                      const char *doc_type,
@@ -1454,6 +1480,7 @@ tb_status tb_anna_messenger_requests(tb_anna_client *c,
  * `c` is NULL or a live client; the strings are NULL or NUL-terminated;
  * `out_link` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_anna_messenger_link(tb_anna_client *c,
                                  const char *user_id,
                                  const char *doc_type,
@@ -1470,7 +1497,7 @@ tb_status tb_anna_messenger_link(tb_anna_client *c,
  *
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
-tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
+TB_API tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
 
 /**
  * A published field of the profile, by [`tb_agent_field`]: `*out` is lent (see
@@ -1487,6 +1514,7 @@ tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expire
  *
  * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_agent_profile_text(const tb_agent_profile *profile,
                                 tb_agent_field field,
                                 const char **out,
@@ -1503,6 +1531,7 @@ tb_status tb_agent_profile_text(const tb_agent_profile *profile,
  * `profile` is NULL or a live profile; `name` is NULL or NUL-terminated; the
  * out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_agent_profile_get(const tb_agent_profile *profile,
                                const char *name,
                                const char **out,
@@ -1515,7 +1544,7 @@ tb_status tb_agent_profile_get(const tb_agent_profile *profile,
  *
  * `profile` is NULL or a live profile.
  */
-size_t tb_agent_profile_field_count(const tb_agent_profile *profile);
+TB_API size_t tb_agent_profile_field_count(const tb_agent_profile *profile);
 
 /**
  * The field at `index` (0 = the first; fields sorted by name, byte order): name
@@ -1527,6 +1556,7 @@ size_t tb_agent_profile_field_count(const tb_agent_profile *profile);
  * `profile` is NULL or a live profile; the out-pointers are NULL or valid for
  * writes.
  */
+TB_API
 tb_status tb_agent_profile_field_at(const tb_agent_profile *profile,
                                     size_t index,
                                     const char **out_name,
@@ -1542,7 +1572,7 @@ tb_status tb_agent_profile_field_at(const tb_agent_profile *profile,
  *
  * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
  */
-bool tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
+TB_API bool tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
 
 /**
  * The profile's `limite` as a number: true and `*out` set when the server sent
@@ -1552,7 +1582,7 @@ bool tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
  *
  * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
  */
-bool tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
+TB_API bool tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
 
 /**
  * The escape hatch: the profile as the server sent it, as JSON text, without
@@ -1562,6 +1592,7 @@ bool tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
  *
  * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_agent_profile_raw_json(const tb_agent_profile *profile,
                                     const char **out_json,
                                     size_t *out_len);
@@ -1575,7 +1606,7 @@ tb_status tb_agent_profile_raw_json(const tb_agent_profile *profile,
  * `profile` is NULL or a profile from `tb_ucontact_agent_login`, not freed yet,
  * and no other thread uses it during or after the call.
  */
-void tb_agent_profile_free(tb_agent_profile *profile);
+TB_API void tb_agent_profile_free(tb_agent_profile *profile);
 
 /**
  * `Hash`: the user's access hash (a credential: do not log it); lent (see
@@ -1585,7 +1616,7 @@ void tb_agent_profile_free(tb_agent_profile *profile);
  *
  * `data` is NULL or live; the out-pointers are NULL or valid for writes.
  */
-tb_status tb_access_data_hash(const tb_access_data *data, const char **out, size_t *out_len);
+TB_API tb_status tb_access_data_hash(const tb_access_data *data, const char **out, size_t *out_len);
 
 /**
  * `ChatURL`: the URL that opens the user's chat (it carries the hash); lent (see
@@ -1595,7 +1626,10 @@ tb_status tb_access_data_hash(const tb_access_data *data, const char **out, size
  *
  * `data` is NULL or live; the out-pointers are NULL or valid for writes.
  */
-tb_status tb_access_data_chat_url(const tb_access_data *data, const char **out, size_t *out_len);
+TB_API
+tb_status tb_access_data_chat_url(const tb_access_data *data,
+                                  const char **out,
+                                  size_t *out_len);
 
 /**
  * `EmbeddedURL`: the URL for an embedded chat; lent (see "Strings").
@@ -1604,6 +1638,7 @@ tb_status tb_access_data_chat_url(const tb_access_data *data, const char **out, 
  *
  * `data` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_access_data_embedded_url(const tb_access_data *data,
                                       const char **out,
                                       size_t *out_len);
@@ -1625,7 +1660,7 @@ tb_status tb_access_data_embedded_url(const tb_access_data *data,
  *
  * `data` is NULL or live; `out` is NULL or valid for writes.
  */
-bool tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
+TB_API bool tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
 
 /**
  * `Expires` as the server wrote it (normally `YYYYMMDDhhmmss`); lent (see
@@ -1635,7 +1670,10 @@ bool tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
  *
  * `data` is NULL or live; the out-pointers are NULL or valid for writes.
  */
-tb_status tb_access_data_expires_raw(const tb_access_data *data, const char **out, size_t *out_len);
+TB_API
+tb_status tb_access_data_expires_raw(const tb_access_data *data,
+                                     const char **out,
+                                     size_t *out_len);
 
 /**
  * The escape hatch: the `accessData` object as the server sent it, as JSON text
@@ -1645,6 +1683,7 @@ tb_status tb_access_data_expires_raw(const tb_access_data *data, const char **ou
  *
  * `data` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_access_data_raw_json(const tb_access_data *data,
                                   const char **out_json,
                                   size_t *out_len);
@@ -1658,7 +1697,7 @@ tb_status tb_access_data_raw_json(const tb_access_data *data,
  * `data` is NULL or access data from this library, not freed yet, and no other
  * thread uses it during or after the call.
  */
-void tb_access_data_free(tb_access_data *data);
+TB_API void tb_access_data_free(tb_access_data *data);
 
 /**
  * `CompaniesHash`: the company hash (a credential: do not log it); lent (see
@@ -1668,6 +1707,7 @@ void tb_access_data_free(tb_access_data *data);
  *
  * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_structure_companies_hash(const tb_messenger_structure *structure,
                                                 const char **out,
                                                 size_t *out_len);
@@ -1679,6 +1719,7 @@ tb_status tb_messenger_structure_companies_hash(const tb_messenger_structure *st
  *
  * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_structure_companies_name(const tb_messenger_structure *structure,
                                                 const char **out,
                                                 size_t *out_len);
@@ -1690,7 +1731,7 @@ tb_status tb_messenger_structure_companies_name(const tb_messenger_structure *st
  *
  * `structure` is NULL or live.
  */
-size_t tb_messenger_structure_department_count(const tb_messenger_structure *structure);
+TB_API size_t tb_messenger_structure_department_count(const tb_messenger_structure *structure);
 
 /**
  * Department `department` (0 = the first): its alias (used in filters) and name,
@@ -1701,6 +1742,7 @@ size_t tb_messenger_structure_department_count(const tb_messenger_structure *str
  *
  * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_structure_department(const tb_messenger_structure *structure,
                                             size_t department,
                                             const char **out_alias,
@@ -1716,6 +1758,7 @@ tb_status tb_messenger_structure_department(const tb_messenger_structure *struct
  *
  * `structure` is NULL or live.
  */
+TB_API
 size_t tb_messenger_structure_channel_count(const tb_messenger_structure *structure,
                                             size_t department);
 
@@ -1728,6 +1771,7 @@ size_t tb_messenger_structure_channel_count(const tb_messenger_structure *struct
  *
  * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_structure_channel(const tb_messenger_structure *structure,
                                          size_t department,
                                          size_t channel,
@@ -1744,6 +1788,7 @@ tb_status tb_messenger_structure_channel(const tb_messenger_structure *structure
  *
  * `structure` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_structure_raw_json(const tb_messenger_structure *structure,
                                           const char **out_json,
                                           size_t *out_len);
@@ -1757,7 +1802,7 @@ tb_status tb_messenger_structure_raw_json(const tb_messenger_structure *structur
  * `structure` is NULL or a structure from this library, not freed yet, and no
  * other thread uses it during or after the call.
  */
-void tb_messenger_structure_free(tb_messenger_structure *structure);
+TB_API void tb_messenger_structure_free(tb_messenger_structure *structure);
 
 /**
  * How many requests there are; 0 for NULL.
@@ -1766,7 +1811,7 @@ void tb_messenger_structure_free(tb_messenger_structure *structure);
  *
  * `list` is NULL or live.
  */
-size_t tb_messenger_requests_count(const tb_messenger_requests *list);
+TB_API size_t tb_messenger_requests_count(const tb_messenger_requests *list);
 
 /**
  * Request `index`'s department; lent (see "Strings"), NULL when not sent. An index
@@ -1777,6 +1822,7 @@ size_t tb_messenger_requests_count(const tb_messenger_requests *list);
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_department(const tb_messenger_requests *list,
                                            size_t index,
                                            const char **out,
@@ -1789,6 +1835,7 @@ tb_status tb_messenger_requests_department(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_channel(const tb_messenger_requests *list,
                                         size_t index,
                                         const char **out,
@@ -1801,6 +1848,7 @@ tb_status tb_messenger_requests_channel(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_description(const tb_messenger_requests *list,
                                             size_t index,
                                             const char **out,
@@ -1813,6 +1861,7 @@ tb_status tb_messenger_requests_description(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_opened_at(const tb_messenger_requests *list,
                                           size_t index,
                                           const char **out,
@@ -1825,6 +1874,7 @@ tb_status tb_messenger_requests_opened_at(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_protocol(const tb_messenger_requests *list,
                                          size_t index,
                                          const char **out,
@@ -1838,6 +1888,7 @@ tb_status tb_messenger_requests_protocol(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_status(const tb_messenger_requests *list,
                                        size_t index,
                                        const char **out,
@@ -1850,6 +1901,7 @@ tb_status tb_messenger_requests_status(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_link(const tb_messenger_requests *list,
                                      size_t index,
                                      const char **out,
@@ -1864,6 +1916,7 @@ tb_status tb_messenger_requests_link(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; `out` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_status_kind(const tb_messenger_requests *list,
                                             size_t index,
                                             tb_messenger_status *out);
@@ -1877,6 +1930,7 @@ tb_status tb_messenger_requests_status_kind(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; `out` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_pending(const tb_messenger_requests *list,
                                         size_t index,
                                         tb_messenger_pending *out);
@@ -1891,6 +1945,7 @@ tb_status tb_messenger_requests_pending(const tb_messenger_requests *list,
  * `list` is NULL or live; `name` is NULL or NUL-terminated; the out-pointers are
  * NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_get(const tb_messenger_requests *list,
                                     size_t index,
                                     const char *name,
@@ -1904,7 +1959,7 @@ tb_status tb_messenger_requests_get(const tb_messenger_requests *list,
  *
  * `list` is NULL or live.
  */
-size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size_t index);
+TB_API size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size_t index);
 
 /**
  * Field `field` of request `index` (fields sorted by name, byte order): name and
@@ -1915,6 +1970,7 @@ size_t tb_messenger_requests_field_count(const tb_messenger_requests *list, size
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_field_at(const tb_messenger_requests *list,
                                          size_t index,
                                          size_t field,
@@ -1931,6 +1987,7 @@ tb_status tb_messenger_requests_field_at(const tb_messenger_requests *list,
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_messenger_requests_raw_json(const tb_messenger_requests *list,
                                          const char **out_json,
                                          size_t *out_len);
@@ -1944,13 +2001,13 @@ tb_status tb_messenger_requests_raw_json(const tb_messenger_requests *list,
  * `list` is NULL or a list from this library, not freed yet, and no other thread
  * uses it during or after the call.
  */
-void tb_messenger_requests_free(tb_messenger_requests *list);
+TB_API void tb_messenger_requests_free(tb_messenger_requests *list);
 
 /**
  * A new filter that lets every request through, or NULL if memory ran out. Free it
  * with `tb_messenger_filter_free`.
  */
-tb_messenger_filter *tb_messenger_filter_new(void);
+TB_API tb_messenger_filter *tb_messenger_filter_new(void);
 
 /**
  * Only requests of the department with this alias (see
@@ -1961,7 +2018,9 @@ tb_messenger_filter *tb_messenger_filter_new(void);
  * `filter` is NULL or a live filter not used by another thread; `alias` is NULL or
  * NUL-terminated.
  */
-tb_status tb_messenger_filter_set_department_alias(tb_messenger_filter *filter, const char *alias);
+TB_API
+tb_status tb_messenger_filter_set_department_alias(tb_messenger_filter *filter,
+                                                   const char *alias);
 
 /**
  * Only requests of the channel with this alias (see
@@ -1972,7 +2031,9 @@ tb_status tb_messenger_filter_set_department_alias(tb_messenger_filter *filter, 
  * `filter` is NULL or a live filter not used by another thread; `alias` is NULL or
  * NUL-terminated.
  */
-tb_status tb_messenger_filter_set_channel_alias(tb_messenger_filter *filter, const char *alias);
+TB_API
+tb_status tb_messenger_filter_set_channel_alias(tb_messenger_filter *filter,
+                                                const char *alias);
 
 /**
  * Only requests opened on or after this day; `0, 0, 0` for no lower bound. An
@@ -1983,6 +2044,7 @@ tb_status tb_messenger_filter_set_channel_alias(tb_messenger_filter *filter, con
  *
  * `filter` is NULL or a live filter not used by another thread.
  */
+TB_API
 tb_status tb_messenger_filter_set_date_from(tb_messenger_filter *filter,
                                             int32_t year,
                                             int32_t month,
@@ -1997,6 +2059,7 @@ tb_status tb_messenger_filter_set_date_from(tb_messenger_filter *filter,
  *
  * `filter` is NULL or a live filter not used by another thread.
  */
+TB_API
 tb_status tb_messenger_filter_set_date_to(tb_messenger_filter *filter,
                                           int32_t year,
                                           int32_t month,
@@ -2009,7 +2072,9 @@ tb_status tb_messenger_filter_set_date_to(tb_messenger_filter *filter,
  *
  * `filter` is NULL or a live filter not used by another thread.
  */
-tb_status tb_messenger_filter_set_status(tb_messenger_filter *filter, tb_messenger_status status);
+TB_API
+tb_status tb_messenger_filter_set_status(tb_messenger_filter *filter,
+                                         tb_messenger_status status);
 
 /**
  * Only requests that await the user's answer (`TB_MESSENGER_PENDING_YES`), only
@@ -2020,6 +2085,7 @@ tb_status tb_messenger_filter_set_status(tb_messenger_filter *filter, tb_messeng
  *
  * `filter` is NULL or a live filter not used by another thread.
  */
+TB_API
 tb_status tb_messenger_filter_set_pending(tb_messenger_filter *filter,
                                           tb_messenger_pending pending);
 
@@ -2031,7 +2097,7 @@ tb_status tb_messenger_filter_set_pending(tb_messenger_filter *filter,
  * `filter` is NULL or a filter from `tb_messenger_filter_new`, not freed yet, and
  * no other thread uses it during or after the call.
  */
-void tb_messenger_filter_free(tb_messenger_filter *filter);
+TB_API void tb_messenger_filter_free(tb_messenger_filter *filter);
 
 /**
  * A new request without query, headers or body.
@@ -2050,7 +2116,7 @@ void tb_messenger_filter_free(tb_messenger_filter *filter);
  *
  * The strings are NULL or NUL-terminated; `out` is NULL or valid for writes.
  */
-tb_status tb_request_new(const char *method, const char *path, tb_request **out);
+TB_API tb_status tb_request_new(const char *method, const char *path, tb_request **out);
 
 /**
  * Adds a query parameter, percent-encoded when sent (`?name=value&...`, in the order
@@ -2061,7 +2127,7 @@ tb_status tb_request_new(const char *method, const char *path, tb_request **out)
  * `request` is NULL or a live request not used by another thread during the call;
  * the strings are NULL or NUL-terminated.
  */
-tb_status tb_request_add_query(tb_request *request, const char *name, const char *value);
+TB_API tb_status tb_request_add_query(tb_request *request, const char *name, const char *value);
 
 /**
  * Adds a header, sent after the client's own (in the order added; a name may
@@ -2077,7 +2143,7 @@ tb_status tb_request_add_query(tb_request *request, const char *name, const char
  * `request` is NULL or a live request not used by another thread during the call;
  * the strings are NULL or NUL-terminated.
  */
-tb_status tb_request_add_header(tb_request *request, const char *name, const char *value);
+TB_API tb_status tb_request_add_header(tb_request *request, const char *name, const char *value);
 
 /**
  * Adds a field to a form body, sent as `application/x-www-form-urlencoded` with the
@@ -2090,7 +2156,10 @@ tb_status tb_request_add_header(tb_request *request, const char *name, const cha
  * `request` is NULL or a live request not used by another thread during the call;
  * the strings are NULL or NUL-terminated.
  */
-tb_status tb_request_add_form_field(tb_request *request, const char *name, const char *value);
+TB_API
+tb_status tb_request_add_form_field(tb_request *request,
+                                    const char *name,
+                                    const char *value);
 
 /**
  * Sets a JSON body, sent as `application/json`: `json` is checked here (invalid
@@ -2103,7 +2172,7 @@ tb_status tb_request_add_form_field(tb_request *request, const char *name, const
  * `request` is NULL or a live request not used by another thread during the call;
  * `json` is NULL or NUL-terminated.
  */
-tb_status tb_request_set_json(tb_request *request, const char *json);
+TB_API tb_status tb_request_set_json(tb_request *request, const char *json);
 
 /**
  * Sets a body of bytes sent as they are, with `Content-Type: content_type`: `len`
@@ -2118,6 +2187,7 @@ tb_status tb_request_set_json(tb_request *request, const char *json);
  * `content_type` is NULL or NUL-terminated; `bytes` is NULL or valid for reads of
  * `len` bytes.
  */
+TB_API
 tb_status tb_request_set_body(tb_request *request,
                               const char *content_type,
                               const uint8_t *bytes,
@@ -2136,7 +2206,7 @@ tb_status tb_request_set_body(tb_request *request,
  * `request` is NULL or a live request not used by another thread during the call;
  * `idempotency_key` is NULL or NUL-terminated.
  */
-tb_status tb_request_set_idempotency_key(tb_request *request, const char *idempotency_key);
+TB_API tb_status tb_request_set_idempotency_key(tb_request *request, const char *idempotency_key);
 
 /**
  * Whether a header `Authorization` added with `tb_request_add_header` may replace
@@ -2149,7 +2219,7 @@ tb_status tb_request_set_idempotency_key(tb_request *request, const char *idempo
  *
  * `request` is NULL or a live request not used by another thread during the call.
  */
-tb_status tb_request_allow_authorization_header(tb_request *request, bool allow);
+TB_API tb_status tb_request_allow_authorization_header(tb_request *request, bool allow);
 
 /**
  * Frees a request. Responses to it stay valid. `tb_request_free(NULL)` does nothing.
@@ -2159,7 +2229,7 @@ tb_status tb_request_allow_authorization_header(tb_request *request, bool allow)
  * `request` is NULL or a request from `tb_request_new`, not freed yet, and no other
  * thread uses it during or after the call.
  */
-void tb_request_free(tb_request *request);
+TB_API void tb_request_free(tb_request *request);
 
 /**
  * The response's HTTP status (0 for NULL).
@@ -2168,7 +2238,7 @@ void tb_request_free(tb_request *request);
  *
  * `response` is NULL or a live response.
  */
-uint16_t tb_response_status(const tb_response *response);
+TB_API uint16_t tb_response_status(const tb_response *response);
 
 /**
  * The response's body, borrowed: `*out_bytes` points to `*out_len` bytes (they may
@@ -2181,7 +2251,10 @@ uint16_t tb_response_status(const tb_response *response);
  * `response` is NULL or a live response; the out-pointers are NULL or valid for
  * writes.
  */
-tb_status tb_response_body(const tb_response *response, const uint8_t **out_bytes, size_t *out_len);
+TB_API
+tb_status tb_response_body(const tb_response *response,
+                           const uint8_t **out_bytes,
+                           size_t *out_len);
 
 /**
  * How many headers the response has (0 for NULL). Indexes for
@@ -2191,7 +2264,7 @@ tb_status tb_response_body(const tb_response *response, const uint8_t **out_byte
  *
  * `response` is NULL or a live response.
  */
-size_t tb_response_header_count(const tb_response *response);
+TB_API size_t tb_response_header_count(const tb_response *response);
 
 /**
  * The header at `index` (0 = the first), borrowed: `*out_name` (lower
@@ -2212,6 +2285,7 @@ size_t tb_response_header_count(const tb_response *response);
  * `response` is NULL or a live response; the out-pointers are NULL or valid for
  * writes.
  */
+TB_API
 tb_status tb_response_header_at(const tb_response *response,
                                 size_t index,
                                 const char **out_name,
@@ -2232,6 +2306,7 @@ tb_status tb_response_header_at(const tb_response *response,
  * `response` is NULL or a live response; `name` is NULL or NUL-terminated; the
  * out-pointers are NULL or valid for writes.
  */
+TB_API
 tb_status tb_response_header(const tb_response *response,
                              const char *name,
                              const char **out_value,
@@ -2247,7 +2322,7 @@ tb_status tb_response_header(const tb_response *response,
  * `response` is NULL or a response from `tb_<api>_send`, not freed yet, and no
  * other thread uses it during or after the call.
  */
-void tb_response_free(tb_response *response);
+TB_API void tb_response_free(tb_response *response);
 
 /**
  * A new handle to the same uContact client — the same connections, the same token —
@@ -2277,6 +2352,7 @@ void tb_response_free(tb_response *response);
  * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
  * valid for writes.
  */
+TB_API
 tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
                                           const tb_call_options *opts,
                                           tb_ucontact_client **out);
@@ -2289,6 +2365,7 @@ tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_ucontact_token(tb_ucontact_client *c,
                             char **out_token);
 
@@ -2314,7 +2391,10 @@ tb_status tb_ucontact_token(tb_ucontact_client *c,
  * `c` is NULL or a live client; `request` is NULL or a live request not changed
  * during the call; `out` is NULL or valid for writes.
  */
-tb_status tb_ucontact_send(tb_ucontact_client *c, const tb_request *request, tb_response **out);
+TB_API
+tb_status tb_ucontact_send(tb_ucontact_client *c,
+                           const tb_request *request,
+                           tb_response **out);
 
 /**
  * A new handle to the same Yativo client — the same connections, the same token —
@@ -2344,6 +2424,7 @@ tb_status tb_ucontact_send(tb_ucontact_client *c, const tb_request *request, tb_
  * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
  * valid for writes.
  */
+TB_API
 tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
                                         const tb_call_options *opts,
                                         tb_yativo_client **out);
@@ -2356,6 +2437,7 @@ tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_yativo_token(tb_yativo_client *c,
                           char **out_token);
 
@@ -2383,7 +2465,7 @@ tb_status tb_yativo_token(tb_yativo_client *c,
  * `c` is NULL or a live client; `request` is NULL or a live request not changed
  * during the call; `out` is NULL or valid for writes.
  */
-tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_response **out);
+TB_API tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_response **out);
 
 /**
  * A new handle to the same AnnA client — the same connections, the same token —
@@ -2413,6 +2495,7 @@ tb_status tb_yativo_send(tb_yativo_client *c, const tb_request *request, tb_resp
  * `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
  * valid for writes.
  */
+TB_API
 tb_status tb_anna_client_with_options(const tb_anna_client *c,
                                       const tb_call_options *opts,
                                       tb_anna_client **out);
@@ -2425,6 +2508,7 @@ tb_status tb_anna_client_with_options(const tb_anna_client *c,
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
+TB_API
 tb_status tb_anna_token(tb_anna_client *c,
                         char **out_token);
 
@@ -2450,7 +2534,7 @@ tb_status tb_anna_token(tb_anna_client *c,
  * `c` is NULL or a live client; `request` is NULL or a live request not changed
  * during the call; `out` is NULL or valid for writes.
  */
-tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
+TB_API tb_status tb_anna_send(tb_anna_client *c, const tb_request *request, tb_response **out);
 
 #ifdef __cplusplus
 }  // extern "C"

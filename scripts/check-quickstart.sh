@@ -2,13 +2,16 @@
 # The README's main job, as a user runs it: `cargo run --example quickstart` against
 # the built-in sandbox. It must exit 0, walk through all 13 operations (a silent
 # refresh and the two expected errors included) and print no secret.
+#
+# usage: scripts/check-quickstart.sh [CARGO RUN OPTIONS]   (scripts/cross.sh passes
+#        `--target x86_64-pc-windows-gnu`, with Wine as the target's runner)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # No real server: every API uses the sandbox, whatever this shell has exported.
 if ! env -u TOKENBRIDGE_UCONTACT_SERVER -u TOKENBRIDGE_YATIVO_URL -u TOKENBRIDGE_ANNA_URL \
-    cargo run --quiet --example quickstart >"$out" 2>&1; then
+    cargo run --quiet --example quickstart "$@" >"$out" 2>&1; then
     cat "$out" >&2
     echo "check-quickstart: the quickstart failed" >&2
     exit 1

@@ -30,7 +30,11 @@
 #   --no-ldconfig  leaves the loader alone (packaging, or when you link with an rpath).
 # With DESTDIR (staging for a package) the loader is never touched.
 #
-# usage: scripts/install.sh [--ldconfig | --no-ldconfig] [PREFIX]
+# --target=TRIPLE installs a Linux cross build (cargo's --target, e.g.
+# aarch64-unknown-linux-gnu, with the linker from the environment: scripts/cross.sh
+# makes its release archives this way); the loader is then never touched.
+#
+# usage: scripts/install.sh [--ldconfig | --no-ldconfig] [--target=TRIPLE] [PREFIX]
 #        (PREFIX defaults to /usr/local; DESTDIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,15 +46,17 @@ die() {
 
 ldconfig_mode=auto
 prefix=
+target=
 for arg in "$@"; do
     case "$arg" in
+        --target=*) target=${arg#--target=} ;;
         --ldconfig) ldconfig_mode=yes ;;
         --no-ldconfig) ldconfig_mode=no ;;
         -h | --help)
             sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
             exit 0
             ;;
-        -*) die "unknown option $arg (usage: scripts/install.sh [--ldconfig | --no-ldconfig] [PREFIX])" ;;
+        -*) die "unknown option $arg (usage: scripts/install.sh [--ldconfig | --no-ldconfig] [--target=TRIPLE] [PREFIX])" ;;
         *)
             [ -z "$prefix" ] || die "more than one PREFIX: $prefix and $arg"
             prefix=$arg
@@ -67,6 +73,16 @@ dest="${DESTDIR:-}$prefix"
 libdir=${prefix%/}/lib
 
 os=$(uname -s)
+cargo_target=()
+if [ -n "$target" ]; then
+    case "$target" in
+        *-linux-*) os=Linux ;;
+        *) die "--target=$target: only Linux targets (scripts/cross.sh packs Windows itself)" ;;
+    esac
+    [ "$ldconfig_mode" != yes ] || die "--ldconfig with --target: the loader is configured where the library runs"
+    ldconfig_mode=no
+    cargo_target=(--target "$target")
+fi
 if [ "$ldconfig_mode" = yes ]; then
     [ "$os" = Linux ] || die "--ldconfig is for Linux"
     [ -z "${DESTDIR:-}" ] || die "--ldconfig with DESTDIR: the loader is configured where the package is installed"
@@ -77,7 +93,7 @@ fi
 # static library needs besides it (replayed by cargo when nothing changed).
 build_log=$(mktemp)
 trap 'rm -f "$build_log"' EXIT
-if ! cargo rustc --release --lib --quiet -- --print native-static-libs 2>"$build_log"; then
+if ! cargo rustc --release --lib --quiet "${cargo_target[@]}" -- --print native-static-libs 2>"$build_log"; then
     cat "$build_log" >&2
     die "cargo build failed"
 fi
@@ -85,7 +101,7 @@ native_libs=$(sed -n 's/^note: native-static-libs: //p' "$build_log" | tail -n 1
 # Anything else (warnings) is shown.
 grep -v -e '^note: native-static-libs:' -e '^note: link against the following native artifacts' \
     -e '^$' "$build_log" >&2 || true
-target_dir=${CARGO_TARGET_DIR:-target}/release
+target_dir=${CARGO_TARGET_DIR:-target}${target:+/$target}/release
 
 version=$(sed -n 's/^#define TB_VERSION_STRING "\(.*\)"$/\1/p' include/tokenbridge.h)
 [ -n "$version" ] || die "no TB_VERSION_STRING in include/tokenbridge.h"

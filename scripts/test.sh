@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of tokenbridge: the Rust suites, the header drift check, the C suite
 # under valgrind, the Python, C# and Java bindings against the sandbox (and through the
-# proxy lab, scripts/netlab.sh), and a fuzz smoke run. Each step installs what it needs
-# (apt-get when root; otherwise it stops and prints the exact command). See README.md.
+# proxy lab, scripts/netlab.sh), a fuzz smoke run, and the cross builds
+# (scripts/cross.sh): the Windows x64 DLL and the arm64 library, the Rust suite under
+# Wine and under qemu-aarch64, the C suite and the quickstart under Wine, the release
+# archives. Each step installs what it needs (apt-get when root; otherwise it stops and
+# prints the exact command). See README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=0
@@ -37,6 +40,10 @@ rust_tests() {
     cargo test --lib --bins --tests --examples && cargo test --doc
 }
 
+# The packages (wheels, NuGet, jar) must carry the cross builds made below.
+export TOKENBRIDGE_REQUIRE_CROSS=1
+rm -f "${CARGO_TARGET_DIR:-target}/cross/summary.txt"
+
 step "rust: fmt, clippy, doc" rust_checks
 # tinyproxy, nginx-light, openssl, curl: the proxy lab (scripts/netlab.sh) that
 # tests/proxy.rs and every binding's proxy tests start. apt-get as root, else the
@@ -48,6 +55,12 @@ step "a dependent without the sandbox feature compiles no server code" bash scri
 step "README examples are the tested files" bash scripts/check-readme.sh
 step "the README's main job: the quickstart on the sandbox" bash scripts/check-quickstart.sh
 step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh
+step "cross: tokenbridge.dll (+ .dll.a, .lib, .def, .a) and arm64 libtokenbridge.so" bash scripts/cross.sh build
+step "cross: the Rust suite under Wine (x86_64-pc-windows-gnu)" bash scripts/cross.sh rust-windows
+step "cross: the Rust suite under qemu-aarch64 (aarch64-unknown-linux-gnu)" bash scripts/cross.sh rust-arm64
+step "cross: the C suite and example.c under Wine" bash scripts/cross.sh c-windows
+step "cross: the quickstart under Wine" bash scripts/cross.sh quickstart-windows
+step "cross: C release archives; the Windows example from its archive under Wine" bash scripts/cross.sh archives
 step "C ABI suite under valgrind" bash bindings/c/run-tests.sh
 [ -f bindings/c/run-hostile.sh ] && step "C hostile input and concurrency" bash bindings/c/run-hostile.sh
 step "C library install (SONAME, pkg-config shared/static, CMake)" bash bindings/c/run-install.sh
@@ -57,6 +70,11 @@ step "Java binding (JNA)" bash bindings/java/run-tests.sh
 [ -f scripts/fuzz.sh ] && step "fuzz smoke" bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
 
 echo
+summary_file="${CARGO_TARGET_DIR:-target}/cross/summary.txt"
+if [ -f "$summary_file" ]; then
+    echo "cross builds and suites:"
+    sed 's/^/  /' "$summary_file"
+fi
 if [ "$failed" -gt 0 ]; then
     echo "failed: ${failures[*]}"
 fi

@@ -1,22 +1,49 @@
-/* See fake_server.h. POSIX sockets and threads; one connection at a time. */
+/* See fake_server.h. BSD sockets (POSIX, or Winsock 2 on Windows with MinGW) and
+ * POSIX threads (winpthreads on MinGW); one connection at a time. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "fake_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#ifdef _WIN32
+/* Winsock: a SOCKET, closesocket(), WSAPoll(), int lengths, and WSAStartup()
+ * before the first socket (counted: each start is paired with a WSACleanup()). */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+typedef SOCKET sock_t;
+#define SOCK_INVALID INVALID_SOCKET
+#define sock_close closesocket
+#define poll WSAPoll
+#define MSG_NOSIGNAL 0 /* Windows raises no SIGPIPE */
+#define SHUT_WR SD_SEND
+typedef int io_len;
+static int net_start(void) {
+    WSADATA data;
+    return WSAStartup(MAKEWORD(2, 2), &data) == 0 ? 0 : -1;
+}
+static void net_stop(void) { WSACleanup(); }
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+typedef int sock_t;
+#define SOCK_INVALID (-1)
+#define sock_close close
+typedef size_t io_len;
+static int net_start(void) { return 0; }
+static void net_stop(void) {}
+#endif
 
 struct fake_server {
-    int listen_fd;
+    sock_t listen_fd;
     int port;
     const fake_route *routes;
     size_t count;
@@ -34,9 +61,9 @@ static int is_stopping(fake_server *s) {
     return stop;
 }
 
-static void write_all(int fd, const char *data, size_t len) {
+static void write_all(sock_t fd, const char *data, size_t len) {
     while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        ssize_t n = send(fd, data, (io_len)len, MSG_NOSIGNAL);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) continue;
             return;
@@ -48,14 +75,14 @@ static void write_all(int fd, const char *data, size_t len) {
 
 /* Reads the head and the Content-Length body of one request; 0 on success, 1 for
  * a TLS ClientHello (head is then "TLS"), -1 on failure. */
-static int read_request(int fd, char *head, size_t size) {
+static int read_request(sock_t fd, char *head, size_t size) {
     size_t used = 0;
     char *end = NULL;
     while (!end) {
         if (used + 1 >= size) return -1;
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, 5000) <= 0) return -1;
-        ssize_t n = recv(fd, head + used, size - 1 - used, 0);
+        ssize_t n = recv(fd, head + used, (io_len)(size - 1 - used), 0);
         if (n <= 0) return -1;
         if (used == 0 && head[0] == 0x16) { /* a TLS handshake record */
             snprintf(head, size, "TLS");
@@ -78,7 +105,7 @@ static int read_request(int fd, char *head, size_t size) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, 5000) <= 0) return -1;
         size_t chunk = want - have < sizeof sink ? want - have : sizeof sink;
-        ssize_t n = recv(fd, sink, chunk, 0);
+        ssize_t n = recv(fd, sink, (io_len)chunk, 0);
         if (n <= 0) return -1;
         have += (size_t)n;
     }
@@ -86,11 +113,11 @@ static int read_request(int fd, char *head, size_t size) {
     return 0;
 }
 
-static void serve(fake_server *s, int fd) {
+static void serve(fake_server *s, sock_t fd) {
     char head[8192];
     int got = read_request(fd, head, sizeof head);
     if (got < 0) {
-        close(fd);
+        sock_close(fd);
         return;
     }
     char *line_end = strstr(head, "\r\n");
@@ -112,14 +139,14 @@ static void serve(fake_server *s, int fd) {
     if (got == 1) { /* answer a TLS client with plain text */
         static const char plain[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
         write_all(fd, plain, sizeof plain - 1);
-        close(fd);
+        sock_close(fd);
         return;
     }
     if (!route) {
         static const char not_found[] =
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         write_all(fd, not_found, sizeof not_found - 1);
-        close(fd);
+        sock_close(fd);
         return;
     }
     switch (route->action) {
@@ -131,7 +158,7 @@ static void serve(fake_server *s, int fd) {
         break;
     case FAKE_RESET: {
         struct linger l = {1, 0};
-        setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, (const void *)&l, sizeof l);
         break;
     }
     case FAKE_STALL:
@@ -144,19 +171,19 @@ static void serve(fake_server *s, int fd) {
         }
         break;
     }
-    close(fd);
+    sock_close(fd);
 }
 
 static void *accept_loop(void *arg) {
     fake_server *s = arg;
     while (!is_stopping(s)) {
-        int fd = accept(s->listen_fd, NULL, NULL);
-        if (fd < 0) {
+        sock_t fd = accept(s->listen_fd, NULL, NULL);
+        if (fd == SOCK_INVALID) {
             if (errno == EINTR) continue;
             break;
         }
         if (is_stopping(s)) {
-            close(fd);
+            sock_close(fd);
             break;
         }
         serve(s, fd);
@@ -164,9 +191,9 @@ static void *accept_loop(void *arg) {
     return NULL;
 }
 
-static int listen_on_free_port(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
+static sock_t listen_on_free_port(int *port) {
+    sock_t fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd == SOCK_INVALID) return SOCK_INVALID;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -175,8 +202,8 @@ static int listen_on_free_port(int *port) {
     socklen_t len = sizeof addr;
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 16) != 0 ||
         getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        close(fd);
-        return -1;
+        sock_close(fd);
+        return SOCK_INVALID;
     }
     *port = ntohs(addr.sin_port);
     return fd;
@@ -185,13 +212,18 @@ static int listen_on_free_port(int *port) {
 fake_server *fake_server_start(const fake_route *routes, size_t count) {
     fake_server *s = calloc(1, sizeof *s);
     if (!s) return NULL;
+    if (net_start() != 0) {
+        free(s);
+        return NULL;
+    }
     s->routes = routes;
     s->count = count;
     pthread_mutex_init(&s->lock, NULL);
     s->listen_fd = listen_on_free_port(&s->port);
-    if (s->listen_fd < 0 || pthread_create(&s->thread, NULL, accept_loop, s) != 0) {
-        if (s->listen_fd >= 0) close(s->listen_fd);
+    if (s->listen_fd == SOCK_INVALID || pthread_create(&s->thread, NULL, accept_loop, s) != 0) {
+        if (s->listen_fd != SOCK_INVALID) sock_close(s->listen_fd);
         pthread_mutex_destroy(&s->lock);
+        net_stop();
         free(s);
         return NULL;
     }
@@ -219,26 +251,32 @@ void fake_server_stop(fake_server *s) {
     s->stopping = 1;
     pthread_mutex_unlock(&s->lock);
     /* Wake the accept() with a connection of our own. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd >= 0) {
+    sock_t fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd != SOCK_INVALID) {
         struct sockaddr_in addr;
         memset(&addr, 0, sizeof addr);
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = htons((unsigned short)s->port);
         (void)connect(fd, (struct sockaddr *)&addr, sizeof addr);
-        close(fd);
+        sock_close(fd);
     }
     pthread_join(s->thread, NULL);
-    close(s->listen_fd);
+    sock_close(s->listen_fd);
     pthread_mutex_destroy(&s->lock);
     free(s);
+    net_stop();
 }
 
 int fake_closed_port(void) {
     int port = 0;
-    int fd = listen_on_free_port(&port);
-    if (fd < 0) return 1;
-    close(fd);
+    if (net_start() != 0) return 1;
+    sock_t fd = listen_on_free_port(&port);
+    if (fd == SOCK_INVALID) {
+        net_stop();
+        return 1;
+    }
+    sock_close(fd);
+    net_stop();
     return port;
 }

@@ -147,11 +147,29 @@ done
 # No .NET SDK here, so no `dotnet pack`: the package is zipped from the layout
 # TokenBridge.csproj describes, with a hand-written .nuspec, and used below the way .NET
 # uses a restored package (from a package folder, through deps.json).
-echo "== NuGet package (hand-assembled: lib/netstandard2.0/, runtimes/linux-x64/native/)"
+echo "== NuGet package (hand-assembled: lib/netstandard2.0/, runtimes/<rid>/native/)"
 pkg="$build/nuget/TokenBridge"
 mkdir -p "$pkg/lib/netstandard2.0" "$pkg/runtimes/linux-x64/native"
 cp "$build/TokenBridge.dll" "$build/TokenBridge.xml" "$pkg/lib/netstandard2.0/"
 cp "$libdir/libtokenbridge.so" "$pkg/runtimes/linux-x64/native/"
+# The cross builds of scripts/cross.sh (win-x64 from MinGW, linux-arm64): packed when
+# built, required when TOKENBRIDGE_REQUIRE_CROSS=1 (scripts/test.sh builds them first).
+natives=(runtimes/linux-x64/native/libtokenbridge.so)
+for native in "win-x64/native/tokenbridge.dll:x86_64-pc-windows-gnu/release/tokenbridge.dll" \
+    "linux-arm64/native/libtokenbridge.so:aarch64-unknown-linux-gnu/release/libtokenbridge.so"; do
+    entry=runtimes/${native%%:*}
+    built=$target_dir/${native#*:}
+    if [ -f "$built" ]; then
+        mkdir -p "$pkg/$(dirname "$entry")"
+        cp "$built" "$pkg/$entry"
+        natives+=("$entry")
+    elif [ "${TOKENBRIDGE_REQUIRE_CROSS:-0}" = 1 ]; then
+        echo "error: $built is missing for $entry (build it with: bash scripts/cross.sh build)" >&2
+        exit 1
+    else
+        echo "    (no $entry: $built was not built; bash scripts/cross.sh build makes it)"
+    fi
+done
 cp "$here/README.md" "$pkg/README.md"
 cat > "$pkg/TokenBridge.nuspec" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
@@ -184,7 +202,7 @@ nupkg="$build/nuget/TokenBridge.$version.nupkg"
 (cd "$pkg" && zip -q -X -r "$nupkg" .)
 listing=$(unzip -l "$nupkg")
 echo "$listing" | sed -n '4,$p' | grep -v -- '^---' | sed 's/^/    /'
-for want in runtimes/linux-x64/native/libtokenbridge.so lib/netstandard2.0/TokenBridge.dll TokenBridge.nuspec; do
+for want in "${natives[@]}" lib/netstandard2.0/TokenBridge.dll TokenBridge.nuspec; do
     if ! echo "$listing" | grep -qE " $want\$"; then
         echo "error: $nupkg lacks $want" >&2
         exit 1
@@ -215,7 +233,9 @@ cat > "$build/nuget/app/Example.deps.json" <<EOF
       "TokenBridge/$version": {
         "runtime": { "lib/netstandard2.0/TokenBridge.dll": {} },
         "runtimeTargets": {
-          "runtimes/linux-x64/native/libtokenbridge.so": { "rid": "linux-x64", "assetType": "native" }
+          "runtimes/linux-x64/native/libtokenbridge.so": { "rid": "linux-x64", "assetType": "native" },
+          "runtimes/linux-arm64/native/libtokenbridge.so": { "rid": "linux-arm64", "assetType": "native" },
+          "runtimes/win-x64/native/tokenbridge.dll": { "rid": "win-x64", "assetType": "native" }
         }
       }
     }

