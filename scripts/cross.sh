@@ -252,6 +252,9 @@ cmd_rust_windows() {
 cmd_rust_arm64() {
     cmd_setup
     export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+    # Tests that run their own binary again as a child (tests/common/this_test.rs) put
+    # the runner first: without binfmt_misc an aarch64 binary cannot be exec'd.
+    export TOKENBRIDGE_TEST_RUNNER=$CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER
     # qemu-user emulates every instruction: unoptimised, tests/concurrency.rs (16 threads
     # x 500 calls) took 287 s and broke its 120 s limit; at opt-level 1 it takes 12 s.
     # Debug assertions and overflow checks stay on (the test profile's defaults); no
@@ -340,6 +343,31 @@ cmd_c_windows() {
     wine_run "$build/example.out" "$build/shared/example.exe" "$TOKENBRIDGE_YATIVO_URL" || die "example.exe failed"
     grep -q '"balances"' "$build/example.out" || die "example.exe: no balances in its output"
     note "C example under wine: example.exe read the balances"
+
+    # A Windows process behind a corporate proxy: the same example with http_proxy
+    # naming the lab's Basic-auth tinyproxy (Wine passes the environment on). The
+    # client tunnels plain http too (CONNECT, as for https): tinyproxy must log a
+    # tunnel to the sandbox, and the example must read the balances through it.
+    say "example.c under Wine through tinyproxy with Basic credentials (http_proxy)"
+    bash "$root/scripts/netlab.sh" install
+    bash "$root/scripts/netlab.sh" start "$out/lab" "${TOKENBRIDGE_SANDBOX_URL#http://}"
+    (
+        # shellcheck disable=SC1091 # written by netlab.sh
+        source "$out/lab/env"
+        local from tunnels
+        from=$(wc -c <"$TB_LAB_PROXY_AUTH_LOG")
+        http_proxy=$TB_LAB_PROXY_AUTH NO_PROXY= no_proxy= wine_run "$build/example-proxy.out" \
+            "$build/shared/example.exe" "$TOKENBRIDGE_YATIVO_URL" || die "example.exe through the proxy failed"
+        grep -q '"balances"' "$build/example-proxy.out" || die "example.exe through the proxy: no balances"
+        tunnels=$(tail -c +$((from + 1)) "$TB_LAB_PROXY_AUTH_LOG" | tr -d '\0' |
+            grep -c "): CONNECT ${TOKENBRIDGE_SANDBOX_URL#http://} HTTP/1" || true)
+        [ "$tunnels" -ge 1 ] || die "tinyproxy saw no tunnel from example.exe to the sandbox"
+        note "C example under wine through tinyproxy (Basic credentials from http_proxy): $tunnels tunnel(s), login and balance read"
+    ) || {
+        bash "$root/scripts/netlab.sh" stop "$out/lab"
+        die "the proxied example failed"
+    }
+    bash "$root/scripts/netlab.sh" stop "$out/lab"
     sandbox_stop
 }
 

@@ -14,6 +14,11 @@
 //!
 //! Without `unshare`, or where namespaces are refused, the test fails saying so.
 
+#![cfg(target_os = "linux")] // network namespaces and /etc/resolv.conf: Linux only
+
+#[path = "common/this_test.rs"]
+mod this_test;
+
 use std::net::UdpSocket;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -41,12 +46,11 @@ fn a_dns_server_that_never_answers() {
         "nameserver 127.0.0.1\noptions timeout:3 attempts:1\n",
     )
     .unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let script = "ip link set lo up && mount --bind \"$1\" /etc/resolv.conf && exec \"$2\" --exact a_dns_server_that_never_answers --nocapture --test-threads=1";
+    let script = "ip link set lo up && mount --bind \"$1\" /etc/resolv.conf && shift && exec \"$@\" --exact a_dns_server_that_never_answers --nocapture --test-threads=1";
     let out = Command::new("unshare")
         .args(["-rmn", "sh", "-c", script, "sh"])
         .arg(&resolv)
-        .arg(&exe)
+        .args(this_test::argv())
         .env(INNER, "1")
         .env("RUST_BACKTRACE", "0")
         .output();

@@ -7,6 +7,14 @@
 //! body). The lab needs tinyproxy, nginx, openssl and curl: as root it installs them,
 //! otherwise the tests fail with the `sudo apt-get install` command to run.
 
+// The lab is Linux processes (tinyproxy, nginx) that this test starts with bash; a
+// Windows test binary under Wine cannot start them. The Windows DLL's proxied calls
+// are scripts/cross.sh's to test.
+#![cfg(not(windows))]
+
+#[path = "common/this_test.rs"]
+mod this_test;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -669,13 +677,12 @@ fn the_proxy_from_the_environment_and_no_proxy() {
         (vec![("HTTPS_PROXY", &open)], Target::Http, Via::Direct),
         (vec![("http_proxy", &open)], Target::Https, Via::Direct),
     ];
-    let exe = std::env::current_exe().unwrap();
     // Every case runs, and the failures are listed together at the end.
     let mut failed = Vec::new();
     for (vars, target, via) in cases {
         let case = format!("{vars:?} to {target:?} should go {via:?}");
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            environment_case(&w, &exe, &vars, target, via)
+            environment_case(&w, &vars, target, via)
         }));
         if run.is_err() {
             failed.push(case);
@@ -693,11 +700,11 @@ enum Via {
 
 /// One environment case: a child process with `vars` calls `target`; the proxy logs,
 /// the TLS front's log and the sandbox say which way the requests went.
-fn environment_case(w: &World, exe: &Path, vars: &[(&str, &str)], target: Target, via: Via) {
+fn environment_case(w: &World, vars: &[(&str, &str)], target: Target, via: Via) {
     {
         w.sb.reset();
         let (open_log, auth_log, front) = (w.lab.open_log(), w.lab.auth_log(), w.lab.https_log());
-        let mut cmd = Command::new(exe);
+        let mut cmd = this_test::command();
         cmd.args([
             "the_proxy_from_the_environment_and_no_proxy",
             "--exact",
