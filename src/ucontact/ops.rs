@@ -1,0 +1,204 @@
+//! uContact's calls (U1–U3) and the parsers of their answers: most failures come
+//! as HTTP 200 with a body of `0` or `Error ...`.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::models::AgentProfile;
+use super::Client;
+use crate::client::Fetched;
+use crate::error::{Api, Error, Result};
+use crate::http::Reply;
+use crate::json;
+use crate::secret::Secret;
+
+impl Client {
+    /// U1: logs the API user in with `getUserToken` and returns the token (also
+    /// cached for later calls). Safe to repeat: each call starts a new session.
+    pub fn get_user_token(&self) -> Result<Secret> {
+        let inner = &self.inner;
+        let token = inner.vendor.get_user_token(&inner.http, &self.limits())?;
+        inner.cache.store(Fetched {
+            value: token.clone(),
+            expires: None,
+        });
+        Ok(token)
+    }
+
+    /// U2: logs the agent in with `AgentLogin` (also on the SIP side) and returns the
+    /// profile; its token is cached for later calls. Safe to repeat.
+    pub fn agent_login(&self) -> Result<AgentProfile> {
+        let inner = &self.inner;
+        let profile = inner.vendor.agent_login(&inner.http, &self.limits())?;
+        inner.cache.store(Fetched {
+            value: profile.token.clone(),
+            expires: None,
+        });
+        Ok(profile)
+    }
+
+    /// U3: ends the cached session with `EndSession`. Does nothing when there is no
+    /// session. Safe to repeat.
+    pub fn end_session(&self) -> Result<()> {
+        self.inner
+            .vendor
+            .end_cached_session(&self.inner, &self.limits())
+    }
+
+    /// Whether the client holds a session token.
+    pub fn has_session(&self) -> bool {
+        self.inner.cache.peek().is_some()
+    }
+
+    /// Ends the session (when [`Config::end_session_on_close`](crate::Config::end_session_on_close) is on) and releases the
+    /// client, reporting a failure to end the session.
+    pub fn close(self) -> Result<()> {
+        if !self.inner.vendor.end_on_close {
+            return Ok(());
+        }
+        let result = self.end_session();
+        if result.is_err() {
+            // The failure is reported here. When this was the last handle, the drop
+            // that follows must not silently send the same EndSession (and its retries)
+            // again; other clones, if any, keep the token to retry.
+            if let Some(inner) = Arc::into_inner(self.inner) {
+                inner.cache.take();
+            }
+        }
+        result
+    }
+}
+/// U1's answer: the token, as a JSON string or the last element of an array.
+pub(crate) fn parse_user_token(reply: &Reply, operation: &'static str) -> Result<Secret> {
+    let value = login_body(reply, operation)?;
+    let token = match &value {
+        Value::String(s) => Some(s.as_str()),
+        Value::Array(items) => items.last().and_then(Value::as_str),
+        _ => None,
+    };
+    match token.map(str::trim) {
+        Some(t) if !t.is_empty() && t != "0" => Ok(Secret::new(t)),
+        _ => Err(reply.unexpected(
+            operation,
+            "a JSON string holding the token, or an array whose last element is the token",
+        )),
+    }
+}
+
+/// U2's answer: the agent's profile, with a non-empty `token`.
+pub(crate) fn parse_agent_login(reply: &Reply, operation: &'static str) -> Result<AgentProfile> {
+    let value = login_body(reply, operation)?;
+    let Some(map) = value.as_object() else {
+        return Err(reply.unexpected(operation, "a JSON object with the agent's profile"));
+    };
+    let token = match json::text(map, "token") {
+        Some(t) if !t.trim().is_empty() => Secret::new(t.trim()),
+        _ => {
+            return Err(reply.unexpected(operation, "a profile with a non-empty `token` field"));
+        }
+    };
+    Ok(AgentProfile::from_map(map, value.clone(), token))
+}
+
+/// U3's answer: any text but `0` / `Error...`, with a 2xx status.
+pub(crate) fn parse_end_session(reply: &Reply, operation: &'static str) -> Result<()> {
+    if let Some(message) = vendor_error(&reply.body) {
+        return Err(rejected(
+            reply,
+            operation,
+            message,
+            "the session was not ended (unknown or already ended token)",
+        ));
+    }
+    if !reply.is_success() {
+        return Err(reply.status_error(operation));
+    }
+    Ok(())
+}
+
+/// `0` or `Error...` in the body, whatever the HTTP status.
+pub(crate) fn vendor_error(body: &str) -> Option<String> {
+    let text = body.trim();
+    let text = match serde_json::from_str::<Value>(text) {
+        Ok(Value::String(s)) => s,
+        Ok(Value::Number(n)) if n.as_i64() == Some(0) => "0".to_owned(),
+        _ => text.to_owned(),
+    };
+    let text = text.trim();
+    if text == "0"
+        || text
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("error"))
+    {
+        Some(text.to_owned())
+    } else {
+        None
+    }
+}
+
+fn rejected(
+    reply: &Reply,
+    operation: &'static str,
+    message: String,
+    meaning_of_zero: &str,
+) -> Error {
+    let message = if message == "0" {
+        format!("the server answered `0`: {meaning_of_zero}")
+    } else {
+        reply.scrub(&message)
+    };
+    Error::Rejected {
+        operation,
+        api: Api::UContact,
+        status: reply.status,
+        message,
+    }
+}
+
+/// The JSON of a login answer, or the error it stands for.
+fn login_body(reply: &Reply, operation: &'static str) -> Result<Value> {
+    if let Some(message) = vendor_error(&reply.body) {
+        return Err(rejected(
+            reply,
+            operation,
+            message,
+            "wrong user or password, or the user may not log in",
+        ));
+    }
+    if reply.status == 401 || reply.status == 403 {
+        return Err(Error::Rejected {
+            operation,
+            api: Api::UContact,
+            status: reply.status,
+            message: format!(
+                "the credentials were refused (HTTP {}): {}",
+                reply.status,
+                reply.excerpt()
+            ),
+        });
+    }
+    if !reply.is_success() {
+        return Err(reply.status_error(operation));
+    }
+    reply.json(operation, "JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_errors() {
+        assert_eq!(vendor_error("0").as_deref(), Some("0"));
+        assert_eq!(vendor_error(" 0\n").as_deref(), Some("0"));
+        assert_eq!(vendor_error("\"0\"").as_deref(), Some("0"));
+        assert_eq!(
+            vendor_error("Error: user locked").as_deref(),
+            Some("Error: user locked")
+        );
+        assert_eq!(vendor_error("\"ERROR bad\"").as_deref(), Some("ERROR bad"));
+        assert_eq!(vendor_error("1"), None);
+        assert_eq!(vendor_error("\"QWRtaW46OTgz\""), None);
+    }
+}
