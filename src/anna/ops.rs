@@ -12,7 +12,7 @@ use super::wire::{non_empty, HashBody, MessengerBody, UserBody};
 use super::{expiry, Client};
 use crate::client::Fetched;
 use crate::error::{Api, Error, Result};
-use crate::http::{Auth, Method, Outgoing, Reply};
+use crate::http::{Auth, Method, Outgoing, TextAnswer};
 use crate::json;
 use crate::secret::Secret;
 use crate::time::LocalDateTime;
@@ -204,7 +204,7 @@ impl Client {
 
 /// A1's answer: `data.Token` and its expiry.
 pub(crate) fn parse_token(
-    reply: &Reply,
+    reply: &TextAnswer,
     op: &'static str,
     now: SystemTime,
 ) -> Result<Fetched<Token>> {
@@ -231,7 +231,7 @@ pub(crate) fn parse_token(
 }
 
 /// A2–A8's answer: `success`, then the payload field (`message` may be null).
-pub(crate) fn parse_payload(reply: &Reply, op: &'static str, payload: &str) -> Result<Value> {
+pub(crate) fn parse_payload(reply: &TextAnswer, op: &'static str, payload: &str) -> Result<Value> {
     let answer = open_answer(reply, op, false)?;
     match answer.get(payload) {
         Some(v) if payload == "message" || !v.is_null() => Ok(v.clone()),
@@ -355,7 +355,7 @@ pub(crate) fn access_data(op: &'static str, v: Value) -> Result<AccessData> {
 }
 
 /// Checks AnnA's `{success, message}` and returns the parsed answer.
-pub(crate) fn open_answer(reply: &Reply, op: &'static str, is_login: bool) -> Result<Value> {
+pub(crate) fn open_answer(reply: &TextAnswer, op: &'static str, is_login: bool) -> Result<Value> {
     if reply.status == 401 && !is_login {
         return Err(reply.status_error(op));
     }

@@ -9,7 +9,7 @@ use super::models::AgentProfile;
 use super::Client;
 use crate::client::Fetched;
 use crate::error::{Api, Error, Result};
-use crate::http::Reply;
+use crate::http::TextAnswer;
 use crate::json;
 use crate::secret::Secret;
 
@@ -70,7 +70,7 @@ impl Client {
     }
 }
 /// U1's answer: the token, as a JSON string or the last element of an array.
-pub(crate) fn parse_user_token(reply: &Reply, operation: &'static str) -> Result<Secret> {
+pub(crate) fn parse_user_token(reply: &TextAnswer, operation: &'static str) -> Result<Secret> {
     let value = login_body(reply, operation)?;
     let token = match &value {
         Value::String(s) => Some(s.as_str()),
@@ -87,7 +87,10 @@ pub(crate) fn parse_user_token(reply: &Reply, operation: &'static str) -> Result
 }
 
 /// U2's answer: the agent's profile, with a non-empty `token`.
-pub(crate) fn parse_agent_login(reply: &Reply, operation: &'static str) -> Result<AgentProfile> {
+pub(crate) fn parse_agent_login(
+    reply: &TextAnswer,
+    operation: &'static str,
+) -> Result<AgentProfile> {
     let value = login_body(reply, operation)?;
     let Some(map) = value.as_object() else {
         return Err(reply.unexpected(operation, "a JSON object with the agent's profile"));
@@ -102,7 +105,7 @@ pub(crate) fn parse_agent_login(reply: &Reply, operation: &'static str) -> Resul
 }
 
 /// U3's answer: any text but `0` / `Error...`, with a 2xx status.
-pub(crate) fn parse_end_session(reply: &Reply, operation: &'static str) -> Result<()> {
+pub(crate) fn parse_end_session(reply: &TextAnswer, operation: &'static str) -> Result<()> {
     if let Some(message) = vendor_error(&reply.body) {
         return Err(rejected(
             reply,
@@ -138,7 +141,7 @@ pub(crate) fn vendor_error(body: &str) -> Option<String> {
 }
 
 fn rejected(
-    reply: &Reply,
+    reply: &TextAnswer,
     operation: &'static str,
     message: String,
     meaning_of_zero: &str,
@@ -157,7 +160,7 @@ fn rejected(
 }
 
 /// The JSON of a login answer, or the error it stands for.
-fn login_body(reply: &Reply, operation: &'static str) -> Result<Value> {
+fn login_body(reply: &TextAnswer, operation: &'static str) -> Result<Value> {
     if let Some(message) = vendor_error(&reply.body) {
         return Err(rejected(
             reply,

@@ -9,7 +9,7 @@ use super::models::AccessToken;
 use super::{Client, Yativo, DEFAULT_LIFETIME, MAX_LIFETIME_SECS};
 use crate::client::{Fetched, Vendor};
 use crate::error::{Api, Error, Result};
-use crate::http::{Reply, Request};
+use crate::http::{Request, TextAnswer};
 use crate::json;
 use crate::jwt;
 use crate::secret::Secret;
@@ -74,7 +74,7 @@ impl Client {
 }
 /// Y1's and Y2's answer: the envelope, then `data.access_token` and its expiry.
 pub(crate) fn parse_token(
-    reply: &Reply,
+    reply: &TextAnswer,
     op: &'static str,
     is_login: bool,
     now: SystemTime,
@@ -146,7 +146,7 @@ fn field_messages(data: &serde_json::Map<String, Value>) -> Option<String> {
 
 /// Checks a Yativo envelope and returns it with its `data`.
 pub(crate) fn open_envelope(
-    reply: &Reply,
+    reply: &TextAnswer,
     op: &'static str,
     is_login: bool,
 ) -> Result<(Value, Value)> {
