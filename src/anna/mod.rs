@@ -29,7 +29,7 @@ mod ops;
 mod wire;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::Value;
 
@@ -40,14 +40,13 @@ use crate::http::{Auth, CallLimits, Http, Method, Outgoing};
 use crate::json;
 use crate::jwt;
 use crate::secret::Secret;
-use crate::time::parse_date_time;
 
 pub use models::{
     AccessData, Channel, Credentials, Department, MessengerFilter, MessengerRequest,
     MessengerRequests, MessengerStructure, RequestStatus, Token, User,
 };
-pub(crate) use ops::{
-    access_data, alert_counter_from, link_from, open_answer, parse_payload, parse_token,
+pub(crate) use wire::{
+    access_data, alert_counter_from, expiry, link_from, open_answer, parse_payload, parse_token,
     requests_from, structure_from,
 };
 use wire::{non_empty, GetTokenBody};
@@ -161,67 +160,5 @@ impl Anna {
         .secret(c.company_hash.expose());
         log::info!(target: "tokenbridge", "{OP}: getting a token for {}", c.user);
         parse_token(&http.send(&req, limits)?, OP, now)
-    }
-}
-
-/// When an AnnA token expires: `ExpiresIn` as seconds (number or string) or as a
-/// date-time; a date-time without zone is trusted only when the JWT has no `exp`.
-pub(crate) fn expiry(expires_in: Option<&str>, token: &str, now: SystemTime) -> Option<SystemTime> {
-    let from_jwt = jwt::expiry(token);
-    let Some(raw) = expires_in.map(str::trim).filter(|s| !s.is_empty()) else {
-        return from_jwt;
-    };
-    let compact_date_time = raw.len() == 14 && raw.bytes().all(|b| b.is_ascii_digit());
-    if let (false, Ok(secs)) = (compact_date_time, raw.parse::<f64>()) {
-        if secs > 0.0 && secs.is_finite() && secs < 10.0 * 365.0 * 86_400.0 {
-            return Some(now + Duration::from_secs_f64(secs));
-        }
-        return from_jwt;
-    }
-    match parse_date_time(raw) {
-        Some(p) => match p.offset {
-            Some(offset) => p.local.to_system_time(offset),
-            None => from_jwt.or_else(|| p.local.to_system_time(0)),
-        },
-        None => from_jwt,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-    use std::time::UNIX_EPOCH;
-
-    /// The one-pass reading gives what the full reading gives, for answers it takes
-    /// and for answers it hands on.
-    #[test]
-    fn expiry_sources() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let jwt = jwt::make_unsigned(&json!({"exp": 1_000_500}));
-        let at = |s| UNIX_EPOCH + Duration::from_secs(s);
-        assert_eq!(expiry(Some("3600"), &jwt, now), Some(at(1_003_600)));
-        assert_eq!(expiry(Some(" 60 "), "x", now), Some(at(1_000_060)));
-        assert_eq!(
-            expiry(Some("1970-01-12T14:00:00Z"), "x", now),
-            Some(at(1_000_800))
-        );
-        assert_eq!(
-            expiry(Some("1970-01-12T14:00:00"), &jwt, now),
-            Some(at(1_000_500))
-        );
-        assert_eq!(expiry(Some("soon"), &jwt, now), Some(at(1_000_500)));
-        // The compact form AnnA uses for `Expires` is a date-time, not seconds.
-        assert_eq!(
-            expiry(Some("19700112140000"), &jwt, now),
-            Some(at(1_000_500))
-        );
-        assert_eq!(
-            expiry(Some("19700112140000"), "x", now),
-            Some(at(1_000_800))
-        );
-        assert_eq!(expiry(None, &jwt, now), Some(at(1_000_500)));
-        assert_eq!(expiry(Some("-5"), "x", now), None);
-        assert_eq!(expiry(None, "x", now), None);
     }
 }

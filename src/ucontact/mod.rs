@@ -38,7 +38,7 @@ use crate::secret::Secret;
 #[cfg(test)]
 pub(crate) use models::PUBLISHED_FIELDS;
 pub use models::{AgentProfile, Credentials, LoginKind};
-pub(crate) use ops::{parse_agent_login, parse_end_session, parse_user_token, vendor_error};
+pub(crate) use wire::{parse_agent_login, parse_end_session, parse_user_token, vendor_error};
 use wire::{AGENT_LOGIN, END_SESSION, GET_USER_TOKEN};
 
 /// The base URL for a uContact server given as a cloud domain (`mycompany` →
@@ -177,6 +177,25 @@ impl UContact {
         }
         Ok(())
     }
+    /// One of the two login forms, with the password.
+    fn login_request<'a>(
+        &'a self,
+        op: &'static str,
+        path: &'a str,
+        name_field: &'a str,
+    ) -> Outgoing<'a> {
+        let c = &self.credentials;
+        log::info!(target: "tokenbridge", "{op}: logging in {}", c.user);
+        Outgoing::form(
+            op,
+            path,
+            &[(name_field, &c.user), ("password", c.password.expose())],
+            Auth::None,
+        )
+        .repeatable()
+        .secret(c.password.expose())
+    }
+
     fn get_user_token(&self, http: &Http, limits: &CallLimits) -> Result<Secret> {
         const OP: &str = "uContact getUserToken";
         self.check_credentials()?;

@@ -25,7 +25,7 @@ mod ops;
 mod wire;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::Value;
 
@@ -37,14 +37,9 @@ use crate::jwt;
 use crate::secret::Secret;
 
 pub use models::{AccessToken, Credentials, Environment, PRODUCTION_URL, SANDBOX_URL};
-pub(crate) use ops::{open_envelope, parse_token, reason};
-use wire::{new_idempotency_key, LoginBody};
+use wire::{new_idempotency_key, LoginBody, DEFAULT_LIFETIME};
+pub(crate) use wire::{open_envelope, parse_token, reason};
 
-/// Token lifetime the vendor documents, used when an answer gives none.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
-
-/// The longest `expires_in` believed (ten years); a longer one is treated as missing.
-const MAX_LIFETIME_SECS: i64 = 10 * 365 * 86_400;
 /// Yativo's side of a [`Client`]: its credentials, login and refresh, the
 /// envelope of its answers, and an `Idempotency-Key` on every POST.
 pub struct Yativo {
