@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target in fuzz/ for a bounded time, and prints one line per
 # target: executions, seconds, corpus size, result. See FUZZING.md.
 #
-#   scripts/fuzz.sh            # 10 s per target (the CI smoke run)
+#   scripts/fuzz.sh            # 10 s per target (scripts/test.sh passes FUZZ_SECONDS, 5 s by default)
 #   scripts/fuzz.sh 150        # 150 s per target
 #   FUZZ_JOBS=2 scripts/fuzz.sh 150   # two targets at a time
 #   scripts/fuzz.sh 60 yativo_login anna_get_token   # only these targets

@@ -39,6 +39,20 @@ rust_tests() {
     # Every target but benches/ (clients that scripts/bench.sh drives against nginx).
     cargo test --lib --bins --tests --examples && cargo test --doc
 }
+# The declared MSRV (`rust-version` in Cargo.toml) builds the library from Cargo.lock
+# and passes its unit tests; rustup installs that toolchain when it is missing.
+msrv_tests() {
+    local msrv
+    msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+    if ! command -v rustup >/dev/null; then
+        echo "the MSRV check needs rustup: https://rustup.rs" >&2
+        return 1
+    fi
+    if ! rustup run "$msrv" rustc --version >/dev/null 2>&1; then
+        rustup toolchain install "$msrv" --profile minimal || return 1
+    fi
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/msrv" cargo "+$msrv" test --lib --locked
+}
 
 # The packages (wheels, NuGet, jar) must carry the cross builds made below.
 export TOKENBRIDGE_REQUIRE_CROSS=1
@@ -50,6 +64,7 @@ step "rust: fmt, clippy, doc" rust_checks
 # command to run.
 step "proxy lab packages" bash scripts/netlab.sh install
 step "rust: tests" rust_tests
+step "rust: the MSRV (rust-version) builds and passes the unit tests" msrv_tests
 step "header drift" bash scripts/check-header.sh
 step "a dependent without the sandbox feature compiles no server code" bash scripts/check-dependent.sh
 step "README examples are the tested files" bash scripts/check-readme.sh

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::http::Reply;
+use crate::http::TextAnswer;
 use crate::{anna, ffi, jwt, secret, time, ucontact, yativo};
 
 /// Statuses the parsers tell apart, and a few odd ones.
@@ -31,11 +31,11 @@ fn now() -> SystemTime {
 /// The secrets a call would carry: scrubbed from every message below.
 const SECRETS: &[&str] = &["fuzz-password", "fuzz-token"];
 
-fn reply(data: &[u8]) -> Option<Reply<'static>> {
+fn reply(data: &[u8]) -> Option<TextAnswer<'static>> {
     let (&first, body) = data.split_first()?;
     let status = STATUSES[first as usize % STATUSES.len()];
     let body = std::str::from_utf8(body).ok()?;
-    Some(Reply::from_parts(status, body.to_owned(), SECRETS))
+    Some(TextAnswer::from_parts(status, body.to_owned(), SECRETS))
 }
 
 /// Prints an outcome the ways a caller may, and checks an error's text is bounded.
@@ -285,7 +285,7 @@ mod tests {
             data.extend_from_slice(body.as_bytes());
             yativo_login(&data);
             yativo_refresh(&data);
-            let reply = Reply::from_parts(200, body.to_owned(), &[]);
+            let reply = TextAnswer::from_parts(200, body.to_owned(), &[]);
             let token = yativo::parse_token(&reply, "Yativo login", true, now()).unwrap();
             assert_eq!(
                 token.expires,
@@ -295,7 +295,7 @@ mod tests {
         }
         // Ten years is still believed.
         let body = r#"{"status":"success","data":{"access_token":"t","expires_in":315360000}}"#;
-        let reply = Reply::from_parts(200, body.to_owned(), &[]);
+        let reply = TextAnswer::from_parts(200, body.to_owned(), &[]);
         let token = yativo::parse_token(&reply, "Yativo login", true, now()).unwrap();
         assert_eq!(
             token.expires,

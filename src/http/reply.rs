@@ -1,4 +1,4 @@
-//! What comes back: the answer as the vendor modules read it ([`Reply`]), and the
+//! What comes back: the answer as the vendor modules read it ([`TextAnswer`]), and the
 //! mapping of ureq's failures to [`Error`]s that name the right culprit and never a
 //! secret.
 #![forbid(unsafe_code)]
@@ -66,9 +66,12 @@ impl std::fmt::Debug for Secrets<'_> {
     }
 }
 
-/// An HTTP answer, body read and checked as UTF-8.
+/// An answer as the vendor modules read it: the status, the body read and checked
+/// as UTF-8, and the call's secrets, scrubbed from every text taken out of it. (The
+/// bytes before they are read are `run::WireAnswer`; the public answer of a generic
+/// call is [`Response`](super::Response).)
 #[derive(Debug)]
-pub(crate) struct Reply<'a> {
+pub(crate) struct TextAnswer<'a> {
     pub status: u16,
     pub body: String,
     pub location: Option<String>,
@@ -77,11 +80,11 @@ pub(crate) struct Reply<'a> {
     pub(super) reason: ReasonReader,
 }
 
-impl<'a> Reply<'a> {
+impl<'a> TextAnswer<'a> {
     /// A reply as [`super::Http::send`] hands it over (status, UTF-8 body), for the
     /// parsers to be run without a network (the fuzz targets).
-    pub(crate) fn from_parts(status: u16, body: String, secrets: &'a [&'a str]) -> Reply<'a> {
-        Reply::scrubbed(status, body, &[], secrets, no_reason)
+    pub(crate) fn from_parts(status: u16, body: String, secrets: &'a [&'a str]) -> TextAnswer<'a> {
+        TextAnswer::scrubbed(status, body, &[], secrets, no_reason)
     }
 
     /// A reply whose texts are scrubbed of a client's credentials and of `listed`.
@@ -91,8 +94,8 @@ impl<'a> Reply<'a> {
         client: &'a [Secret],
         listed: &'a [&'a str],
         reason: ReasonReader,
-    ) -> Reply<'a> {
-        Reply {
+    ) -> TextAnswer<'a> {
+        TextAnswer {
             status,
             body,
             location: None,

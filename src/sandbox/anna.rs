@@ -2,126 +2,20 @@
 //! `hash`; every answer `{"success", "message", <payload>}`, `success: false` inside
 //! an HTTP 200 when the API says no; bearer JWTs from `GetToken`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
 
+use super::api::{unauthorized, Api, Op, Reply};
+use super::state::{MessengerRequest, State, User};
 use super::tokens::{compact_date_time, unix_now};
 use super::wire::{self, Incoming};
-use super::{unauthorized, Api, Op, Reply, State};
-
-/// A user of the sandbox company.
-#[derive(Debug, Clone)]
-pub(crate) struct User {
-    name: String,
-    active: bool,
-    /// Document type and number, if the user has one.
-    document: Option<(String, String)>,
-    requests: Vec<MessengerRequest>,
-}
-
-/// One of a user's messenger requests.
-#[derive(Debug, Clone)]
-pub(crate) struct MessengerRequest {
-    protocol: &'static str,
-    department_alias: &'static str,
-    department: &'static str,
-    channel_alias: &'static str,
-    channel: &'static str,
-    description: &'static str,
-    /// Year, month, day.
-    opened_on: (u32, u32, u32),
-    opened_at_time: &'static str,
-    /// `A` (open) or `E` (closed).
-    status: &'static str,
-    pending: bool,
-}
-
-/// The contract's users: 42 (active, "Ana Souza", document CPF 12345678900, three
-/// requests) and 7 (inactive).
-pub(crate) fn initial_users() -> BTreeMap<String, User> {
-    let request = |protocol,
-                   (department_alias, department),
-                   (channel_alias, channel),
-                   description,
-                   opened_on,
-                   status,
-                   pending| MessengerRequest {
-        protocol,
-        department_alias,
-        department,
-        channel_alias,
-        channel,
-        description,
-        opened_on,
-        opened_at_time: "09:30:00",
-        status,
-        pending,
-    };
-    let finance = ("financeiro", "Financeiro");
-    let support = ("suporte", "Suporte");
-    let mut users = BTreeMap::new();
-    users.insert(
-        "42".to_owned(),
-        User {
-            name: "Ana Souza".to_owned(),
-            active: true,
-            document: Some(("CPF".to_owned(), "12345678900".to_owned())),
-            requests: vec![
-                request(
-                    "2024000101",
-                    finance,
-                    ("whatsapp", "WhatsApp"),
-                    "Segunda via de boleto",
-                    (2024, 3, 15),
-                    "A",
-                    true,
-                ),
-                request(
-                    "2024000102",
-                    support,
-                    ("chat", "Chat"),
-                    "Troca de senha",
-                    (2024, 5, 2),
-                    "A",
-                    false,
-                ),
-                request(
-                    "2023000087",
-                    finance,
-                    ("email", "E-mail"),
-                    "Reembolso",
-                    (2023, 11, 20),
-                    "E",
-                    false,
-                ),
-            ],
-        },
-    );
-    users.insert(
-        "7".to_owned(),
-        User {
-            name: "Bruno Lima".to_owned(),
-            active: false,
-            document: Some(("CPF".to_owned(), "98765432100".to_owned())),
-            requests: Vec::new(),
-        },
-    );
-    users
-}
-
-/// An error answer (`success: false`).
-pub(crate) fn error(status: u16, message: &str) -> Reply {
-    Reply::json(status, &json!({"success": false, "message": message}))
-}
 
 /// The API said no: HTTP 200 with `success: false`.
 fn refused(message: String) -> Reply {
-    error(200, &message)
+    Api::Anna.error(200, &message)
 }
 
 fn bad(message: String) -> Reply {
-    error(400, &message)
+    Api::Anna.error(400, &message)
 }
 
 fn success(message: &str, payload: &str, value: Value) -> Reply {

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use super::api::{reason_phrase, Api, Op, Reply};
+use super::route;
+use super::state::State;
 use super::wire::{self, Incoming};
-use super::{Api, Reply, Shared};
 
 /// The prefix of the control endpoint.
 const CONTROL: &str = "/__sandbox";
@@ -21,6 +23,26 @@ const MAX_DELAY: Duration = Duration::from_secs(600);
 /// sandbox's state leaves it consistent, and a handler must never stop the server).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the worker threads share: the state and the pending faults (apart, so that
+/// a delayed request holds no lock while it waits).
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    pub(crate) faults: Mutex<VecDeque<Fault>>,
+}
+
+impl Shared {
+    pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub(crate) fn reset(&self) {
+        lock(&self.faults).clear();
+        let mut st = self.lock_state();
+        let fresh = State::new(st.options.clone(), st.url.clone());
+        *st = fresh;
+    }
 }
 
 /// A misbehaviour for the next requests whose path starts with [`path`](Fault::path)
@@ -252,9 +274,9 @@ pub(crate) fn respond(shared: &Shared, req: &Incoming, pause: &dyn Fn(Duration))
     }
     shared
         .lock_state()
-        .count_request(req, super::Op::route(&req.method, &req.path));
+        .count_request(req, Op::route(&req.method, &req.path));
     let Some(fault) = take_fault(&mut lock(&shared.faults), req) else {
-        return Outcome::Reply(shared.lock_state().run(req));
+        return Outcome::Reply(route::answer(&mut shared.lock_state(), req));
     };
     if !fault.delay.is_zero() {
         pause(fault.delay);
@@ -269,7 +291,7 @@ pub(crate) fn respond(shared: &Shared, req: &Incoming, pause: &dyn Fn(Duration))
             status,
             &format!(
                 "fault injected by the sandbox: {status} {}{}",
-                super::reason_phrase(status),
+                reason_phrase(status),
                 if acted {
                     " (the operation was carried out)"
                 } else {
@@ -284,7 +306,7 @@ pub(crate) fn respond(shared: &Shared, req: &Incoming, pause: &dyn Fn(Duration))
             return outcome;
         }
     }
-    let real = shared.lock_state().run(req);
+    let real = route::answer(&mut shared.lock_state(), req);
     if fault.after {
         if let Some(outcome) = instead(true) {
             return outcome;
@@ -340,7 +362,7 @@ fn control(shared: &Shared, req: &Incoming) -> Reply {
             ok()
         }
         ("/__sandbox/faults", _) => wrong_method("POST or DELETE"),
-        _ => super::fallback(req),
+        _ => route::fallback(req),
     }
 }
 

@@ -12,16 +12,16 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::control::{self, lock, Outcome};
+use super::api::{Api, Reply};
+use super::control::{self, lock, Outcome, Shared};
 use super::wire::Incoming;
-use super::{Api, Reply, Shared};
 
 /// How often a blocked relay or worker looks whether the sandbox stopped.
 const POLL: Duration = Duration::from_millis(100);
@@ -262,6 +262,19 @@ fn is_wait(e: &std::io::Error) -> bool {
     )
 }
 
+/// The address clients use to reach a listener bound to `addr`.
+pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), addr.port())
+        }
+        _ => addr,
+    }
+}
+
 /// The running server of a [`Sandbox`](super::Sandbox).
 pub(crate) struct Server {
     port: u16,
@@ -290,7 +303,7 @@ impl Server {
             stopped: Mutex::new(false),
             changed: Condvar::new(),
             flag: AtomicBool::new(false),
-            wake: super::reachable(bound),
+            wake: reachable(bound),
             idle,
             epoch: Instant::now(),
             connections: Mutex::new(Connections::default()),

@@ -4,18 +4,11 @@
 use base64::Engine;
 use serde_json::{json, Value};
 
+use super::api::{unauthorized, Api, Op, Reply};
+use super::state::State;
 use super::wire::{self, Form, Incoming};
-use super::{unauthorized, Api, Op, Reply, State};
 
 const FORM: &str = "application/x-www-form-urlencoded";
-
-/// An error answer: plain text, as the uContact server sends.
-pub(crate) fn error(status: u16, message: &str) -> Reply {
-    Reply::text(
-        status,
-        &format!("{status} {}: {message}", super::reason_phrase(status)),
-    )
-}
 
 pub(crate) fn handle(st: &mut State, op: Op, req: &Incoming) -> Reply {
     let result = match op {
@@ -28,7 +21,7 @@ pub(crate) fn handle(st: &mut State, op: Op, req: &Incoming) -> Reply {
 }
 
 fn bad(message: String) -> Reply {
-    error(400, &message)
+    Api::UContact.error(400, &message)
 }
 
 /// uContact's answer to a rejected call: HTTP 200, body `0`.

@@ -7,61 +7,13 @@
 //! `message: "Request failed."`, the reason in `data.error` — or, for a validation
 //! failure (HTTP 422), `data` holding field → list of messages.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
+use super::api::{unauthorized, Api, Op, Reply};
+use super::state::{Payout, State, IDEMPOTENCY_WINDOW};
 use super::wire::{self, Incoming};
-use super::{unauthorized, Api, Op, Reply, State};
-
-/// How long the first answer to an `Idempotency-Key` is kept.
-const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(60 * 60);
-
-/// What Yativo keeps beyond tokens: payouts and the answers per idempotency key.
-#[derive(Debug, Default)]
-pub(crate) struct Book {
-    payouts: Vec<Payout>,
-    /// (account, key) → when it was first used and its answer.
-    answers: HashMap<(String, String), (Instant, Reply)>,
-}
-
-#[derive(Debug, Clone)]
-struct Payout {
-    id: String,
-    account: String,
-    amount: String,
-    currency: String,
-    beneficiary: Option<String>,
-}
-
-impl Payout {
-    fn to_json(&self) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "amount": self.amount,
-            "currency": self.currency,
-            "status": "pending",
-        });
-        if let Some(b) = &self.beneficiary {
-            v["beneficiary"] = Value::String(b.clone());
-        }
-        v
-    }
-}
-
-/// An error envelope, the reason in `data.error`.
-pub(crate) fn error(status: u16, reason: &str) -> Reply {
-    Reply::json(
-        status,
-        &json!({
-            "status": "failed",
-            "status_code": status,
-            "message": "Request failed.",
-            "data": {"error": reason},
-        }),
-    )
-}
 
 /// A validation failure: 422, `data` = field → messages.
 fn invalid(fields: Map<String, Value>) -> Reply {
@@ -95,7 +47,7 @@ pub(crate) fn handle(st: &mut State, op: Op, req: &Incoming) -> Reply {
 }
 
 fn bad(message: String) -> Reply {
-    error(400, &message)
+    Api::Yativo.error(400, &message)
 }
 
 /// A JSON object body, or the 400.
@@ -178,7 +130,7 @@ fn login(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let secret = v.string(&body, "app_secret");
     v.finish()?;
     if account != st.options.yativo_account || secret != st.options.yativo_secret {
-        return Err(error(401, "Invalid login credentials"));
+        return Err(Api::Yativo.error(401, "Invalid login credentials"));
     }
     let (token, expires_in) = issue(st, account);
     Ok(success(
@@ -224,7 +176,7 @@ fn payout(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
     let (_, account) = authorize(st, req)?;
     let key = match req.header("idempotency-key") {
         Some(k) if !k.is_empty() => k.to_owned(),
-        _ => return Err(error(400, "Idempotency key missing")),
+        _ => return Err(Api::Yativo.error(400, "Idempotency key missing")),
     };
     let now = Instant::now();
     let book = &mut st.yativo;
@@ -325,7 +277,7 @@ fn get_payout(st: &mut State, req: &Incoming) -> Result<Reply, Reply> {
         .iter()
         .find(|p| p.id == id && p.account == account)
         .map(|p| success(200, "Payout retrieved", p.to_json()))
-        .ok_or_else(|| error(404, &format!("Payout {id} not found")))
+        .ok_or_else(|| Api::Yativo.error(404, &format!("Payout {id} not found")))
 }
 
 #[cfg(test)]
