@@ -33,6 +33,9 @@ use crate::json;
 use crate::jwt;
 use crate::secret::Secret;
 
+#[path = "yativo/webhook.rs"]
+pub mod webhook;
+
 /// The production API.
 pub const PRODUCTION_URL: &str = "https://api.yativo.com/api/v1";
 /// The vendor's online sandbox.
