@@ -311,7 +311,8 @@ fn ok() -> Reply {
     Reply::json(200, &json!({"ok": true}))
 }
 
-/// `GET /__sandbox/stats`, `POST /__sandbox/reset`, `POST`/`DELETE /__sandbox/faults`.
+/// `GET /__sandbox/stats`, `POST /__sandbox/reset`, `POST`/`DELETE /__sandbox/faults`,
+/// `GET`/`POST`/`DELETE /__sandbox/webhooks`.
 fn control(shared: &Shared, req: &Incoming) -> Reply {
     let api = Api::Sandbox;
     let wrong_method = |takes: &str| {
@@ -340,6 +341,19 @@ fn control(shared: &Shared, req: &Incoming) -> Reply {
             ok()
         }
         ("/__sandbox/faults", _) => wrong_method("POST or DELETE"),
+        ("/__sandbox/webhooks", "GET") => Reply::json(200, &shared.lock_state().hooks.to_json()),
+        ("/__sandbox/webhooks", "POST") => match webhook_of(req) {
+            Ok(hook) => {
+                shared.lock_state().hooks.add(hook);
+                ok()
+            }
+            Err(e) => api.error(400, &e),
+        },
+        ("/__sandbox/webhooks", "DELETE") => {
+            shared.lock_state().hooks.clear();
+            ok()
+        }
+        ("/__sandbox/webhooks", _) => wrong_method("GET, POST or DELETE"),
         _ => super::fallback(req),
     }
 }
@@ -348,6 +362,11 @@ fn fault_of(req: &Incoming) -> Result<Fault, String> {
     wire::require_content_type(req, "application/json", true)?;
     let body: Map<String, Value> = wire::json_object(req)?;
     Fault::try_from(Value::Object(body))
+}
+
+fn webhook_of(req: &Incoming) -> Result<super::Webhook, String> {
+    wire::require_content_type(req, "application/json", true)?;
+    super::webhooks::webhook_of(wire::json_object(req)?)
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ mod control;
 mod server;
 mod tokens;
 mod ucontact;
+mod webhooks;
 mod wire;
 mod yativo;
 
@@ -51,6 +52,7 @@ use serde_json::{json, Value};
 
 pub use control::Fault;
 pub use server::Stopper;
+pub use webhooks::{Tamper, Webhook};
 
 use tokens::{Rng, TokenBook};
 use wire::Incoming;
@@ -260,6 +262,29 @@ impl Sandbox {
     /// Removes every fault.
     pub fn clear_faults(&self) {
         control::lock(&self.shared.faults).clear();
+    }
+
+    /// Subscribes a webhook: each payout carried out from now on is POSTed to its
+    /// URL, signed as it says (see [`Webhook`]). Panics when the subscription is not
+    /// valid ([`Webhook::check`]). [`reset`](Sandbox::reset) removes it.
+    pub fn add_webhook(&self, webhook: Webhook) {
+        if let Err(e) = webhook.check() {
+            panic!("invalid sandbox webhook: {e}");
+        }
+        self.shared.lock_state().hooks.add(webhook);
+    }
+
+    /// Removes every webhook subscription (deliveries under way finish).
+    pub fn clear_webhooks(&self) {
+        self.shared.lock_state().hooks.clear();
+    }
+
+    /// What became of the webhook deliveries since the start or the last reset
+    /// (the last 100), oldest first: each a JSON object with `event_id`, `url`,
+    /// `header`, `tamper`, `elapsed_ms`, and the receiver's HTTP `status` or the
+    /// `error` that stopped the delivery.
+    pub fn webhook_deliveries(&self) -> Vec<Value> {
+        self.shared.lock_state().hooks.deliveries()
     }
 
     /// Blocks until the sandbox is stopped by a [`Stopper`] (from another thread or
@@ -564,6 +589,7 @@ pub(crate) struct State {
     yativo: yativo::Book,
     anna_tokens: TokenBook,
     anna_users: BTreeMap<String, anna::User>,
+    hooks: webhooks::Hooks,
 }
 
 impl State {
@@ -582,6 +608,7 @@ impl State {
             yativo: yativo::Book::default(),
             anna_tokens: TokenBook::default(),
             anna_users: anna::initial_users(),
+            hooks: webhooks::Hooks::default(),
             options,
             url,
         }
@@ -680,7 +707,7 @@ fn fallback(req: &Incoming) -> Reply {
         Api::UContact => "the uContact sandbox serves POST /ucontact/Integra/resources/auth/{getUserToken,AgentLogin,EndSession} and POST /ucontact/Integra/resources/Dialers/DialerTask",
         Api::Yativo => "the Yativo sandbox serves POST /yativo/api/v1/auth/login, GET /yativo/api/v1/auth/refresh-token, GET /yativo/api/v1/wallet/balance, POST /yativo/api/v1/payouts and GET /yativo/api/v1/payouts/{id}",
         Api::Anna => "the AnnA sandbox serves POST /anna/REST/Credentials/GetToken, POST /anna/REST/AnnACorporate/User/{UserHash,UserHashForced,Inactivate}, POST /anna/REST/AnnACorporate/Messenger/{Structure,AlertCounter,Requests,Link} and POST /anna/REST/AnnACorporate/Ping",
-        Api::Sandbox => "the sandbox serves uContact under /ucontact, Yativo under /yativo/api/v1, AnnA under /anna/, and its control endpoint: GET /__sandbox/stats, POST /__sandbox/reset, POST and DELETE /__sandbox/faults (see docs/sandbox-contract.md)",
+        Api::Sandbox => "the sandbox serves uContact under /ucontact, Yativo under /yativo/api/v1, AnnA under /anna/, and its control endpoint: GET /__sandbox/stats, POST /__sandbox/reset, POST and DELETE /__sandbox/faults, GET, POST and DELETE /__sandbox/webhooks (see docs/sandbox-contract.md)",
     };
     api.error(404, &format!("the sandbox has no {method} {path}; {known}"))
 }
