@@ -66,8 +66,10 @@ impl Environment {
     }
 }
 
-/// An account id and its app secret.
-#[derive(Clone, Debug)]
+/// An account id and its app secret. `Debug` shows neither: the account id
+/// identifies a person (Yativo makes it the base64 of the account's e-mail), so it
+/// appears as its [fingerprint](Credentials::account_fingerprint).
+#[derive(Clone)]
 pub struct Credentials {
     /// The account id.
     pub account_id: String,
@@ -82,6 +84,29 @@ impl Credentials {
             account_id: account_id.into(),
             app_secret: app_secret.into(),
         }
+    }
+
+    /// What log records, `Debug` and errors show instead of the account id:
+    /// `sha256:` and the first 8 hex digits of its plain SHA-256 (stable across
+    /// processes, so you can compute it for your account and find its lines).
+    ///
+    /// ```
+    /// use tokenbridge::yativo::Credentials;
+    /// let c = Credentials::new("amFuZS5kb2VAZXhhbXBsZS5jb20=", "app-secret");
+    /// assert_eq!(c.account_fingerprint(), "sha256:3e165ffd");
+    /// assert!(!format!("{c:?}").contains("amFuZS5k"));
+    /// ```
+    pub fn account_fingerprint(&self) -> String {
+        crate::secret::fingerprint(&self.account_id)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("account", &self.account_fingerprint())
+            .field("app_secret", &self.app_secret)
+            .finish()
     }
 }
 
@@ -122,12 +147,14 @@ impl fmt::Debug for AccessToken {
 /// envelope of its answers, and an `Idempotency-Key` on every POST.
 pub struct Yativo {
     credentials: Credentials,
+    /// The account id again, as a secret: scrubbed from every error like one.
+    account: Secret,
 }
 
 impl fmt::Debug for Yativo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yativo")
-            .field("account_id", &self.credentials.account_id)
+            .field("account", &self.credentials.account_fingerprint())
             .finish_non_exhaustive()
     }
 }
@@ -149,11 +176,14 @@ impl Vendor for Yativo {
     const LOGIN: &'static str = "Yativo login";
 
     fn new(credentials: Credentials, _config: &Config) -> Result<Self> {
-        Ok(Yativo { credentials })
+        Ok(Yativo {
+            account: Secret::new(credentials.account_id.clone()),
+            credentials,
+        })
     }
 
     fn secrets(&self) -> Vec<&Secret> {
-        vec![&self.credentials.app_secret]
+        vec![&self.credentials.app_secret, &self.account]
     }
 
     fn reason(body: &str) -> Option<String> {
@@ -313,7 +343,7 @@ impl Yativo {
             .header("Idempotency-Key", &key)
             .repeatable()
             .secret(c.app_secret.expose());
-        log::info!(target: "tokenbridge", "{OP}: logging in account {}", c.account_id);
+        log::info!(target: "tokenbridge", "{OP}: logging in account {}", c.account_fingerprint());
         parse_token(&http.send(&req, limits)?, OP, true, now)
     }
 
@@ -486,9 +516,7 @@ mod tests {
 
     #[test]
     fn a_post_gets_a_fresh_key_and_a_given_one_is_kept() {
-        let y = Yativo {
-            credentials: Credentials::new("a", "s"),
-        };
+        let y = Yativo::new(Credentials::new("a", "s"), &Config::default()).unwrap();
         let mut a = Request::new(Method::Post, "payouts");
         let mut b = Request::new(Method::Post, "payouts");
         y.prepare(&mut a);
