@@ -30,10 +30,7 @@ fn receiver(verifier: Verifier) -> Server {
 }
 
 fn verify(verifier: &Verifier, seen: &Seen) -> Result<Event, WebhookError> {
-    verifier.verify(
-        seen.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        &seen.body,
-    )
+    verifier.verify(&seen.headers, &seen.body)
 }
 
 fn client(sb: &Sandbox) -> yativo::Client {

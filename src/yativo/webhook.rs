@@ -54,7 +54,7 @@
 //!         .unwrap_or(0);
 //!     let mut body = vec![0; length.min(1 << 20)];
 //!     reader.read_exact(&mut body).unwrap();
-//!     let status = match verifier.verify(headers, &body) {
+//!     let status = match verifier.verify(&headers, &body) {
 //!         Ok(event) if !seen.insert(event.id().to_owned()) => "200 OK", // a redelivery
 //!         Ok(event) => {
 //!             println!("{} {}: {}", event.event_type(), event.id(), event.data().get());
@@ -224,6 +224,37 @@ impl From<WebhookError> for Error {
     }
 }
 
+/// One header of a request, as [`Verifier::verify`] takes them: a pair (name, value)
+/// or a reference to one, the name anything like a string (`&str`, `String`,
+/// `http::HeaderName`), the value anything like bytes (`&str`, `String`,
+/// `Vec<u8>`, `http::HeaderValue`). So `verify(&headers, body)` takes a
+/// `Vec<(String, String)>`, and `verify(request.headers(), body)` an
+/// `http::HeaderMap`.
+pub trait HeaderField {
+    /// The header's name.
+    fn name(&self) -> &str;
+    /// The header's value, as it came.
+    fn value(&self) -> &[u8];
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderField for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &[u8] {
+        self.1.as_ref()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderField for &(K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &[u8] {
+        self.1.as_ref()
+    }
+}
+
 /// Checks Yativo webhook requests against one or more secrets.
 ///
 /// ```
@@ -317,33 +348,31 @@ impl Verifier {
     /// The signature comes from the first of [`SIGNATURE_HEADERS`] present; then,
     /// with a [`tolerance`](Verifier::tolerance), the `Timestamp` header is checked
     /// against the system clock; then the body is read as an [`Event`].
-    pub fn verify<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Event, WebhookError>
+    pub fn verify<I>(&self, headers: I, body: &[u8]) -> Result<Event, WebhookError>
     where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<[u8]>,
+        I: IntoIterator,
+        I::Item: HeaderField,
     {
         self.verify_at(headers, body, SystemTime::now())
     }
 
     /// Like [`verify`](Verifier::verify), with "now" given (for the tolerance).
-    pub fn verify_at<I, K, V>(
+    pub fn verify_at<I>(
         &self,
         headers: I,
         body: &[u8],
         now: SystemTime,
     ) -> Result<Event, WebhookError>
     where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<[u8]>,
+        I: IntoIterator,
+        I::Item: HeaderField,
     {
-        let headers: Vec<(K, V)> = headers.into_iter().collect();
+        let headers: Vec<I::Item> = headers.into_iter().collect();
         let values = |name: &str| -> Vec<&[u8]> {
             headers
                 .iter()
-                .filter(|(k, _)| k.as_ref().trim().eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_ref())
+                .filter(|h| h.name().trim().eq_ignore_ascii_case(name))
+                .map(|h| h.value())
                 .collect()
         };
         let (header, found) = SIGNATURE_HEADERS
@@ -687,6 +716,20 @@ mod tests {
                 v.verify_header(name, value.as_bytes(), BODY).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn headers_come_in_the_usual_shapes() {
+        let v = Verifier::new(["k1"]).unwrap();
+        let owned: Vec<(String, String)> = vec![("signature".into(), sig("k1"))];
+        v.verify(&owned, BODY).unwrap();
+        v.verify(owned, BODY).unwrap();
+        let bytes: Vec<(&str, Vec<u8>)> = vec![("Signature", sig("k1").into_bytes())];
+        v.verify(&bytes, BODY).unwrap();
+        let mut map = ureq::http::HeaderMap::new();
+        map.insert("x-webhook-signature", sig("k1").parse().unwrap());
+        map.insert("timestamp", "1800000000".parse().unwrap());
+        v.verify(&map, BODY).unwrap();
     }
 
     #[test]
