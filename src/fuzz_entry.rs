@@ -267,6 +267,109 @@ pub fn scrub(data: &[u8]) {
     let _ = secret::mask_json_values(text);
 }
 
+/// Yativo webhooks: the signature verifier and the event reader. The input is a
+/// flags byte (bits 0–1: which signature header; bit 2: `sha256=`), then the secret,
+/// a NUL byte, a signature header value, a NUL byte, and the body.
+///
+/// Checked: nothing panics; an error's text is bounded, never holds the MAC the
+/// body should have had, and is the same with another secret (so it cannot tell
+/// anything about the secret); the body's true signature verifies exactly when
+/// the body reads as an event, to the same event; one changed byte of the body
+/// never verifies; the `Timestamp` check takes any bytes.
+pub fn yativo_webhook(data: &[u8]) {
+    use crate::yativo::webhook::{Event, Verifier, WebhookError, SIGNATURE_HEADERS};
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let mut parts = rest.splitn(3, |&b| b == 0);
+    let (Some(secret), Some(value)) = (parts.next(), parts.next()) else {
+        return;
+    };
+    let body = parts.next().unwrap_or_default();
+    let Ok(secret) = std::str::from_utf8(secret) else {
+        return;
+    };
+    let Ok(verifier) = Verifier::new([secret, "fuzz-second-secret"]) else {
+        assert!(secret.is_empty(), "only an empty secret is refused");
+        return;
+    };
+    let unrelated = Verifier::new(["fuzz-unrelated-secret", "fuzz-second-secret"]).unwrap();
+    let header = SIGNATURE_HEADERS[usize::from(flags & 3) % SIGNATURE_HEADERS.len()];
+    let expected = Verifier::sign(secret, body);
+    let check = |result: &Result<Event, WebhookError>,
+                 other: Option<&Result<Event, WebhookError>>| {
+        if let Err(e) = result {
+            let text = e.to_string();
+            assert!(
+                text.chars().count() < 2_000,
+                "an error of {} chars",
+                text.len()
+            );
+            assert!(!text.contains(&expected), "the expected MAC in {text:?}");
+            let _ = format!("{e:?}");
+            let _ = Error::from(e.clone()).to_string();
+            if let Some(Err(o)) = other {
+                if !matches!(e, WebhookError::NotAnEvent { .. }) {
+                    assert_eq!(text, o.to_string(), "the error depends on the secret");
+                }
+            }
+        }
+    };
+
+    // The header value as given.
+    let given = verifier.verify([(header, value)], body);
+    check(&given, Some(&unrelated.verify([(header, value)], body)));
+    if let Ok(event) = &given {
+        let index = event.secret_index().unwrap();
+        assert!(index < 2);
+    }
+    let _ = verifier.verify_header(header, value, body);
+
+    // The true signature, in the spelling the flags pick.
+    let good = if flags & 4 != 0 {
+        format!("sha256={expected}")
+    } else {
+        expected.clone()
+    };
+    let signed = verifier.verify([(header, good.as_str())], body);
+    match (&signed, Event::from_body(body)) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(
+                (a.id(), a.event_type(), a.data().get(), a.created_at()),
+                (b.id(), b.event_type(), b.data().get(), b.created_at())
+            );
+            // The first secret that matches: ours, unless it equals the second.
+            assert!(a.secret_index() == Some(0) || secret == "fuzz-second-secret");
+            let _ = format!("{a:?}");
+        }
+        (Err(e), Err(f)) => assert_eq!(e, &f),
+        (a, b) => panic!("verified {a:?} but read {b:?}"),
+    }
+
+    // One byte changed: never verifies.
+    if !body.is_empty() {
+        let mut changed = body.to_vec();
+        let i = usize::from(flags) % changed.len();
+        changed[i] ^= 0x01 | (flags & 0xf0);
+        match verifier.verify([(header, good.as_str())], &changed) {
+            Err(WebhookError::NoSecretMatched { .. }) => {}
+            other => panic!("a changed body gave {other:?}"),
+        }
+    }
+
+    // Any bytes as the unsigned Timestamp.
+    let strict = verifier.clone().tolerance(Duration::from_secs(300));
+    let stamped = strict.verify_at(
+        [
+            (header, good.as_bytes()),
+            (crate::yativo::webhook::TIMESTAMP_HEADER, value),
+        ],
+        body,
+        now(),
+    );
+    check(&stamped, None);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +417,7 @@ mod tests {
             b"\x00{\"success\":true,\"message\":\"\",\"data\":{\"Token\":\"t\",\"ExpiresIn\":\"60\"}}",
             b"\x06{\"success\":false,\"message\":\"no\"}",
             b"\x00\xff\xfe",
+            b"\x04whsec\x00sha256=00\x00{\"id\":\"e\",\"event\":\"x\",\"data\":{}}",
         ];
         type Entry = fn(&[u8]);
         let entries: &[Entry] = &[
@@ -337,6 +441,7 @@ mod tests {
             jwt_exp,
             dates,
             scrub,
+            yativo_webhook,
         ];
         for entry in entries {
             for sample in samples {

@@ -65,6 +65,27 @@ impl From<&str> for Secret {
     }
 }
 
+/// A short stable stand-in for a value that identifies a person (Yativo's account
+/// id is the base64 of an e-mail address), for log records, `Debug` and errors:
+/// `sha256:` and the first 8 hex digits of the plain SHA-256 of the value.
+///
+/// Plain, not keyed: the same account gives the same fingerprint in every process,
+/// language and machine, so log lines can be matched up, and whoever holds the
+/// account id can compute it with standard tools (`printf %s "$ID" | sha256sum |
+/// cut -c1-8`) to find its lines. A per-process key would break both; a key built
+/// into the library would be no secret. The cost, said plainly: it is a pseudonym,
+/// not anonymity — someone with the log and a guessed e-mail address can confirm
+/// the guess. 32 bits are few enough that many accounts share each fingerprint in a
+/// large population, and enough to tell apart the handful a deployment uses.
+pub(crate) fn fingerprint(value: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, value.as_bytes());
+    let hex: String = digest.as_ref()[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
 /// Removes every known secret value (and the spellings a server may echo it in) from
 /// a text taken from the server, and cuts it to a short excerpt.
 pub(crate) fn scrub(text: &str, secrets: &[&str], max_chars: usize) -> String {
@@ -297,6 +318,16 @@ mod tests {
         let s = scrub(text, &["p&ss w0rd"], 200);
         assert!(!s.contains("w0rd"), "{s}");
         assert_eq!(s.matches("***").count(), 3);
+    }
+
+    #[test]
+    fn fingerprints_are_the_plain_sha256_prefix() {
+        // printf %s 'amFuZS5kb2VAZXhhbXBsZS5jb20=' | sha256sum
+        assert_eq!(
+            fingerprint("amFuZS5kb2VAZXhhbXBsZS5jb20="),
+            "sha256:3e165ffd"
+        );
+        assert_eq!(fingerprint(""), "sha256:e3b0c442");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use super::api::{reason_phrase, Api, Op, Reply};
 use super::route;
 use super::state::State;
+use super::sync::lock;
 use super::wire::{self, Incoming};
 
 /// The prefix of the control endpoint.
@@ -18,12 +19,6 @@ const CONTROL: &str = "/__sandbox";
 
 /// The longest delay a fault may ask for.
 const MAX_DELAY: Duration = Duration::from_secs(600);
-
-/// Locks a mutex, recovering the data if a panic poisoned it (every update of the
-/// sandbox's state leaves it consistent, and a handler must never stop the server).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// What the worker threads share: the state and the pending faults (apart, so that
 /// a delayed request holds no lock while it waits).
@@ -333,7 +328,8 @@ fn ok() -> Reply {
     Reply::json(200, &json!({"ok": true}))
 }
 
-/// `GET /__sandbox/stats`, `POST /__sandbox/reset`, `POST`/`DELETE /__sandbox/faults`.
+/// `GET /__sandbox/stats`, `POST /__sandbox/reset`, `POST`/`DELETE /__sandbox/faults`,
+/// `GET`/`POST`/`DELETE /__sandbox/webhooks`.
 fn control(shared: &Shared, req: &Incoming) -> Reply {
     let api = Api::Sandbox;
     let wrong_method = |takes: &str| {
@@ -362,6 +358,19 @@ fn control(shared: &Shared, req: &Incoming) -> Reply {
             ok()
         }
         ("/__sandbox/faults", _) => wrong_method("POST or DELETE"),
+        ("/__sandbox/webhooks", "GET") => Reply::json(200, &shared.lock_state().hooks.to_json()),
+        ("/__sandbox/webhooks", "POST") => match webhook_of(req) {
+            Ok(hook) => {
+                shared.lock_state().hooks.add(hook);
+                ok()
+            }
+            Err(e) => api.error(400, &e),
+        },
+        ("/__sandbox/webhooks", "DELETE") => {
+            shared.lock_state().hooks.clear();
+            ok()
+        }
+        ("/__sandbox/webhooks", _) => wrong_method("GET, POST or DELETE"),
         _ => route::fallback(req),
     }
 }
@@ -370,6 +379,11 @@ fn fault_of(req: &Incoming) -> Result<Fault, String> {
     wire::require_content_type(req, "application/json", true)?;
     let body: Map<String, Value> = wire::json_object(req)?;
     Fault::try_from(Value::Object(body))
+}
+
+fn webhook_of(req: &Incoming) -> Result<super::webhooks::Webhook, String> {
+    wire::require_content_type(req, "application/json", true)?;
+    super::webhooks::webhook_of(wire::json_object(req)?)
 }
 
 #[cfg(test)]

@@ -31,7 +31,8 @@
 //! are kept alive (`Connection: close` only when the client asks), chunked request
 //! bodies are accepted. Four worker threads answer the requests; a handler that
 //! panics is answered with a 500, never stopping the server. Dropping the [`Sandbox`](crate::sandbox::Sandbox) (or [`Stopper::stop`](crate::sandbox::Stopper::stop)) closes the listener and
-//! every connection, and the drop joins its threads (within about a second).#![forbid(unsafe_code)]
+//! every connection, and the drop joins its threads (within about a second).
+#![forbid(unsafe_code)]
 
 mod anna;
 mod api;
@@ -40,8 +41,10 @@ mod options;
 mod route;
 mod server;
 mod state;
+mod sync;
 mod tokens;
 mod ucontact;
+mod webhooks;
 mod wire;
 mod yativo;
 
@@ -52,6 +55,7 @@ use std::time::Duration;
 pub use control::Fault;
 pub use options::SandboxOptions;
 pub use server::Stopper;
+pub use webhooks::{Tamper, Webhook};
 
 use api::{ANNA_PREFIX, UCONTACT_PREFIX, YATIVO_PREFIX};
 use control::Shared;
@@ -177,12 +181,35 @@ impl Sandbox {
         if let Err(e) = fault.check() {
             panic!("invalid sandbox fault: {e}");
         }
-        control::lock(&self.shared.faults).push_back(fault);
+        sync::lock(&self.shared.faults).push_back(fault);
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        control::lock(&self.shared.faults).clear();
+        sync::lock(&self.shared.faults).clear();
+    }
+
+    /// Subscribes a webhook: each payout carried out from now on is POSTed to its
+    /// URL, signed as it says (see [`Webhook`]). Panics when the subscription is not
+    /// valid ([`Webhook::check`]). [`reset`](Sandbox::reset) removes it.
+    pub fn add_webhook(&self, webhook: Webhook) {
+        if let Err(e) = webhook.check() {
+            panic!("invalid sandbox webhook: {e}");
+        }
+        self.shared.lock_state().hooks.add(webhook);
+    }
+
+    /// Removes every webhook subscription (deliveries under way finish).
+    pub fn clear_webhooks(&self) {
+        self.shared.lock_state().hooks.clear();
+    }
+
+    /// What became of the webhook deliveries since the start or the last reset
+    /// (the last 100), oldest first: each a JSON object with `event_id`, `url`,
+    /// `header`, `tamper`, `elapsed_ms`, and the receiver's HTTP `status` or the
+    /// `error` that stopped the delivery.
+    pub fn webhook_deliveries(&self) -> Vec<serde_json::Value> {
+        self.shared.lock_state().hooks.deliveries()
     }
 
     /// Blocks until the sandbox is stopped by a [`Stopper`] (from another thread or

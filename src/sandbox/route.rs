@@ -42,7 +42,7 @@ pub(crate) fn fallback(req: &Incoming) -> Reply {
         Api::UContact => "the uContact sandbox serves POST /ucontact/Integra/resources/auth/{getUserToken,AgentLogin,EndSession} and POST /ucontact/Integra/resources/Dialers/DialerTask",
         Api::Yativo => "the Yativo sandbox serves POST /yativo/api/v1/auth/login, GET /yativo/api/v1/auth/refresh-token, GET /yativo/api/v1/wallet/balance, POST /yativo/api/v1/payouts and GET /yativo/api/v1/payouts/{id}",
         Api::Anna => "the AnnA sandbox serves POST /anna/REST/Credentials/GetToken, POST /anna/REST/AnnACorporate/User/{UserHash,UserHashForced,Inactivate}, POST /anna/REST/AnnACorporate/Messenger/{Structure,AlertCounter,Requests,Link} and POST /anna/REST/AnnACorporate/Ping",
-        Api::Sandbox => "the sandbox serves uContact under /ucontact, Yativo under /yativo/api/v1, AnnA under /anna/, and its control endpoint: GET /__sandbox/stats, POST /__sandbox/reset, POST and DELETE /__sandbox/faults (see docs/sandbox-contract.md)",
+        Api::Sandbox => "the sandbox serves uContact under /ucontact, Yativo under /yativo/api/v1, AnnA under /anna/, and its control endpoint: GET /__sandbox/stats, POST /__sandbox/reset, POST and DELETE /__sandbox/faults, GET, POST and DELETE /__sandbox/webhooks (see docs/sandbox-contract.md)",
     };
     api.error(404, &format!("the sandbox has no {method} {path}; {known}"))
 }

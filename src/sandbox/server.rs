@@ -20,7 +20,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::api::{Api, Reply};
-use super::control::{self, lock, Outcome, Shared};
+use super::control::{self, Outcome, Shared};
+use super::sync::lock;
 use super::wire::Incoming;
 
 /// How often a blocked relay or worker looks whether the sandbox stopped.

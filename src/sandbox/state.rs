@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::api::{Api, Op, Reply, EXTRA_STATS};
 use super::options::SandboxOptions;
 use super::tokens::{Rng, TokenBook};
+use super::webhooks::Hooks;
 use super::wire::Incoming;
 
 /// Everything the sandbox remembers (faults apart: see [`Shared`]).
@@ -25,6 +26,8 @@ pub(crate) struct State {
     pub(crate) yativo: Book,
     pub(crate) anna_tokens: TokenBook,
     pub(crate) anna_users: BTreeMap<String, User>,
+    /// The webhook subscriptions and what became of their deliveries.
+    pub(crate) hooks: Hooks,
 }
 
 impl State {
@@ -43,6 +46,7 @@ impl State {
             yativo: Book::default(),
             anna_tokens: TokenBook::default(),
             anna_users: initial_users(),
+            hooks: Hooks::default(),
             options,
             url,
         }

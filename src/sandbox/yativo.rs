@@ -255,6 +255,7 @@ fn create_payout(st: &mut State, req: &Incoming, account: &str) -> Result<Reply,
     };
     let data = p.to_json();
     st.yativo.payouts.push(p);
+    st.hooks.fire("payout.created", &data);
     Ok(success(201, "Payout created", data))
 }
 

@@ -36,6 +36,8 @@ use crate::http::{Auth, CallLimits, Http, Method, Outgoing, Request};
 use crate::jwt;
 use crate::secret::Secret;
 
+pub mod webhook;
+
 pub use models::{AccessToken, Credentials, Environment, PRODUCTION_URL, SANDBOX_URL};
 use wire::{new_idempotency_key, LoginBody, DEFAULT_LIFETIME};
 pub(crate) use wire::{open_envelope, parse_token, reason};
@@ -44,12 +46,14 @@ pub(crate) use wire::{open_envelope, parse_token, reason};
 /// envelope of its answers, and an `Idempotency-Key` on every POST.
 pub struct Yativo {
     credentials: Credentials,
+    /// The account id again, as a secret: scrubbed from every error like one.
+    account: Secret,
 }
 
 impl fmt::Debug for Yativo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yativo")
-            .field("account_id", &self.credentials.account_id)
+            .field("account", &self.credentials.account_fingerprint())
             .finish_non_exhaustive()
     }
 }
@@ -71,11 +75,14 @@ impl Vendor for Yativo {
     const LOGIN: &'static str = "Yativo login";
 
     fn new(credentials: Credentials, _config: &Config) -> Result<Self> {
-        Ok(Yativo { credentials })
+        Ok(Yativo {
+            account: Secret::new(credentials.account_id.clone()),
+            credentials,
+        })
     }
 
     fn secrets(&self) -> Vec<&Secret> {
-        vec![&self.credentials.app_secret]
+        vec![&self.credentials.app_secret, &self.account]
     }
 
     fn reason(body: &str) -> Option<String> {
@@ -165,7 +172,7 @@ impl Yativo {
             .header("Idempotency-Key", &key)
             .repeatable()
             .secret(c.app_secret.expose());
-        log::info!(target: "tokenbridge", "{OP}: logging in account {}", c.account_id);
+        log::info!(target: "tokenbridge", "{OP}: logging in account {}", c.account_fingerprint());
         parse_token(&http.send(&req, limits)?, OP, true, now)
     }
 
@@ -192,9 +199,7 @@ mod tests {
     use super::*;
     #[test]
     fn a_post_gets_a_fresh_key_and_a_given_one_is_kept() {
-        let y = Yativo {
-            credentials: Credentials::new("a", "s"),
-        };
+        let y = Yativo::new(Credentials::new("a", "s"), &Config::default()).unwrap();
         let mut a = Request::new(Method::Post, "payouts");
         let mut b = Request::new(Method::Post, "payouts");
         y.prepare(&mut a);

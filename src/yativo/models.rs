@@ -30,8 +30,10 @@ impl Environment {
     }
 }
 
-/// An account id and its app secret.
-#[derive(Clone, Debug)]
+/// An account id and its app secret. `Debug` shows neither: the account id
+/// identifies a person (Yativo makes it the base64 of the account's e-mail), so it
+/// appears as its [fingerprint](Credentials::account_fingerprint).
+#[derive(Clone)]
 pub struct Credentials {
     /// The account id.
     pub account_id: String,
@@ -46,6 +48,29 @@ impl Credentials {
             account_id: account_id.into(),
             app_secret: app_secret.into(),
         }
+    }
+
+    /// What log records, `Debug` and errors show instead of the account id:
+    /// `sha256:` and the first 8 hex digits of its plain SHA-256 (stable across
+    /// processes, so you can compute it for your account and find its lines).
+    ///
+    /// ```
+    /// use tokenbridge::yativo::Credentials;
+    /// let c = Credentials::new("amFuZS5kb2VAZXhhbXBsZS5jb20=", "app-secret");
+    /// assert_eq!(c.account_fingerprint(), "sha256:3e165ffd");
+    /// assert!(!format!("{c:?}").contains("amFuZS5k"));
+    /// ```
+    pub fn account_fingerprint(&self) -> String {
+        crate::secret::fingerprint(&self.account_id)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("account", &self.account_fingerprint())
+            .field("app_secret", &self.app_secret)
+            .finish()
     }
 }
 
