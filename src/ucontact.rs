@@ -309,6 +309,10 @@ impl Vendor for UContact {
         vec![&self.credentials.password]
     }
 
+    fn user(&self) -> String {
+        format!("{:?}\0{}", self.credentials.kind, self.credentials.user)
+    }
+
     fn reason(body: &str) -> Option<String> {
         vendor_error(body).filter(|m| m != "0")
     }
@@ -397,7 +401,7 @@ impl Client {
     /// Ends the session (when [`Config::end_session_on_close`] is on) and releases the
     /// client, reporting a failure to end the session.
     pub fn close(self) -> Result<()> {
-        if !self.inner.vendor.end_on_close {
+        if !self.inner.vendor.end_on_close || self.inner.store.is_some() {
             return Ok(());
         }
         let result = self.end_session();
@@ -458,10 +462,13 @@ impl UContact {
     }
 
     fn end_cached_session(&self, client: &Shared<Self>, limits: &CallLimits) -> Result<()> {
-        let Some(entry) = client.cache.take() else {
+        let Some(entry) = client.take_session(limits) else {
             return Ok(());
         };
         let result = self.end_session_with(&client.http, &entry, limits);
+        if result.is_ok() {
+            client.forget_shared(&entry.value, limits);
+        }
         if let Err(e) = &result {
             if e.is_transient() {
                 // The session may still be live: keep the token so ending can be retried.
