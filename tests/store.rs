@@ -1,0 +1,538 @@
+//! The token store through real processes: a fleet of worker processes (this test
+//! binary run again, with `TB_STORE_WORKER` set) against one sandbox, sharing one
+//! login through a `file://` store; a lock holder killed mid-login; bad entries
+//! ignored and replaced; a store that fails; uContact sessions; and a scan of the
+//! store for anything that names or is a secret.
+//!
+//! Its own `main` (harness = false), so that a worker is the same binary without a
+//! test that asserts nothing: `cargo test --test store [NAME]` runs the tests whose
+//! names contain NAME.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tokenbridge::sandbox::{client_config, Fault, Sandbox, SandboxOptions};
+use tokenbridge::{anna, ucontact, yativo, Config, Method, Request};
+
+const WORKER: &str = "TB_STORE_WORKER";
+const FLEET: usize = 32;
+const LIFETIME: Duration = Duration::from_secs(2);
+const RUN: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------- logging
+
+/// The records of target `tokenbridge::store`, and the 401s the clients saw.
+static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static REFUSED: AtomicUsize = AtomicUsize::new(0);
+
+struct Recorder;
+
+impl log::Log for Recorder {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.target().starts_with("tokenbridge") && m.level() <= log::Level::Info
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        if !self.enabled(r.metadata()) {
+            return;
+        }
+        let text = format!("{} {}", r.level(), r.args());
+        if text.contains("HTTP 401") {
+            REFUSED.fetch_add(1, Ordering::SeqCst);
+        }
+        if r.target() == "tokenbridge::store" {
+            RECORDS.lock().unwrap().push(text);
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn store_records() -> Vec<String> {
+    RECORDS.lock().unwrap().clone()
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tb-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn file_url(dir: &Path) -> String {
+    format!("file://{}", dir.display())
+}
+
+fn sandbox() -> Sandbox {
+    Sandbox::start_with(SandboxOptions::default().token_lifetime(LIFETIME))
+}
+
+fn store_config(url: &str) -> Config {
+    client_config()
+        .token_store(url)
+        .refresh_ahead(Duration::from_millis(100))
+        .timeout_receive(Duration::from_secs(10))
+}
+
+fn yativo_client(sb: &Sandbox, url: &str) -> yativo::Client {
+    yativo::Client::new(
+        &sb.yativo_url(),
+        sb.yativo_credentials(),
+        &store_config(url),
+    )
+    .unwrap()
+}
+
+fn balance() -> Request {
+    Request::new(Method::Get, "wallet/balance")
+}
+
+/// Starts a worker process: `mode` for `seconds` against the sandbox at `sandbox`.
+fn worker(mode: &str, sandbox: &str, store: &str, seconds: f64) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .env(WORKER, mode)
+        .env("TB_SANDBOX", sandbox)
+        .env("TB_STORE", store)
+        .env("TB_SECONDS", seconds.to_string())
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// What a worker printed: `calls failed refused first_ms`.
+#[derive(Debug, Default)]
+struct Outcome {
+    calls: u64,
+    failed: u64,
+    refused: u64,
+    first_ms: u64,
+}
+
+fn outcome(child: Child) -> Outcome {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "worker failed: {:?}", out.status);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("no RESULT line in {text:?}"));
+    let n: Vec<u64> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+    Outcome {
+        calls: n[0],
+        failed: n[1],
+        refused: n[2],
+        first_ms: n[3],
+    }
+}
+
+/// Every byte of every file under `dir` (names included).
+fn store_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        out.push((name.clone(), name.into_bytes()));
+        if e.file_type().unwrap().is_file() {
+            out.push((
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+/// No file name or content under `dir` holds any of `needles` (nor its base64).
+fn assert_nothing_secret(dir: &Path, needles: &[&str]) {
+    let files = store_bytes(dir);
+    assert!(!files.is_empty(), "the store is empty");
+    for needle in needles {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(needle);
+        for probe in [needle.to_string(), b64, needle.to_ascii_lowercase()] {
+            for (name, bytes) in &files {
+                assert!(
+                    !bytes.windows(probe.len()).any(|w| w == probe.as_bytes()),
+                    "{name} holds a secret"
+                );
+            }
+        }
+    }
+}
+
+fn slot_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("tb1-") && !n.ends_with(".lock")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+// ---------------------------------------------------------------- the worker
+
+/// A worker process: Yativo calls for TB_SECONDS (`fleet`), or one call (`once`).
+fn run_worker(mode: &str) {
+    let sandbox = std::env::var("TB_SANDBOX").unwrap();
+    let store = std::env::var("TB_STORE").unwrap();
+    let seconds: f64 = std::env::var("TB_SECONDS").unwrap().parse().unwrap();
+    let client = yativo::Client::new(
+        &format!("{sandbox}/yativo/api/v1"),
+        yativo::Credentials::new("acct-sandbox", "yativo-secret"),
+        &store_config(&store),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (mut calls, mut failed) = (0u64, 0u64);
+    let mut first_ms = 0;
+    let until = started + Duration::from_secs_f64(seconds);
+    // Bounded by time and by count.
+    while calls < 100_000 {
+        match client.send(&balance()) {
+            Ok(r) if r.status == 200 => {}
+            Ok(r) => {
+                failed += 1;
+                eprintln!("worker: HTTP {}", r.status);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("worker: {e}");
+            }
+        }
+        if calls == 0 {
+            first_ms = started.elapsed().as_millis() as u64;
+        }
+        calls += 1;
+        if mode == "once" || Instant::now() >= until {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "RESULT {calls} {failed} {} {first_ms}",
+        REFUSED.load(Ordering::SeqCst)
+    );
+}
+
+// ---------------------------------------------------------------- the tests
+
+/// 32 processes, 2 s tokens, 10 s of calls, one file store: at most 10/2 + 1 logins
+/// (a process alone makes one per lifetime: 32 × 5), no refresh (whose revocation
+/// would 401 the rest of the fleet), no failed call.
+fn fleet_shares_one_login_through_a_file_store() {
+    let sb = sandbox();
+    let dir = temp_dir("fleet");
+    let url = file_url(&dir);
+    let started = Instant::now();
+    let workers: Vec<Child> = (0..FLEET)
+        .map(|_| worker("fleet", sb.url(), &url, RUN.as_secs_f64()))
+        .collect();
+    let outcomes: Vec<Outcome> = workers.into_iter().map(outcome).collect();
+    let elapsed = started.elapsed();
+    let logins = sb.count("yativo.login");
+    let refreshes = sb.count("yativo.refresh");
+    let calls: u64 = outcomes.iter().map(|o| o.calls).sum();
+    let failed: u64 = outcomes.iter().map(|o| o.failed).sum();
+    let refused: u64 = outcomes.iter().map(|o| o.refused).sum();
+    println!(
+        "    fleet: {FLEET} processes, {calls} calls in {elapsed:.1?}: {logins} logins, {refreshes} refreshes, {failed} failed, {refused} answered 401"
+    );
+    assert_eq!(failed, 0);
+    assert_eq!(refreshes, 0, "a refresh would revoke the fleet's token");
+    let bound = RUN.as_secs() / LIFETIME.as_secs() + 1;
+    assert!(logins + refreshes <= bound, "{logins} logins > {bound}");
+    assert!(calls >= FLEET as u64 * 50, "{calls} calls");
+    assert_nothing_secret(&dir, &["acct-sandbox", "yativo-secret", "eyJ", "Bearer"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        for f in slot_files(&dir) {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The process holding the renewal lock is killed (SIGKILL on Unix) in the middle
+/// of its login: the OS releases its lock, and the waiting process has a token
+/// within the lock's TTL (5 s) plus a login.
+fn a_killed_lock_holder_blocks_no_one() {
+    let sb = sandbox();
+    sb.set_fault(Fault::new("/yativo/api/v1/auth/login").delay(Duration::from_secs(20)));
+    let dir = temp_dir("kill");
+    let url = file_url(&dir);
+    let mut holder = worker("once", sb.url(), &url, 0.0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sb.count("yativo.login") == 0 {
+        assert!(Instant::now() < deadline, "the holder never logged in");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let waiter = worker("once", sb.url(), &url, 0.0);
+    std::thread::sleep(Duration::from_millis(500));
+    holder.kill().unwrap();
+    let _ = holder.wait();
+    let killed_at = Instant::now();
+    let o = outcome(waiter);
+    let after_kill = killed_at.elapsed();
+    println!("    killed holder: the waiter had its token {after_kill:.1?} after the kill ({} ms after its start)", o.first_ms);
+    assert_eq!(o.failed, 0);
+    assert!(after_kill < Duration::from_secs(5 + 2), "{after_kill:?}");
+    assert_eq!(sb.count("yativo.login"), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Truncated, garbled, foreign-format and other-credential entries: ignored (logged
+/// once), the process logs in, and its login replaces the entry — the next process
+/// uses it without logging in.
+fn bad_entries_are_ignored_and_replaced() {
+    let sb = sandbox();
+    let other = Sandbox::start_with(SandboxOptions {
+        yativo_secret: "another-secret".into(),
+        ..SandboxOptions::default()
+    });
+    let dir = temp_dir("bad");
+    let url = file_url(&dir);
+    yativo_client(&sb, &url).send(&balance()).unwrap();
+    assert_eq!(sb.count("yativo.login"), 1);
+    let slot = slot_files(&dir).pop().expect("a slot file");
+    let good = std::fs::read(&slot).unwrap();
+    // Another account's entry (other credentials, other base URL), in a second dir.
+    let other_dir = temp_dir("bad-other");
+    let o = yativo::Client::new(
+        &other.yativo_url(),
+        yativo::Credentials::new("acct-sandbox", "another-secret"),
+        &store_config(&file_url(&other_dir)),
+    )
+    .unwrap();
+    o.send(&balance()).unwrap();
+    let foreign = std::fs::read(slot_files(&other_dir).pop().unwrap()).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 3].to_vec()),
+        ("empty", Vec::new()),
+        ("garbled", flipped),
+        ("foreign format", b"{\"token\": \"not ours\"}\n".repeat(4)),
+        ("other credentials", foreign),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(&slot, &bytes).unwrap();
+        let before = sb.count("yativo.login");
+        let c = yativo_client(&sb, &url);
+        assert_eq!(c.send(&balance()).unwrap().status, 200, "{what}");
+        assert_eq!(sb.count("yativo.login"), before + 1, "{what}: a login");
+        assert_ne!(std::fs::read(&slot).unwrap(), bytes, "{what}: replaced");
+        // The replacement opens: a new client logs in no more.
+        yativo_client(&sb, &url).send(&balance()).unwrap();
+        assert_eq!(sb.count("yativo.login"), before + 1, "{what}: shared again");
+    }
+    let warned = store_records()
+        .iter()
+        .filter(|r| r.contains("unusable"))
+        .count();
+    assert!(warned >= 1);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&other_dir);
+}
+
+/// A store that cannot be used (its directory is a file): calls work, each process
+/// logs in on its own, one WARN; once the store is usable, the token goes there.
+fn a_failing_store_stops_no_call() {
+    let sb = sandbox();
+    let dir = temp_dir("fault");
+    std::fs::write(&dir, b"not a directory").unwrap();
+    let url = file_url(&dir);
+    let before = store_records().len();
+    let c = yativo_client(&sb, &url);
+    let started = Instant::now();
+    let mut calls = 0;
+    while started.elapsed() < Duration::from_secs(3) && calls < 200 {
+        assert_eq!(c.send(&balance()).unwrap().status, 200);
+        calls += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let records = store_records()[before..].to_vec();
+    let warns = records.iter().filter(|r| r.starts_with("WARN")).count();
+    assert_eq!(warns, 1, "{records:?}");
+    assert!(sb.count("yativo.login") >= 1);
+    // The store comes back: within a lifetime and the fault pause, the token is there.
+    std::fs::remove_file(&dir).unwrap();
+    let deadline = Instant::now() + LIFETIME * 3;
+    while !dir.is_dir() || slot_files(&dir).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the token never reached the store"
+        );
+        c.send(&balance()).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(store_records()[before..]
+        .iter()
+        .any(|r| r.contains("answers again")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// uContact: a client that closes leaves the fleet's session open; `end_session`
+/// ends it for everyone and removes it from the store. AnnA shares its token too.
+/// Nothing in the store names the user, the company or a password.
+fn ucontact_sessions_belong_to_the_fleet() {
+    let sb = Sandbox::start();
+    let dir = temp_dir("uc");
+    let url = file_url(&dir);
+    let make = || {
+        ucontact::Client::new(
+            &sb.ucontact_url(),
+            sb.ucontact_credentials(),
+            &store_config(&url),
+        )
+        .unwrap()
+    };
+    let a = make();
+    let token = a.token().unwrap();
+    let b = make();
+    assert_eq!(b.token().unwrap().expose(), token.expose(), "shared");
+    assert_eq!(sb.count("ucontact.getUserToken"), 1);
+    a.close().unwrap();
+    assert_eq!(
+        sb.count("ucontact.EndSession"),
+        0,
+        "closing one leaves the session"
+    );
+    let c = make();
+    c.call(
+        Method::Post,
+        "Integra/resources/Dialers/DialerTask",
+        tokenbridge::Body::None,
+    )
+    .unwrap();
+    assert_eq!(sb.count("ucontact.getUserToken"), 1);
+    let an = anna::Client::new(&sb.anna_url(), sb.anna_credentials(), &store_config(&url)).unwrap();
+    an.token().unwrap();
+    anna::Client::new(&sb.anna_url(), sb.anna_credentials(), &store_config(&url))
+        .unwrap()
+        .token()
+        .unwrap();
+    assert_eq!(sb.count("anna.GetToken"), 1);
+    assert_nothing_secret(
+        &dir,
+        &[
+            "apiuser",
+            "s3cret",
+            token.expose(),
+            "COMPANYHASH",
+            "annauser",
+            "anna-pass",
+            an.token().unwrap().token.expose(),
+        ],
+    );
+    drop(b);
+    assert_eq!(sb.count("ucontact.EndSession"), 0);
+    // A process without the token in memory ends the fleet's session.
+    let d = make();
+    d.end_session().unwrap();
+    assert_eq!(sb.count("ucontact.EndSession"), 1);
+    assert!(!d.has_session());
+    make().token().unwrap();
+    assert_eq!(
+        sb.count("ucontact.getUserToken"),
+        2,
+        "a new session after the end"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A bad URL is an error naming `token_store` that repeats no part of it.
+fn a_bad_url_is_refused_by_name() {
+    let sb = Sandbox::start();
+    for bad in ["ftp://u:hunter2@host/x", "file://relative/dir", "nonsense"] {
+        let e = yativo::Client::new(
+            &sb.yativo_url(),
+            sb.yativo_credentials(),
+            &client_config().token_store(bad),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("token_store") && !e.contains("hunter2"), "{e}");
+    }
+    let shown = format!("{:?}", client_config().token_store("file:///var/tmp/x"));
+    assert!(shown.contains("file:///var/tmp/x"), "{shown}");
+}
+
+// ---------------------------------------------------------------- main
+
+fn main() {
+    log::set_logger(&Recorder).unwrap();
+    log::set_max_level(log::LevelFilter::Info);
+    if let Ok(mode) = std::env::var(WORKER) {
+        run_worker(&mode);
+        return;
+    }
+    let tests: &[(&str, fn())] = &[
+        ("a_bad_url_is_refused_by_name", a_bad_url_is_refused_by_name),
+        (
+            "bad_entries_are_ignored_and_replaced",
+            bad_entries_are_ignored_and_replaced,
+        ),
+        (
+            "a_failing_store_stops_no_call",
+            a_failing_store_stops_no_call,
+        ),
+        (
+            "ucontact_sessions_belong_to_the_fleet",
+            ucontact_sessions_belong_to_the_fleet,
+        ),
+        (
+            "a_killed_lock_holder_blocks_no_one",
+            a_killed_lock_holder_blocks_no_one,
+        ),
+        (
+            "fleet_shares_one_login_through_a_file_store",
+            fleet_shares_one_login_through_a_file_store,
+        ),
+    ];
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let list = std::env::args().any(|a| a == "--list");
+    let chosen: Vec<_> = tests
+        .iter()
+        .filter(|(n, _)| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str())))
+        .collect();
+    if list {
+        for (n, _) in &chosen {
+            println!("{n}: test");
+        }
+        return;
+    }
+    println!("running {} tests", chosen.len());
+    let mut failed = Vec::new();
+    for (name, test) in chosen {
+        let started = Instant::now();
+        let r = std::panic::catch_unwind(test);
+        println!(
+            "test {name} ... {} ({:.1?})",
+            if r.is_ok() { "ok" } else { "FAILED" },
+            started.elapsed()
+        );
+        if r.is_err() {
+            failed.push(*name);
+        }
+    }
+    if !failed.is_empty() {
+        println!("failed: {failed:?}");
+        std::process::exit(1);
+    }
+    println!("test result: ok");
+}
