@@ -119,7 +119,10 @@ fn server() -> Server {
         }
         "/yt/wallet" => {
             // Every other call first gets a 503: a retry in the log.
-            if flaky.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 2 == 0 {
+            if flaky
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                .is_multiple_of(2)
+            {
                 Reply::text(503, "busy")
             } else {
                 Reply::Chunked {

@@ -52,14 +52,19 @@ impl FileStore {
         builder.create(&self.dir)
     }
 
+    /// Files are 0600 where the OS has modes.
+    #[cfg(unix)]
     fn options() -> OpenOptions {
+        use std::os::unix::fs::OpenOptionsExt;
         let mut o = OpenOptions::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
+        o.mode(0o600);
         o
+    }
+
+    /// Files get the directory's ACL where the OS has no modes.
+    #[cfg(not(unix))]
+    fn options() -> OpenOptions {
+        OpenOptions::new()
     }
 }
 
