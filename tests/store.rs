@@ -91,8 +91,15 @@ fn balance() -> Request {
 
 /// Starts a worker process: `mode` for `seconds` against the sandbox at `sandbox`.
 fn worker(mode: &str, sandbox: &str, store: &str, seconds: f64) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .env(WORKER, mode)
+    worker_with(mode, sandbox, store, seconds, None)
+}
+
+fn worker_with(mode: &str, sandbox: &str, store: &str, seconds: f64, ca: Option<&str>) -> Child {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    if let Some(ca) = ca {
+        cmd.env("TB_CA", ca);
+    }
+    cmd.env(WORKER, mode)
         .env("TB_SANDBOX", sandbox)
         .env("TB_STORE", store)
         .env("TB_SECONDS", seconds.to_string())
@@ -184,10 +191,14 @@ fn run_worker(mode: &str) {
     let sandbox = std::env::var("TB_SANDBOX").unwrap();
     let store = std::env::var("TB_STORE").unwrap();
     let seconds: f64 = std::env::var("TB_SECONDS").unwrap().parse().unwrap();
+    let mut config = store_config(&store);
+    if let Ok(ca) = std::env::var("TB_CA") {
+        config = config.extra_ca_file(ca);
+    }
     let client = yativo::Client::new(
         &format!("{sandbox}/yativo/api/v1"),
         yativo::Credentials::new("acct-sandbox", "yativo-secret"),
-        &store_config(&store),
+        &config,
     )
     .unwrap();
     let started = Instant::now();
@@ -216,6 +227,11 @@ fn run_worker(mode: &str) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    if std::env::var("TB_STORE_DEBUG").is_ok() {
+        for r in store_records() {
+            eprintln!("worker {}: {r}", std::process::id());
+        }
+    }
     println!(
         "RESULT {calls} {failed} {} {first_ms}",
         REFUSED.load(Ordering::SeqCst)
@@ -232,8 +248,12 @@ fn fleet_shares_one_login_through_a_file_store() {
     let dir = temp_dir("fleet");
     let url = file_url(&dir);
     let started = Instant::now();
+    // Started 20 ms apart, as in the Redis fleet test.
     let workers: Vec<Child> = (0..FLEET)
-        .map(|_| worker("fleet", sb.url(), &url, RUN.as_secs_f64()))
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            worker("fleet", sb.url(), &url, RUN.as_secs_f64())
+        })
         .collect();
     let outcomes: Vec<Outcome> = workers.into_iter().map(outcome).collect();
     let elapsed = started.elapsed();
@@ -469,6 +489,197 @@ fn a_bad_url_is_refused_by_name() {
     assert!(shown.contains("file:///var/tmp/x"), "{shown}");
 }
 
+// ---------------------------------------------------------------- Redis
+
+/// A real redis-server from scripts/redislab.sh (ACL user and password, a TLS port
+/// with a test CA), stopped when dropped.
+#[cfg(feature = "redis")]
+struct RedisLab {
+    dir: PathBuf,
+    env: std::collections::HashMap<String, String>,
+}
+
+#[cfg(feature = "redis")]
+impl RedisLab {
+    fn start() -> RedisLab {
+        let dir = temp_dir("redislab");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/redislab.sh");
+        let run = |what: &str| {
+            let st = Command::new("bash")
+                .arg(&script)
+                .arg(what)
+                .arg(&dir)
+                .env("TB_LAB_OWNER_PID", std::process::id().to_string())
+                .env("TB_LAB_MAX_SECONDS", "600")
+                .status()
+                .unwrap();
+            assert!(st.success(), "redislab.sh {what} failed");
+        };
+        run("start");
+        let env = std::fs::read_to_string(dir.join("env"))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        RedisLab { dir, env }
+    }
+    fn get(&self, k: &str) -> &str {
+        &self.env[k]
+    }
+    fn control(&self, what: &str) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/redislab.sh");
+        let st = Command::new("bash")
+            .arg(&script)
+            .arg(what)
+            .arg(&self.dir)
+            .status()
+            .unwrap();
+        assert!(st.success(), "redislab.sh {what} failed");
+    }
+    /// Every key and value in the server.
+    fn dump(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let client = redis::Client::open(self.get("TB_REDIS_URL")).unwrap();
+        let mut c = client
+            .get_connection_with_timeout(Duration::from_secs(5))
+            .unwrap();
+        let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query(&mut c).unwrap();
+        keys.into_iter()
+            .map(|k| {
+                let v: Option<Vec<u8>> = redis::cmd("GET").arg(&k).query(&mut c).unwrap();
+                (k, v.unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+#[cfg(feature = "redis")]
+impl Drop for RedisLab {
+    fn drop(&mut self) {
+        self.control("stop");
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The fleet through Redis over TLS (ACL user and password), with Redis stopped
+/// in the middle of the run and started again (empty): no call fails, and within a
+/// lifetime (plus the 2 s a failed store is left alone) the fleet is back on one
+/// login per lifetime. A scan of every key and value finds nothing secret.
+#[cfg(feature = "redis")]
+fn fleet_shares_one_login_through_redis_and_survives_its_outage() {
+    let lab = RedisLab::start();
+    let sb = sandbox();
+    let url = lab.get("TB_REDIS_TLS_URL").to_owned();
+    let ca = lab.get("TB_REDIS_CA_FILE").to_owned();
+    let run = 12.0;
+    let started = Instant::now();
+    // Started 20 ms apart: the sandbox's HTTP server (tiny_http 0.12) may leave a
+    // connection unanswered when many arrive at once (see src/sandbox/server.rs).
+    let workers: Vec<Child> = (0..FLEET)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            worker_with("fleet", sb.url(), &url, run, Some(&ca))
+        })
+        .collect();
+    let at = |secs: f64| {
+        let t = started + Duration::from_secs_f64(secs);
+        std::thread::sleep(t.saturating_duration_since(Instant::now()));
+    };
+    at(3.0);
+    let before_outage = sb.count("yativo.login");
+    // The secrets scan, while the fleet uses the store.
+    let dump = lab.dump();
+    assert!(!dump.is_empty(), "nothing in Redis");
+    for needle in [
+        "acct-sandbox",
+        "yativo-secret",
+        "eyJ",
+        lab.get("TB_REDIS_PASSWORD"),
+        lab.get("TB_REDIS_USER"),
+    ] {
+        for (k, v) in &dump {
+            for bytes in [k, v] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "a key or value holds a secret"
+                );
+            }
+        }
+    }
+    lab.control("down");
+    at(5.0);
+    lab.control("up");
+    let back = 5.0 + LIFETIME.as_secs_f64() + 2.0 + 0.5;
+    at(back);
+    let settled = sb.count("yativo.login");
+    let outcomes: Vec<Outcome> = workers.into_iter().map(outcome).collect();
+    let end = sb.count("yativo.login");
+    let calls: u64 = outcomes.iter().map(|o| o.calls).sum();
+    let failed: u64 = outcomes.iter().map(|o| o.failed).sum();
+    let tail = run - back;
+    println!(
+        "    redis fleet: {calls} calls, {before_outage} logins in the first 3 s, {} during the outage and its recovery, {} in the last {tail:.1} s; {} refreshes, {failed} failed",
+        settled - before_outage,
+        end - settled,
+        sb.count("yativo.refresh")
+    );
+    assert_eq!(failed, 0);
+    assert_eq!(sb.count("yativo.refresh"), 0);
+    assert!(before_outage <= 2, "{before_outage}");
+    let bound = (tail / LIFETIME.as_secs_f64()).ceil() as u64 + 1;
+    assert!(
+        end - settled <= bound,
+        "{} logins after the recovery > {bound}",
+        end - settled
+    );
+}
+
+/// A Redis lock holder killed (SIGKILL) in the middle of its login: the lock's TTL
+/// (5 s) ends it, and the waiter has a token within the TTL plus a login.
+#[cfg(feature = "redis")]
+fn a_killed_redis_lock_holder_blocks_no_one_past_the_ttl() {
+    let lab = RedisLab::start();
+    let sb = sandbox();
+    sb.set_fault(Fault::new("/yativo/api/v1/auth/login").delay(Duration::from_secs(20)));
+    let url = lab.get("TB_REDIS_URL").to_owned();
+    let mut holder = worker("once", sb.url(), &url, 0.0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sb.count("yativo.login") == 0 {
+        assert!(Instant::now() < deadline, "the holder never logged in");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let waiter = worker("once", sb.url(), &url, 0.0);
+    std::thread::sleep(Duration::from_millis(300));
+    holder.kill().unwrap();
+    let _ = holder.wait();
+    let killed_at = Instant::now();
+    let o = outcome(waiter);
+    let after_kill = killed_at.elapsed();
+    println!("    killed redis holder: the waiter had its token {after_kill:.1?} after the kill");
+    assert_eq!(o.failed, 0);
+    assert!(after_kill < Duration::from_secs(5 + 2), "{after_kill:?}");
+    assert_eq!(sb.count("yativo.login"), 2);
+    // The bad-entry rule holds for Redis too: garbage in the slot is replaced.
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut c = client
+        .get_connection_with_timeout(Duration::from_secs(5))
+        .unwrap();
+    let (slot, _) = lab
+        .dump()
+        .into_iter()
+        .find(|(k, _)| !k.ends_with(b":lock"))
+        .expect("the entry");
+    let _: () = redis::cmd("SET")
+        .arg(&slot)
+        .arg("garbage")
+        .query(&mut c)
+        .unwrap();
+    yativo_client(&sb, &url).send(&balance()).unwrap();
+    assert_eq!(sb.count("yativo.login"), 3);
+    yativo_client(&sb, &url).send(&balance()).unwrap();
+    assert_eq!(sb.count("yativo.login"), 3, "replaced and shared again");
+}
+
 // ---------------------------------------------------------------- main
 
 fn main() {
@@ -478,7 +689,8 @@ fn main() {
         run_worker(&mode);
         return;
     }
-    let tests: &[(&str, fn())] = &[
+    #[allow(unused_mut)]
+    let mut tests: Vec<(&str, fn())> = vec![
         ("a_bad_url_is_refused_by_name", a_bad_url_is_refused_by_name),
         (
             "bad_entries_are_ignored_and_replaced",
@@ -501,6 +713,17 @@ fn main() {
             fleet_shares_one_login_through_a_file_store,
         ),
     ];
+    #[cfg(feature = "redis")]
+    tests.extend([
+        (
+            "a_killed_redis_lock_holder_blocks_no_one_past_the_ttl",
+            a_killed_redis_lock_holder_blocks_no_one_past_the_ttl as fn(),
+        ),
+        (
+            "fleet_shares_one_login_through_redis_and_survives_its_outage",
+            fleet_shares_one_login_through_redis_and_survives_its_outage,
+        ),
+    ]);
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

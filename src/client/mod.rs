@@ -367,7 +367,7 @@ impl<V: Vendor> Client<V> {
             Some(url) => {
                 let secrets: Vec<&str> = vendor.secrets().iter().map(|s| s.expose()).collect();
                 let keys = store::Keys::derive(V::LOGIN, http.base(), &vendor.user(), &secrets);
-                Some(Store::open(url, keys)?)
+                Some(Store::open(url, keys, config.extra_ca_file.as_deref())?)
             }
         };
         Ok(Client {

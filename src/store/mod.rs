@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 
 pub(crate) mod file;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,10 +33,43 @@ pub(crate) const OP_TIMEOUT: Duration = Duration::from_secs(1);
 const FAULT_PAUSE: Duration = Duration::from_secs(2);
 
 /// Where a store is, from its URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Location {
     /// A directory shared by the processes of one host.
     File(PathBuf),
+    /// A Redis server shared by hosts.
+    Redis {
+        tls: bool,
+        host: String,
+        port: u16,
+        db: i64,
+        user: Option<String>,
+        password: Option<Secret>,
+    },
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "File({})", p.display()),
+            Location::Redis {
+                tls,
+                host,
+                port,
+                db,
+                user,
+                password,
+            } => f
+                .debug_struct("Redis")
+                .field("tls", tls)
+                .field("host", host)
+                .field("port", port)
+                .field("db", db)
+                .field("user", &user.as_ref().map(|_| "***"))
+                .field("password", password)
+                .finish(),
+        }
+    }
 }
 
 /// Percent-decodes one URL component.
@@ -84,9 +119,74 @@ pub(crate) fn parse(url: &Secret) -> Result<Location> {
             }
             Ok(Location::File(PathBuf::from(path)))
         }
-        "redis" | "rediss" => Err(bad(
-            "redis:// and rediss:// stores need the library built with the `redis` feature",
-        )),
+        "redis" | "rediss" => {
+            let (userinfo, hostpart) = match rest.rsplit_once('@') {
+                Some((u, h)) => (Some(u), h),
+                None => (None, rest),
+            };
+            let (authority, db) = match hostpart.split_once('/') {
+                Some((a, "")) => (a, 0),
+                Some((a, d)) => (
+                    a,
+                    d.parse::<i64>().ok().filter(|d| *d >= 0).ok_or_else(|| {
+                        bad("the database after the host must be a number, as /0")
+                    })?,
+                ),
+                None => (hostpart, 0),
+            };
+            let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+                let (h, after) = v6
+                    .split_once(']')
+                    .ok_or_else(|| bad("has an IPv6 host without its closing ]"))?;
+                (h.to_owned(), after.strip_prefix(':'))
+            } else {
+                match authority.rsplit_once(':') {
+                    Some((h, p)) => (h.to_owned(), Some(p)),
+                    None => (authority.to_owned(), None),
+                }
+            };
+            if host.is_empty() {
+                return Err(bad("has no host"));
+            }
+            let port = match port {
+                None => 6379,
+                Some(p) => p
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad("has a port that is not a number from 1 to 65535"))?,
+            };
+            let (user, password) = match userinfo {
+                None => (None, None),
+                Some(u) => {
+                    let (name, pass) = match u.split_once(':') {
+                        Some((n, p)) => (n, Some(p)),
+                        None => (u, None),
+                    };
+                    let name = decode(name).ok_or_else(|| bad("has a malformed %-escape"))?;
+                    let pass = match pass {
+                        Some(p) => Some(Secret::new(
+                            decode(p).ok_or_else(|| bad("has a malformed %-escape"))?,
+                        )),
+                        None => None,
+                    };
+                    ((!name.is_empty()).then_some(name), pass)
+                }
+            };
+            if cfg!(not(feature = "redis")) {
+                return Err(bad(
+                    "redis:// and rediss:// stores need the library built with the `redis` feature",
+                ));
+            }
+            Ok(Location::Redis {
+                tls: scheme.eq_ignore_ascii_case("rediss"),
+                host,
+                port,
+                db,
+                user,
+                password,
+            })
+        }
         _ => Err(bad(
             "has an unknown scheme: use file:///dir, redis://… or rediss://…",
         )),
@@ -322,10 +422,50 @@ pub(crate) struct Store {
 impl Store {
     /// Opens the store at `url` for the identity the keys were made from. Nothing
     /// is read or written yet.
-    pub fn open(url: &Secret, keys: Keys) -> Result<Store> {
+    /// For `rediss://`, `ca_file` (the config's extra CA file), when set, is the CA
+    /// the server's certificate must chain to; else the OS trust store is used.
+    pub fn open(url: &Secret, keys: Keys, ca_file: Option<&std::path::Path>) -> Result<Store> {
         let backend: Box<dyn Backend> = match parse(url)? {
             Location::File(dir) => Box::new(file::FileStore::new(dir)),
+            #[cfg(feature = "redis")]
+            Location::Redis {
+                tls,
+                host,
+                port,
+                db,
+                user,
+                password,
+            } => {
+                let ca = match ca_file {
+                    Some(path) if tls => Some(std::fs::read(path).map_err(|e| {
+                        Error::invalid_input(
+                            "extra_ca_file",
+                            format!("cannot be read for the token store ({e})"),
+                        )
+                    })?),
+                    _ => None,
+                };
+                let loc = redis::RedisLocation {
+                    tls,
+                    host,
+                    port,
+                    db,
+                    user,
+                    password,
+                };
+                Box::new(redis::RedisStore::new(loc, ca).map_err(|e| {
+                    Error::invalid_input("token_store", format!("is not a usable Redis URL ({e})"))
+                })?)
+            }
+            #[cfg(not(feature = "redis"))]
+            Location::Redis { .. } => {
+                return Err(Error::invalid_input(
+                    "token_store",
+                    "redis:// and rediss:// stores need the library built with the `redis` feature",
+                ))
+            }
         };
+        let _ = ca_file;
         Ok(Store::with_backend(backend, keys))
     }
 
