@@ -193,6 +193,16 @@ pub(crate) fn parse(url: &Secret) -> Result<Location> {
     }
 }
 
+/// Checks a store URL for a setter whose parameter is `argument` (the C ABI's
+/// `url`): the error names it.
+pub(crate) fn check(url: &Secret, argument: &'static str) -> Result<()> {
+    match parse(url) {
+        Ok(_) => Ok(()),
+        Err(Error::InvalidInput { reason, .. }) => Err(Error::invalid_input(argument, reason)),
+        Err(other) => Err(other),
+    }
+}
+
 /// What a URL shows in `Debug`: scheme, host and path, never a user or password.
 pub(crate) fn describe(url: &Secret) -> String {
     let url = url.expose();
@@ -624,6 +634,49 @@ mod tests {
             describe(&Secret::new("redis://u:hunter2@h:6379/0")),
             "redis://h:6379/0"
         );
+    }
+
+    #[cfg(feature = "redis")]
+    #[test]
+    fn parses_redis_urls() {
+        match parse(&Secret::new("rediss://tb%2Duser:p%40ss@[::1]:6380/3")).unwrap() {
+            Location::Redis {
+                tls,
+                host,
+                port,
+                db,
+                user,
+                password,
+            } => {
+                assert!(tls);
+                assert_eq!((host.as_str(), port, db), ("::1", 6380, 3));
+                assert_eq!(user.as_deref(), Some("tb-user"));
+                assert_eq!(password.unwrap().expose(), "p@ss");
+            }
+            other => panic!("{other:?}"),
+        }
+        let loc = parse(&Secret::new("redis://h")).unwrap();
+        assert!(matches!(
+            loc,
+            Location::Redis {
+                port: 6379,
+                db: 0,
+                ..
+            }
+        ));
+        assert!(!format!("{loc:?}").contains("p@ss"));
+        for bad in [
+            "redis://u:p@h:0/0",
+            "redis://u:p@h:99999",
+            "redis://h/x",
+            "redis://:p@/0",
+        ] {
+            let e = parse(&Secret::new(bad)).unwrap_err().to_string();
+            assert!(
+                e.contains("token_store") && !e.contains(":p@"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
