@@ -931,6 +931,22 @@ TB_API tb_status tb_config_set_proxy(tb_config *cfg, const char *url);
 TB_API tb_status tb_config_set_no_proxy(tb_config *cfg);
 
 /**
+ * Shares tokens through a token store with the other processes (and hosts) that
+ * use the same credentials: `"file:///var/lib/app/tokens"` (a directory of this
+ * host), `"redis://user:pass@host:6379/0"` or `"rediss://…"` (TLS; a library built
+ * with the `redis` feature). Default: none, each process keeps its own token. A
+ * bad URL is `TB_INVALID_ARGUMENT` naming `url` (its credentials are never
+ * repeated). With a store, closing a uContact client leaves the fleet's session
+ * open; `tb_ucontact_end_session` ends it for every process.
+ *
+ * # Safety
+ *
+ * `cfg` is NULL or a live config not used by another thread during the call;
+ * `url` is NULL or a NUL-terminated string.
+ */
+TB_API tb_status tb_config_set_token_store(tb_config *cfg, const char *url);
+
+/**
  * The `User-Agent` header of every request (default `tokenbridge/<version>`).
  * Checked here: a control character (CR, LF, NUL...; a tab is allowed) or more
  * than 8192 bytes is `TB_INVALID_ARGUMENT` naming `user_agent`, and the config is

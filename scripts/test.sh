@@ -36,8 +36,9 @@ rust_checks() {
         RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet --features sandbox
 }
 rust_tests() {
-    # Every target but benches/ (clients that scripts/bench.sh drives against nginx).
-    cargo test --lib --bins --tests --examples && cargo test --doc
+    # Every target but benches/ (clients that scripts/bench.sh drives against nginx);
+    # with the Redis token store (tests/store.rs starts scripts/redislab.sh).
+    cargo test --features redis --lib --bins --tests --examples && cargo test --doc
 }
 # The declared MSRV (`rust-version` in Cargo.toml) builds the library from Cargo.lock
 # and passes its unit tests; rustup installs that toolchain when it is missing.
@@ -63,6 +64,7 @@ step "rust: fmt, clippy, doc" rust_checks
 # tests/proxy.rs and every binding's proxy tests start. apt-get as root, else the
 # command to run.
 step "proxy lab packages" bash scripts/netlab.sh install
+step "redis lab packages (redis-server, for tests/store.rs)" bash scripts/redislab.sh install
 step "rust: tests" rust_tests
 step "rust: the MSRV (rust-version) builds and passes the unit tests" msrv_tests
 step "header drift" bash scripts/check-header.sh

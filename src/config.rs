@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
+use crate::secret::Secret;
 
 /// Which certificate authorities a client trusts for `https://`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,6 +98,7 @@ pub struct Config {
     pub(crate) end_session_on_close: bool,
     pub(crate) dns_cache_ttl: Duration,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) token_store: Option<Secret>,
 }
 
 impl Default for Config {
@@ -116,6 +118,7 @@ impl Default for Config {
             end_session_on_close: true,
             dns_cache_ttl: Duration::from_secs(60),
             clock: Arc::new(SystemClock),
+            token_store: None,
         }
     }
 }
@@ -136,6 +139,10 @@ impl fmt::Debug for Config {
             .field("refresh_ahead", &self.refresh_ahead)
             .field("end_session_on_close", &self.end_session_on_close)
             .field("dns_cache_ttl", &self.dns_cache_ttl)
+            .field(
+                "token_store",
+                &self.token_store.as_ref().map(crate::store::describe),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -224,6 +231,27 @@ impl Config {
     /// them at once, so a server that moved is found on the next attempt.
     pub fn dns_cache_ttl(mut self, t: Duration) -> Self {
         self.dns_cache_ttl = t;
+        self
+    }
+    /// A token store shared by the processes (and hosts) that use the same
+    /// credentials, so that a fleet logs in once instead of once per process
+    /// (default: none, each process keeps its own token in memory). The URL is
+    /// `file:///var/lib/app/tokens` (a directory on this host). It is
+    /// checked when a client is made: a bad URL is an invalid-input error naming
+    /// `token_store`; the URL's credentials are secrets and never shown.
+    ///
+    /// The store is read only when a process has no token, when its token is due,
+    /// and after a 401; one process renews for all (a lock in the store), the
+    /// others keep their still-valid token or wait for the new one within the
+    /// call's deadline. A store that fails is skipped (one WARN) and the process logs
+    /// in on its own until it answers again. With a store, a renewal is a fresh
+    /// login, not a Yativo refresh: a refresh revokes at once the token the rest of
+    /// the fleet is using. uContact: closing or dropping a client leaves the
+    /// fleet's session open; [`end_session`](crate::ucontact::Client::end_session)
+    /// ends it for every process and removes it from the store.
+    pub fn token_store(mut self, url: impl Into<Secret>) -> Self {
+        let url = url.into();
+        self.token_store = (!url.expose().trim().is_empty()).then_some(url);
         self
     }
     /// The clock used for token expiry; tests inject a [`crate::ManualClock`].

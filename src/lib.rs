@@ -49,6 +49,7 @@ pub mod logging;
 pub mod sandbox;
 
 mod secret;
+mod store;
 
 mod time;
 

@@ -85,6 +85,10 @@ impl Vendor for Anna {
         vec![&self.credentials.pass, &self.credentials.company_hash]
     }
 
+    fn user(&self) -> String {
+        self.credentials.user.clone()
+    }
+
     fn reason(body: &str) -> Option<String> {
         let v: Value = serde_json::from_str(body.trim()).ok()?;
         json::find_text(v.as_object()?, &["message"]).filter(|m| !m.trim().is_empty())

@@ -8,7 +8,7 @@ pub(crate) mod token_cache;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -16,8 +16,9 @@ use crate::http::{
     check_value, Auth, Body, CallLimits, CallOptions, Http, Method, Request, Response,
 };
 use crate::secret::Secret;
+use crate::store::{self, Store, Stored};
 
-pub(crate) use token_cache::{Entry, Fetched, TokenCache};
+pub(crate) use token_cache::{Entry, Fetched, Obtained, TokenCache};
 
 pub(crate) mod vendor {
     use super::*;
@@ -45,6 +46,9 @@ pub(crate) mod vendor {
         }
         /// The credentials, scrubbed from every error of every call.
         fn secrets(&self) -> Vec<&Secret>;
+        /// Who logs in (user, account, kind of login): with the base URL and the
+        /// secrets, what names a token store's slot (hashed, never stored).
+        fn user(&self) -> String;
         /// The vendor's reason in an error answer's body.
         fn reason(body: &str) -> Option<String>;
         /// Logs in, or refreshes `previous` while it is still valid.
@@ -80,19 +84,185 @@ pub(crate) struct Shared<V: Vendor> {
     pub http: Http,
     pub cache: TokenCache<V::Token>,
     pub vendor: V,
+    /// The token store shared with other processes, when configured.
+    pub store: Option<Store>,
 }
 
 impl<V: Vendor> Drop for Shared<V> {
     fn drop(&mut self) {
-        V::on_drop(self);
+        // With a shared store, the session belongs to the fleet: a process that
+        // goes does not end it (`end_session` does, for everyone).
+        if self.store.is_none() {
+            V::on_drop(self);
+        }
     }
 }
+
+/// The token text of a vendor's token (what its `Authorization` carries).
+fn token_text<V: Vendor>(token: &V::Token) -> &str {
+    V::auth(token).parts().map_or("", |(_, t)| t.expose())
+}
+
+/// How often a process whose token is still valid looks at the store again while
+/// another process renews it, and how often one without a token looks while it
+/// waits.
+const STORE_POLL: Duration = Duration::from_millis(100);
 
 impl<V: Vendor> Shared<V> {
     /// A valid token: the cached one, or one from a login or refresh.
     pub fn token(&self, limits: &CallLimits) -> Result<Arc<Entry<V::Token>>> {
-        self.cache
-            .get_within(limits, |prev| self.fetch(prev.map(|p| &p.value), limits))
+        match &self.store {
+            None => self
+                .cache
+                .get_within(limits, |prev| self.fetch(prev.map(|p| &p.value), limits)),
+            Some(store) => self
+                .cache
+                .get_with(limits, |prev| self.obtain(store, prev, limits)),
+        }
+    }
+
+    /// The time a store operation may take in this call.
+    fn op_timeout(limits: &CallLimits) -> Duration {
+        limits
+            .remaining()
+            .map_or(store::OP_TIMEOUT, |r| r.min(store::OP_TIMEOUT))
+            .max(Duration::from_millis(1))
+    }
+
+    /// Whether a stored token is due for renewal here (with an allowance for the
+    /// clocks of other hosts: a tenth of its life, at most 2 s).
+    fn stored_due(&self, s: &Stored) -> bool {
+        let Some(expires) = s.expires else {
+            return false;
+        };
+        let life = expires.duration_since(s.obtained).unwrap_or_default();
+        let skew = (life / 10).min(Duration::from_secs(2));
+        let margin = self.cache.refresh_ahead().min(life / 2) + skew;
+        self.cache.now() + margin >= expires
+    }
+
+    /// A token from the store, as the cache keeps it.
+    fn adopt(&self, s: Stored) -> Obtained<V::Token> {
+        let now = self.cache.now();
+        Obtained {
+            fetched: V::adopt(s.token, s.expires, now),
+            obtained: Some(s.obtained.min(now)),
+            recheck_at: None,
+        }
+    }
+
+    /// A fresh login (never a refresh: with a shared store, the previous token may
+    /// be the fleet's, and a Yativo refresh revokes it at once), put in the store.
+    fn login_for_fleet(&self, store: &Store, limits: &CallLimits) -> Result<Obtained<V::Token>> {
+        let fetched = self.fetch(None, limits)?;
+        let obtained = self.cache.now();
+        store.save(
+            &Stored {
+                token: Secret::new(token_text::<V>(&fetched.value)),
+                expires: fetched.expires,
+                obtained,
+            },
+            Self::op_timeout(limits),
+        );
+        Ok(Obtained {
+            fetched,
+            obtained: Some(obtained),
+            recheck_at: None,
+        })
+    }
+
+    /// Gets a token through the store: a newer one another process holds, else a
+    /// login by the one process that takes the lock; the others keep their
+    /// still-valid token or wait (within the call's limits) for the new one. A
+    /// store fault makes this process log in on its own.
+    fn obtain(
+        &self,
+        store: &Store,
+        prev: Option<&Entry<V::Token>>,
+        limits: &CallLimits,
+    ) -> Result<Obtained<V::Token>> {
+        let prev_text = prev.map(|p| token_text::<V>(&p.value));
+        let usable = |s: &Stored| Some(s.token.expose()) != prev_text && !self.stored_due(s);
+        match store.load(Self::op_timeout(limits)) {
+            Ok(Some(s)) if usable(&s) => return Ok(self.adopt(s)),
+            Ok(_) => {}
+            Err(()) => return self.login_for_fleet(store, limits),
+        }
+        let wait_until = Instant::now() + store::LOCK_TTL;
+        loop {
+            match store.try_lock(Self::op_timeout(limits)) {
+                Err(()) => return self.login_for_fleet(store, limits),
+                Ok(Some(held)) => {
+                    // Someone may have renewed between the read and the lock.
+                    if let Ok(Some(s)) = store.load(Self::op_timeout(limits)) {
+                        if usable(&s) {
+                            return Ok(self.adopt(s));
+                        }
+                    }
+                    let got = self.login_for_fleet(store, limits);
+                    drop(held);
+                    return got;
+                }
+                Ok(None) => {}
+            }
+            // Another process renews. A still-valid token serves meanwhile.
+            let now = self.cache.now();
+            if let Some(p) = prev.filter(|p| p.expires.is_none_or(|e| now < e)) {
+                return Ok(Obtained {
+                    fetched: Fetched {
+                        value: p.value.clone(),
+                        expires: p.expires,
+                    },
+                    obtained: Some(p.obtained),
+                    recheck_at: Some(now + STORE_POLL),
+                });
+            }
+            if limits.cancelled() {
+                return Err(Error::Cancelled {
+                    operation: V::LOGIN,
+                });
+            }
+            let remaining = limits.remaining();
+            if remaining == Some(Duration::ZERO) {
+                return Err(Error::Transport {
+                    operation: V::LOGIN,
+                    kind: crate::error::TransportKind::Timeout,
+                    url: self.http.base().to_owned(),
+                    detail: format!(
+                        "{} passed while waiting for another process's login",
+                        crate::http::the_deadline(limits.budget)
+                    ),
+                });
+            }
+            if Instant::now() >= wait_until {
+                // The holder takes longer than a lock lives: log in alone.
+                return self.login_for_fleet(store, limits);
+            }
+            std::thread::sleep(remaining.map_or(STORE_POLL, |r| r.min(STORE_POLL)));
+            if let Ok(Some(s)) = store.load(Self::op_timeout(limits)) {
+                if usable(&s) {
+                    return Ok(self.adopt(s));
+                }
+            }
+        }
+    }
+
+    /// The session to end: this process's, else the fleet's from the store.
+    pub fn take_session(&self, limits: &CallLimits) -> Option<Arc<Entry<V::Token>>> {
+        if let Some(e) = self.cache.take() {
+            return Some(e);
+        }
+        let s = self.store.as_ref()?.load(Self::op_timeout(limits)).ok()??;
+        let now = self.cache.now();
+        self.cache.store(V::adopt(s.token, s.expires, now));
+        self.cache.take()
+    }
+
+    /// Removes an ended session's token from the store, if it is there.
+    pub fn forget_shared(&self, token: &V::Token, limits: &CallLimits) {
+        if let Some(store) = &self.store {
+            store.remove(Some(token_text::<V>(token)), Self::op_timeout(limits));
+        }
     }
 
     fn fetch(&self, previous: Option<&V::Token>, limits: &CallLimits) -> Result<Fetched<V::Token>> {
@@ -107,6 +277,28 @@ impl<V: Vendor> Shared<V> {
         limits: &CallLimits,
         call: impl Fn(&V::Token) -> Result<R>,
     ) -> Result<R> {
+        if let Some(store) = &self.store {
+            // After a 401, first see whether another process holds a newer token
+            // (the refused one is never taken from the store again).
+            let entry = self.token(limits)?;
+            return match call(&entry.value) {
+                Err(Error::Unauthorized { .. }) => {
+                    log::info!(target: "tokenbridge", "the token was refused (HTTP 401): looking in the token store, else logging in again, then one more try");
+                    let refused = token_text::<V>(&entry.value);
+                    store.refused(refused);
+                    self.cache.invalidate_if(|t| token_text::<V>(t) == refused);
+                    let entry = self.token(limits)?;
+                    let second = call(&entry.value);
+                    if matches!(second, Err(Error::Unauthorized { .. })) {
+                        let refused = token_text::<V>(&entry.value);
+                        store.refused(refused);
+                        self.cache.invalidate_if(|t| token_text::<V>(t) == refused);
+                    }
+                    second
+                }
+                other => other,
+            };
+        }
         self.cache.authorized_within(
             limits,
             |prev| self.fetch(prev.map(|p| &p.value), limits),
@@ -170,11 +362,20 @@ impl<V: Vendor> Client<V> {
             V::LOGIN,
             http.base().to_owned(),
         );
+        let store = match &config.token_store {
+            None => None,
+            Some(url) => {
+                let secrets: Vec<&str> = vendor.secrets().iter().map(|s| s.expose()).collect();
+                let keys = store::Keys::derive(V::LOGIN, http.base(), &vendor.user(), &secrets);
+                Some(Store::open(url, keys, config.extra_ca_file.as_deref())?)
+            }
+        };
         Ok(Client {
             inner: Arc::new(Shared {
                 http,
                 cache,
                 vendor,
+                store,
             }),
             options: CallOptions::default(),
         })

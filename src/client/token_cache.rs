@@ -22,6 +22,9 @@ pub(crate) struct Entry<T> {
     pub value: T,
     pub obtained: SystemTime,
     pub expires: Option<SystemTime>,
+    /// Before this, a token due for renewal is served as fresh: another process
+    /// renews it for the fleet and the store is looked at again then.
+    recheck_at: Option<SystemTime>,
     generation: u64,
 }
 
@@ -29,6 +32,25 @@ pub(crate) struct Entry<T> {
 pub(crate) struct Fetched<T> {
     pub value: T,
     pub expires: Option<SystemTime>,
+}
+
+/// A token as a fetch through a shared store hands it back: when it was obtained
+/// (by whichever process logged in; `None`: now), and until when a due token is
+/// served without looking again.
+pub(crate) struct Obtained<T> {
+    pub fetched: Fetched<T>,
+    pub obtained: Option<SystemTime>,
+    pub recheck_at: Option<SystemTime>,
+}
+
+impl<T> From<Fetched<T>> for Obtained<T> {
+    fn from(fetched: Fetched<T>) -> Self {
+        Obtained {
+            fetched,
+            obtained: None,
+            recheck_at: None,
+        }
+    }
 }
 
 struct State<T> {
@@ -137,6 +159,11 @@ impl<T> TokenCache<T> {
         st
     }
 
+    /// How long before expiry a token is renewed.
+    pub fn refresh_ahead(&self) -> Duration {
+        self.refresh_ahead
+    }
+
     pub fn now(&self) -> SystemTime {
         self.clock.now()
     }
@@ -153,6 +180,9 @@ impl<T> TokenCache<T> {
             .unwrap_or(Duration::ZERO);
         let margin = self.refresh_ahead.min(life / 2);
         if now + margin >= expires {
+            if entry.recheck_at.is_some_and(|r| now < r) {
+                return Freshness::Fresh;
+            }
             Freshness::Due
         } else {
             Freshness::Fresh
@@ -167,18 +197,19 @@ impl<T> TokenCache<T> {
     /// Puts a token in the cache (from a login done explicitly, or from elsewhere).
     pub fn store(&self, fetched: Fetched<T>) -> Arc<Entry<T>> {
         let mut st = self.lock();
-        let entry = self.make_entry(&mut st, fetched);
+        let entry = self.make_entry(&mut st, fetched.into());
         drop(st);
         self.changed.notify_all();
         entry
     }
 
-    fn make_entry(&self, st: &mut State<T>, fetched: Fetched<T>) -> Arc<Entry<T>> {
+    fn make_entry(&self, st: &mut State<T>, got: Obtained<T>) -> Arc<Entry<T>> {
         st.generation += 1;
         let entry = Arc::new(Entry {
-            value: fetched.value,
-            obtained: self.now(),
-            expires: fetched.expires,
+            value: got.fetched.value,
+            obtained: got.obtained.unwrap_or_else(|| self.now()),
+            expires: got.fetched.expires,
+            recheck_at: got.recheck_at,
             generation: st.generation,
         });
         st.current = Some(entry.clone());
@@ -193,6 +224,15 @@ impl<T> TokenCache<T> {
             .as_ref()
             .is_some_and(|c| c.generation == entry.generation)
         {
+            st.current = None;
+        }
+    }
+
+    /// Drops the token if it is one `same` recognises (after a 401, whatever
+    /// generation holds it).
+    pub fn invalidate_if(&self, same: impl Fn(&T) -> bool) {
+        let mut st = self.lock();
+        if st.current.as_ref().is_some_and(|c| same(&c.value)) {
             st.current = None;
         }
     }
@@ -219,6 +259,15 @@ impl<T> TokenCache<T> {
     pub fn get_within<F>(&self, limits: &CallLimits, fetch: F) -> Result<Arc<Entry<T>>>
     where
         F: FnOnce(Option<&Entry<T>>) -> Result<Fetched<T>>,
+    {
+        self.get_with(limits, |prev| fetch(prev).map(Obtained::from))
+    }
+
+    /// [`get_within`](Self::get_within) for a fetch that says when its token was
+    /// obtained and when to look again (a fetch through a shared store).
+    pub fn get_with<F>(&self, limits: &CallLimits, fetch: F) -> Result<Arc<Entry<T>>>
+    where
+        F: FnOnce(Option<&Entry<T>>) -> Result<Obtained<T>>,
     {
         let mut st = self.lock_in(limits.pid());
         let mut waited_from: Option<u64> = None;

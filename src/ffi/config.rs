@@ -186,6 +186,34 @@ pub unsafe extern "C" fn tb_config_set_no_proxy(cfg: *mut tb_config) -> tb_statu
     })
 }
 
+/// Shares tokens through a token store with the other processes (and hosts) that
+/// use the same credentials: `"file:///var/lib/app/tokens"` (a directory of this
+/// host), `"redis://user:pass@host:6379/0"` or `"rediss://…"` (TLS; a library built
+/// with the `redis` feature). Default: none, each process keeps its own token. A
+/// bad URL is `TB_INVALID_ARGUMENT` naming `url` (its credentials are never
+/// repeated). With a store, closing a uContact client leaves the fleet's session
+/// open; `tb_ucontact_end_session` ends it for every process.
+///
+/// # Safety
+///
+/// `cfg` is NULL or a live config not used by another thread during the call;
+/// `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn tb_config_set_token_store(
+    cfg: *mut tb_config,
+    url: *const c_char,
+) -> tb_status {
+    run(|| {
+        // SAFETY: the caller promises NULL or a live config used by no other thread.
+        let c = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller promises NULL or a NUL-terminated string.
+        let url = crate::Secret::new(unsafe { strings::required(url, "url") }?);
+        crate::store::check(&url, "url")?;
+        c.token_store = Some(url);
+        Ok(())
+    })
+}
+
 /// The `User-Agent` header of every request (default `tokenbridge/<version>`).
 /// Checked here: a control character (CR, LF, NUL...; a tab is allowed) or more
 /// than 8192 bytes is `TB_INVALID_ARGUMENT` naming `user_agent`, and the config is

@@ -121,6 +121,10 @@ impl Vendor for UContact {
         vec![&self.credentials.password]
     }
 
+    fn user(&self) -> String {
+        format!("{:?}\0{}", self.credentials.kind, self.credentials.user)
+    }
+
     fn reason(body: &str) -> Option<String> {
         vendor_error(body).filter(|m| m != "0")
     }
@@ -211,10 +215,13 @@ impl UContact {
     }
 
     fn end_cached_session(&self, client: &Shared<Self>, limits: &CallLimits) -> Result<()> {
-        let Some(entry) = client.cache.take() else {
+        let Some(entry) = client.take_session(limits) else {
             return Ok(());
         };
         let result = self.end_session_with(&client.http, &entry, limits);
+        if result.is_ok() {
+            client.forget_shared(&entry.value, limits);
+        }
         if let Err(e) = &result {
             if e.is_transient() {
                 // The session may still be live: keep the token so ending can be retried.

@@ -49,7 +49,7 @@ impl Client {
     /// Ends the session (when [`Config::end_session_on_close`](crate::Config::end_session_on_close) is on) and releases the
     /// client, reporting a failure to end the session.
     pub fn close(self) -> Result<()> {
-        if !self.inner.vendor.end_on_close {
+        if !self.inner.vendor.end_on_close || self.inner.store.is_some() {
             return Ok(());
         }
         let result = self.end_session();

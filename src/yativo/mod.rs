@@ -85,6 +85,10 @@ impl Vendor for Yativo {
         vec![&self.credentials.app_secret, &self.account]
     }
 
+    fn user(&self) -> String {
+        self.credentials.account_id.clone()
+    }
+
     fn reason(body: &str) -> Option<String> {
         reason(body)
     }

@@ -1629,6 +1629,52 @@ class T13Fork(Base):
 
 
 # ---------------------------------------------------------------------------------
+class T14TokenStore(Base):
+    """Config(token_store=...): two processes share one login through a file store."""
+
+    WORKER = (
+        "import sys, tokenbridge\n"
+        "from tokenbridge import Config, Retries, YativoClient\n"
+        "cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), token_store=sys.argv[1])\n"
+        "with YativoClient(sys.argv[2], sys.argv[3], sys.argv[4], config=cfg) as y:\n"
+        "    y.call('GET', 'wallet/balance')\n"
+        "    print(len(y.token()))\n"
+    )
+
+    def test_two_processes_share_one_login(self) -> None:
+        store = tempfile.mkdtemp(prefix="tb-py-store-")
+        try:
+            url = "file://" + store
+            # The child imports the package this test imported: the installed one (run
+            # outside the source tree, whose directory `-c` would put first), or this
+            # source tree's.
+            env = dict(os.environ)
+            if not INSTALLED:
+                env["PYTHONPATH"] = str(PACKAGE_ROOT)
+            before = stats().get("yativo.login", 0)
+            for _ in range(2):
+                out = subprocess.run(
+                    [sys.executable, "-c", self.WORKER, url, yativo_url(), YATIVO_ACCOUNT, YATIVO_SECRET],
+                    env=env, cwd=store, stdout=subprocess.PIPE, timeout=60, check=True,
+                )
+                self.assertGreater(int(out.stdout.decode().strip()), 10)
+            self.assertEqual(stats().get("yativo.login", 0) - before, 1, "one login for both")
+            for name in os.listdir(store):
+                with open(os.path.join(store, name), "rb") as f:
+                    data = f.read()
+                for secret in (YATIVO_ACCOUNT, YATIVO_SECRET, "eyJ"):
+                    self.assertNotIn(secret.encode(), data + name.encode())
+        finally:
+            shutil.rmtree(store, ignore_errors=True)
+
+    def test_a_bad_store_url_is_refused_by_name_and_credentials_are_masked(self) -> None:
+        with self.assertRaises(InvalidArgumentError) as e:
+            Config(token_store="ftp://u:hunter2@host/x")
+        self.assertIn("url", str(e.exception))
+        self.assertSecretFree(e.exception, "hunter2")
+        self.assertIn("file:///var/tmp/x", repr(Config(token_store="file:///var/tmp/x")))
+
+
 class T99Coverage(Base):
     """Runs last: every operation reached the sandbox, and everything was closed."""
 

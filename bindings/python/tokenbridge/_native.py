@@ -173,6 +173,7 @@ _SIGNATURES = {
     "tb_config_set_timeout_receive_ms": (STATUS, [CONFIG_P, c_uint64]),
     "tb_config_set_proxy": (STATUS, [CONFIG_P, c_char_p]),
     "tb_config_set_no_proxy": (STATUS, [CONFIG_P]),
+    "tb_config_set_token_store": (STATUS, [CONFIG_P, c_char_p]),
     "tb_config_set_user_agent": (STATUS, [CONFIG_P, c_char_p]),
     "tb_config_set_allow_http": (STATUS, [CONFIG_P, c_bool]),
     "tb_config_set_max_response_bytes": (STATUS, [CONFIG_P, c_uint64]),

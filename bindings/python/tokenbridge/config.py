@@ -61,6 +61,12 @@ class Config:
         dns_cache_ttl: how long a client keeps the addresses its host name resolved to
             (default 60 s, as libcurl); ``0`` asks DNS before every request. A failed
             connection forgets them at once.
+        token_store: share tokens with the other processes (and hosts) using the
+            same credentials: ``"file:///var/lib/app/tokens"``, ``"redis://user:pass@host:6379/0"``
+            or ``"rediss://..."`` (default: none, each process logs in on its own).
+            Its credentials are masked in ``repr``. With a store, closing a uContact
+            client leaves the fleet's session open; ``end_session()`` ends it for
+            every process and removes it from the store.
     """
 
     timeout_connect: Optional[float] = None
@@ -77,6 +83,7 @@ class Config:
     refresh_ahead: Optional[float] = None
     end_session_on_close: Optional[bool] = None
     dns_cache_ttl: Optional[float] = None
+    token_store: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.proxy is not None and self.no_proxy:
@@ -94,7 +101,7 @@ class Config:
             value = getattr(self, f.name)
             if value == f.default:
                 continue
-            if f.name == "proxy" and value is not None:
+            if f.name in ("proxy", "token_store") and value is not None:
                 value = mask_url(value)
             parts.append("{}={!r}".format(f.name, value))
         return "Config({})".format(", ".join(parts))
@@ -124,6 +131,8 @@ class Config:
             call(lib.tb_config_set_proxy, cfg, _native.encode("proxy", self.proxy))
         if self.no_proxy:
             call(lib.tb_config_set_no_proxy, cfg)
+        if self.token_store is not None:
+            call(lib.tb_config_set_token_store, cfg, _native.encode("token_store", self.token_store))
         if self.user_agent is not None:
             call(lib.tb_config_set_user_agent, cfg, _native.encode("user_agent", self.user_agent))
         if self.allow_http is not None:
