@@ -12,7 +12,7 @@
 mod this_test;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -64,8 +64,13 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// `file:///tmp/x`, or on Windows `file:///C:/Users/…/x` (as a user writes it).
 fn file_url(dir: &Path) -> String {
-    format!("file://{}", dir.display())
+    let path = dir.display().to_string().replace('\\', "/");
+    match path.starts_with('/') {
+        true => format!("file://{path}"),
+        false => format!("file:///{path}"),
+    }
 }
 
 fn sandbox() -> Sandbox {
@@ -573,7 +578,7 @@ impl RedisLab {
         let dir = temp_dir("redislab");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/redislab.sh");
         let run = |what: &str| {
-            let st = Command::new("bash")
+            let st = std::process::Command::new("bash")
                 .arg(&script)
                 .arg(what)
                 .arg(&dir)
@@ -597,7 +602,7 @@ impl RedisLab {
     }
     fn control(&self, what: &str) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/redislab.sh");
-        let st = Command::new("bash")
+        let st = std::process::Command::new("bash")
             .arg(&script)
             .arg(what)
             .arg(&self.dir)

@@ -103,9 +103,11 @@ pub(crate) fn parse(url: &Secret) -> Result<Location> {
     match scheme.to_ascii_lowercase().as_str() {
         "file" => {
             if !rest.starts_with('/') {
-                return Err(bad(
-                    "a file:// URL must name an absolute directory, as file:///var/lib/app/tokens",
-                ));
+                return Err(bad(if cfg!(windows) {
+                    "a file:// URL must name an absolute directory, as file:///C:/ProgramData/app/tokens"
+                } else {
+                    "a file:// URL must name an absolute directory, as file:///var/lib/app/tokens"
+                }));
             }
             let path = decode(rest).ok_or_else(|| bad("has a malformed %-escape"))?;
             // file:///C:/dir on Windows: the path is C:/dir.
