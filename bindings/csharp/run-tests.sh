@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Tests the C# binding for real, on two runtimes: builds the native library, starts the
-# sandbox, compiles TokenBridge.cs + Tests.cs (and the README's example, Example.cs, and
-# its first call) with Mono's C# 7 compiler, then runs the very same assemblies on Mono
-# and on .NET 8 (CoreCLR). Also assembles the NuGet package by hand and runs the example
-# from it the way .NET loads a package. Tests.exe includes the proxy tests, through the
+# sandbox, compiles the library (src/**/*.cs) + Tests.cs (and the README's example,
+# Example.cs, and its first call) with Mono's C# 7 compiler, then runs the very same
+# assemblies on Mono and on .NET 8 (CoreCLR). Also assembles the NuGet package by hand and
+# runs the example from it the way .NET loads a package. Tests.exe includes the proxy tests, through the
 # proxy lab (scripts/netlab.sh) started after the sandbox. Exits non-zero on any failure.
 #
 # Needs Mono (Debian: mono-mcs, which brings mono-runtime); installs it when missing and
@@ -84,8 +84,11 @@ grep -q 'http://127.0.0.1:8787' "$build/first-call.txt" || {
 
 echo "== mcs (C# 7)"
 mcs_flags=(-langversion:7 -warn:4 -warnaserror+ -nologo -debug)
-mcs "${mcs_flags[@]}" -target:library -doc:"$build/TokenBridge.xml" -out:"$build/TokenBridge.dll" "$here/TokenBridge.cs"
-mcs "${mcs_flags[@]}" -out:"$build/Tests.exe" "$here/TokenBridge.cs" "$here/Tests.cs"
+# Every file of the library (src/**/*.cs, as TokenBridge.csproj compiles them), in a fixed order.
+mapfile -t sources < <(find "$here/src" -name '*.cs' | LC_ALL=C sort)
+[ "${#sources[@]}" -gt 0 ] || { echo "error: no C# sources under $here/src" >&2; exit 1; }
+mcs "${mcs_flags[@]}" -target:library -doc:"$build/TokenBridge.xml" -out:"$build/TokenBridge.dll" "${sources[@]}"
+mcs "${mcs_flags[@]}" -out:"$build/Tests.exe" "${sources[@]}" "$here/Tests.cs"
 mcs "${mcs_flags[@]}" -out:"$build/Example.exe" -r:"$build/TokenBridge.dll" "$here/Example.cs"
 mcs "${mcs_flags[@]}" -out:"$build/FirstCall.exe" -r:"$build/TokenBridge.dll" "$build/FirstCall.cs"
 

@@ -6,10 +6,11 @@ use std::os::raw::c_char;
 use super::answers::{tb_access_data, tb_messenger_requests, tb_messenger_structure};
 use super::client::{self, Handle};
 use super::config::tb_config;
+use super::error::run;
 use super::filter::{filter_arg, tb_messenger_filter};
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{run, strings, tb_status};
+use super::{strings, tb_status};
 use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
 
@@ -71,7 +72,7 @@ pub unsafe extern "C" fn tb_anna_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn tb_anna_client_free(c: *mut tb_anna_client) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(c) }
+    unsafe { super::panic::free_handle(c) }
 }
 
 /// Writes a JSON or text answer.

@@ -3,7 +3,8 @@
 use std::os::raw::c_char;
 use std::time::Duration;
 
-use super::{run, strings, tb_status};
+use super::error::run;
+use super::{strings, tb_status};
 use crate::config::{Config, ProxySetting, RetryPolicy, TlsRoots};
 use crate::error::{Error, Result};
 use crate::http::check_value;
@@ -67,7 +68,7 @@ fn timeout(ms: u64, name: &'static str) -> Result<Duration> {
 /// Thread-safe.
 #[no_mangle]
 pub extern "C" fn tb_config_new() -> *mut tb_config {
-    super::guard(std::ptr::null_mut(), || {
+    super::panic::guard(std::ptr::null_mut(), || {
         Box::into_raw(Box::new(tb_config(Config::default())))
     })
 }
@@ -81,7 +82,7 @@ pub extern "C" fn tb_config_new() -> *mut tb_config {
 /// by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn tb_config_free(cfg: *mut tb_config) {
-    super::guard((), || {
+    super::panic::guard((), || {
         if !cfg.is_null() {
             // SAFETY: the caller promises a live config from tb_config_new
             // (Box::into_raw), freed once.

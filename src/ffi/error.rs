@@ -6,9 +6,22 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::os::raw::c_char;
 
+use super::panic::{catch, guard};
 use super::status::tb_status;
 use super::strings;
-use crate::error::Error;
+use crate::error::{Error, Result};
+
+/// Runs the body of a fallible exported function: clears the thread's last error,
+/// catches panics, and turns the outcome into a [`tb_status`] (recording the last
+/// error on failure).
+pub(crate) fn run(body: impl FnOnce() -> Result<()>) -> tb_status {
+    clear();
+    match catch(body) {
+        Ok(Ok(())) => tb_status::TB_OK,
+        Ok(Err(e)) => record(&e),
+        Err(payload) => record_panic(payload),
+    }
+}
 
 struct LastError {
     status: tb_status,
@@ -64,7 +77,7 @@ pub(crate) fn record_panic(payload: Box<dyn Any + Send>) -> tb_status {
     } else {
         "(no message)".to_owned()
     };
-    super::guard((), move || drop(payload));
+    guard((), move || drop(payload));
     set(Some(LastError {
         status: tb_status::TB_PANIC,
         message: format!(
@@ -88,7 +101,7 @@ pub(crate) fn last_message_for_tests() -> Option<String> {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_status() -> tb_status {
-    super::guard(tb_status::TB_PANIC, || {
+    guard(tb_status::TB_PANIC, || {
         read(|e| e.status).unwrap_or(tb_status::TB_OK)
     })
 }
@@ -103,7 +116,7 @@ pub extern "C" fn tb_last_error_status() -> tb_status {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_message() -> *mut c_char {
-    super::guard(std::ptr::null_mut(), || {
+    guard(std::ptr::null_mut(), || {
         read(|e| strings::lossy_c_string(&e.message).into_raw()).unwrap_or(std::ptr::null_mut())
     })
 }
@@ -115,7 +128,7 @@ pub extern "C" fn tb_last_error_message() -> *mut c_char {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_http_status() -> u16 {
-    super::guard(0, || read(|e| e.http_status).unwrap_or(0))
+    guard(0, || read(|e| e.http_status).unwrap_or(0))
 }
 
 /// A newly allocated copy of the API's own message for the last failed call on
@@ -126,7 +139,7 @@ pub extern "C" fn tb_last_error_http_status() -> u16 {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_vendor_message() -> *mut c_char {
-    super::guard(std::ptr::null_mut(), || {
+    guard(std::ptr::null_mut(), || {
         read(|e| {
             e.vendor_message
                 .as_deref()

@@ -4,7 +4,9 @@
 use std::os::raw::c_char;
 
 use super::answers::{tb_messenger_pending, tb_messenger_status};
-use super::{free_handle, guard, run, strings, tb_status};
+use super::error::run;
+use super::panic::{free_handle, guard};
+use super::{strings, tb_status};
 use crate::anna::MessengerFilter;
 use crate::error::{Error, Result};
 use crate::time::Date;

@@ -380,7 +380,7 @@ impl Log for Bridge {
 
     fn log(&self, record: &Record<'_>) {
         // A record is never worth a failed call: a panic here is swallowed.
-        super::guard((), || deliver(record));
+        super::panic::guard((), || deliver(record));
     }
 
     fn flush(&self) {}
@@ -431,7 +431,7 @@ pub unsafe extern "C" fn tb_set_log_callback(
     max_level: i32,
     user_data: *mut c_void,
 ) -> tb_status {
-    super::run(|| {
+    super::error::run(|| {
         let Some(callback) = callback else {
             publish(ptr::null_mut());
             return Ok(());

@@ -8,7 +8,9 @@
 //! `TB_PANIC` and never unwinds into the host process. All of the crate's `unsafe`
 //! code lives here, each block with a `// SAFETY:` comment.
 //!
-//! Submodules: [`status`] (the status enum), [`error`] (last error), [`log`] (the
+//! Submodules: `panic` (the panic boundary and the handle helpers, a leaf every
+//! other module may use), [`status`] (the status enum), [`error`] (last error, and
+//! `run`, the fallible exports' boundary), [`log`] (the
 //! log callback), [`strings`] (C strings in and out, out-pointers), [`config`],
 //! [`ucontact`], [`yativo`],
 //! [`anna`], [`answers`] (the typed answers as handles with accessors), [`filter`]
@@ -47,68 +49,18 @@ mod client;
 pub mod request;
 
 pub mod constants;
+mod panic;
 pub mod strings;
 pub mod text;
 
 use std::os::raw::c_char;
-use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use status::tb_status;
 
+use panic::guard;
+
 use crate::error::{Error, Result};
-
-/// Runs the body of a fallible exported function: clears the thread's last error,
-/// catches panics, and turns the outcome into a [`tb_status`] (recording the last
-/// error on failure).
-pub(crate) fn run(body: impl FnOnce() -> Result<()>) -> tb_status {
-    error::clear();
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => tb_status::TB_OK,
-        Ok(Err(e)) => error::record(&e),
-        Err(payload) => error::record_panic(payload),
-    }
-}
-
-/// Frees a handle made with `Box::into_raw` (NULL does nothing), never letting a
-/// panic of its drop cross into the caller.
-///
-/// # Safety
-///
-/// `handle` is NULL or a pointer from `Box::into_raw`, not freed yet and used by no
-/// other thread.
-pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
-    guard((), || {
-        if !handle.is_null() {
-            // SAFETY: the caller promises a live pointer from Box::into_raw, freed once.
-            drop(unsafe { Box::from_raw(handle) });
-        }
-    })
-}
-
-/// Runs the body of an exported function that has no status to return (frees,
-/// getters): a panic gives `on_panic` instead of unwinding into the caller.
-pub(crate) fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(value) => value,
-        Err(payload) => {
-            // Dropping a payload runs foreign code; keep even that from unwinding.
-            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            on_panic
-        }
-    }
-}
-
-/// The object behind a handle argument; NULL is an invalid-argument error naming
-/// `name`.
-///
-/// # Safety
-///
-/// `ptr` is NULL or points to a live `T` that is not freed during `'a`.
-pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T> {
-    // SAFETY: the caller promises NULL or a live object.
-    unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid_input(name, "is NULL"))
-}
 
 /// A point in time as Unix seconds (0 for the epoch and before, saturating far in
 /// the future).
@@ -206,6 +158,7 @@ pub unsafe extern "C" fn tb_string_free(s: *mut c_char) {
 
 #[cfg(test)]
 mod tests {
+    use super::error::run;
     use super::*;
     use std::ffi::CStr;
 

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use super::{guard, run, tb_status};
+use super::error::run;
+use super::panic::guard;
+use super::tb_status;
 use crate::error::{Error, Result};
 use crate::http::{CallOptions, CancelToken};
 
@@ -79,7 +81,7 @@ pub unsafe extern "C" fn tb_cancel_token_is_cancelled(token: *const tb_cancel_to
 #[no_mangle]
 pub unsafe extern "C" fn tb_cancel_token_free(token: *mut tb_cancel_token) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(token) }
+    unsafe { super::panic::free_handle(token) }
 }
 
 /// New call options: no deadline, no cancellation token. Returns NULL only if the
@@ -168,5 +170,5 @@ pub unsafe extern "C" fn tb_call_options_set_cancel_token(
 #[no_mangle]
 pub unsafe extern "C" fn tb_call_options_free(opts: *mut tb_call_options) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(opts) }
+    unsafe { super::panic::free_handle(opts) }
 }

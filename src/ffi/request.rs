@@ -6,8 +6,10 @@
 
 use std::os::raw::c_char;
 
+use super::error::run;
+use super::panic::{guard, handle};
 use super::text::{Fields, Text};
-use super::{guard, handle, run, strings, tb_status};
+use super::{strings, tb_status};
 use crate::error::{Error, Result};
 use crate::http::{check_value, Body, Method, Request, Response};
 
@@ -377,7 +379,7 @@ pub unsafe extern "C" fn tb_request_allow_authorization_header(
 #[no_mangle]
 pub unsafe extern "C" fn tb_request_free(request: *mut tb_request) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(request) }
+    unsafe { super::panic::free_handle(request) }
 }
 
 /// The response's HTTP status (0 for NULL).
@@ -518,7 +520,7 @@ pub unsafe extern "C" fn tb_response_header(
 #[no_mangle]
 pub unsafe extern "C" fn tb_response_free(response: *mut tb_response) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(response) }
+    unsafe { super::panic::free_handle(response) }
 }
 
 #[cfg(test)]

@@ -140,7 +140,7 @@ impl tb_status {
 /// Thread-safe.
 #[no_mangle]
 pub extern "C" fn tb_status_name(status: tb_status_raw) -> *const c_char {
-    super::guard(c"TB_PANIC".as_ptr(), || {
+    super::panic::guard(c"TB_PANIC".as_ptr(), || {
         let name = match tb_status::from_raw(status) {
             Some(s) => s.name_nul(),
             None => "TB_UNKNOWN_STATUS\0",

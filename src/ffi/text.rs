@@ -18,7 +18,9 @@ use std::os::raw::c_char;
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
-use super::{handle, run, strings, tb_status};
+use super::error::run;
+use super::panic::handle;
+use super::{strings, tb_status};
 use crate::error::{Error, Result};
 
 /// UTF-8 text plus a NUL terminator not counted in its length; wiped when dropped.

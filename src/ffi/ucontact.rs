@@ -6,9 +6,10 @@ use std::os::raw::c_char;
 use super::answers::tb_agent_profile;
 use super::client::{self, Handle};
 use super::config::tb_config;
+use super::error::run;
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{run, strings, tb_status};
+use super::{strings, tb_status};
 use crate::error::Error;
 use crate::ucontact::{Client, Credentials};
 
@@ -105,7 +106,7 @@ pub unsafe extern "C" fn tb_ucontact_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn tb_ucontact_client_free(c: *mut tb_ucontact_client) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(c) }
+    unsafe { super::panic::free_handle(c) }
 }
 
 /// U1: logs the API user in with `getUserToken` and gives the new session token

@@ -5,9 +5,10 @@ use std::os::raw::c_char;
 
 use super::client::{self, Handle};
 use super::config::tb_config;
+use super::error::run;
 use super::options::tb_call_options;
 use super::request::{tb_request, tb_response};
-use super::{run, strings, tb_status};
+use super::{strings, tb_status};
 use crate::yativo::{Client, Credentials};
 
 pub use super::constants::{TB_YATIVO_PRODUCTION_URL, TB_YATIVO_SANDBOX_URL};
@@ -88,7 +89,7 @@ pub unsafe extern "C" fn tb_yativo_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn tb_yativo_client_free(c: *mut tb_yativo_client) {
     // SAFETY: forwarded from this function's contract.
-    unsafe { super::free_handle(c) }
+    unsafe { super::panic::free_handle(c) }
 }
 
 /// Y1: logs in with the app secret (`auth/login`) and gives the new bearer token
