@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Backend, Held};
+use super::backend::{Backend, Held};
 
 pub(crate) struct FileStore {
     dir: PathBuf,

@@ -9,6 +9,7 @@
 //! that fails is skipped (one WARN) and the process logs in on its own.
 #![forbid(unsafe_code)]
 
+mod backend;
 pub(crate) mod file;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
@@ -22,13 +23,8 @@ use ring::{aead, digest, hkdf, hmac, rand};
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+pub(crate) use backend::{Backend, Held, LOCK_TTL, OP_TIMEOUT};
 
-/// How long a renewal lock lives in a store whose locks expire; a holder that dies
-/// blocks the others no longer than this.
-pub(crate) const LOCK_TTL: Duration = Duration::from_secs(5);
-/// The longest a single store operation may take (less when the call's deadline is
-/// nearer).
-pub(crate) const OP_TIMEOUT: Duration = Duration::from_secs(1);
 /// After a store fault, how long the store is left alone before it is tried again.
 const FAULT_PAUSE: Duration = Duration::from_secs(2);
 
@@ -216,34 +212,6 @@ pub(crate) fn describe(url: &Secret) -> String {
         None => "(not a URL)".to_owned(),
     }
 }
-
-/// A store's operations on opaque slots and sealed bytes. Each returns its fault as
-/// a short text that names no secret.
-pub(crate) trait Backend: Send + Sync {
-    /// The sealed entry in `slot`, if any.
-    fn load(&self, slot: &str, timeout: Duration) -> std::result::Result<Option<Vec<u8>>, String>;
-    /// Replaces the entry in `slot` at once (readers see the old or the new one).
-    fn save(
-        &self,
-        slot: &str,
-        value: &[u8],
-        ttl: Option<Duration>,
-        timeout: Duration,
-    ) -> std::result::Result<(), String>;
-    /// Removes the entry in `slot`.
-    fn remove(&self, slot: &str, timeout: Duration) -> std::result::Result<(), String>;
-    /// Takes the renewal lock of `slot` if no one holds it; released when the
-    /// returned guard drops, by the OS when the holder dies, or after `ttl`.
-    fn try_lock(
-        &self,
-        slot: &str,
-        ttl: Duration,
-        timeout: Duration,
-    ) -> std::result::Result<Option<Box<dyn Held>>, String>;
-}
-
-/// A held renewal lock; dropping it releases the lock.
-pub(crate) trait Held: Send {}
 
 /// A token as the store keeps it.
 pub(crate) struct Stored {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use redis::{ConnectionAddr, ConnectionInfo, RedisConnectionInfo};
 
-use super::{Backend, Held};
+use super::backend::{Backend, Held};
 use crate::secret::Secret;
 
 /// Compare-and-delete: the lock is deleted only by the holder of its value.
@@ -135,7 +135,7 @@ impl Held for RedisLock {}
 
 impl Drop for RedisLock {
     fn drop(&mut self) {
-        let _ = self.inner.with(super::OP_TIMEOUT, |c| {
+        let _ = self.inner.with(super::backend::OP_TIMEOUT, |c| {
             redis::Script::new(RELEASE)
                 .key(&self.key)
                 .arg(&self.value)
