@@ -50,6 +50,10 @@ die() {
     exit 1
 }
 
+LAB_NAME=netlab
+# shellcheck source=lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
+
 nginx_bin() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true; }
 tinyproxy_bin() { command -v tinyproxy 2>/dev/null || { [ -x /usr/sbin/tinyproxy ] && echo /usr/sbin/tinyproxy; } || true; }
 
@@ -60,40 +64,10 @@ install_packages() {
     command -v openssl >/dev/null || need+=(openssl)
     command -v curl >/dev/null || need+=(curl)
     command -v python3 >/dev/null || need+=(python3)
-    [ ${#need[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-        echo "netlab: missing packages; install them with: sudo apt-get install -y ${need[*]}" >&2
-        exit 1
-    fi
-    echo "netlab: installing ${need[*]}" >&2
-    # Another apt-get may hold the lock (CI images, engineers sharing a machine): wait
-    # for it, within bounds. Installing tinyproxy may start Debian's own service on
-    # port 8888; the lab does not use it.
-    export DEBIAN_FRONTEND=noninteractive
-    timeout 300 apt-get -o DPkg::Lock::Timeout=120 update -qq >/dev/null ||
-        die "apt-get update failed; run: sudo apt-get install -y ${need[*]}"
-    timeout 300 apt-get -o DPkg::Lock::Timeout=120 install -y -qq "${need[@]}" >/dev/null ||
-        die "apt-get install failed; run: sudo apt-get install -y ${need[*]}"
+    # Installing tinyproxy may start Debian's own service on port 8888; the lab does
+    # not use it.
+    lab_apt_install "${need[@]}"
     [ -n "$(tinyproxy_bin)" ] && [ -n "$(nginx_bin)" ] || die "installed, but tinyproxy or nginx is still missing"
-}
-
-# Free ports on 127.0.0.1, all bound at once so that they differ.
-free_ports() { # count
-    python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-}
-
-# Whether PID runs one of the lab's programs from DIR (a PID the system reused for
-# something else is left alone).
-ours() { # pid dir
-    { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$2"
 }
 
 # Stops the processes named by DIR/*.pid.

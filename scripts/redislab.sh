@@ -28,6 +28,10 @@ die() {
     exit 1
 }
 
+LAB_NAME=redislab
+# shellcheck source=lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
+
 redis_bin() { command -v redis-server 2>/dev/null || { [ -x /usr/bin/redis-server ] && echo /usr/bin/redis-server; } || true; }
 
 install_packages() {
@@ -35,38 +39,8 @@ install_packages() {
     [ -n "$(redis_bin)" ] || need+=(redis-server)
     command -v openssl >/dev/null || need+=(openssl)
     command -v python3 >/dev/null || need+=(python3)
-    [ ${#need[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-        echo "redislab: missing packages; install them with: sudo apt-get install -y ${need[*]}" >&2
-        exit 1
-    fi
-    echo "redislab: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    timeout 300 apt-get -o DPkg::Lock::Timeout=120 update -qq >/dev/null ||
-        die "apt-get update failed; run: sudo apt-get install -y ${need[*]}"
-    timeout 300 apt-get -o DPkg::Lock::Timeout=120 install -y -qq "${need[@]}" >/dev/null ||
-        die "apt-get install failed; run: sudo apt-get install -y ${need[*]}"
+    lab_apt_install "${need[@]}"
     [ -n "$(redis_bin)" ] || die "installed, but redis-server is still missing"
-}
-
-free_ports() { # count
-    python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-}
-
-# Whether PID runs something of the lab in DIR (a reused PID is left alone): the
-# watchdog names DIR in its command line; redis-server rewrites its own, but runs
-# in DIR (`dir` in its config).
-ours() { # pid dir
-    { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$2" ||
-        [ "$(readlink "/proc/$1/cwd" 2>/dev/null)" = "$2" ]
 }
 
 stop_pid() { # pidfile dir
