@@ -474,6 +474,17 @@ static void test_config(void) {
     CHECK_UTF8_ARG(tb_config_set_extra_ca_file(cfg, BAD_UTF8), "path");
     CHECK_ARG(tb_config_set_extra_ca_file(cfg, ""), "path", "must not be empty");
 
+    /* The token store: a URL, checked when set; its credentials are never repeated. */
+    CHECK_OK(tb_config_set_token_store(cfg, "file:///var/lib/app/tokens"));
+    CHECK_NULL_ARG(tb_config_set_token_store(NULL, "file:///x"), "cfg");
+    CHECK_NULL_ARG(tb_config_set_token_store(cfg, NULL), "url");
+    CHECK_UTF8_ARG(tb_config_set_token_store(cfg, BAD_UTF8), "url");
+    CHECK_ARG(tb_config_set_token_store(cfg, "nonsense"), "url", "must be a URL: file:///dir");
+    CHECK_ARG(tb_config_set_token_store(cfg, "ftp://u:hunter2@host/x"), "url", "has an unknown scheme");
+    CHECK(strstr(last_message(), "hunter2") == NULL);
+    CHECK_ARG(tb_config_set_token_store(cfg, "file://relative/dir"), "url",
+              "a file:// URL must name an absolute directory");
+
     /* Out-of-range numbers. */
     CHECK_ARG(tb_config_set_timeout_connect_ms(cfg, 0), "timeout_connect_ms", "must be more than 0");
     CHECK_ARG(tb_config_set_timeout_send_ms(cfg, 0), "timeout_send_ms", "must be more than 0");
