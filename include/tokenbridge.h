@@ -5,22 +5,39 @@
  * - Every fallible function returns a tb_status (TB_OK = 0). Outputs go through
  *   out-pointers and are written only on success.
  * - After a failure, the same thread reads tb_last_error_status(), tb_last_error_message(),
- *   tb_last_error_http_status() and tb_last_error_vendor_message(). Every fallible call
- *   clears the calling thread's last error on entry.
+ *   tb_last_error_http_status() and tb_last_error_vendor_message(); for
+ *   TB_INVALID_ARGUMENT also tb_last_error_parameter() (the argument's name, as data) and
+ *   tb_last_error_reason(). Every fallible call clears the calling thread's last error on
+ *   entry.
  * - Strings in are NUL-terminated UTF-8; NULL or invalid UTF-8 is TB_INVALID_ARGUMENT
  *   naming the parameter, unless the parameter is documented as optional.
  * - Strings: one rule, by where they come from.
  *   - Owned: a client call's `char **out` (a token, a link, a message) and the
- *     tb_last_error_* messages. Free them with tb_string_free(), never with free().
- *   - Lent: everything an answer handle's accessors give (tb_response, tb_agent_profile,
- *     tb_access_data, tb_messenger_structure, tb_messenger_requests): `const char **out`
- *     plus an optional `size_t *out_len`. NUL-terminated UTF-8, valid and unchanged until
- *     the handle's *_free, never freed by the caller. The length is the whole text (a
- *     server may put a NUL inside a string). A field the answer lacks is TB_OK with NULL
- *     and length 0. The handle's *_free wipes the bytes (answers can hold hashes).
- * - Answers are handles read with accessors; the only JSON text that crosses the
- *   boundary is the *_raw_json escape hatches (the value the server sent, written anew
- *   with object keys sorted) and tb_request_set_json's body.
+ *     tb_last_error_* strings. Free them with tb_string_free(), never with free().
+ *   - Lent: every text an answer handle's getters give: `const char **out` plus an
+ *     optional `size_t *out_len`. NUL-terminated UTF-8, valid and unchanged until the
+ *     handle's *_free, never freed by the caller. The length is the whole text (a server
+ *     may put a NUL inside a string). The handle's *_free wipes the bytes (answers can
+ *     hold hashes).
+ * - Answers (tb_response, tb_agent_profile, tb_access_data, tb_messenger_structure,
+ *   tb_messenger_requests) are immutable handles read with getters, one convention:
+ *   - One getter per field: tb_status tb_<handle>_<field>(const H *h, [size_t index,]
+ *     T *out [, size_t *out_len]), T being lent text, int64_t, tb_datetime or an enum.
+ *     TB_OK: *out is set. TB_ABSENT: the field is optional and the server did not send
+ *     it; *out is NULL, 0 or zeroed; not a failure (the last error stays clear). Fields
+ *     documented as always present never give TB_ABSENT. An index past the last is
+ *     TB_INVALID_ARGUMENT naming the index.
+ *   - A field with a typed getter has the text as sent beside it: <field>_raw.
+ *   - Fields the vendor does not publish: tb_<handle>_get(h, [index,] name, ...) by wire
+ *     name, with the same rule; *_field_count and *_field_at enumerate every field.
+ *   - A count, or a value the handle always has (the HTTP status), is returned as it is:
+ *     0 for NULL.
+ *   - Dates are the server's local time as numbers (tb_datetime). A leap second is second
+ *     60; as an instant it is the next second (23:59:60 is 00:00:00 of the next day), and
+ *     bindings that convert to a date type do the same.
+ *   - The only JSON text that crosses the boundary is the *_raw_json escape hatches (the
+ *     value the server sent, written anew with object keys sorted) and
+ *     tb_request_set_json's body.
  * - Handles are opaque; *_free(NULL) does nothing. Client handles are thread-safe;
  *   a tb_config is not (clients copy it when created).
  * - No panic crosses the boundary: an internal error is TB_PANIC.
@@ -96,6 +113,13 @@ enum tb_status
      * malformed URL or filter...); the message names it. Nothing was sent.
      */
     TB_INVALID_ARGUMENT = 1,
+    /**
+     * Not a failure: the answer does not have the field a getter asked for (the
+     * server did not send it). The out-pointer is set to NULL (text) or zero
+     * (numbers, dates, enums); `tb_last_error_status()` stays `TB_OK`. Only getters
+     * of fields documented as optional return it.
+     */
+    TB_ABSENT = 2,
     /**
      * The host name could not be resolved.
      */
@@ -227,8 +251,8 @@ enum tb_messenger_status
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * In a filter: any status. In an answer: the server sent none, or one that is
-     * neither open nor closed (read the text with `tb_messenger_requests_status`).
+     * In a filter: any status. In an answer: a status that is neither open nor
+     * closed (read the text with `tb_messenger_requests_status_raw`).
      */
     TB_MESSENGER_STATUS_NONE = 0,
     /**
@@ -258,7 +282,7 @@ enum tb_messenger_pending
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * In a filter: pending or not. In an answer: the server did not say.
+     * In a filter: pending or not. In an answer: written with `TB_ABSENT`.
      */
     TB_MESSENGER_PENDING_NONE = 0,
     /**
@@ -329,157 +353,11 @@ typedef int32_t tb_ucontact_login_kind;
 #endif // __cplusplus
 
 /**
- * A published field of the agent profile (U2), for `tb_agent_profile_text`. The
- * names are the wire names; `secret` and `md5secret` (the SIP password and its
- * digest) are deliberately not reachable.
- */
-enum tb_agent_field
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : int32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * `id` (a number, as decimal text; also `tb_agent_profile_id`).
-     */
-    TB_AGENT_ID = 0,
-    /**
-     * `name`.
-     */
-    TB_AGENT_NAME,
-    /**
-     * `host`.
-     */
-    TB_AGENT_HOST,
-    /**
-     * `nat`.
-     */
-    TB_AGENT_NAT,
-    /**
-     * `type`.
-     */
-    TB_AGENT_TYPE,
-    /**
-     * `accountcode`.
-     */
-    TB_AGENT_ACCOUNTCODE,
-    /**
-     * `callgroup`.
-     */
-    TB_AGENT_CALLGROUP,
-    /**
-     * `callerid`.
-     */
-    TB_AGENT_CALLERID,
-    /**
-     * `canreinvite`.
-     */
-    TB_AGENT_CANREINVITE,
-    /**
-     * `context`.
-     */
-    TB_AGENT_CONTEXT,
-    /**
-     * `dtmfmode`.
-     */
-    TB_AGENT_DTMFMODE,
-    /**
-     * `insecure`.
-     */
-    TB_AGENT_INSECURE,
-    /**
-     * `language`.
-     */
-    TB_AGENT_LANGUAGE,
-    /**
-     * `mailbox`.
-     */
-    TB_AGENT_MAILBOX,
-    /**
-     * `pickupgroup`.
-     */
-    TB_AGENT_PICKUPGROUP,
-    /**
-     * `qualify`.
-     */
-    TB_AGENT_QUALIFY,
-    /**
-     * `disallow`.
-     */
-    TB_AGENT_DISALLOW,
-    /**
-     * `allow`.
-     */
-    TB_AGENT_ALLOW,
-    /**
-     * `port`.
-     */
-    TB_AGENT_PORT,
-    /**
-     * `defaultuser`.
-     */
-    TB_AGENT_DEFAULTUSER,
-    /**
-     * `subscribecontext`.
-     */
-    TB_AGENT_SUBSCRIBECONTEXT,
-    /**
-     * `record`.
-     */
-    TB_AGENT_RECORD,
-    /**
-     * `email`.
-     */
-    TB_AGENT_EMAIL,
-    /**
-     * `phonetype`.
-     */
-    TB_AGENT_PHONETYPE,
-    /**
-     * `transport`.
-     */
-    TB_AGENT_TRANSPORT,
-    /**
-     * `encryption`.
-     */
-    TB_AGENT_ENCRYPTION,
-    /**
-     * `did`.
-     */
-    TB_AGENT_DID,
-    /**
-     * `outboundproxy`.
-     */
-    TB_AGENT_OUTBOUNDPROXY,
-    /**
-     * `fullname`.
-     */
-    TB_AGENT_FULLNAME,
-    /**
-     * `LogLevel`.
-     */
-    TB_AGENT_LOGLEVEL,
-    /**
-     * `limite` (a number, as decimal text; also `tb_agent_profile_limite`).
-     */
-    TB_AGENT_LIMITE,
-    /**
-     * `token`: the session token (also cached by the client).
-     */
-    TB_AGENT_TOKEN,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum tb_agent_field tb_agent_field;
-#else
-typedef int32_t tb_agent_field;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
  * A user's chat access from `tb_anna_user_hash` or `tb_anna_user_hash_forced`
  * (A2, A3). Free it with `tb_access_data_free`. Read-only: any number of threads
- * may read one at once. Its text accessors never give NULL: a field the server
- * left out is the empty string (length 0).
+ * may read one at once. Its text fields are always present (never `TB_ABSENT`): as
+ * in the Rust model, a URL the server left out is the empty string (length 0);
+ * without a hash the call fails with `TB_UNEXPECTED_RESPONSE`.
  */
 typedef struct tb_access_data tb_access_data;
 
@@ -572,9 +450,11 @@ typedef struct tb_messenger_filter tb_messenger_filter;
  * ```c
  * for (size_t i = 0; i < tb_messenger_requests_count(list); i++) {
  *     const char *protocol, *description;
- *     tb_messenger_requests_protocol(list, i, &protocol, NULL);
- *     tb_messenger_requests_description(list, i, &description, NULL);
- *     printf("%s: %s\n", protocol ? protocol : "-", description ? description : "");
+ *     if (tb_messenger_requests_protocol(list, i, &protocol, NULL) != TB_OK)
+ *         protocol = "-";  // TB_ABSENT: the server sent none
+ *     if (tb_messenger_requests_description(list, i, &description, NULL) != TB_OK)
+ *         description = "";
+ *     printf("%s: %s\n", protocol, description);
  * }
  * ```
  */
@@ -807,6 +687,41 @@ TB_API uint16_t tb_last_error_http_status(void);
  * Thread-safe; reads the calling thread's own last error.
  */
 TB_API char *tb_last_error_vendor_message(void);
+
+/**
+ * A newly allocated copy of the name of the argument the last failed call on
+ * this thread refused (for `TB_INVALID_ARGUMENT`), or NULL for any other outcome.
+ * Free it with `tb_string_free`.
+ *
+ * The name is data for bindings, which spell arguments their own way: it is the
+ * C parameter's name (`password`, `timeout_connect_ms`, `index`), one name per
+ * concept whichever client it belongs to, or for a value inside a handle
+ * argument the handle's field (`filter` for a bad filter). A binding maps it to
+ * its own name and puts it beside `tb_last_error_reason()`, never rewriting the
+ * English of `tb_last_error_message()`.
+ *
+ * ```c
+ * if (tb_config_set_timeout_connect_ms(cfg, 0) == TB_INVALID_ARGUMENT) {
+ *     char *arg = tb_last_error_parameter();     // "timeout_connect_ms"
+ *     char *why = tb_last_error_reason();        // "must be more than 0"
+ *     tb_string_free(why);
+ *     tb_string_free(arg);
+ * }
+ * ```
+ *
+ * Thread-safe; reads the calling thread's own last error.
+ */
+TB_API char *tb_last_error_parameter(void);
+
+/**
+ * A newly allocated copy of why the argument named by `tb_last_error_parameter()`
+ * was refused (the message without its "invalid argument `name`: " prefix, e.g.
+ * `is NULL`), or NULL when the last failure was not `TB_INVALID_ARGUMENT`. Free it
+ * with `tb_string_free`.
+ *
+ * Thread-safe; reads the calling thread's own last error.
+ */
+TB_API char *tb_last_error_reason(void);
 
 /**
  * Sends the library's log records to `callback`, or turns logging off when
@@ -1196,17 +1111,19 @@ TB_API tb_status tb_ucontact_get_user_token(tb_ucontact_client *c, char **out_to
  * agent's profile: every field the server sent except `secret` and `md5secret`
  * (its `token` is also cached for later calls).
  *
- * `out` receives the profile; read it with `tb_agent_profile_text` (published
- * fields), `tb_agent_profile_get` (any field by name), `tb_agent_profile_id`, and
- * free it with `tb_agent_profile_free`. A wrong agent or password is
+ * `out` receives the profile; read it with its getters (`tb_agent_profile_name`,
+ * `tb_agent_profile_callerid`, … one per published field; `tb_agent_profile_id`),
+ * `tb_agent_profile_get` (any field by name), and free it with
+ * `tb_agent_profile_free`. A wrong agent or password is
  * `TB_REJECTED`. Thread-safe.
  *
  * ```c
  * tb_agent_profile *profile;
  * if (tb_ucontact_agent_login(client, &profile) == TB_OK) {
  *     const char *name;
- *     tb_agent_profile_text(profile, TB_AGENT_NAME, &name, NULL);
- *     printf("logged in as %s\n", name ? name : "?");
+ *     if (tb_agent_profile_name(profile, &name, NULL) != TB_OK)
+ *         name = "?";  // TB_ABSENT: the server sent no name
+ *     printf("logged in as %s\n", name);
  *     tb_agent_profile_free(profile);
  * }
  * ```
@@ -1322,8 +1239,8 @@ TB_API tb_status tb_yativo_set_token(tb_yativo_client *c, const char *token, int
  * * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
  * * `base_url`: the customer's AnnA base URL (a trailing `/` is optional;
  *   `http://` only with `tb_config_set_allow_http`).
- * * `company_hash`, `user`, `pass`: the integration's credentials (empty ones are
- *   refused at the first `GetToken`).
+ * * `company_hash`, `user`, `password`: the integration's credentials (AnnA's
+ *   `hash`, `user`, `pass`; empty ones are refused at the first `GetToken`).
  * * `out`: receives the client on success; free it with `tb_anna_client_free`.
  *
  * Thread-safe.
@@ -1338,7 +1255,7 @@ tb_status tb_anna_client_new(const tb_config *cfg,
                              const char *base_url,
                              const char *company_hash,
                              const char *user,
-                             const char *pass,
+                             const char *password,
                              tb_anna_client **out);
 
 /**
@@ -1516,13 +1433,90 @@ tb_status tb_anna_messenger_link(tb_anna_client *c,
 TB_API tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
 
 /**
- * A published field of the profile, by [`tb_agent_field`]: `*out` is lent (see
- * "Strings"), NULL when the server did not send it. Numbers and booleans come as
- * their JSON text (`"42"`, `"true"`). An unknown `field` is `TB_INVALID_ARGUMENT`.
+ * `name`: the agent's (SIP peer's) name; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_name(const tb_agent_profile *profile,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * `host`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_host(const tb_agent_profile *profile,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * `nat`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_nat(const tb_agent_profile *profile,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * `type`: the SIP peer type (`friend`, `peer`…); lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_type(const tb_agent_profile *profile,
+                                const char **out,
+                                size_t *out_len);
+
+/**
+ * `accountcode`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_accountcode(const tb_agent_profile *profile,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * `callgroup`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_callgroup(const tb_agent_profile *profile,
+                                     const char **out,
+                                     size_t *out_len);
+
+/**
+ * `callerid`: the caller id shown on outgoing calls; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
  *
  * ```c
  * const char *callerid;
- * if (tb_agent_profile_text(profile, TB_AGENT_CALLERID, &callerid, NULL) == TB_OK && callerid)
+ * if (tb_agent_profile_callerid(profile, &callerid, NULL) == TB_OK)
  *     printf("caller id: %s\n", callerid);
  * ```
  *
@@ -1531,15 +1525,313 @@ TB_API tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t
  * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
  */
 TB_API
-tb_status tb_agent_profile_text(const tb_agent_profile *profile,
-                                tb_agent_field field,
+tb_status tb_agent_profile_callerid(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `canreinvite`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_canreinvite(const tb_agent_profile *profile,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * `context`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_context(const tb_agent_profile *profile,
+                                   const char **out,
+                                   size_t *out_len);
+
+/**
+ * `dtmfmode`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_dtmfmode(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `insecure`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_insecure(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `language`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_language(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `mailbox`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_mailbox(const tb_agent_profile *profile,
+                                   const char **out,
+                                   size_t *out_len);
+
+/**
+ * `pickupgroup`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_pickupgroup(const tb_agent_profile *profile,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * `qualify`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_qualify(const tb_agent_profile *profile,
+                                   const char **out,
+                                   size_t *out_len);
+
+/**
+ * `disallow`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_disallow(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `allow`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_allow(const tb_agent_profile *profile,
+                                 const char **out,
+                                 size_t *out_len);
+
+/**
+ * `port`: the SIP port, as text; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_port(const tb_agent_profile *profile,
                                 const char **out,
                                 size_t *out_len);
 
 /**
+ * `defaultuser`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_defaultuser(const tb_agent_profile *profile,
+                                       const char **out,
+                                       size_t *out_len);
+
+/**
+ * `subscribecontext`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_subscribecontext(const tb_agent_profile *profile,
+                                            const char **out,
+                                            size_t *out_len);
+
+/**
+ * `record`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_record(const tb_agent_profile *profile,
+                                  const char **out,
+                                  size_t *out_len);
+
+/**
+ * `email`: the agent's e-mail address; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_email(const tb_agent_profile *profile,
+                                 const char **out,
+                                 size_t *out_len);
+
+/**
+ * `phonetype`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_phonetype(const tb_agent_profile *profile,
+                                     const char **out,
+                                     size_t *out_len);
+
+/**
+ * `transport`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_transport(const tb_agent_profile *profile,
+                                     const char **out,
+                                     size_t *out_len);
+
+/**
+ * `encryption`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_encryption(const tb_agent_profile *profile,
+                                      const char **out,
+                                      size_t *out_len);
+
+/**
+ * `did`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_did(const tb_agent_profile *profile,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * `outboundproxy`; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_outboundproxy(const tb_agent_profile *profile,
+                                         const char **out,
+                                         size_t *out_len);
+
+/**
+ * `fullname`: the agent's full name; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_fullname(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `LogLevel`: the agent's log level; lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_loglevel(const tb_agent_profile *profile,
+                                    const char **out,
+                                    size_t *out_len);
+
+/**
+ * `token`: the session token (also cached by the client); lent (see "Strings"), `TB_ABSENT` when the
+ * server did not send it.
+ *
+ * # Safety
+ *
+ * `profile` is NULL or a live profile; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_agent_profile_token(const tb_agent_profile *profile,
+                                 const char **out,
+                                 size_t *out_len);
+
+/**
  * Any field of the profile by its wire name (exact case), including those the
- * vendor does not publish: `*out` is lent, NULL when the profile has no such field
- * (and always for `secret` and `md5secret`). Numbers, booleans, objects and arrays
+ * vendor does not publish: `*out` is lent, `TB_ABSENT` when the profile has no such
+ * field (and always for `secret` and `md5secret`). Numbers, booleans, objects and arrays
  * come as their JSON text.
  *
  * # Safety
@@ -1581,24 +1873,25 @@ tb_status tb_agent_profile_field_at(const tb_agent_profile *profile,
                                     size_t *out_value_len);
 
 /**
- * The profile's `id` as a number: true and `*out` set when the server sent one.
- * False for NULL arguments.
+ * The profile's `id` as a number: `TB_OK` and `*out` set, or `TB_ABSENT` (and 0)
+ * when the server sent none. `tb_agent_profile_get(profile, "id", …)` gives it as
+ * text.
  *
  * # Safety
  *
  * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
  */
-TB_API bool tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
+TB_API tb_status tb_agent_profile_id(const tb_agent_profile *profile, int64_t *out);
 
 /**
- * The profile's `limite` as a number: true and `*out` set when the server sent
- * one. False for NULL arguments.
+ * The profile's `limite` as a number: `TB_OK` and `*out` set, or `TB_ABSENT` (and
+ * 0) when the server sent none.
  *
  * # Safety
  *
  * `profile` is NULL or a live profile; `out` is NULL or valid for writes.
  */
-TB_API bool tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
+TB_API tb_status tb_agent_profile_limite(const tb_agent_profile *profile, int64_t *out);
 
 /**
  * The escape hatch: the profile as the server sent it, as JSON text, without
@@ -1660,14 +1953,14 @@ tb_status tb_access_data_embedded_url(const tb_access_data *data,
                                       size_t *out_len);
 
 /**
- * `Expires` as numbers, in the server's local time (AnnA sends no zone): true and
- * `*out` set when the server wrote a `YYYYMMDDhhmmss` date; false when it wrote
- * something else (read it with `tb_access_data_expires_raw`) and for NULL
- * arguments.
+ * `Expires` as numbers, in the server's local time (AnnA sends no zone): `TB_OK`
+ * and `*out` set when the server wrote a `YYYYMMDDhhmmss` date; `TB_ABSENT` (and
+ * `*out` zeroed) when it wrote something else or nothing (read it with
+ * `tb_access_data_expires_raw`). A leap second is second 60, as sent.
  *
  * ```c
  * tb_datetime when;
- * if (tb_access_data_expires(data, &when))
+ * if (tb_access_data_expires(data, &when) == TB_OK)
  *     printf("valid until %04d-%02d-%02d %02d:%02d\n", when.year, when.month,
  *            when.day, when.hour, when.minute);
  * ```
@@ -1676,7 +1969,7 @@ tb_status tb_access_data_embedded_url(const tb_access_data *data,
  *
  * `data` is NULL or live; `out` is NULL or valid for writes.
  */
-TB_API bool tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
+TB_API tb_status tb_access_data_expires(const tb_access_data *data, tb_datetime *out);
 
 /**
  * `Expires` as the server wrote it (normally `YYYYMMDDhhmmss`); lent (see
@@ -1830,7 +2123,7 @@ TB_API void tb_messenger_structure_free(tb_messenger_structure *structure);
 TB_API size_t tb_messenger_requests_count(const tb_messenger_requests *list);
 
 /**
- * Request `index`'s department; lent (see "Strings"), NULL when not sent. An index
+ * Request `index`'s department; lent (see "Strings"), `TB_ABSENT` when not sent. An index
  * past the last is `TB_INVALID_ARGUMENT` naming `index` (the same for every
  * `tb_messenger_requests_*` accessor).
  *
@@ -1845,7 +2138,7 @@ tb_status tb_messenger_requests_department(const tb_messenger_requests *list,
                                            size_t *out_len);
 
 /**
- * Request `index`'s channel; lent, NULL when not sent.
+ * Request `index`'s channel; lent, `TB_ABSENT` when not sent.
  *
  * # Safety
  *
@@ -1858,7 +2151,7 @@ tb_status tb_messenger_requests_channel(const tb_messenger_requests *list,
                                         size_t *out_len);
 
 /**
- * Request `index`'s description; lent, NULL when not sent.
+ * Request `index`'s description; lent, `TB_ABSENT` when not sent.
  *
  * # Safety
  *
@@ -1871,7 +2164,7 @@ tb_status tb_messenger_requests_description(const tb_messenger_requests *list,
                                             size_t *out_len);
 
 /**
- * Request `index`'s opening date as the server wrote it; lent, NULL when not sent.
+ * Request `index`'s opening date as the server wrote it; lent, `TB_ABSENT` when not sent.
  *
  * # Safety
  *
@@ -1884,7 +2177,7 @@ tb_status tb_messenger_requests_opened_at(const tb_messenger_requests *list,
                                           size_t *out_len);
 
 /**
- * Request `index`'s protocol number; lent, NULL when not sent.
+ * Request `index`'s protocol number; lent, `TB_ABSENT` when not sent.
  *
  * # Safety
  *
@@ -1897,21 +2190,21 @@ tb_status tb_messenger_requests_protocol(const tb_messenger_requests *list,
                                          size_t *out_len);
 
 /**
- * Request `index`'s status as the server wrote it; lent, NULL when not sent. See
- * `tb_messenger_requests_status_kind` for it as an enum.
+ * Request `index`'s status as the server wrote it; lent, `TB_ABSENT` when not
+ * sent. `tb_messenger_requests_status` gives it as an enum.
  *
  * # Safety
  *
  * `list` is NULL or live; the out-pointers are NULL or valid for writes.
  */
 TB_API
-tb_status tb_messenger_requests_status(const tb_messenger_requests *list,
-                                       size_t index,
-                                       const char **out,
-                                       size_t *out_len);
+tb_status tb_messenger_requests_status_raw(const tb_messenger_requests *list,
+                                           size_t index,
+                                           const char **out,
+                                           size_t *out_len);
 
 /**
- * Request `index`'s link; lent, NULL when not sent.
+ * Request `index`'s link; lent, `TB_ABSENT` when not sent.
  *
  * # Safety
  *
@@ -1925,22 +2218,24 @@ tb_status tb_messenger_requests_link(const tb_messenger_requests *list,
 
 /**
  * Request `index`'s status as an enum: `TB_MESSENGER_STATUS_OPEN` (`A`, `open`,
- * `aberto`), `TB_MESSENGER_STATUS_CLOSED` (`E`, `closed`, `encerrado`) or
- * `TB_MESSENGER_STATUS_NONE` (not sent, or another word).
+ * `aberto`), `TB_MESSENGER_STATUS_CLOSED` (`E`, `closed`, `encerrado`), or
+ * `TB_MESSENGER_STATUS_NONE` for another word (read it with
+ * `tb_messenger_requests_status_raw`); `TB_ABSENT` (and `TB_MESSENGER_STATUS_NONE`)
+ * when the server sent no status.
  *
  * # Safety
  *
  * `list` is NULL or live; `out` is NULL or valid for writes.
  */
 TB_API
-tb_status tb_messenger_requests_status_kind(const tb_messenger_requests *list,
-                                            size_t index,
-                                            tb_messenger_status *out);
+tb_status tb_messenger_requests_status(const tb_messenger_requests *list,
+                                       size_t index,
+                                       tb_messenger_status *out);
 
 /**
- * Whether request `index` awaits the user's answer: `TB_MESSENGER_PENDING_YES`,
- * `TB_MESSENGER_PENDING_NO`, or `TB_MESSENGER_PENDING_NONE` when the server did not
- * say.
+ * Whether request `index` awaits the user's answer: `TB_MESSENGER_PENDING_YES` or
+ * `TB_MESSENGER_PENDING_NO`; `TB_ABSENT` (and `TB_MESSENGER_PENDING_NONE`) when the
+ * server did not say.
  *
  * # Safety
  *
@@ -1952,7 +2247,7 @@ tb_status tb_messenger_requests_pending(const tb_messenger_requests *list,
                                         tb_messenger_pending *out);
 
 /**
- * Any field of request `index` by its wire name (exact case): lent, NULL when the
+ * Any field of request `index` by its wire name (exact case): lent, `TB_ABSENT` when the
  * item has no such field. Numbers, booleans, objects and arrays come as their JSON
  * text.
  *
@@ -2018,6 +2313,99 @@ tb_status tb_messenger_requests_raw_json(const tb_messenger_requests *list,
  * uses it during or after the call.
  */
 TB_API void tb_messenger_requests_free(tb_messenger_requests *list);
+
+/**
+ * The response's HTTP status (0 for NULL).
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response.
+ */
+TB_API uint16_t tb_response_status(const tb_response *response);
+
+/**
+ * The response's body, borrowed: `*out_bytes` points to `*out_len` bytes (they may
+ * hold NUL), followed by a NUL byte not counted in `*out_len`. Never NULL on
+ * success: an empty body (a HEAD, a 204) gives a pointer to that NUL and length 0.
+ * Valid until `tb_response_free`; never free it.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; the out-pointers are NULL or valid for
+ * writes.
+ */
+TB_API
+tb_status tb_response_body(const tb_response *response,
+                           const uint8_t **out_bytes,
+                           size_t *out_len);
+
+/**
+ * How many headers the response has (0 for NULL). Indexes for
+ * `tb_response_header_at` run from 0 to this minus 1.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response.
+ */
+TB_API size_t tb_response_header_count(const tb_response *response);
+
+/**
+ * The header at `index` (0 = the first), borrowed: `*out_name` (lower
+ * case) and `*out_value` are NUL-terminated, valid until `tb_response_free`;
+ * `*out_name_len` and `*out_value_len` (optional, may be NULL) receive their lengths.
+ * An index past the last header is `TB_INVALID_ARGUMENT` naming `index`.
+ *
+ * ```c
+ * for (size_t i = 0; i < tb_response_header_count(resp); i++) {
+ *     const char *name, *value;
+ *     if (tb_response_header_at(resp, i, &name, NULL, &value, NULL) == TB_OK)
+ *         printf("%s: %s\n", name, value);
+ * }
+ * ```
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; the out-pointers are NULL or valid for
+ * writes.
+ */
+TB_API
+tb_status tb_response_header_at(const tb_response *response,
+                                size_t index,
+                                const char **out_name,
+                                size_t *out_name_len,
+                                const char **out_value,
+                                size_t *out_value_len);
+
+/**
+ * The value of the first header called `name` (compared without regard to ASCII
+ * case), borrowed and NUL-terminated, valid until `tb_response_free`;
+ * `*out_value_len` (optional, may be NULL) receives its length. A header the
+ * response does not have is `TB_ABSENT` with `*out_value = NULL` (and
+ * `*out_value_len = 0`). For a header that came several times, walk
+ * `tb_response_header_at`.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a live response; `name` is NULL or NUL-terminated; the
+ * out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_response_header(const tb_response *response,
+                             const char *name,
+                             const char **out_value,
+                             size_t *out_value_len);
+
+/**
+ * Frees a response; the pointers its accessors gave become invalid. The body and
+ * header values are overwritten first (they may hold tokens).
+ * `tb_response_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `response` is NULL or a response from `tb_<api>_send`, not freed yet, and no
+ * other thread uses it during or after the call.
+ */
+TB_API void tb_response_free(tb_response *response);
 
 /**
  * A new filter that lets every request through, or NULL if memory ran out. Free it
@@ -2246,99 +2634,6 @@ TB_API tb_status tb_request_allow_authorization_header(tb_request *request, bool
  * thread uses it during or after the call.
  */
 TB_API void tb_request_free(tb_request *request);
-
-/**
- * The response's HTTP status (0 for NULL).
- *
- * # Safety
- *
- * `response` is NULL or a live response.
- */
-TB_API uint16_t tb_response_status(const tb_response *response);
-
-/**
- * The response's body, borrowed: `*out_bytes` points to `*out_len` bytes (they may
- * hold NUL), followed by a NUL byte not counted in `*out_len`. Never NULL on
- * success: an empty body (a HEAD, a 204) gives a pointer to that NUL and length 0.
- * Valid until `tb_response_free`; never free it.
- *
- * # Safety
- *
- * `response` is NULL or a live response; the out-pointers are NULL or valid for
- * writes.
- */
-TB_API
-tb_status tb_response_body(const tb_response *response,
-                           const uint8_t **out_bytes,
-                           size_t *out_len);
-
-/**
- * How many headers the response has (0 for NULL). Indexes for
- * `tb_response_header_at` run from 0 to this minus 1.
- *
- * # Safety
- *
- * `response` is NULL or a live response.
- */
-TB_API size_t tb_response_header_count(const tb_response *response);
-
-/**
- * The header at `index` (0 = the first), borrowed: `*out_name` (lower
- * case) and `*out_value` are NUL-terminated, valid until `tb_response_free`;
- * `*out_name_len` and `*out_value_len` (optional, may be NULL) receive their lengths.
- * An index past the last header is `TB_INVALID_ARGUMENT` naming `index`.
- *
- * ```c
- * for (size_t i = 0; i < tb_response_header_count(resp); i++) {
- *     const char *name, *value;
- *     if (tb_response_header_at(resp, i, &name, NULL, &value, NULL) == TB_OK)
- *         printf("%s: %s\n", name, value);
- * }
- * ```
- *
- * # Safety
- *
- * `response` is NULL or a live response; the out-pointers are NULL or valid for
- * writes.
- */
-TB_API
-tb_status tb_response_header_at(const tb_response *response,
-                                size_t index,
-                                const char **out_name,
-                                size_t *out_name_len,
-                                const char **out_value,
-                                size_t *out_value_len);
-
-/**
- * The value of the first header called `name` (compared without regard to ASCII
- * case), borrowed and NUL-terminated, valid until `tb_response_free`;
- * `*out_value_len` (optional, may be NULL) receives its length. A header the
- * response does not have is no error: `TB_OK` with `*out_value = NULL` (and
- * `*out_value_len = 0`). For a header that came several times, walk
- * `tb_response_header_at`.
- *
- * # Safety
- *
- * `response` is NULL or a live response; `name` is NULL or NUL-terminated; the
- * out-pointers are NULL or valid for writes.
- */
-TB_API
-tb_status tb_response_header(const tb_response *response,
-                             const char *name,
-                             const char **out_value,
-                             size_t *out_value_len);
-
-/**
- * Frees a response; the pointers its accessors gave become invalid. The body and
- * header values are overwritten first (they may hold tokens).
- * `tb_response_free(NULL)` does nothing.
- *
- * # Safety
- *
- * `response` is NULL or a response from `tb_<api>_send`, not freed yet, and no
- * other thread uses it during or after the call.
- */
-TB_API void tb_response_free(tb_response *response);
 
 /**
  * A new handle to the same uContact client — the same connections, the same token —

@@ -334,7 +334,7 @@ fn get_token_with_an_empty_password_sends_nothing() {
     m.assert();
     assert_eq!(
         err.to_string(),
-        "invalid argument `pass`: must not be empty"
+        "invalid argument `password`: must not be empty"
     );
 }
 

@@ -66,12 +66,12 @@ int main() {
     tb_status s = tb_status_name(TB_OK) ? TB_OK : TB_PANIC;
     tb_messenger_status k = TB_MESSENGER_STATUS_CLOSED;
     tb_messenger_pending p = TB_MESSENGER_PENDING_YES;
-    tb_agent_field f = TB_AGENT_TOKEN;
+    tb_status absent = TB_ABSENT;
     tb_datetime when = {2024, 1, 2, 3, 4, 5};
     tb_tls_roots r = TB_TLS_ROOTS_OS;
     tb_ucontact_login_kind l = TB_UCONTACT_LOGIN_AGENT;
     return static_cast<int>(s) + static_cast<int>(k) - 2 + static_cast<int>(p) - 1 +
-           static_cast<int>(f) - 31 + when.second - 5 + static_cast<int>(r) - 1 +
+           static_cast<int>(absent) - 2 + when.second - 5 + static_cast<int>(r) - 1 +
            static_cast<int>(l) - 1;
 }
 CPP
@@ -84,8 +84,10 @@ nm -D --defined-only "$target/libtokenbridge.so" | awk '$2 == "T" && $3 ~ /^tb_/
 missing=0
 while read -r fn; do
     grep -q "\\b$fn(" "$root/include/tokenbridge.h" || { echo "not in the header: $fn" >&2; missing=1; }
-    # Called by one of the C test programs (not the example or the fake server).
-    grep -qs "\\b$fn(" "$here"/test_tokenbridge.c "$here"/hostile.c "$here"/concurrency.c \
+    # Called by one of the C test programs (not the example or the fake server), or
+    # put in a table of getters that a test calls through (test_tokenbridge.c's
+    # AGENT_FIELDS).
+    grep -qsE "\\b$fn(\\(|\\},)" "$here"/test_tokenbridge.c "$here"/hostile.c "$here"/concurrency.c \
         "$here"/fork.c "$here"/logging.c "$here"/request.c ||
         { echo "not tested: $fn" >&2; missing=1; }
 done <"$build/exports.txt"

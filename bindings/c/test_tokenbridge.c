@@ -68,11 +68,12 @@ static void check_status(tb_status got, tb_status want, const char *file, int li
                          const char *call) {
     if (got == want) {
         report(1, file, line, "");
-        if (want != TB_OK) {
+        if (want != TB_OK && want != TB_ABSENT) {
             report(tb_last_error_status() == want, file, line,
                    "%s: tb_last_error_status() is %s, not %s", call,
                    tb_status_name(tb_last_error_status()), tb_status_name(want));
         } else {
+            /* TB_ABSENT is no failure either: nothing recorded. */
             report(tb_last_error_status() == TB_OK, file, line,
                    "%s: last error not cleared on success", call);
         }
@@ -110,6 +111,16 @@ static void check_arg(tb_status got, const char *param, const char *reason, cons
         char *vendor = tb_last_error_vendor_message();
         report(vendor == NULL, file, line, "%s: vendor message set", call);
         tb_string_free(vendor);
+        /* The same as data, for bindings: the parameter's name and the reason. */
+        char *arg = tb_last_error_parameter(), *why = tb_last_error_reason();
+        report(arg && strcmp(arg, param) == 0, file, line, "%s: parameter \"%s\", wanted \"%s\"",
+               call, arg ? arg : "(NULL)", param);
+        report(why && strncmp(why, reason, strlen(reason)) == 0 &&
+                   strlen(m) == strlen(want) - strlen(reason) + strlen(why),
+               file, line, "%s: reason \"%s\" is not the message's \"%s...\"", call,
+               why ? why : "(NULL)", reason);
+        tb_string_free(why);
+        tb_string_free(arg);
     }
 }
 #define CHECK_NULL_ARG(call, param) check_arg((call), (param), "is NULL", __FILE__, __LINE__, #call)
@@ -155,8 +166,9 @@ enum match { EXACTLY, STARTS_WITH, HOLDS };
 
 static void check_text(tb_status got, const char *text, size_t len, const char *want,
                        enum match how, const char *file, int line, const char *call) {
-    check_status(got, TB_OK, file, line, call);
-    if (got != TB_OK) return;
+    /* A wanted NULL is an absent field: TB_ABSENT, NULL and 0. */
+    check_status(got, want ? TB_OK : TB_ABSENT, file, line, call);
+    if (got != (want ? TB_OK : TB_ABSENT)) return;
     if (!want) {
         report(text == NULL && len == 0, file, line, "%s: wanted NULL, got \"%s\" (%zu bytes)",
                call, text && text != SENTINEL ? text : "(sentinel)", len);
@@ -342,6 +354,7 @@ static void test_status_names(void) {
     } all[] = {
         {TB_OK, 0, "TB_OK"},
         {TB_INVALID_ARGUMENT, 1, "TB_INVALID_ARGUMENT"},
+        {TB_ABSENT, 2, "TB_ABSENT"},
         {TB_DNS, 10, "TB_DNS"},
         {TB_CONNECT, 11, "TB_CONNECT"},
         {TB_TLS, 12, "TB_TLS"},
@@ -360,7 +373,7 @@ static void test_status_names(void) {
         CHECK((int)all[i].status == all[i].value);
         CHECK(strcmp(tb_status_name(all[i].status), all[i].name) == 0);
     }
-    CHECK(strcmp(tb_status_name((tb_status)2), "TB_UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(tb_status_name((tb_status)3), "TB_UNKNOWN_STATUS") == 0);
     CHECK(strcmp(tb_status_name((tb_status)-1), "TB_UNKNOWN_STATUS") == 0);
     CHECK(strcmp(tb_status_name((tb_status)123456), "TB_UNKNOWN_STATUS") == 0);
     CHECK(sizeof(tb_status) == 4);
@@ -369,10 +382,8 @@ static void test_status_names(void) {
           (int)TB_MESSENGER_STATUS_CLOSED == 2);
     CHECK((int)TB_MESSENGER_PENDING_NONE == 0 && (int)TB_MESSENGER_PENDING_YES == 1 &&
           (int)TB_MESSENGER_PENDING_NO == 2);
-    CHECK((int)TB_AGENT_ID == 0 && (int)TB_AGENT_NAME == 1 && (int)TB_AGENT_LOGLEVEL == 29 &&
-          (int)TB_AGENT_LIMITE == 30 && (int)TB_AGENT_TOKEN == 31);
-    CHECK(sizeof(tb_messenger_status) == 4 && sizeof(tb_messenger_pending) == 4 &&
-          sizeof(tb_agent_field) == 4);
+    CHECK((int)TB_ABSENT == 2 && strcmp(tb_status_name(TB_ABSENT), "TB_ABSENT") == 0);
+    CHECK(sizeof(tb_messenger_status) == 4 && sizeof(tb_messenger_pending) == 4);
     CHECK(sizeof(tb_datetime) == 6 * sizeof(int32_t));
     CHECK((int)TB_UCONTACT_LOGIN_API_USER == 0 && (int)TB_UCONTACT_LOGIN_AGENT == 1);
 }
@@ -704,26 +715,54 @@ static void test_ucontact_arguments(void) {
     tb_ucontact_client_free(c);
 }
 
-/* The 32 published fields of the agent profile by wire name, in tb_agent_field order
- * (the header's comments name them). */
-static const char *const AGENT_FIELDS[] = {
-    "id",        "name",      "host",        "nat",         "type",       "accountcode",
-    "callgroup", "callerid",  "canreinvite", "context",     "dtmfmode",   "insecure",
-    "language",  "mailbox",   "pickupgroup", "qualify",     "disallow",   "allow",
-    "port",      "defaultuser", "subscribecontext", "record", "email",    "phonetype",
-    "transport", "encryption", "did",        "outboundproxy", "fullname", "LogLevel",
-    "limite",    "token",
+/* The published text fields of the agent profile: wire name and getter (the numbers
+ * `id` and `limite` have typed getters). */
+typedef tb_status (*agent_text_getter)(const tb_agent_profile *, const char **, size_t *);
+static const struct {
+    const char *wire;
+    agent_text_getter get;
+} AGENT_FIELDS[] = {
+    {"name", tb_agent_profile_name},
+    {"host", tb_agent_profile_host},
+    {"nat", tb_agent_profile_nat},
+    {"type", tb_agent_profile_type},
+    {"accountcode", tb_agent_profile_accountcode},
+    {"callgroup", tb_agent_profile_callgroup},
+    {"callerid", tb_agent_profile_callerid},
+    {"canreinvite", tb_agent_profile_canreinvite},
+    {"context", tb_agent_profile_context},
+    {"dtmfmode", tb_agent_profile_dtmfmode},
+    {"insecure", tb_agent_profile_insecure},
+    {"language", tb_agent_profile_language},
+    {"mailbox", tb_agent_profile_mailbox},
+    {"pickupgroup", tb_agent_profile_pickupgroup},
+    {"qualify", tb_agent_profile_qualify},
+    {"disallow", tb_agent_profile_disallow},
+    {"allow", tb_agent_profile_allow},
+    {"port", tb_agent_profile_port},
+    {"defaultuser", tb_agent_profile_defaultuser},
+    {"subscribecontext", tb_agent_profile_subscribecontext},
+    {"record", tb_agent_profile_record},
+    {"email", tb_agent_profile_email},
+    {"phonetype", tb_agent_profile_phonetype},
+    {"transport", tb_agent_profile_transport},
+    {"encryption", tb_agent_profile_encryption},
+    {"did", tb_agent_profile_did},
+    {"outboundproxy", tb_agent_profile_outboundproxy},
+    {"fullname", tb_agent_profile_fullname},
+    {"LogLevel", tb_agent_profile_loglevel},
+    {"token", tb_agent_profile_token},
 };
-_Static_assert(sizeof AGENT_FIELDS / sizeof AGENT_FIELDS[0] == TB_AGENT_TOKEN + 1,
-               "one wire name per tb_agent_field");
+#define AGENT_FIELD_COUNT (sizeof AGENT_FIELDS / sizeof AGENT_FIELDS[0])
+_Static_assert(AGENT_FIELD_COUNT == 30, "30 published text fields besides id and limite");
 
 static int agent_field_index(const char *name) {
-    for (int i = 0; i <= TB_AGENT_TOKEN; i++)
-        if (strcmp(AGENT_FIELDS[i], name) == 0) return i;
+    for (size_t i = 0; i < AGENT_FIELD_COUNT; i++)
+        if (strcmp(AGENT_FIELDS[i].wire, name) == 0) return (int)i;
     return -1;
 }
 
-/* U2 against the sandbox: every published field through tb_agent_profile_text, the
+/* U2 against the sandbox: every published field through its getter, the
  * same texts by name and by iteration, the numbers, the secrets out of reach. */
 static void test_agent_profile(void) {
     tb_ucontact_client *c =
@@ -742,52 +781,58 @@ static void test_agent_profile(void) {
     CHECK_OK(tb_ucontact_token(c, &raw));
     char *token = take(raw);
     CHECK(token && strlen(token) > 10);
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_TOKEN, &lt, &ln), token);
+    CHECK_TEXT(tb_agent_profile_token(p, &lt, &ln), token);
 
     /* What the sandbox sends (src/sandbox/ucontact.rs). */
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_ID, &lt, &ln), "1001");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_NAME, &lt, &ln), "agent1");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_HOST, &lt, &ln), "dynamic");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_NAT, &lt, &ln), "force_rport,comedia");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_TYPE, &lt, &ln), "friend");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_CALLERID, &lt, &ln), "\"Agent One\" <1001>");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_MAILBOX, &lt, &ln), "1001@default");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_ALLOW, &lt, &ln), "ulaw;alaw;opus");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_PORT, &lt, &ln), "5060");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_DEFAULTUSER, &lt, &ln), "agent1");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_EMAIL, &lt, &ln), "agent1@sandbox.invalid");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_DID, &lt, &ln), "+59820001001");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_FULLNAME, &lt, &ln), "Agent One");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_LOGLEVEL, &lt, &ln), "info");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_LIMITE, &lt, &ln), "2");
+    CHECK_TEXT(tb_agent_profile_get(p, "id", &lt, &ln), "1001");
+    CHECK_TEXT(tb_agent_profile_name(p, &lt, &ln), "agent1");
+    CHECK_TEXT(tb_agent_profile_host(p, &lt, &ln), "dynamic");
+    CHECK_TEXT(tb_agent_profile_nat(p, &lt, &ln), "force_rport,comedia");
+    CHECK_TEXT(tb_agent_profile_type(p, &lt, &ln), "friend");
+    CHECK_TEXT(tb_agent_profile_callerid(p, &lt, &ln), "\"Agent One\" <1001>");
+    CHECK_TEXT(tb_agent_profile_mailbox(p, &lt, &ln), "1001@default");
+    CHECK_TEXT(tb_agent_profile_allow(p, &lt, &ln), "ulaw;alaw;opus");
+    CHECK_TEXT(tb_agent_profile_port(p, &lt, &ln), "5060");
+    CHECK_TEXT(tb_agent_profile_defaultuser(p, &lt, &ln), "agent1");
+    CHECK_TEXT(tb_agent_profile_email(p, &lt, &ln), "agent1@sandbox.invalid");
+    CHECK_TEXT(tb_agent_profile_did(p, &lt, &ln), "+59820001001");
+    CHECK_TEXT(tb_agent_profile_fullname(p, &lt, &ln), "Agent One");
+    CHECK_TEXT(tb_agent_profile_loglevel(p, &lt, &ln), "info");
+    CHECK_TEXT(tb_agent_profile_get(p, "limite", &lt, &ln), "2");
     /* Sent empty: an empty text, not NULL. */
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_OUTBOUNDPROXY, &lt, &ln), "");
+    CHECK_TEXT(tb_agent_profile_outboundproxy(p, &lt, &ln), "");
     CHECK(lt != NULL && ln == 0);
     /* The length is optional. */
     lt = NULL;
-    CHECK_OK(tb_agent_profile_text(p, TB_AGENT_NAME, &lt, NULL));
+    CHECK_OK(tb_agent_profile_name(p, &lt, NULL));
     CHECK(lt && strcmp(lt, "agent1") == 0);
 
     /* The numbers. */
     int64_t n = -7;
-    CHECK(tb_agent_profile_id(p, &n) && n == 1001);
+    CHECK_OK(tb_agent_profile_id(p, &n));
+    CHECK(n == 1001);
     n = -7;
-    CHECK(tb_agent_profile_limite(p, &n) && n == 2);
+    CHECK_OK(tb_agent_profile_limite(p, &n));
+    CHECK(n == 2);
     n = -7;
-    CHECK(!tb_agent_profile_id(p, NULL) && !tb_agent_profile_limite(p, NULL));
-    CHECK(!tb_agent_profile_id(NULL, &n) && !tb_agent_profile_limite(NULL, &n) && n == -7);
+    CHECK_NULL_ARG(tb_agent_profile_id(p, NULL), "out");
+    CHECK_NULL_ARG(tb_agent_profile_limite(p, NULL), "out");
+    CHECK_NULL_ARG(tb_agent_profile_id(NULL, &n), "profile");
+    CHECK_NULL_ARG(tb_agent_profile_limite(NULL, &n), "profile");
+    CHECK(n == -7);
 
-    /* Every published field: sent by the sandbox, the same lent text by enum and by
-     * wire name (one copy per field, so the same pointer). */
-    for (int f = TB_AGENT_ID; f <= TB_AGENT_TOKEN; f++) {
-        const char *by_enum = SENTINEL, *by_name = SENTINEL;
-        size_t enum_len = 77, name_len = 77;
-        CHECK_OK(tb_agent_profile_text(p, (tb_agent_field)f, &by_enum, &enum_len));
-        CHECK_OK(tb_agent_profile_get(p, AGENT_FIELDS[f], &by_name, &name_len));
-        report(by_enum && by_enum != SENTINEL && by_enum == by_name && enum_len == name_len &&
-                   strlen(by_enum) == enum_len,
-               __FILE__, __LINE__, "field %d `%s`: by enum %p (%zu), by name %p (%zu)", f,
-               AGENT_FIELDS[f], (const void *)by_enum, enum_len, (const void *)by_name, name_len);
+    /* Every published field: sent by the sandbox, the same lent text by its getter and
+     * by wire name (one copy per field, so the same pointer). */
+    for (size_t f = 0; f < AGENT_FIELD_COUNT; f++) {
+        const char *by_getter = SENTINEL, *by_name = SENTINEL;
+        size_t getter_len = 77, name_len = 77;
+        CHECK_OK(AGENT_FIELDS[f].get(p, &by_getter, &getter_len));
+        CHECK_OK(tb_agent_profile_get(p, AGENT_FIELDS[f].wire, &by_name, &name_len));
+        report(by_getter && by_getter != SENTINEL && by_getter == by_name &&
+                   getter_len == name_len && strlen(by_getter) == getter_len,
+               __FILE__, __LINE__, "field `%s`: by getter %p (%zu), by name %p (%zu)",
+               AGENT_FIELDS[f].wire, (const void *)by_getter, getter_len, (const void *)by_name,
+               name_len);
     }
     /* By name: the exact case; the SIP secrets and unknown names are NULL. */
     CHECK_TEXT(tb_agent_profile_get(p, "LogLevel", &lt, &ln), "info");
@@ -796,19 +841,20 @@ static void test_agent_profile(void) {
     CHECK_TEXT(tb_agent_profile_get(p, "secret", &lt, &ln), NULL);
     CHECK_TEXT(tb_agent_profile_get(p, "md5secret", &lt, &ln), NULL);
     CHECK_TEXT(tb_agent_profile_get(p, "no-such-field", &lt, &ln), NULL);
+    /* TB_ABSENT is no failure: nothing is recorded as the last error. */
+    CHECK(tb_last_error_status() == TB_OK && tb_last_error_message() == NULL &&
+          tb_last_error_parameter() == NULL);
     CHECK_TEXT(tb_agent_profile_get(p, "", &lt, &ln), NULL);
     CHECK_NULL_ARG(tb_agent_profile_get(p, NULL, &lt, &ln), "name");
     CHECK_UTF8_ARG(tb_agent_profile_get(p, BAD_UTF8, &lt, &ln), "name");
-    CHECK_ARG(tb_agent_profile_text(p, (tb_agent_field)(TB_AGENT_TOKEN + 1), &lt, &ln), "field",
-              "32 is not a tb_agent_field");
-    CHECK_ARG(tb_agent_profile_text(p, (tb_agent_field)-1, &lt, &ln), "field",
-              "-1 is not a tb_agent_field");
+    CHECK_NULL_ARG(tb_agent_profile_callerid(NULL, &lt, &ln), "profile");
+    CHECK_NULL_ARG(tb_agent_profile_callerid(p, NULL, &ln), "out");
 
     /* Iteration: the 32 published fields once each (the sandbox sends 34: not
      * `secret`, not `md5secret`), each value the getter's. */
     size_t count = tb_agent_profile_field_count(p);
     CHECK(count == 32);
-    int seen[TB_AGENT_TOKEN + 1] = {0};
+    int seen[AGENT_FIELD_COUNT + 2] = {0}; /* the text fields, then id and limite */
     const char *previous = NULL;
     for (size_t i = 0; i < count && i < 64; i++) {
         const char *name = NULL, *value = NULL, *by_name = NULL;
@@ -822,13 +868,17 @@ static void test_agent_profile(void) {
         CHECK(strlen(name) == name_len && strlen(value) == value_len);
         CHECK(!contains(name, "secret") && !contains(value, "sip-agent1-secret"));
         int k = agent_field_index(name);
+        if (strcmp(name, "id") == 0) k = AGENT_FIELD_COUNT;
+        if (strcmp(name, "limite") == 0) k = AGENT_FIELD_COUNT + 1;
         report(k >= 0, __FILE__, __LINE__, "field_at(%zu): `%s` is not a published field", i, name);
         if (k >= 0) seen[k]++;
         CHECK_OK(tb_agent_profile_get(p, name, &by_name, NULL));
         CHECK(by_name == value);
     }
-    for (int k = 0; k <= TB_AGENT_TOKEN; k++)
-        report(seen[k] == 1, __FILE__, __LINE__, "`%s` seen %d times", AGENT_FIELDS[k], seen[k]);
+    for (size_t k = 0; k < AGENT_FIELD_COUNT + 2; k++)
+        report(seen[k] == 1, __FILE__, __LINE__, "`%s` seen %d times",
+               k < AGENT_FIELD_COUNT ? AGENT_FIELDS[k].wire : k == AGENT_FIELD_COUNT ? "id" : "limite",
+               seen[k]);
     /* The lengths are optional; past the last is an error naming `index`. */
     const char *name = SENTINEL, *value = SENTINEL;
     CHECK_OK(tb_agent_profile_field_at(p, 0, &name, NULL, &value, NULL));
@@ -852,8 +902,8 @@ static void test_agent_profile(void) {
      * session, a new profile) changes nothing in the first. */
     const char *first_token = NULL, *first_name = NULL, *first_raw = NULL;
     size_t first_token_len = 0, first_raw_len = 0;
-    CHECK_OK(tb_agent_profile_text(p, TB_AGENT_TOKEN, &first_token, &first_token_len));
-    CHECK_OK(tb_agent_profile_text(p, TB_AGENT_NAME, &first_name, NULL));
+    CHECK_OK(tb_agent_profile_token(p, &first_token, &first_token_len));
+    CHECK_OK(tb_agent_profile_name(p, &first_name, NULL));
     CHECK_OK(tb_agent_profile_raw_json(p, &first_raw, &first_raw_len));
     char *raw_copy = copy_lent(first_raw, first_raw_len);
     tb_agent_profile *second = NULL;
@@ -861,7 +911,7 @@ static void test_agent_profile(void) {
     raw = NULL;
     CHECK_OK(tb_ucontact_token(c, &raw));
     char *second_token = take(raw);
-    CHECK_TEXT(tb_agent_profile_text(second, TB_AGENT_TOKEN, &lt, &ln), second_token);
+    CHECK_TEXT(tb_agent_profile_token(second, &lt, &ln), second_token);
     CHECK(second_token && token && strcmp(second_token, token) != 0);
     tb_agent_profile_free(second);
     free(second_token);
@@ -870,7 +920,7 @@ static void test_agent_profile(void) {
     CHECK(first_name && strcmp(first_name, "agent1") == 0);
     CHECK(first_raw && strlen(first_raw) == first_raw_len && strcmp(first_raw, raw_copy) == 0);
     /* Asking again lends the same text. */
-    CHECK_OK(tb_agent_profile_text(p, TB_AGENT_TOKEN, &lt, NULL));
+    CHECK_OK(tb_agent_profile_token(p, &lt, NULL));
     CHECK(lt == first_token);
     free(raw_copy);
     free(token);
@@ -1121,8 +1171,8 @@ static void test_anna_arguments(tb_anna_client *a) {
     CHECK_UTF8_ARG(tb_anna_client_new(cfg, u, BAD_UTF8, "u", "p", &c), "company_hash");
     CHECK_NULL_ARG(tb_anna_client_new(cfg, u, "h", NULL, "p", &c), "user");
     CHECK_UTF8_ARG(tb_anna_client_new(cfg, u, "h", BAD_UTF8, "p", &c), "user");
-    CHECK_NULL_ARG(tb_anna_client_new(cfg, u, "h", "u", NULL, &c), "pass");
-    CHECK_UTF8_ARG(tb_anna_client_new(cfg, u, "h", "u", BAD_UTF8, &c), "pass");
+    CHECK_NULL_ARG(tb_anna_client_new(cfg, u, "h", "u", NULL, &c), "password");
+    CHECK_UTF8_ARG(tb_anna_client_new(cfg, u, "h", "u", BAD_UTF8, &c), "password");
     CHECK_NULL_ARG(tb_anna_client_new(cfg, u, "h", "u", "p", NULL), "out");
     CHECK_ARG(tb_anna_client_new(cfg, "http://", "h", "u", "p", &c), "base_url", "");
     CHECK(c == (tb_anna_client *)SENTINEL);
@@ -1317,7 +1367,7 @@ static void check_access_data(const tb_access_data *d, const char *user, const c
     CHECK_OK(tb_access_data_expires_raw(d, &raw, &raw_len));
     CHECK(raw && raw_len == 14 && strlen(raw) == 14 && strspn(raw, "0123456789") == 14);
     tb_datetime when = {-1, -1, -1, -1, -1, -1};
-    CHECK(tb_access_data_expires(d, &when));
+    CHECK_OK(tb_access_data_expires(d, &when));
     int y = 0, mo = 0, da = 0, h = -1, mi = -1, se = -1;
     CHECK(raw && sscanf(raw, "%4d%2d%2d%2d%2d%2d", &y, &mo, &da, &h, &mi, &se) == 6);
     CHECK(when.year == y && when.month == mo && when.day == da && when.hour == h &&
@@ -1359,12 +1409,12 @@ static void check_request(const tb_messenger_requests *l, size_t i, size_t want)
     CHECK_TEXT(tb_messenger_requests_channel(l, i, &lt, &ln), e->channel);
     CHECK_TEXT(tb_messenger_requests_description(l, i, &lt, &ln), e->description);
     CHECK_TEXT(tb_messenger_requests_opened_at(l, i, &lt, &ln), e->opened_at);
-    CHECK_TEXT(tb_messenger_requests_status(l, i, &lt, &ln), e->status);
+    CHECK_TEXT(tb_messenger_requests_status_raw(l, i, &lt, &ln), e->status);
     char link[512];
     snprintf(link, sizeof link, "%s/anna/messenger/42/%s", g_url, e->protocol);
     CHECK_TEXT(tb_messenger_requests_link(l, i, &lt, &ln), link);
     tb_messenger_status kind = (tb_messenger_status)-9;
-    CHECK_OK(tb_messenger_requests_status_kind(l, i, &kind));
+    CHECK_OK(tb_messenger_requests_status(l, i, &kind));
     CHECK(kind == e->kind);
     tb_messenger_pending pending = (tb_messenger_pending)-9;
     CHECK_OK(tb_messenger_requests_pending(l, i, &pending));
@@ -1497,10 +1547,11 @@ static void test_anna(void) {
     CHECK(lt == first_hash); /* the same lent text each time */
     free(hash_copy);
     free(url_copy);
-    /* Optional lengths; NULL arguments of the bool accessor. */
+    /* Optional lengths; NULL arguments of the date getter. */
     CHECK_OK(tb_access_data_expires_raw(d, &lt, NULL));
     tb_datetime when = {1, 2, 3, 4, 5, 6};
-    CHECK(!tb_access_data_expires(NULL, &when) && !tb_access_data_expires(d, NULL));
+    CHECK_NULL_ARG(tb_access_data_expires(NULL, &when), "data");
+    CHECK_NULL_ARG(tb_access_data_expires(d, NULL), "out");
     CHECK(when.year == 1 && when.second == 6);
     tb_access_data_free(d);
 
@@ -1670,9 +1721,9 @@ static void test_anna(void) {
         CHECK_ARG(tb_messenger_requests_description(l, 3, &out, &out_len), "index", reason);
         CHECK_ARG(tb_messenger_requests_opened_at(l, 3, &out, &out_len), "index", reason);
         CHECK_ARG(tb_messenger_requests_protocol(l, 3, &out, &out_len), "index", reason);
-        CHECK_ARG(tb_messenger_requests_status(l, 3, &out, &out_len), "index", reason);
+        CHECK_ARG(tb_messenger_requests_status_raw(l, 3, &out, &out_len), "index", reason);
         CHECK_ARG(tb_messenger_requests_link(l, 3, &out, &out_len), "index", reason);
-        CHECK_ARG(tb_messenger_requests_status_kind(l, 3, &kind), "index", reason);
+        CHECK_ARG(tb_messenger_requests_status(l, 3, &kind), "index", reason);
         CHECK_ARG(tb_messenger_requests_pending(l, 3, &pending), "index", reason);
         CHECK_ARG(tb_messenger_requests_get(l, 3, "Protocol", &out, &out_len), "index", reason);
         CHECK_ARG(tb_messenger_requests_field_at(l, 3, 0, &out, NULL, &v, NULL), "index", reason);
@@ -1995,14 +2046,17 @@ static void test_unusual_answers(void) {
     char head[4096];
     fake_server_last_head(fs, head, sizeof head);
     CHECK(contains(head, "POST /uc/Integra/resources/auth/AgentLogin HTTP/1.1"));
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_NAME, &lt, &ln), "agent9");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_TOKEN, &lt, &ln), "fake-agent-token");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_LIMITE, &lt, &ln), "3");
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_HOST, &lt, &ln), NULL); /* not sent */
-    CHECK_TEXT(tb_agent_profile_text(p, TB_AGENT_ID, &lt, &ln), NULL);
+    CHECK_TEXT(tb_agent_profile_name(p, &lt, &ln), "agent9");
+    CHECK_TEXT(tb_agent_profile_token(p, &lt, &ln), "fake-agent-token");
+    CHECK_TEXT(tb_agent_profile_get(p, "limite", &lt, &ln), "3");
+    CHECK_TEXT(tb_agent_profile_host(p, &lt, &ln), NULL); /* not sent: TB_ABSENT */
+    CHECK(tb_last_error_status() == TB_OK);
+    CHECK_TEXT(tb_agent_profile_get(p, "id", &lt, &ln), NULL);
     int64_t n = -7;
-    CHECK(!tb_agent_profile_id(p, &n) && n == -7);
-    CHECK(tb_agent_profile_limite(p, &n) && n == 3);
+    CHECK_STATUS(tb_agent_profile_id(p, &n), TB_ABSENT);
+    CHECK(n == 0); /* zeroed */
+    CHECK_OK(tb_agent_profile_limite(p, &n));
+    CHECK(n == 3);
     /* Fields the vendor does not publish, by name: strings bare, the rest as JSON. */
     CHECK_TEXT(tb_agent_profile_get(p, "extension", &lt, &ln), "7001");
     CHECK_TEXT(tb_agent_profile_get(p, "queues", &lt, &ln), "[\"ventas\",2]");
@@ -2050,8 +2104,8 @@ static void test_unusual_answers(void) {
     CHECK_OK(tb_access_data_embedded_url(d, &lt, &ln));
     CHECK(ln == 0 && lt != SENTINEL && (lt == NULL || lt[0] == '\0'));
     tb_datetime when = {-1, -1, -1, -1, -1, -1};
-    CHECK(!tb_access_data_expires(d, &when));
-    CHECK(when.year == -1 && when.second == -1);
+    CHECK_STATUS(tb_access_data_expires(d, &when), TB_ABSENT); /* not a YYYYMMDDhhmmss date */
+    CHECK(when.year == 0 && when.month == 0 && when.second == 0);
     CHECK_TEXT(tb_access_data_expires_raw(d, &lt, &ln), "31/12/2024 23:59");
     CHECK_TEXT_HOLDS(tb_access_data_raw_json(d, &lt, &ln), "\"Note\":1");
     tb_access_data_free(d);
@@ -2064,7 +2118,7 @@ static void test_unusual_answers(void) {
     CHECK_TEXT(tb_messenger_requests_department(l, 0, &lt, &ln), "Vendas");
     CHECK_TEXT(tb_messenger_requests_channel(l, 0, &lt, &ln), "Chat");
     CHECK_TEXT(tb_messenger_requests_opened_at(l, 0, &lt, &ln), "2024-01-02");
-    CHECK_TEXT(tb_messenger_requests_status(l, 0, &lt, &ln), "encerrado");
+    CHECK_TEXT(tb_messenger_requests_status_raw(l, 0, &lt, &ln), "encerrado");
     CHECK_TEXT(tb_messenger_requests_link(l, 0, &lt, &ln), "https://x.example/1");
     lt = NULL;
     ln = 0;
@@ -2072,15 +2126,17 @@ static void test_unusual_answers(void) {
     CHECK(lt && ln == 3 && memcmp(lt, "a\0b", 4) == 0);
     tb_messenger_status kind = TB_MESSENGER_STATUS_NONE;
     tb_messenger_pending pending = TB_MESSENGER_PENDING_NONE;
-    CHECK_OK(tb_messenger_requests_status_kind(l, 0, &kind));
+    CHECK_OK(tb_messenger_requests_status(l, 0, &kind));
     CHECK_OK(tb_messenger_requests_pending(l, 0, &pending));
     CHECK(kind == TB_MESSENGER_STATUS_CLOSED && pending == TB_MESSENGER_PENDING_NO);
     CHECK_TEXT(tb_messenger_requests_get(l, 0, "Extra", &lt, &ln), "{\"k\":[1,2]}");
     CHECK_TEXT(tb_messenger_requests_get(l, 0, "Pendente", &lt, &ln), "false");
     CHECK(tb_messenger_requests_field_count(l, 0) == 9);
-    CHECK_TEXT(tb_messenger_requests_status(l, 1, &lt, &ln), "X");
-    CHECK_OK(tb_messenger_requests_status_kind(l, 1, &kind));
-    CHECK_OK(tb_messenger_requests_pending(l, 1, &pending));
+    CHECK_TEXT(tb_messenger_requests_status_raw(l, 1, &lt, &ln), "X");
+    kind = (tb_messenger_status)-9;
+    pending = (tb_messenger_pending)-9;
+    CHECK_OK(tb_messenger_requests_status(l, 1, &kind)); /* sent, but neither word */
+    CHECK_STATUS(tb_messenger_requests_pending(l, 1, &pending), TB_ABSENT); /* not sent */
     CHECK(kind == TB_MESSENGER_STATUS_NONE && pending == TB_MESSENGER_PENDING_NONE);
     CHECK_TEXT(tb_messenger_requests_protocol(l, 1, &lt, &ln), NULL);
     CHECK_TEXT(tb_messenger_requests_department(l, 1, &lt, &ln), NULL);

@@ -145,7 +145,7 @@ impl Anna {
         non_empty("company_hash", c.company_hash.expose())?;
         non_empty("user", &c.user)?;
         if c.pass.is_empty() {
-            return Err(Error::invalid_input("pass", "must not be empty"));
+            return Err(Error::invalid_input("password", "must not be empty"));
         }
         let body = GetTokenBody {
             hash: c.company_hash.expose(),

@@ -3,13 +3,14 @@
 
 use std::os::raw::c_char;
 
+use super::answers::tb_response;
 use super::answers::{tb_access_data, tb_messenger_requests, tb_messenger_structure};
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::error::run;
 use super::filter::{filter_arg, tb_messenger_filter};
 use super::options::tb_call_options;
-use super::request::{tb_request, tb_response};
+use super::request::tb_request;
 use super::{strings, tb_status};
 use crate::anna::{Client, Credentials, User};
 use crate::error::{Error, Result};
@@ -28,8 +29,8 @@ pub struct tb_anna_client(pub(crate) Client);
 /// * `cfg`: settings, or NULL for the defaults; copied, so it may be freed after.
 /// * `base_url`: the customer's AnnA base URL (a trailing `/` is optional;
 ///   `http://` only with `tb_config_set_allow_http`).
-/// * `company_hash`, `user`, `pass`: the integration's credentials (empty ones are
-///   refused at the first `GetToken`).
+/// * `company_hash`, `user`, `password`: the integration's credentials (AnnA's
+///   `hash`, `user`, `pass`; empty ones are refused at the first `GetToken`).
 /// * `out`: receives the client on success; free it with `tb_anna_client_free`.
 ///
 /// Thread-safe.
@@ -44,20 +45,20 @@ pub unsafe extern "C" fn tb_anna_client_new(
     base_url: *const c_char,
     company_hash: *const c_char,
     user: *const c_char,
-    pass: *const c_char,
+    password: *const c_char,
     out: *mut *mut tb_anna_client,
 ) -> tb_status {
     run(|| {
         // SAFETY: the caller promises NULL or NUL-terminated strings.
-        let (base_url, company_hash, user, pass) = unsafe {
+        let (base_url, company_hash, user, password) = unsafe {
             (
                 strings::required(base_url, "base_url")?,
                 strings::required(company_hash, "company_hash")?,
                 strings::required(user, "user")?,
-                strings::required(pass, "pass")?,
+                strings::required(password, "password")?,
             )
         };
-        let credentials = Credentials::new(company_hash, user, pass);
+        let credentials = Credentials::new(company_hash, user, password);
         // SAFETY: the caller promises NULL or a live config and a writable `out`.
         unsafe { client::create(cfg, base_url, credentials, out) }
     })

@@ -5,11 +5,12 @@
 
 use std::os::raw::c_char;
 
+use super::answers::tb_response;
 use super::config::{config_or_default, tb_config};
 use super::error::run;
 use super::options::tb_call_options;
 use super::panic::handle;
-use super::request::{tb_request, tb_response};
+use super::request::tb_request;
 use super::{strings, tb_status};
 use crate::client::{Client, Vendor};
 use crate::error::Result;

@@ -49,10 +49,7 @@ unsafe fn config_mut<'a>(cfg: *mut tb_config) -> Result<&'a mut Config> {
 
 fn timeout(ms: u64, name: &'static str) -> Result<Duration> {
     if ms == 0 {
-        return Err(Error::invalid_input(
-            name,
-            "must be more than 0 milliseconds",
-        ));
+        return Err(Error::invalid_input(name, "must be more than 0"));
     }
     Ok(Duration::from_millis(ms))
 }

@@ -15,9 +15,15 @@ use crate::error::{Error, Result};
 /// catches panics, and turns the outcome into a [`tb_status`] (recording the last
 /// error on failure).
 pub(crate) fn run(body: impl FnOnce() -> Result<()>) -> tb_status {
+    run_status(|| body().map(|()| tb_status::TB_OK))
+}
+
+/// [`run`] for a body that chooses its own success status (`TB_OK`, or `TB_ABSENT`
+/// for a getter whose field the answer does not have).
+pub(crate) fn run_status(body: impl FnOnce() -> Result<tb_status>) -> tb_status {
     clear();
     match catch(body) {
-        Ok(Ok(())) => tb_status::TB_OK,
+        Ok(Ok(status)) => status,
         Ok(Err(e)) => record(&e),
         Err(payload) => record_panic(payload),
     }
@@ -28,6 +34,8 @@ struct LastError {
     message: String,
     http_status: u16,
     vendor_message: Option<String>,
+    /// For `TB_INVALID_ARGUMENT`: the argument's name and why it was refused.
+    argument: Option<(&'static str, String)>,
 }
 
 thread_local! {
@@ -64,6 +72,10 @@ pub(crate) fn record(e: &Error) -> tb_status {
         message: e.to_string(),
         http_status: e.http_status().unwrap_or(0),
         vendor_message: e.vendor_message().map(str::to_owned),
+        argument: match e {
+            Error::InvalidInput { argument, reason } => Some((*argument, reason.clone())),
+            _ => None,
+        },
     }));
     status
 }
@@ -86,6 +98,7 @@ pub(crate) fn record_panic(payload: Box<dyn Any + Send>) -> tb_status {
         ),
         http_status: 0,
         vendor_message: None,
+        argument: None,
     }));
     tb_status::TB_PANIC
 }
@@ -150,6 +163,59 @@ pub extern "C" fn tb_last_error_vendor_message() -> *mut c_char {
     })
 }
 
+/// A newly allocated copy of the name of the argument the last failed call on
+/// this thread refused (for `TB_INVALID_ARGUMENT`), or NULL for any other outcome.
+/// Free it with `tb_string_free`.
+///
+/// The name is data for bindings, which spell arguments their own way: it is the
+/// C parameter's name (`password`, `timeout_connect_ms`, `index`), one name per
+/// concept whichever client it belongs to, or for a value inside a handle
+/// argument the handle's field (`filter` for a bad filter). A binding maps it to
+/// its own name and puts it beside `tb_last_error_reason()`, never rewriting the
+/// English of `tb_last_error_message()`.
+///
+/// ```c
+/// if (tb_config_set_timeout_connect_ms(cfg, 0) == TB_INVALID_ARGUMENT) {
+///     char *arg = tb_last_error_parameter();     // "timeout_connect_ms"
+///     char *why = tb_last_error_reason();        // "must be more than 0"
+///     tb_string_free(why);
+///     tb_string_free(arg);
+/// }
+/// ```
+///
+/// Thread-safe; reads the calling thread's own last error.
+#[no_mangle]
+pub extern "C" fn tb_last_error_parameter() -> *mut c_char {
+    guard(std::ptr::null_mut(), || {
+        read(|e| {
+            e.argument
+                .as_ref()
+                .map(|(a, _)| strings::lossy_c_string(a).into_raw())
+        })
+        .flatten()
+        .unwrap_or(std::ptr::null_mut())
+    })
+}
+
+/// A newly allocated copy of why the argument named by `tb_last_error_parameter()`
+/// was refused (the message without its "invalid argument `name`: " prefix, e.g.
+/// `is NULL`), or NULL when the last failure was not `TB_INVALID_ARGUMENT`. Free it
+/// with `tb_string_free`.
+///
+/// Thread-safe; reads the calling thread's own last error.
+#[no_mangle]
+pub extern "C" fn tb_last_error_reason() -> *mut c_char {
+    guard(std::ptr::null_mut(), || {
+        read(|e| {
+            e.argument
+                .as_ref()
+                .map(|(_, r)| strings::lossy_c_string(r).into_raw())
+        })
+        .flatten()
+        .unwrap_or(std::ptr::null_mut())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +257,17 @@ mod tests {
         assert!(take(tb_last_error_message())
             .unwrap()
             .contains("User not found"));
+        assert!(tb_last_error_parameter().is_null(), "not an argument error");
+        assert!(tb_last_error_reason().is_null());
+        record(&Error::invalid_input("password", "is NULL"));
+        assert_eq!(take(tb_last_error_parameter()).as_deref(), Some("password"));
+        assert_eq!(take(tb_last_error_reason()).as_deref(), Some("is NULL"));
+        assert_eq!(
+            take(tb_last_error_message()).as_deref(),
+            Some("invalid argument `password`: is NULL")
+        );
         clear();
+        assert!(tb_last_error_parameter().is_null());
         assert_eq!(tb_last_error_status(), tb_status::TB_OK);
         assert_eq!(tb_last_error_http_status(), 0);
         assert!(tb_last_error_vendor_message().is_null());

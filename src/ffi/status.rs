@@ -20,6 +20,11 @@ pub enum tb_status {
     /// An argument or setting is not usable (NULL, invalid UTF-8, out of range, a
     /// malformed URL or filter...); the message names it. Nothing was sent.
     TB_INVALID_ARGUMENT = 1,
+    /// Not a failure: the answer does not have the field a getter asked for (the
+    /// server did not send it). The out-pointer is set to NULL (text) or zero
+    /// (numbers, dates, enums); `tb_last_error_status()` stays `TB_OK`. Only getters
+    /// of fields documented as optional return it.
+    TB_ABSENT = 2,
     /// The host name could not be resolved.
     TB_DNS = 10,
     /// The TCP connection could not be made (refused, unreachable).
@@ -89,6 +94,7 @@ impl tb_status {
         [
             TB_OK,
             TB_INVALID_ARGUMENT,
+            TB_ABSENT,
             TB_DNS,
             TB_CONNECT,
             TB_TLS,
@@ -114,6 +120,7 @@ impl tb_status {
         match self {
             tb_status::TB_OK => "TB_OK\0",
             tb_status::TB_INVALID_ARGUMENT => "TB_INVALID_ARGUMENT\0",
+            tb_status::TB_ABSENT => "TB_ABSENT\0",
             tb_status::TB_DNS => "TB_DNS\0",
             tb_status::TB_CONNECT => "TB_CONNECT\0",
             tb_status::TB_TLS => "TB_TLS\0",

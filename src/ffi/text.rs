@@ -6,8 +6,8 @@
 //! in bytes (the terminator not counted), valid until the handle is freed, never
 //! freed by the caller. The length is the whole text: a server may send a NUL
 //! character inside a JSON string, which C code reading up to the first NUL would
-//! cut short. A field the answer does not have is `TB_OK` with a NULL pointer and
-//! length 0. The bytes are wiped when the handle is freed (answers can hold tokens
+//! cut short. A field the answer does not have is `TB_ABSENT` with a NULL pointer
+//! and length 0. The bytes are wiped when the handle is freed (answers can hold tokens
 //! and hashes).
 //!
 //! Strings a client call hands over through `char **out` (tokens, links, messages)
@@ -18,7 +18,7 @@ use std::os::raw::c_char;
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
-use super::error::run;
+use super::error::{run, run_status};
 use super::panic::handle;
 use super::{strings, tb_status};
 use crate::error::{Error, Result};
@@ -76,26 +76,37 @@ impl Drop for Text {
     }
 }
 
-/// Lends `text` through `out` and `out_len`, or NULL and 0 when the field is absent.
+/// Lends `text` through `out` and `out_len` and returns `TB_OK`, or writes NULL and
+/// 0 and returns `TB_ABSENT` when the field is absent.
 ///
 /// # Safety
 ///
 /// As for [`Text::lend`].
-pub(crate) unsafe fn lend(text: Option<&Text>, out: *mut *const c_char, out_len: *mut usize) {
+pub(crate) unsafe fn lend(
+    text: Option<&Text>,
+    out: *mut *const c_char,
+    out_len: *mut usize,
+) -> tb_status {
     match text {
-        // SAFETY: forwarded from this function's contract.
-        Some(t) => unsafe { t.lend(out, out_len) },
-        // SAFETY: as above.
-        None => unsafe {
-            strings::write(out, std::ptr::null());
-            strings::write_optional(out_len, 0);
-        },
+        Some(t) => {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { t.lend(out, out_len) };
+            tb_status::TB_OK
+        }
+        None => {
+            // SAFETY: as above.
+            unsafe {
+                strings::write(out, std::ptr::null());
+                strings::write_optional(out_len, 0);
+            }
+            tb_status::TB_ABSENT
+        }
     }
 }
 
 /// The body of a text accessor: checks the handle (named `name`) and the out-pointer
 /// (named `out_name`), picks the text (or an error naming a bad index or field name)
-/// and lends it.
+/// and lends it: `TB_OK`, or `TB_ABSENT` when `pick` finds none.
 ///
 /// # Safety
 ///
@@ -108,15 +119,14 @@ pub(crate) unsafe fn accessor<H>(
     out_len: *mut usize,
     pick: impl FnOnce(&H) -> Result<Option<&Text>>,
 ) -> tb_status {
-    run(|| {
+    run_status(|| {
         // SAFETY: the caller promises NULL or a live handle.
         let h = unsafe { handle(h, name) }?;
         strings::out_ptr(out, out_name)?;
         let text = pick(h)?;
         // SAFETY: `out` was checked; the caller promises valid pointers, and the text
         // lives as long as the handle.
-        unsafe { lend(text, out, out_len) };
-        Ok(())
+        Ok(unsafe { lend(text, out, out_len) })
     })
 }
 
@@ -274,12 +284,14 @@ mod tests {
     fn an_absent_field_lends_null() {
         let (mut out, mut len) = (std::ptr::dangling::<c_char>(), 9usize);
         // SAFETY: local out-pointers.
-        unsafe { lend(None, &mut out, &mut len) };
+        let absent = unsafe { lend(None, &mut out, &mut len) };
+        assert_eq!(absent, tb_status::TB_ABSENT);
         assert!(out.is_null());
         assert_eq!(len, 0);
         let t = Text::new("ab");
         // SAFETY: local out-pointers; `t` outlives the reads.
-        unsafe { lend(Some(&t), &mut out, &mut len) };
+        let present = unsafe { lend(Some(&t), &mut out, &mut len) };
+        assert_eq!(present, tb_status::TB_OK);
         assert_eq!(len, 2);
         // SAFETY: `out` points into `t`, which is alive, with a NUL after 2 bytes.
         let lent = unsafe { std::slice::from_raw_parts(out.cast::<u8>(), 3) };

@@ -4,11 +4,12 @@
 use std::os::raw::c_char;
 
 use super::answers::tb_agent_profile;
+use super::answers::tb_response;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::error::run;
 use super::options::tb_call_options;
-use super::request::{tb_request, tb_response};
+use super::request::tb_request;
 use super::{strings, tb_status};
 use crate::error::Error;
 use crate::ucontact::{Client, Credentials};
@@ -139,17 +140,19 @@ pub unsafe extern "C" fn tb_ucontact_get_user_token(
 /// agent's profile: every field the server sent except `secret` and `md5secret`
 /// (its `token` is also cached for later calls).
 ///
-/// `out` receives the profile; read it with `tb_agent_profile_text` (published
-/// fields), `tb_agent_profile_get` (any field by name), `tb_agent_profile_id`, and
-/// free it with `tb_agent_profile_free`. A wrong agent or password is
+/// `out` receives the profile; read it with its getters (`tb_agent_profile_name`,
+/// `tb_agent_profile_callerid`, … one per published field; `tb_agent_profile_id`),
+/// `tb_agent_profile_get` (any field by name), and free it with
+/// `tb_agent_profile_free`. A wrong agent or password is
 /// `TB_REJECTED`. Thread-safe.
 ///
 /// ```c
 /// tb_agent_profile *profile;
 /// if (tb_ucontact_agent_login(client, &profile) == TB_OK) {
 ///     const char *name;
-///     tb_agent_profile_text(profile, TB_AGENT_NAME, &name, NULL);
-///     printf("logged in as %s\n", name ? name : "?");
+///     if (tb_agent_profile_name(profile, &name, NULL) != TB_OK)
+///         name = "?";  // TB_ABSENT: the server sent no name
+///     printf("logged in as %s\n", name);
 ///     tb_agent_profile_free(profile);
 /// }
 /// ```

@@ -3,11 +3,12 @@
 
 use std::os::raw::c_char;
 
+use super::answers::tb_response;
 use super::client::{self, Handle};
 use super::config::tb_config;
 use super::error::run;
 use super::options::tb_call_options;
-use super::request::{tb_request, tb_response};
+use super::request::tb_request;
 use super::{strings, tb_status};
 use crate::yativo::{Client, Credentials};
 

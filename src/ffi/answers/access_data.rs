@@ -2,7 +2,7 @@
 
 use std::os::raw::c_char;
 
-use super::read::known;
+use super::read::optional;
 use super::values::tb_datetime;
 use crate::anna::AccessData;
 use crate::ffi::panic::free_handle;
@@ -11,8 +11,9 @@ use crate::ffi::text::{self, Text};
 
 /// A user's chat access from `tb_anna_user_hash` or `tb_anna_user_hash_forced`
 /// (A2, A3). Free it with `tb_access_data_free`. Read-only: any number of threads
-/// may read one at once. Its text accessors never give NULL: a field the server
-/// left out is the empty string (length 0).
+/// may read one at once. Its text fields are always present (never `TB_ABSENT`): as
+/// in the Rust model, a URL the server left out is the empty string (length 0);
+/// without a hash the call fails with `TB_UNEXPECTED_RESPONSE`.
 pub struct tb_access_data {
     hash: Text,
     chat_url: Text,
@@ -100,14 +101,14 @@ pub unsafe extern "C" fn tb_access_data_embedded_url(
     }
 }
 
-/// `Expires` as numbers, in the server's local time (AnnA sends no zone): true and
-/// `*out` set when the server wrote a `YYYYMMDDhhmmss` date; false when it wrote
-/// something else (read it with `tb_access_data_expires_raw`) and for NULL
-/// arguments.
+/// `Expires` as numbers, in the server's local time (AnnA sends no zone): `TB_OK`
+/// and `*out` set when the server wrote a `YYYYMMDDhhmmss` date; `TB_ABSENT` (and
+/// `*out` zeroed) when it wrote something else or nothing (read it with
+/// `tb_access_data_expires_raw`). A leap second is second 60, as sent.
 ///
 /// ```c
 /// tb_datetime when;
-/// if (tb_access_data_expires(data, &when))
+/// if (tb_access_data_expires(data, &when) == TB_OK)
 ///     printf("valid until %04d-%02d-%02d %02d:%02d\n", when.year, when.month,
 ///            when.day, when.hour, when.minute);
 /// ```
@@ -119,9 +120,9 @@ pub unsafe extern "C" fn tb_access_data_embedded_url(
 pub unsafe extern "C" fn tb_access_data_expires(
     data: *const tb_access_data,
     out: *mut tb_datetime,
-) -> bool {
+) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { known(data, out, |a| a.expires) }
+    unsafe { optional(data, "data", out, |a| Ok(a.expires)) }
 }
 
 /// `Expires` as the server wrote it (normally `YYYYMMDDhhmmss`); lent (see

@@ -2,7 +2,7 @@
 
 use std::os::raw::c_char;
 
-use super::read::{count, value_accessor};
+use super::read::{count, optional};
 use super::values::{tb_messenger_pending, tb_messenger_status};
 use crate::anna::{MessengerRequest, MessengerRequests};
 use crate::error::Result;
@@ -17,8 +17,9 @@ struct RequestText {
     opened_at: Option<Text>,
     protocol: Option<Text>,
     status: Option<Text>,
-    status_kind: tb_messenger_status,
-    pending: tb_messenger_pending,
+    /// `None` when no status was sent; `NONE` for a word that is neither.
+    status_kind: Option<tb_messenger_status>,
+    pending: Option<tb_messenger_pending>,
     link: Option<Text>,
     fields: Fields,
 }
@@ -33,8 +34,11 @@ impl RequestText {
             opened_at: t(&r.opened_at),
             protocol: t(&r.protocol),
             status: t(&r.status),
-            status_kind: tb_messenger_status::of(r.status_kind),
-            pending: tb_messenger_pending::of(r.pending),
+            status_kind: r
+                .status
+                .as_ref()
+                .map(|_| tb_messenger_status::of(r.status_kind)),
+            pending: r.pending.map(|p| tb_messenger_pending::of(Some(p))),
             link: t(&r.link),
             fields: Fields::of(&r.raw, &[]),
         }
@@ -53,9 +57,11 @@ impl RequestText {
 /// ```c
 /// for (size_t i = 0; i < tb_messenger_requests_count(list); i++) {
 ///     const char *protocol, *description;
-///     tb_messenger_requests_protocol(list, i, &protocol, NULL);
-///     tb_messenger_requests_description(list, i, &description, NULL);
-///     printf("%s: %s\n", protocol ? protocol : "-", description ? description : "");
+///     if (tb_messenger_requests_protocol(list, i, &protocol, NULL) != TB_OK)
+///         protocol = "-";  // TB_ABSENT: the server sent none
+///     if (tb_messenger_requests_description(list, i, &description, NULL) != TB_OK)
+///         description = "";
+///     printf("%s: %s\n", protocol, description);
 /// }
 /// ```
 pub struct tb_messenger_requests {
@@ -107,7 +113,7 @@ pub unsafe extern "C" fn tb_messenger_requests_count(list: *const tb_messenger_r
     unsafe { count(list, |l| l.items.len()) }
 }
 
-/// Request `index`'s department; lent (see "Strings"), NULL when not sent. An index
+/// Request `index`'s department; lent (see "Strings"), `TB_ABSENT` when not sent. An index
 /// past the last is `TB_INVALID_ARGUMENT` naming `index` (the same for every
 /// `tb_messenger_requests_*` accessor).
 ///
@@ -125,7 +131,7 @@ pub unsafe extern "C" fn tb_messenger_requests_department(
     unsafe { item_text(list, index, out, out_len, |i| &i.department) }
 }
 
-/// Request `index`'s channel; lent, NULL when not sent.
+/// Request `index`'s channel; lent, `TB_ABSENT` when not sent.
 ///
 /// # Safety
 ///
@@ -141,7 +147,7 @@ pub unsafe extern "C" fn tb_messenger_requests_channel(
     unsafe { item_text(list, index, out, out_len, |i| &i.channel) }
 }
 
-/// Request `index`'s description; lent, NULL when not sent.
+/// Request `index`'s description; lent, `TB_ABSENT` when not sent.
 ///
 /// # Safety
 ///
@@ -157,7 +163,7 @@ pub unsafe extern "C" fn tb_messenger_requests_description(
     unsafe { item_text(list, index, out, out_len, |i| &i.description) }
 }
 
-/// Request `index`'s opening date as the server wrote it; lent, NULL when not sent.
+/// Request `index`'s opening date as the server wrote it; lent, `TB_ABSENT` when not sent.
 ///
 /// # Safety
 ///
@@ -173,7 +179,7 @@ pub unsafe extern "C" fn tb_messenger_requests_opened_at(
     unsafe { item_text(list, index, out, out_len, |i| &i.opened_at) }
 }
 
-/// Request `index`'s protocol number; lent, NULL when not sent.
+/// Request `index`'s protocol number; lent, `TB_ABSENT` when not sent.
 ///
 /// # Safety
 ///
@@ -189,14 +195,14 @@ pub unsafe extern "C" fn tb_messenger_requests_protocol(
     unsafe { item_text(list, index, out, out_len, |i| &i.protocol) }
 }
 
-/// Request `index`'s status as the server wrote it; lent, NULL when not sent. See
-/// `tb_messenger_requests_status_kind` for it as an enum.
+/// Request `index`'s status as the server wrote it; lent, `TB_ABSENT` when not
+/// sent. `tb_messenger_requests_status` gives it as an enum.
 ///
 /// # Safety
 ///
 /// `list` is NULL or live; the out-pointers are NULL or valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn tb_messenger_requests_status(
+pub unsafe extern "C" fn tb_messenger_requests_status_raw(
     list: *const tb_messenger_requests,
     index: usize,
     out: *mut *const c_char,
@@ -206,7 +212,7 @@ pub unsafe extern "C" fn tb_messenger_requests_status(
     unsafe { item_text(list, index, out, out_len, |i| &i.status) }
 }
 
-/// Request `index`'s link; lent, NULL when not sent.
+/// Request `index`'s link; lent, `TB_ABSENT` when not sent.
 ///
 /// # Safety
 ///
@@ -223,25 +229,27 @@ pub unsafe extern "C" fn tb_messenger_requests_link(
 }
 
 /// Request `index`'s status as an enum: `TB_MESSENGER_STATUS_OPEN` (`A`, `open`,
-/// `aberto`), `TB_MESSENGER_STATUS_CLOSED` (`E`, `closed`, `encerrado`) or
-/// `TB_MESSENGER_STATUS_NONE` (not sent, or another word).
+/// `aberto`), `TB_MESSENGER_STATUS_CLOSED` (`E`, `closed`, `encerrado`), or
+/// `TB_MESSENGER_STATUS_NONE` for another word (read it with
+/// `tb_messenger_requests_status_raw`); `TB_ABSENT` (and `TB_MESSENGER_STATUS_NONE`)
+/// when the server sent no status.
 ///
 /// # Safety
 ///
 /// `list` is NULL or live; `out` is NULL or valid for writes.
 #[no_mangle]
-pub unsafe extern "C" fn tb_messenger_requests_status_kind(
+pub unsafe extern "C" fn tb_messenger_requests_status(
     list: *const tb_messenger_requests,
     index: usize,
     out: *mut tb_messenger_status,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { value_accessor(list, "list", out, |l| Ok(l.item(index)?.status_kind)) }
+    unsafe { optional(list, "list", out, |l| Ok(l.item(index)?.status_kind)) }
 }
 
-/// Whether request `index` awaits the user's answer: `TB_MESSENGER_PENDING_YES`,
-/// `TB_MESSENGER_PENDING_NO`, or `TB_MESSENGER_PENDING_NONE` when the server did not
-/// say.
+/// Whether request `index` awaits the user's answer: `TB_MESSENGER_PENDING_YES` or
+/// `TB_MESSENGER_PENDING_NO`; `TB_ABSENT` (and `TB_MESSENGER_PENDING_NONE`) when the
+/// server did not say.
 ///
 /// # Safety
 ///
@@ -253,10 +261,10 @@ pub unsafe extern "C" fn tb_messenger_requests_pending(
     out: *mut tb_messenger_pending,
 ) -> tb_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { value_accessor(list, "list", out, |l| Ok(l.item(index)?.pending)) }
+    unsafe { optional(list, "list", out, |l| Ok(l.item(index)?.pending)) }
 }
 
-/// Any field of request `index` by its wire name (exact case): lent, NULL when the
+/// Any field of request `index` by its wire name (exact case): lent, `TB_ABSENT` when the
 /// item has no such field. Numbers, booleans, objects and arrays come as their JSON
 /// text.
 ///

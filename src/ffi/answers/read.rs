@@ -1,34 +1,11 @@
-//! The bodies the answer handles' non-text getters share: a value through an
-//! out-pointer, a count, an optional value. The text getters' body is
+//! The bodies the answer handles' non-text getters share: a count, and an optional
+//! value through an out-pointer. The text getters' body is
 //! [`crate::ffi::text::accessor`].
 
 use crate::error::Result;
-use crate::ffi::error::run;
+use crate::ffi::error::run_status;
 use crate::ffi::panic::{guard, handle};
 use crate::ffi::{strings, tb_status};
-
-/// Writes an enum-or-number answer through a checked out-pointer, after checking
-/// the handle: the body of the typed (non-text) accessors.
-///
-/// # Safety
-///
-/// `h` is NULL or a live handle; `out` is NULL or valid for writes.
-pub(super) unsafe fn value_accessor<H, T>(
-    h: *const H,
-    name: &'static str,
-    out: *mut T,
-    pick: impl FnOnce(&H) -> Result<T>,
-) -> tb_status {
-    run(|| {
-        // SAFETY: the caller promises NULL or a live handle.
-        let h = unsafe { handle(h, name) }?;
-        strings::out_ptr(out, "out")?;
-        let value = pick(h)?;
-        // SAFETY: checked above; the caller promises it is valid for writes.
-        unsafe { strings::write(out, value) };
-        Ok(())
-    })
-}
 
 /// A count read from a handle (0 for NULL): the body of the `_count` accessors.
 ///
@@ -42,26 +19,29 @@ pub(super) unsafe fn count<H>(h: *const H, pick: impl FnOnce(&H) -> usize) -> us
     })
 }
 
-/// Writes an optional value and says whether there was one (false for NULL
-/// arguments).
+/// The body of a getter of an optional non-text field: writes the value and
+/// returns `TB_OK`, or writes `T::default()` (zero) and returns `TB_ABSENT` when the
+/// answer does not have it.
 ///
 /// # Safety
 ///
 /// `h` is NULL or live; `out` is NULL or valid for writes.
-pub(super) unsafe fn known<H, T>(
+pub(super) unsafe fn optional<H, T: Default>(
     h: *const H,
+    name: &'static str,
     out: *mut T,
-    pick: impl FnOnce(&H) -> Option<T>,
-) -> bool {
-    guard(false, || {
+    pick: impl FnOnce(&H) -> Result<Option<T>>,
+) -> tb_status {
+    run_status(|| {
         // SAFETY: the caller promises NULL or a live handle.
-        match (unsafe { h.as_ref() }.and_then(pick), out.is_null()) {
-            (Some(n), false) => {
-                // SAFETY: not NULL; the caller promises it is valid for writes.
-                unsafe { strings::write(out, n) };
-                true
-            }
-            _ => false,
-        }
+        let h = unsafe { handle(h, name) }?;
+        strings::out_ptr(out, "out")?;
+        let (value, status) = match pick(h)? {
+            Some(v) => (v, tb_status::TB_OK),
+            None => (T::default(), tb_status::TB_ABSENT),
+        };
+        // SAFETY: checked above; the caller promises it is valid for writes.
+        unsafe { strings::write(out, value) };
+        Ok(status)
     })
 }

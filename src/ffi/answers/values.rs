@@ -24,10 +24,11 @@ pub struct tb_datetime {
 /// A messenger request's status: in a filter, which requests to count or list; in
 /// an answer, what the server said.
 #[repr(i32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum tb_messenger_status {
-    /// In a filter: any status. In an answer: the server sent none, or one that is
-    /// neither open nor closed (read the text with `tb_messenger_requests_status`).
+    /// In a filter: any status. In an answer: a status that is neither open nor
+    /// closed (read the text with `tb_messenger_requests_status_raw`).
+    #[default]
     TB_MESSENGER_STATUS_NONE = 0,
     /// Open (`A` on the wire).
     TB_MESSENGER_STATUS_OPEN = 1,
@@ -67,9 +68,10 @@ impl tb_messenger_status {
 /// Whether a messenger request awaits the user's answer: in a filter, which
 /// requests to count or list; in an answer, what the server said.
 #[repr(i32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum tb_messenger_pending {
-    /// In a filter: pending or not. In an answer: the server did not say.
+    /// In a filter: pending or not. In an answer: written with `TB_ABSENT`.
+    #[default]
     TB_MESSENGER_PENDING_NONE = 0,
     /// Awaits the user's answer (`S` on the wire).
     TB_MESSENGER_PENDING_YES = 1,
