@@ -361,7 +361,8 @@ pub unsafe extern "C" fn tb_config_set_retries(
         if base_delay_ms > max_delay_ms {
             return Err(Error::invalid_input(
                 "base_delay_ms",
-                format!("{base_delay_ms} is more than max_delay_ms ({max_delay_ms})"),
+                // No numbers or C names: a binding in seconds shows the reason as it is.
+                "is more than the maximum delay",
             ));
         }
         c.retry = RetryPolicy {

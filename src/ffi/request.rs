@@ -143,7 +143,7 @@ pub unsafe extern "C" fn tb_request_add_query(
 
 /// Adds a header, sent after the client's own (in the order added; a name may
 /// repeat). Checked when the request is sent, where a refusal is
-/// `TB_INVALID_ARGUMENT` naming the header and nothing is sent: a name that is not an
+/// `TB_INVALID_ARGUMENT` naming `header` (and the header) and nothing is sent: a name that is not an
 /// HTTP token (an empty one too); `Host`, `Content-Length`, `Transfer-Encoding`,
 /// `Connection`, `TE` and `Upgrade` (tokenbridge sets them); a value holding CR or LF
 /// or longer than 8192 bytes; `Authorization` unless

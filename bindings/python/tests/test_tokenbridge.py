@@ -9,6 +9,7 @@ TOKENBRIDGE_LIBRARY then). Standard library only.
 """
 
 import ast
+from re import findall as re_findall
 import asyncio
 import contextlib
 import datetime as dt
@@ -309,8 +310,9 @@ class T01Library(Base):
         self.assertIn("```python\n" + example + "```", readme)
 
     def test_agent_fields_and_enums_match_the_header(self) -> None:
-        # AgentProfile reads field i with tb_agent_profile_text(p, i, ...): its table
-        # must follow enum tb_agent_field, and the status/pending numbers theirs.
+        # AgentProfile reads each published field with its own getter: its table
+        # must name exactly the header's tb_agent_profile_<field> getters, and the
+        # status/pending numbers follow their enums.
         import re
 
         header = (PACKAGE_ROOT.parent.parent / "include" / "tokenbridge.h").read_text(encoding="utf-8")
@@ -321,12 +323,10 @@ class T01Library(Base):
             body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
             return [e.split("=")[0].strip() for e in body.split(",") if e.strip()]
 
-        fields = enum("tb_agent_field")
-        self.assertEqual(len(fields), 32)
-        self.assertEqual(
-            fields,
-            ["TB_AGENT_" + wire.upper() for wire, _ in tokenbridge.models._AGENT_FIELDS],
-        )
+        getters = set(re.findall(r"\btb_agent_profile_([a-z]+)\(const tb_agent_profile \*profile,\s*"
+                                 r"(?:const char \*\*out|int64_t \*out)", header))
+        self.assertEqual(len(getters), 32)
+        self.assertEqual(getters, {wire.lower() for wire, _ in tokenbridge.models._AGENT_FIELDS})
         self.assertEqual(enum("tb_messenger_status"), [
             "TB_MESSENGER_STATUS_NONE", "TB_MESSENGER_STATUS_OPEN", "TB_MESSENGER_STATUS_CLOSED"])
         self.assertIn("TB_MESSENGER_STATUS_OPEN = 1", header)
@@ -1219,6 +1219,125 @@ class T10PythonTerms(Base):
             with self.assertRaises(InvalidArgumentError) as cm:
                 a.messenger_alert_counter(doc_type="CPF")
             self.assertNotIn("NULL", str(cm.exception))
+
+    def test_invalid_arguments_come_as_data_from_the_c_abi(self) -> None:
+        # The binding builds its message from tb_last_error_parameter() and
+        # tb_last_error_reason(), never by rewriting the C message: the reason is
+        # the library's, word for word, and the name is the Python one.
+        from tokenbridge import _native
+
+        lib = _native.lib()
+        cfg = lib.tb_config_new()
+        try:
+            self.assertEqual(lib.tb_config_set_timeout_connect_ms(cfg, 0), Status.INVALID_ARGUMENT)
+            c_name = _native.take_string(lib.tb_last_error_parameter())
+            c_reason = _native.take_string(lib.tb_last_error_reason())
+        finally:
+            lib.tb_config_free(cfg)
+        self.assertEqual(c_name, "timeout_connect_ms")
+        with self.assertRaises(InvalidArgumentError) as cm:
+            Config(timeout_connect=0)
+        self.assertEqual(str(cm.exception), "invalid argument `timeout_connect`: " + c_reason)
+
+    def test_every_renamed_parameter_is_a_c_parameter(self) -> None:
+        # Each C name a call maps to a Python name (``names={...}``, ``_NAMES``) must
+        # be a parameter in the header: a renamed C parameter fails here, not in a
+        # user's error message.
+        header = Path(__file__).resolve().parents[3] / "include" / "tokenbridge.h"
+        if not header.exists():
+            self.fail("{} is missing: run the tests from the repository".format(header))
+        text = header.read_text(encoding="utf-8")
+        # The parameters, and the names the docs say an error names ("naming `x`").
+        declared = set(re_findall(r"naming `([a-z_]+)`", text))
+        for params in re_findall(r"\btb_[a-z0-9_]+\(([^;{)]*)\)", text):
+            for param in params.split(","):
+                words = re_findall(r"[A-Za-z_][A-Za-z0-9_]*", param)
+                if words:
+                    declared.add(words[-1])
+        package = Path(tokenbridge.__file__).resolve().parent
+        renamed: Dict[str, str] = {}
+        for source in sorted(package.glob("*.py")):
+            tree = ast.parse(source.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                value = None
+                if isinstance(node, ast.keyword) and node.arg == "names":
+                    value = node.value
+                if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "_NAMES" for t in node.targets
+                ):
+                    value = node.value
+                if isinstance(value, ast.Dict):
+                    for key in value.keys:
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                            renamed[key.value] = source.name
+        self.assertGreater(len(renamed), 5, "the maps were not found")
+        self.assertGreater(len(declared), 50, "the header's parameters were not found")
+        missing = {k: v for k, v in renamed.items() if k not in declared}
+        self.assertEqual(missing, {}, "C parameter names no C function has")
+
+    def test_leap_second_is_the_next_second_as_in_the_c_abi(self) -> None:
+        from tokenbridge import _native
+        from tokenbridge.models import _datetime
+
+        when = _native.TbDatetime(2024, 12, 31, 23, 59, 60)
+        self.assertEqual(_datetime(when), dt.datetime(2025, 1, 1, 0, 0, 0))
+        self.assertEqual(_datetime(_native.TbDatetime(2024, 2, 29, 1, 2, 3)), dt.datetime(2024, 2, 29, 1, 2, 3))
+
+    def test_absent_fields_are_none_and_present_ones_text(self) -> None:
+        # A server that leaves fields out (as fake_server.c does for the C tests):
+        # the C getters say TB_ABSENT, and Python says None, never an error.
+        import http.server
+
+        answers = {
+            "/GetToken": {"success": True, "message": "ok",
+                          "data": {"Token": "fake.token.value", "ExpiresIn": "3600"}},
+            "/User/UserHash": {"success": True, "message": "ok", "accessData": {
+                "Hash": "h4sh-value", "ChatURL": "https://chat.example/c", "Expires": "31/12/2024 23:59"}},
+            "/Messenger/Requests": {"success": True, "message": "ok", "userRequests": [
+                {"Protocolo": "P-1", "Situacao": "encerrado", "Pendente": False},
+                {"Status": "X", "Numero": 7}]},
+        }
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                self.do_GET()
+
+            def do_GET(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                body = next((json.dumps(v) for k, v in answers.items() if k in self.path), None)
+                data = (body or "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = "http://127.0.0.1:{}/anna/".format(server.server_address[1])
+            with AnnaClient(url, "h", "u", "p", config=Config(allow_http=True)) as a:
+                access = a.user_hash("42")
+                self.assertIsNone(access.expires, "not YYYYMMDDhhmmss: TB_ABSENT")
+                self.assertEqual(access.expires_raw, "31/12/2024 23:59")
+                self.assertEqual(access.embedded_url, "", "always present in the model: empty")
+                first, second = a.messenger_requests("42")
+                self.assertEqual((first.protocol, first.status, first.pending), ("P-1", "encerrado", False))
+                self.assertEqual(first.status_kind, RequestStatus.CLOSED)
+                self.assertEqual((second.protocol, second.description, second.link), (None, None, None))
+                self.assertEqual(second.status, "X")
+                self.assertIsNone(second.status_kind, "sent, but neither open nor closed")
+                self.assertIsNone(second.pending, "not sent: TB_ABSENT")
+                self.assertEqual(second.fields["Numero"], "7")
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
 
     def test_timeout_and_connection_errors_are_the_builtin_ones(self) -> None:
         import socket

@@ -40,7 +40,6 @@ from ctypes import (
     c_void_p,
 )
 from pathlib import Path
-import re
 from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
@@ -165,6 +164,8 @@ _SIGNATURES = {
     "tb_last_error_message": (c_void_p, []),
     "tb_last_error_http_status": (c_uint16, []),
     "tb_last_error_vendor_message": (c_void_p, []),
+    "tb_last_error_parameter": (c_void_p, []),
+    "tb_last_error_reason": (c_void_p, []),
     # config
     "tb_config_new": (CONFIG_P, []),
     "tb_config_free": (None, [CONFIG_P]),
@@ -269,19 +270,48 @@ _SIGNATURES = {
     "tb_anna_token": (STATUS, [ANNA_P, OUT_STR]),
     "tb_anna_set_token": (STATUS, [ANNA_P, c_char_p, c_int64]),
     # the agent profile (U2)
-    "tb_agent_profile_text": (STATUS, [PROFILE_P, c_int32] + LENT),
+    "tb_agent_profile_name": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_host": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_nat": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_type": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_accountcode": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_callgroup": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_callerid": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_canreinvite": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_context": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_dtmfmode": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_insecure": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_language": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_mailbox": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_pickupgroup": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_qualify": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_disallow": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_allow": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_port": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_defaultuser": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_subscribecontext": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_record": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_email": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_phonetype": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_transport": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_encryption": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_did": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_outboundproxy": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_fullname": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_loglevel": (STATUS, [PROFILE_P] + LENT),
+    "tb_agent_profile_token": (STATUS, [PROFILE_P] + LENT),
     "tb_agent_profile_get": (STATUS, [PROFILE_P, c_char_p] + LENT),
     "tb_agent_profile_field_count": (c_size_t, [PROFILE_P]),
     "tb_agent_profile_field_at": (STATUS, [PROFILE_P, c_size_t] + LENT + LENT),
-    "tb_agent_profile_id": (c_bool, [PROFILE_P, OUT_I64]),
-    "tb_agent_profile_limite": (c_bool, [PROFILE_P, OUT_I64]),
+    "tb_agent_profile_id": (STATUS, [PROFILE_P, OUT_I64]),
+    "tb_agent_profile_limite": (STATUS, [PROFILE_P, OUT_I64]),
     "tb_agent_profile_raw_json": (STATUS, [PROFILE_P] + LENT),
     "tb_agent_profile_free": (None, [PROFILE_P]),
     # access data (A2, A3)
     "tb_access_data_hash": (STATUS, [ACCESS_P] + LENT),
     "tb_access_data_chat_url": (STATUS, [ACCESS_P] + LENT),
     "tb_access_data_embedded_url": (STATUS, [ACCESS_P] + LENT),
-    "tb_access_data_expires": (c_bool, [ACCESS_P, POINTER(TbDatetime)]),
+    "tb_access_data_expires": (STATUS, [ACCESS_P, POINTER(TbDatetime)]),
     "tb_access_data_expires_raw": (STATUS, [ACCESS_P] + LENT),
     "tb_access_data_raw_json": (STATUS, [ACCESS_P] + LENT),
     "tb_access_data_free": (None, [ACCESS_P]),
@@ -304,9 +334,9 @@ _SIGNATURES = {
     "tb_messenger_requests_description": (STATUS, [REQUESTS_P, c_size_t] + LENT),
     "tb_messenger_requests_opened_at": (STATUS, [REQUESTS_P, c_size_t] + LENT),
     "tb_messenger_requests_protocol": (STATUS, [REQUESTS_P, c_size_t] + LENT),
-    "tb_messenger_requests_status": (STATUS, [REQUESTS_P, c_size_t] + LENT),
+    "tb_messenger_requests_status_raw": (STATUS, [REQUESTS_P, c_size_t] + LENT),
     "tb_messenger_requests_link": (STATUS, [REQUESTS_P, c_size_t] + LENT),
-    "tb_messenger_requests_status_kind": (STATUS, [REQUESTS_P, c_size_t, OUT_I32]),
+    "tb_messenger_requests_status": (STATUS, [REQUESTS_P, c_size_t, OUT_I32]),
     "tb_messenger_requests_pending": (STATUS, [REQUESTS_P, c_size_t, OUT_I32]),
     "tb_messenger_requests_get": (STATUS, [REQUESTS_P, c_size_t, c_char_p] + LENT),
     "tb_messenger_requests_field_count": (c_size_t, [REQUESTS_P, c_size_t]),
@@ -498,12 +528,30 @@ def lent_text(ptr: c_void_p, size: c_size_t) -> Optional[str]:
     return None if data is None else data.decode("utf-8", "replace")
 
 
+def present(status: int) -> bool:
+    """A getter's status: ``True`` for TB_OK, ``False`` for TB_ABSENT (the answer
+    does not have the field: not a failure); raises for anything else."""
+    if status == Status.ABSENT:
+        return False
+    check(status)
+    return True
+
+
 def lent(fn: Callable[..., int], *args: Any) -> Optional[str]:
-    """Runs an accessor ``fn(*args, const char **out, size_t *out_len)`` and
-    copies the string it lent (``None`` when the answer lacks it)."""
+    """Runs a text getter ``fn(*args, const char **out, size_t *out_len)`` and
+    copies the string it lent (``None`` for TB_ABSENT: the answer lacks it)."""
     ptr, size = c_void_p(), c_size_t(0)
-    check(fn(*args, ctypes.byref(ptr), ctypes.byref(size)))
+    if not present(fn(*args, ctypes.byref(ptr), ctypes.byref(size))):
+        return None
     return lent_text(ptr, size)
+
+
+def value(fn: Callable[..., int], *args: Any, out: Any) -> Any:
+    """Runs a typed getter ``fn(*args, T *out)`` into the ctypes object ``out``:
+    its value, or ``None`` for TB_ABSENT."""
+    if not present(fn(*args, ctypes.byref(out))):
+        return None
+    return out.value if hasattr(out, "value") else out
 
 
 def lent_pair(fn: Callable[..., int], *args: Any) -> Tuple[Optional[str], Optional[str]]:
@@ -527,31 +575,27 @@ def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> Iterator[Any
 
 Names = Optional[Mapping[str, str]]
 
-# C parameter names that a Python user never writes: durations in seconds, not
-# milliseconds (`timeout_connect_ms` is `timeout_connect`), AnnA's `pass`.
-_DEFAULT_NAMES = {"pass": "password"}
-_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
-_BARE_MS = re.compile(r"\b([a-z][a-z0-9_]*)_ms\b")
+# How Python spells a C parameter the library names (tb_last_error_parameter()):
+# durations are seconds, not milliseconds, so `timeout_connect_ms` is
+# `timeout_connect`; a call's own map (``names``) comes first. The reason is the
+# library's (tb_last_error_reason()), with NULL said the Python way.
+_NULL_REASON = "is NULL"
 
 
-def python_terms(message: str, names: Names = None) -> str:
-    """A library message in the Python user's terms: parameter names as the Python
-    API spells them (``names`` maps C names to Python ones; ``*_ms`` drops its
-    suffix), ``None`` for NULL."""
+def python_name(c_name: str, names: Names = None) -> str:
+    """The Python name of the C parameter ``c_name``."""
+    if names and c_name in names:
+        return names[c_name]
+    if c_name.endswith("_ms"):
+        return c_name[:-3]
+    return c_name
 
-    def rename(m: "re.Match[str]") -> str:
-        name = m.group(1)
-        if names and name in names:
-            return "`{}`".format(names[name])
-        if name in _DEFAULT_NAMES:
-            return "`{}`".format(_DEFAULT_NAMES[name])
-        if name.endswith("_ms"):
-            return "`{}`".format(name[:-3])
-        return m.group(0)
 
-    out = _NAME.sub(rename, message, count=1)  # the parameter comes first
-    out = _BARE_MS.sub(r"\1", out)
-    return out.replace(": is NULL", ": is None")
+def invalid_argument_message(c_name: str, reason: str, names: Names = None) -> str:
+    """The message of an :class:`InvalidArgumentError`, in the Python user's terms."""
+    if reason.startswith(_NULL_REASON):
+        reason = "is None" + reason[len(_NULL_REASON):]
+    return "invalid argument `{}`: {}".format(python_name(c_name, names), reason)
 
 
 def check(status: int, names: Names = None) -> None:
@@ -572,10 +616,12 @@ def last_error(status: int, names: Names = None) -> TokenBridgeError:
     message = take_string(cdll.tb_last_error_message())
     http_status = int(cdll.tb_last_error_http_status())
     vendor_message = take_string(cdll.tb_last_error_vendor_message())
-    if not message:
+    parameter = take_string(cdll.tb_last_error_parameter())
+    reason = take_string(cdll.tb_last_error_reason())
+    if parameter is not None and reason is not None:
+        message = invalid_argument_message(parameter, reason, names)
+    elif not message:
         message = status_name(status)
-    elif status == Status.INVALID_ARGUMENT:
-        message = python_terms(message, names)
     return error_class(status)(message, status, http_status or None, vendor_message)
 
 

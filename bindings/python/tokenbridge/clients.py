@@ -513,7 +513,6 @@ class AnnaClient(_Client):
     """
 
     _API = "anna"
-    _NAMES = {"pass": "password"}
 
     def __init__(
         self,

@@ -11,6 +11,8 @@ class Status(enum.IntEnum):
 
     OK = 0
     INVALID_ARGUMENT = 1
+    ABSENT = 2
+    """Not a failure: a getter's field is not in the answer (read as ``None``)."""
     DNS = 10
     CONNECT = 11
     TLS = 12

@@ -100,8 +100,9 @@ def _raw(text: str) -> Any:
     return _json.loads(text) if text else None
 
 
-# tb_agent_field, in the header's order (the index is the enum's value): the wire
-# name, and the attribute of AgentProfile that holds it.
+# The published fields: the wire name, and the attribute of AgentProfile that holds
+# it. Each text field has its getter tb_agent_profile_<wire name in lower case>;
+# `id` and `limite` have typed ones.
 _AGENT_FIELDS: Tuple[Tuple[str, str], ...] = (
     ("id", "id"), ("name", "name"), ("host", "host"), ("nat", "nat"), ("type", "kind"),
     ("accountcode", "accountcode"), ("callgroup", "callgroup"), ("callerid", "callerid"),
@@ -115,7 +116,7 @@ _AGENT_FIELDS: Tuple[Tuple[str, str], ...] = (
     ("LogLevel", "log_level"), ("limite", "limite"), ("token", "token"),
 )
 _AGENT_PUBLISHED = frozenset(wire for wire, _ in _AGENT_FIELDS)
-_AGENT_NUMBERS = {"id": "tb_agent_profile_id", "limite": "tb_agent_profile_limite"}
+_AGENT_NUMBERS = frozenset(("id", "limite"))
 
 
 def _fields(count: int, at: Any, *args: Any) -> Dict[str, str]:
@@ -197,12 +198,12 @@ class AgentProfile:
     def _read(cls, lib: Any, p: Any) -> "AgentProfile":
         """Copies a live ``tb_agent_profile`` (the caller frees it)."""
         values: Dict[str, Any] = {}
-        for index, (wire, attr) in enumerate(_AGENT_FIELDS):
+        for wire, attr in _AGENT_FIELDS:
+            getter = getattr(lib, "tb_agent_profile_" + wire.lower())
             if wire in _AGENT_NUMBERS:
-                number = c_int64(0)
-                values[attr] = number.value if getattr(lib, _AGENT_NUMBERS[wire])(p, byref(number)) else None
+                values[attr] = _native.value(getter, p, out=c_int64(0))
             else:
-                values[attr] = _native.lent(lib.tb_agent_profile_text, p, index)
+                values[attr] = _native.lent(getter, p)
         fields = _fields(int(lib.tb_agent_profile_field_count(p)), lib.tb_agent_profile_field_at, p)
         values["token"] = values["token"] or ""
         return cls(
@@ -247,7 +248,7 @@ class AccessData:
             hash=_native.lent(lib.tb_access_data_hash, d) or "",
             chat_url=_native.lent(lib.tb_access_data_chat_url, d) or "",
             embedded_url=_native.lent(lib.tb_access_data_embedded_url, d) or "",
-            expires=_datetime(when) if lib.tb_access_data_expires(d, byref(when)) else None,
+            expires=_datetime(when) if _native.present(lib.tb_access_data_expires(d, byref(when))) else None,
             expires_raw=_native.lent(lib.tb_access_data_expires_raw, d) or "",
         )
 
@@ -354,19 +355,18 @@ class MessengerRequest:
             def text(name: str) -> Optional[str]:
                 return _native.lent(getattr(lib, "tb_messenger_requests_" + name), list_, i)
 
-            kind, pending = c_int32(0), c_int32(0)
-            _native.check(lib.tb_messenger_requests_status_kind(list_, i, byref(kind)))
-            _native.check(lib.tb_messenger_requests_pending(list_, i, byref(pending)))
+            kind = _native.value(lib.tb_messenger_requests_status, list_, i, out=c_int32(0))
+            pending = _native.value(lib.tb_messenger_requests_pending, list_, i, out=c_int32(0))
             out.append(cls(
                 department=text("department"),
                 channel=text("channel"),
                 description=text("description"),
                 opened_at=text("opened_at"),
                 protocol=text("protocol"),
-                status=text("status"),
-                pending=_PENDING_PY.get(pending.value),
+                status=text("status_raw"),
+                pending=_PENDING_PY.get(pending),
                 link=text("link"),
-                status_kind=_STATUS_PY.get(kind.value),
+                status_kind=_STATUS_PY.get(kind),
                 fields=_fields(
                     int(lib.tb_messenger_requests_field_count(list_, i)),
                     lib.tb_messenger_requests_field_at, list_, i,
