@@ -129,8 +129,16 @@ pub extern "C" fn tb_last_error_status() -> tb_status {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_message() -> *mut c_char {
+    owned(|e| Some(&e.message))
+}
+
+/// A newly allocated copy of the text `pick` finds in the thread's last error, or
+/// NULL when there is none (or no last error): the body of the string getters.
+fn owned(pick: impl FnOnce(&LastError) -> Option<&str>) -> *mut c_char {
     guard(std::ptr::null_mut(), || {
-        read(|e| strings::lossy_c_string(&e.message).into_raw()).unwrap_or(std::ptr::null_mut())
+        read(|e| pick(e).map(|t| strings::lossy_c_string(t).into_raw()))
+            .flatten()
+            .unwrap_or(std::ptr::null_mut())
     })
 }
 
@@ -152,15 +160,7 @@ pub extern "C" fn tb_last_error_http_status() -> u16 {
 /// Thread-safe; reads the calling thread's own last error.
 #[no_mangle]
 pub extern "C" fn tb_last_error_vendor_message() -> *mut c_char {
-    guard(std::ptr::null_mut(), || {
-        read(|e| {
-            e.vendor_message
-                .as_deref()
-                .map(|m| strings::lossy_c_string(m).into_raw())
-        })
-        .flatten()
-        .unwrap_or(std::ptr::null_mut())
-    })
+    owned(|e| e.vendor_message.as_deref())
 }
 
 /// A newly allocated copy of the name of the argument the last failed call on
