@@ -20,7 +20,8 @@
  *     may put a NUL inside a string). The handle's *_free wipes the bytes (answers can
  *     hold hashes).
  * - Answers (tb_response, tb_agent_profile, tb_access_data, tb_messenger_structure,
- *   tb_messenger_requests) are immutable handles read with getters, one convention:
+ *   tb_messenger_requests, tb_yativo_event) are immutable handles read with getters, one
+ *   convention:
  *   - One getter per field: tb_status tb_<handle>_<field>(const H *h, [size_t index,]
  *     T *out [, size_t *out_len]), T being lent text, int64_t, tb_datetime or an enum.
  *     TB_OK: *out is set. TB_ABSENT: the field is optional and the server did not send
@@ -36,8 +37,8 @@
  *     60; as an instant it is the next second (23:59:60 is 00:00:00 of the next day), and
  *     bindings that convert to a date type do the same.
  *   - The only JSON text that crosses the boundary is the *_raw_json escape hatches (the
- *     value the server sent, written anew with object keys sorted) and
- *     tb_request_set_json's body.
+ *     value the server sent, written anew with object keys sorted), a webhook event's
+ *     data (tb_yativo_event_data_json, as it came) and tb_request_set_json's body.
  * - Handles are opaque; *_free(NULL) does nothing. Client handles are thread-safe;
  *   a tb_config is not (clients copy it when created).
  * - No panic crosses the boundary: an internal error is TB_PANIC.
@@ -553,6 +554,16 @@ typedef struct tb_ucontact_client tb_ucontact_client;
  * free it while another thread uses it.
  */
 typedef struct tb_yativo_client tb_yativo_client;
+
+/**
+ * A verified Yativo webhook event (from `tb_yativo_webhook_verify`): its type, id,
+ * time and `data`. Free it with `tb_yativo_event_free`. Read-only: any number of
+ * threads may read one at once.
+ *
+ * Webhooks are delivered at least once: remember the ids you processed
+ * (`tb_yativo_event_id`) and skip the ones you have seen.
+ */
+typedef struct tb_yativo_event tb_yativo_event;
 
 /**
  * A function that receives log records; see `tb_set_log_callback`.
@@ -1431,6 +1442,60 @@ tb_status tb_anna_messenger_link(tb_anna_client *c,
  * `c` is NULL or a live client; `token` is NULL or NUL-terminated.
  */
 TB_API tb_status tb_anna_set_token(tb_anna_client *c, const char *token, int64_t expires_at);
+
+/**
+ * Checks a Yativo webhook request and reads its event: the HMAC-SHA256 of the raw
+ * `body` (`body_len` bytes exactly as received: a body parsed and written again no
+ * longer matches) against the signature header, for each of the `secret_count`
+ * secrets (one, or two during a rotation), compared in constant time.
+ *
+ * * `header_name`: the signature header's name as received —
+ *   `X-Yativo-Signature`, `X-Webhook-Signature` or `Signature`, in any case.
+ * * `header_value`: its value, 64 hex digits with or without `sha256=`.
+ * * `out`: receives the event on success; free it with `tb_yativo_event_free`.
+ *
+ * A request that fails the check is `TB_INVALID_ARGUMENT` naming the part that is
+ * wrong — `header_name` (not a signature header), `header_value` (empty, not hex,
+ * the wrong length, or no secret matched: the body was changed or signed with
+ * another secret), `body` (signed, but not a Yativo event) — and answer it with
+ * 401 or 400. The message never holds a secret or the MAC the body should have
+ * had. The signature does not cover Yativo's `Timestamp` header: deduplicate
+ * events by `tb_yativo_event_id` (delivery is at least once).
+ *
+ * ```c
+ * const char *secrets[] = {"whsec_current", "whsec_previous"};
+ * tb_yativo_event *event = NULL;
+ * if (tb_yativo_webhook_verify(body, body_len, "X-Yativo-Signature", signature,
+ *                              secrets, 2, &event) == TB_OK) {
+ *     const char *type, *id;
+ *     tb_yativo_event_type(event, &type, NULL);
+ *     tb_yativo_event_id(event, &id, NULL);
+ *     printf("%s %s\n", type, id);  // then 200 OK
+ *     tb_yativo_event_free(event);
+ * } else {
+ *     char *why = tb_last_error_message();  // then 401 Unauthorized
+ *     fprintf(stderr, "refused a webhook: %s\n", why);
+ *     tb_string_free(why);
+ * }
+ * ```
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ *
+ * `body` is NULL (only with `body_len` 0) or points to `body_len` readable bytes;
+ * the strings are NULL or NUL-terminated; `secrets` is NULL (only with
+ * `secret_count` 0) or points to `secret_count` string pointers; `out` is NULL or
+ * valid for writes.
+ */
+TB_API
+tb_status tb_yativo_webhook_verify(const uint8_t *body,
+                                   size_t body_len,
+                                   const char *header_name,
+                                   const char *header_value,
+                                   const char *const *secrets,
+                                   size_t secret_count,
+                                   tb_yativo_event **out);
 
 /**
  * `name`: the agent's (SIP peer's) name; lent (see "Strings"), `TB_ABSENT` when the
@@ -2406,6 +2471,76 @@ tb_status tb_response_header(const tb_response *response,
  * other thread uses it during or after the call.
  */
 TB_API void tb_response_free(tb_response *response);
+
+/**
+ * The event type (`event`, `event_type` or `type` in the body), e.g.
+ * `payout.created`; lent (see "Strings"); always present.
+ *
+ * # Safety
+ *
+ * `event` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_yativo_event_type(const tb_yativo_event *event,
+                               const char **out,
+                               size_t *out_len);
+
+/**
+ * The event id (`id` or `event_id`; a number comes as its digits): the key to
+ * deduplicate on; lent (see "Strings"); always present.
+ *
+ * # Safety
+ *
+ * `event` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_yativo_event_id(const tb_yativo_event *event,
+                             const char **out,
+                             size_t *out_len);
+
+/**
+ * When the event happened (`created_at` or `timestamp` in the body), in Unix
+ * seconds; `TB_ABSENT` (and 0) when the body does not say.
+ *
+ * # Safety
+ *
+ * `event` is NULL or live; `out` is NULL or valid for writes.
+ */
+TB_API tb_status tb_yativo_event_created_at(const tb_yativo_event *event, int64_t *out);
+
+/**
+ * The event's `data` as the JSON text it came as (any JSON value, byte for byte);
+ * lent (see "Strings"); always present. Parse it with your JSON library.
+ *
+ * # Safety
+ *
+ * `event` is NULL or live; the out-pointers are NULL or valid for writes.
+ */
+TB_API
+tb_status tb_yativo_event_data_json(const tb_yativo_event *event,
+                                    const char **out_json,
+                                    size_t *out_len);
+
+/**
+ * Which of the secrets given to `tb_yativo_webhook_verify` signed the event (0 for
+ * the first): during a rotation, it tells when the old secret is no longer used.
+ *
+ * # Safety
+ *
+ * `event` is NULL or live; `out` is NULL or valid for writes.
+ */
+TB_API tb_status tb_yativo_event_secret_index(const tb_yativo_event *event, size_t *out);
+
+/**
+ * Frees an event (its text is wiped first); the strings it lent become invalid.
+ * `tb_yativo_event_free(NULL)` does nothing.
+ *
+ * # Safety
+ *
+ * `event` is NULL or an event from `tb_yativo_webhook_verify`, not freed yet, and
+ * no other thread uses it during or after the call.
+ */
+TB_API void tb_yativo_event_free(tb_yativo_event *event);
 
 /**
  * A new filter that lets every request through, or NULL if memory ran out. Free it

@@ -52,6 +52,8 @@ struct fake_server {
     int stopping;
     unsigned requests;
     char last_head[8192];
+    char last_body[FAKE_BODY_MAX];
+    size_t last_body_len;
 };
 
 static int is_stopping(fake_server *s) {
@@ -73,9 +75,10 @@ static void write_all(sock_t fd, const char *data, size_t len) {
     }
 }
 
-/* Reads the head and the Content-Length body of one request; 0 on success, 1 for
- * a TLS ClientHello (head is then "TLS"), -1 on failure. */
-static int read_request(sock_t fd, char *head, size_t size) {
+/* Reads the head and the Content-Length body of one request, keeping the body's
+ * first FAKE_BODY_MAX bytes in body (*body_len of them); 0 on success, 1 for a TLS
+ * ClientHello (head is then "TLS"), -1 on failure. */
+static int read_request(sock_t fd, char *head, size_t size, char *body, size_t *body_len) {
     size_t used = 0;
     char *end = NULL;
     while (!end) {
@@ -100,6 +103,9 @@ static int read_request(sock_t fd, char *head, size_t size) {
             want = (size_t)strtoul(line + 17, NULL, 10);
         }
     }
+    if (have > want) have = want;
+    *body_len = have < FAKE_BODY_MAX ? have : FAKE_BODY_MAX;
+    memcpy(body, head + head_len, *body_len);
     char sink[1024];
     while (have < want) {
         struct pollfd p = {fd, POLLIN, 0};
@@ -107,6 +113,10 @@ static int read_request(sock_t fd, char *head, size_t size) {
         size_t chunk = want - have < sizeof sink ? want - have : sizeof sink;
         ssize_t n = recv(fd, sink, (io_len)chunk, 0);
         if (n <= 0) return -1;
+        size_t keep = *body_len < FAKE_BODY_MAX ? FAKE_BODY_MAX - *body_len : 0;
+        if (keep > (size_t)n) keep = (size_t)n;
+        memcpy(body + *body_len, sink, keep);
+        *body_len += keep;
         have += (size_t)n;
     }
     *end = '\0';
@@ -115,7 +125,9 @@ static int read_request(sock_t fd, char *head, size_t size) {
 
 static void serve(fake_server *s, sock_t fd) {
     char head[8192];
-    int got = read_request(fd, head, sizeof head);
+    static _Thread_local char body[FAKE_BODY_MAX];
+    size_t body_len = 0;
+    int got = read_request(fd, head, sizeof head, body, &body_len);
     if (got < 0) {
         sock_close(fd);
         return;
@@ -130,6 +142,8 @@ static void serve(fake_server *s, sock_t fd) {
     pthread_mutex_lock(&s->lock);
     s->requests++;
     snprintf(s->last_head, sizeof s->last_head, "%s", head);
+    memcpy(s->last_body, body, body_len);
+    s->last_body_len = body_len;
     pthread_mutex_unlock(&s->lock);
 
     const fake_route *route = NULL;
@@ -243,6 +257,14 @@ void fake_server_last_head(fake_server *s, char *buf, size_t size) {
     pthread_mutex_lock(&s->lock);
     snprintf(buf, size, "%s", s->last_head);
     pthread_mutex_unlock(&s->lock);
+}
+
+size_t fake_server_last_body(fake_server *s, char *buf, size_t size) {
+    pthread_mutex_lock(&s->lock);
+    size_t n = s->last_body_len < size ? s->last_body_len : size;
+    memcpy(buf, s->last_body, n);
+    pthread_mutex_unlock(&s->lock);
+    return n;
 }
 
 void fake_server_stop(fake_server *s) {

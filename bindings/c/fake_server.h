@@ -34,6 +34,11 @@ int fake_server_port(const fake_server *s);
 unsigned fake_server_requests(fake_server *s);
 /* A copy of the head (request line and headers) of the last request, into buf. */
 void fake_server_last_head(fake_server *s, char *buf, size_t size);
+/* The most bytes of a request body the server keeps. */
+#define FAKE_BODY_MAX 65536
+/* A copy of the body of the last request (its first FAKE_BODY_MAX bytes) into buf;
+ * returns how many bytes were copied (at most size). */
+size_t fake_server_last_body(fake_server *s, char *buf, size_t size);
 /* Stops the server and frees it. */
 void fake_server_stop(fake_server *s);
 /* A port on 127.0.0.1 where nothing listens (just closed). */

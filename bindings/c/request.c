@@ -753,6 +753,180 @@ static void test_response_arguments(void) {
 
 /* ------------------------------------------------------------ main */
 
+/* ------------------------------------------------------------ Yativo: webhooks */
+
+/* The value of header `name` (any case) in a request head, copied into buf; NULL
+ * when the head has no such header. */
+static const char *head_value(const char *head, const char *name, char *buf, size_t size) {
+    size_t n = strlen(name);
+    for (const char *line = strstr(head, "\r\n"); line; line = strstr(line + 2, "\r\n")) {
+        if (strncasecmp(line + 2, name, n) == 0 && line[2 + n] == ':') {
+            const char *v = line + 3 + n;
+            while (*v == ' ') v++;
+            const char *end = strstr(v, "\r\n");
+            size_t len = end ? (size_t)(end - v) : strlen(v);
+            if (len >= size) len = size - 1;
+            memcpy(buf, v, len);
+            buf[len] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* Whether `needle` (n bytes) stands in `hay` (len bytes); memmem is not portable. */
+static bool holds_bytes(const char *hay, size_t len, const char *needle, size_t n) {
+    for (size_t i = 0; n <= len && i <= len - n; i++)
+        if (memcmp(hay + i, needle, n) == 0) return true;
+    return false;
+}
+
+static const char WEBHOOK_OK[] =
+    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+/* One payout with the sandbox POSTing its signed event to our fake server in the
+ * given header form and tamper mode; then tb_yativo_webhook_verify on what came. */
+static void webhook_case(fake_server *fs, const char *header, bool prefix, const char *tamper,
+                         tb_status want, const char *refused) {
+    char sub[512];
+    snprintf(sub, sizeof sub,
+             "{\"url\": \"http://127.0.0.1:%d/hook\", \"secret\": \"whsec_c_current\", "
+             "\"header\": \"%s\", \"prefix\": %s, \"tamper\": \"%s\", \"times\": 1, "
+             "\"timeout_ms\": 5000}",
+             fake_server_port(fs), header, prefix ? "true" : "false", tamper);
+    sandbox_control("DELETE", "webhooks", NULL);
+    sandbox_control("POST", "webhooks", sub);
+    unsigned before = fake_server_requests(fs);
+    tb_request *r = new_request("POST", "payouts");
+    CHECK_OK(tb_request_set_json(r, "{\"amount\": \"12.34\", \"currency\": \"USD\"}"));
+    tb_response *resp = NULL;
+    CHECK_OK(tb_yativo_send(g_yt, r, &resp));
+    tb_response_free(resp);
+    tb_request_free(r);
+    /* Delivery runs on the sandbox's own thread: wait for it, at most 10 s. */
+    for (int i = 0; i < 200 && fake_server_requests(fs) == before; i++) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    CHECK(fake_server_requests(fs) == before + 1, "%s %s: the webhook came", header, tamper);
+    char head[8192], value[256];
+    static char body[FAKE_BODY_MAX];
+    fake_server_last_head(fs, head, sizeof head);
+    size_t body_len = fake_server_last_body(fs, body, sizeof body);
+    CHECK(strncmp(head, "POST /hook ", 11) == 0, "the webhook's request line: %.40s", head);
+    const char *signature = head_value(head, header, value, sizeof value);
+    CHECK(signature != NULL, "%s %s: the head has the signature header:\n%s", header, tamper, head);
+    if (!signature) return;
+    CHECK(!prefix || strncmp(signature, "sha256=", 7) == 0 || strcmp(tamper, "empty") == 0,
+          "%s: the value has its prefix: %s", header, signature);
+
+    /* The current secret second, as after a rotation: either one verifies. */
+    const char *secrets[] = {"whsec_c_old", "whsec_c_current"};
+    tb_yativo_event *event = (tb_yativo_event *)&g_sentinel_object;
+    tb_status s = tb_yativo_webhook_verify((const uint8_t *)body, body_len, header, signature,
+                                           secrets, 2, &event);
+    CHECK(s == want, "%s prefix=%d tamper=%s: %s, wanted %s (%s)", header, prefix, tamper,
+          tb_status_name(s), tb_status_name(want), last_message());
+    if (s == TB_OK) {
+        const char *text = NULL;
+        size_t len = 0;
+        CHECK_OK(tb_yativo_event_type(event, &text, &len));
+        CHECK(text && strcmp(text, "payout.created") == 0 && len == strlen(text), "type %s",
+              text ? text : "(NULL)");
+        CHECK_OK(tb_yativo_event_id(event, &text, NULL));
+        CHECK(text && strncmp(text, "evt_", 4) == 0 && strlen(text) == 36, "id %s",
+              text ? text : "(NULL)");
+        int64_t at = 0;
+        CHECK_OK(tb_yativo_event_created_at(event, &at));
+        CHECK(at > 1700000000 && at <= (int64_t)time(NULL) + 5, "created_at %lld", (long long)at);
+        CHECK_OK(tb_yativo_event_data_json(event, &text, &len));
+        CHECK(text && text[0] == '{' && strstr(text, "\"amount\":\"12.34\"") && strstr(text, "po_"),
+              "data %s", text ? text : "(NULL)");
+        /* data is the body's own bytes: found in it as they came. */
+        CHECK(text && len > 0 && holds_bytes(body, body_len, text, len),
+              "data is the raw JSON text of the body");
+        size_t which = 9;
+        CHECK_OK(tb_yativo_event_secret_index(event, &which));
+        CHECK(which == 1, "the second secret signed it, not %zu", which);
+        tb_yativo_event_free(event);
+    } else {
+        CHECK(event == (tb_yativo_event *)&g_sentinel_object, "a refusal writes no event");
+        const char *m = last_message();
+        CHECK(strstr(m, refused) != NULL, "%s %s: the message \"%s\" says \"%s\"", header, tamper,
+              m, refused);
+        CHECK(!strstr(m, "whsec_c_"), "the message holds no secret: %s", m);
+        char *arg = tb_last_error_parameter();
+        CHECK(arg && strcmp(arg, "header_value") == 0, "parameter %s", arg ? arg : "(NULL)");
+        tb_string_free(arg);
+    }
+}
+
+static void test_webhooks(void) {
+    fake_route routes[] = {{NULL, FAKE_REPLY, WEBHOOK_OK, 0}};
+    fake_server *fs = fake_server_start(routes, 1);
+    CHECK(fs != NULL, "the webhook receiver started");
+    if (!fs) return;
+    /* Each header form, bare hex and sha256=. */
+    webhook_case(fs, "X-Yativo-Signature", false, "none", TB_OK, "");
+    webhook_case(fs, "X-Webhook-Signature", true, "none", TB_OK, "");
+    webhook_case(fs, "Signature", false, "none", TB_OK, "");
+    webhook_case(fs, "Signature", true, "none", TB_OK, "");
+    /* What the receiver must refuse. */
+    webhook_case(fs, "X-Yativo-Signature", false, "body", TB_INVALID_ARGUMENT,
+                 "matches none of the 2 webhook secret(s)");
+    webhook_case(fs, "X-Yativo-Signature", false, "wrong_secret", TB_INVALID_ARGUMENT,
+                 "matches none of the 2 webhook secret(s)");
+    webhook_case(fs, "X-Webhook-Signature", false, "truncated", TB_INVALID_ARGUMENT,
+                 "is not a hex HMAC-SHA256");
+    webhook_case(fs, "Signature", true, "non_hex", TB_INVALID_ARGUMENT, "is not a hex HMAC-SHA256");
+    webhook_case(fs, "X-Yativo-Signature", false, "empty", TB_INVALID_ARGUMENT,
+                 "is not a hex HMAC-SHA256");
+    sandbox_control("DELETE", "webhooks", NULL);
+    fake_server_stop(fs);
+
+    /* The arguments, each named. */
+    const char *one[] = {"s"}, *with_null[] = {"s", NULL};
+    const uint8_t body[] = "{}";
+    tb_yativo_event *event = (tb_yativo_event *)&g_sentinel_object;
+    check_invalid(tb_yativo_webhook_verify(NULL, 2, "Signature", "00", one, 1, &event),
+                  "`body`: is NULL with body_len 2", __LINE__, "NULL body");
+    check_invalid(tb_yativo_webhook_verify(body, 2, NULL, "00", one, 1, &event), "`header_name`",
+                  __LINE__, "NULL header_name");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", NULL, one, 1, &event),
+                  "`header_value`", __LINE__, "NULL header_value");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", BAD_UTF8, one, 1, &event),
+                  "`header_value`: is not valid UTF-8", __LINE__, "bad UTF-8 header_value");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", NULL, 1, &event),
+                  "`secrets`: is NULL", __LINE__, "NULL secrets");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", one, 0, &event),
+                  "`secret_count`", __LINE__, "no secret");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", with_null, 2, &event),
+                  "`secrets`: is NULL", __LINE__, "a NULL secret");
+    const char *empty[] = {""};
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", empty, 1, &event),
+                  "`secrets`: secret 1 of 1 is empty", __LINE__, "an empty secret");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", one, 1, NULL), "`out`",
+                  __LINE__, "NULL out");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Authorization", "00", one, 1, &event),
+                  "`header_name`: `Authorization` is not a Yativo signature header", __LINE__,
+                  "another header");
+    check_invalid(tb_yativo_webhook_verify(body, 2, "Signature", "00", one, 1, &event),
+                  "`header_value`", __LINE__, "a short signature");
+    CHECK(event == (tb_yativo_event *)&g_sentinel_object, "refusals write no event");
+    /* A correctly signed body that is no event names `body`. HMAC-SHA256 with the
+     * secret "s", from: printf '%s' '{"hello": 1}' | openssl dgst -sha256 -hmac s */
+    const char *payload = "{\"hello\": 1}";
+    const char *sig = "866ab332b8cfa38658b9a40d8b5bd943667c27bd7ed7ba379c2c4d9db5176bc0";
+    check_invalid(tb_yativo_webhook_verify((const uint8_t *)payload, strlen(payload), "signature",
+                                           sig, one, 1, &event),
+                  "`body`: the body is not a Yativo event", __LINE__, "a signed non-event");
+    CHECK(event == (tb_yativo_event *)&g_sentinel_object, "no event for a non-event");
+    int64_t at = 7;
+    CHECK(tb_yativo_event_created_at(NULL, &at) == TB_INVALID_ARGUMENT && at == 7,
+          "tb_yativo_event_created_at(NULL)");
+    tb_yativo_event_free(NULL);
+}
+
 int main(void) {
     const char *url = getenv("TOKENBRIDGE_SANDBOX_URL");
     if (!url || !*url) {
@@ -788,6 +962,7 @@ int main(void) {
     test_big_body();
     test_unauthorized();
     test_wire();
+    test_webhooks();
 
     tb_ucontact_client_free(g_uc);
     tb_yativo_client_free(g_yt);

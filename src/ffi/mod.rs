@@ -13,7 +13,8 @@
 //! `run`, the fallible exports' boundary), [`log`] (the
 //! log callback), [`strings`] (C strings in and out, out-pointers), [`config`],
 //! [`ucontact`], [`yativo`],
-//! [`anna`], [`answers`] (the typed answers as handles with accessors), [`filter`]
+//! [`anna`], [`webhook`] (Yativo webhooks checked), [`answers`] (the typed answers
+//! as handles with getters), [`filter`]
 //! (the messenger filter builder), [`request`] (the generic call as a request
 //! builder and a response handle), [`text`] (how handles lend strings) and
 //! [`constants`] (the header's URL macros). The exports the three clients share
@@ -40,6 +41,8 @@ pub mod ucontact;
 pub mod yativo;
 
 pub mod anna;
+
+pub mod webhook;
 
 pub mod answers;
 

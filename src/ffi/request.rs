@@ -256,24 +256,8 @@ pub unsafe extern "C" fn tb_request_set_body(
             ));
         }
         check_value("content_type", content_type)?;
-        let bytes = match (bytes.is_null(), len) {
-            (_, 0) => Vec::new(),
-            (true, _) => {
-                return Err(Error::invalid_input(
-                    "bytes",
-                    format!("is NULL with len {len} (NULL is only for an empty body)"),
-                ))
-            }
-            (false, n) if n > isize::MAX as usize => {
-                return Err(Error::invalid_input(
-                    "len",
-                    format!("{n} is more than any buffer can hold"),
-                ))
-            }
-            // SAFETY: not NULL, `len` fits a slice, and the caller promises `len`
-            // readable bytes.
-            (false, _) => unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec(),
-        };
+        // SAFETY: the caller promises NULL or `len` readable bytes.
+        let bytes = unsafe { strings::bytes(bytes, len, ("bytes", "len")) }?.to_vec();
         r.body = Body::Raw {
             content_type: content_type.to_owned(),
             bytes,

@@ -49,6 +49,37 @@ pub(crate) unsafe fn optional<'a>(
     })
 }
 
+/// A byte buffer argument: `len` bytes at `ptr`, borrowed for the call. `ptr` may be
+/// NULL only with `len` 0 (an empty buffer); the errors name `names.0` (the
+/// pointer) or `names.1` (the length).
+///
+/// # Safety
+///
+/// `ptr` is NULL or points to `len` readable bytes that stay unchanged for `'a`.
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    names: (&'static str, &'static str),
+) -> Result<&'a [u8]> {
+    match (ptr.is_null(), len) {
+        (_, 0) => Ok(&[]),
+        (true, _) => Err(Error::invalid_input(
+            names.0,
+            format!(
+                "is NULL with {} {len} (NULL is only for an empty one)",
+                names.1
+            ),
+        )),
+        (false, n) if n > isize::MAX as usize => Err(Error::invalid_input(
+            names.1,
+            format!("{n} is more than any buffer can hold"),
+        )),
+        // SAFETY: not NULL, `len` fits a slice, and the caller promises `len`
+        // readable bytes that outlive 'a.
+        (false, _) => Ok(unsafe { std::slice::from_raw_parts(ptr, len) }),
+    }
+}
+
 /// Checks that an out-pointer is not NULL, before any work is done.
 pub(crate) fn out_ptr<T>(ptr: *mut T, name: &'static str) -> Result<()> {
     if ptr.is_null() {
