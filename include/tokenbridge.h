@@ -1273,16 +1273,14 @@ tb_status tb_ucontact_client_with_options(const tb_ucontact_client *c,
                                           tb_ucontact_client **out);
 
 /**
- * A valid uContact token: the cached session token, or a new login (with the client's login kind). `out_token` receives it; free it with
- * `tb_string_free`. Thread-safe.
+ * A valid uContact token: the cached session token, or a new login (with the client's
+ * login kind). `out_token` receives it; free it with `tb_string_free`. Thread-safe.
  *
  * # Safety
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
-TB_API
-tb_status tb_ucontact_token(tb_ucontact_client *c,
-                            char **out_token);
+TB_API tb_status tb_ucontact_token(tb_ucontact_client *c, char **out_token);
 
 /**
  * Sends a request built with `tb_request_new` and its setters to the uContact
@@ -1423,16 +1421,14 @@ tb_status tb_yativo_client_with_options(const tb_yativo_client *c,
                                         tb_yativo_client **out);
 
 /**
- * A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new login. `out_token` receives it; free it with
- * `tb_string_free`. Thread-safe.
+ * A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new
+ * login. `out_token` receives it; free it with `tb_string_free`. Thread-safe.
  *
  * # Safety
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
-TB_API
-tb_status tb_yativo_token(tb_yativo_client *c,
-                          char **out_token);
+TB_API tb_status tb_yativo_token(tb_yativo_client *c, char **out_token);
 
 /**
  * Sends a request built with `tb_request_new` and its setters to the Yativo
@@ -1693,16 +1689,14 @@ tb_status tb_anna_client_with_options(const tb_anna_client *c,
                                       tb_anna_client **out);
 
 /**
- * A valid AnnA token: the cached bearer token, or a new `GetToken` ahead of expiry. `out_token` receives it; free it with
- * `tb_string_free`. Thread-safe.
+ * A valid AnnA token: the cached bearer token, or a new `GetToken` ahead of expiry.
+ * `out_token` receives it; free it with `tb_string_free`. Thread-safe.
  *
  * # Safety
  *
  * `c` is NULL or a live client; `out_token` is NULL or valid for writes.
  */
-TB_API
-tb_status tb_anna_token(tb_anna_client *c,
-                        char **out_token);
+TB_API tb_status tb_anna_token(tb_anna_client *c, char **out_token);
 
 /**
  * Sends a request built with `tb_request_new` and its setters to the AnnA

@@ -478,8 +478,8 @@ pub unsafe extern "C" fn tb_anna_client_with_options(
     unsafe { client::with_options(c, opts, out) }
 }
 
-/// A valid AnnA token: the cached bearer token, or a new `GetToken` ahead of expiry. `out_token` receives it; free it with
-/// `tb_string_free`. Thread-safe.
+/// A valid AnnA token: the cached bearer token, or a new `GetToken` ahead of expiry.
+/// `out_token` receives it; free it with `tb_string_free`. Thread-safe.
 ///
 /// # Safety
 ///

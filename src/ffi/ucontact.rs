@@ -249,8 +249,8 @@ pub unsafe extern "C" fn tb_ucontact_client_with_options(
     unsafe { client::with_options(c, opts, out) }
 }
 
-/// A valid uContact token: the cached session token, or a new login (with the client's login kind). `out_token` receives it; free it with
-/// `tb_string_free`. Thread-safe.
+/// A valid uContact token: the cached session token, or a new login (with the client's
+/// login kind). `out_token` receives it; free it with `tb_string_free`. Thread-safe.
 ///
 /// # Safety
 ///

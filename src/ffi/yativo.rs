@@ -211,8 +211,8 @@ pub unsafe extern "C" fn tb_yativo_client_with_options(
     unsafe { client::with_options(c, opts, out) }
 }
 
-/// A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new login. `out_token` receives it; free it with
-/// `tb_string_free`. Thread-safe.
+/// A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new
+/// login. `out_token` receives it; free it with `tb_string_free`. Thread-safe.
 ///
 /// # Safety
 ///
