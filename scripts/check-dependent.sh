@@ -45,17 +45,17 @@ fi
 (cd "$plain" && cargo check -q)
 echo "check-dependent: without the feature: no tiny_http, no ctrlc in the tree; it builds"
 
-# cbindgen in no edge of the graph a dependent builds (build scripts included), with
-# or without features.
+# cbindgen in no edge of what a dependent builds of tokenbridge (its normal and build
+# dependencies, on any target), with the default features or all of them.
 for features in "" "--all-features"; do
     # shellcheck disable=SC2086 # an empty $features is no argument
-    if (cd "$plain" && cargo tree -q -e normal,build --prefix none --target all $features) |
+    if cargo tree -q -p tokenbridge -e normal,build --prefix none --target all $features |
         grep -E '^cbindgen '; then
         echo "check-dependent: a dependent's build compiles cbindgen ${features:-(default features)}" >&2
         exit 1
     fi
 done
-echo "check-dependent: no cbindgen in a dependent's build graph"
+echo "check-dependent: no cbindgen in what a dependent builds, with any features"
 
 # The module is really behind the feature: naming it fails without, builds with.
 naming='fn main() { let _ = tokenbridge::sandbox::SandboxOptions::default(); }'
