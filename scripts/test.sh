@@ -68,7 +68,7 @@ step "redis lab packages (redis-server, for tests/store.rs)" bash scripts/redisl
 step "rust: tests" rust_tests
 step "rust: the MSRV (rust-version) builds and passes the unit tests" msrv_tests
 step "header drift" bash scripts/check-header.sh
-step "a dependent without the sandbox feature compiles no server code" bash scripts/check-dependent.sh
+step "a dependent: no server code without the sandbox feature, no cbindgen, no writes into the source tree" bash scripts/check-dependent.sh
 step "README examples are the tested files" bash scripts/check-readme.sh
 step "the README's main job: the quickstart on the sandbox" bash scripts/check-quickstart.sh
 step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh

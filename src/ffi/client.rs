@@ -1,7 +1,8 @@
 //! What the three client handles share, written once: creating and freeing a
-//! handle, its token, `set_token`, `with_options` and the generic call (`send`). The per-vendor files keep
-//! only their `extern "C"` signatures (the header's declarations, with their docs)
-//! and their typed operations; each of these exports is one call into here.
+//! handle, its token, `set_token`, `with_options` and the generic call (`send`).
+//! The per-vendor files keep only their `extern "C"` signatures (the header's
+//! declarations, with their docs), their [`Handle`] impl and their typed
+//! operations; each of these exports is one call into here.
 
 use std::os::raw::c_char;
 

@@ -1,6 +1,7 @@
-//! Constants the header carries as macros. This file is also compiled into
-//! `build.rs` (which writes the macros), so it must not refer to the rest of the
-//! crate; `yativo.rs` checks at compile time that these equal the core's values.
+//! Constants the header carries as macros. `scripts/check-header.sh` reads them from
+//! this file to write the macros, so each stays one line of the form
+//! `pub const NAME: &str = "...";`; `yativo.rs` checks at compile time that they
+//! equal the core's values.
 
 /// Yativo's production base URL, for `tb_yativo_client_new`.
 pub const TB_YATIVO_PRODUCTION_URL: &str = "https://api.yativo.com/api/v1";

@@ -1,6 +1,7 @@
 //! The C ABI: `tb_*` functions over the safe core, for C, C++, .NET, Java and
 //! Python. `docs/c-api.md` is the contract; `include/tokenbridge.h` is generated from
-//! this module by `build.rs` (cbindgen copies these doc comments into it).
+//! this module by the cbindgen CLI (`bash scripts/check-header.sh --write`; cbindgen
+//! copies these doc comments into it), never by a build.
 //!
 //! This layer only converts: C strings and integers in, C strings and integers out,
 //! core errors to [`tb_status`] plus a thread-local last error. Every exported
@@ -17,10 +18,11 @@
 //! as handles with getters), [`filter`]
 //! (the messenger filter builder), [`request`] (the generic call as a request
 //! builder and a response handle), [`text`] (how handles lend strings) and
-//! [`constants`] (the header's URL macros). The exports the three clients share
-//! (`_client_with_options`, `_token`, `_send`, and the client handles' glue) are
-//! written once, in `client_exports.rs.in`, which `build.rs` renders for each
-//! client; each rendering is one call per export into the generic `client` module.
+//! [`constants`] (the header's URL macros). The exports every client has
+//! (`_client_with_options`, `_token`, `_set_token`, `_send`) are written out in each
+//! client's module — the signature and the C documentation, which is what grep,
+//! rust-analyzer and cbindgen read — and each body is one call into the generic
+//! `client` module.
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]

@@ -23,6 +23,16 @@ use crate::ucontact::{Client, Credentials};
 /// free it while another thread uses it.
 pub struct tb_ucontact_client(pub(crate) Client);
 
+impl Handle for tb_ucontact_client {
+    type V = crate::ucontact::UContact;
+    fn wrap(client: Client) -> Self {
+        tb_ucontact_client(client)
+    }
+    fn client(&self) -> &Client {
+        &self.0
+    }
+}
+
 /// How a uContact client logs in when it needs a token.
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,4 +216,91 @@ pub unsafe extern "C" fn tb_ucontact_set_token(
     unsafe { client::set_token(c, token, 0) }
 }
 
-include!(concat!(env!("OUT_DIR"), "/ucontact_exports.rs"));
+/// A new handle to the same uContact client — the same connections, the same token —
+/// whose calls run with `opts` (copied): an overall deadline and a cancellation
+/// token. Use it for the calls those options are for, then free it with
+/// `tb_ucontact_client_free` (freeing it does not end the client's session while
+/// another handle of the client lives).
+///
+/// ```c
+/// tb_cancel_token *cancel = tb_cancel_token_new();
+/// tb_call_options *opts = tb_call_options_new();
+/// tb_call_options_set_deadline_ms(opts, 5000);
+/// tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+/// tb_ucontact_client *limited = NULL;
+/// if (tb_ucontact_client_with_options(client, opts, &limited) == TB_OK) {
+///     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+///     tb_ucontact_client_free(limited);
+/// }
+/// tb_call_options_free(opts);
+/// tb_cancel_token_free(cancel);
+/// ```
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+/// valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_client_with_options(
+    c: *const tb_ucontact_client,
+    opts: *const tb_call_options,
+    out: *mut *mut tb_ucontact_client,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::with_options(c, opts, out) }
+}
+
+/// A valid uContact token: the cached session token, or a new login (with the client's
+/// login kind). `out_token` receives it; free it with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_token(
+    c: *mut tb_ucontact_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(
+            c,
+            "uContact token",
+            ("out_token", out_token),
+            std::ptr::null_mut(),
+            |c| c.token(),
+        )
+    }
+}
+
+/// Sends a request built with `tb_request_new` and its setters to the uContact
+/// server with `Authorization: Basic {token}`, getting a token when needed and once
+/// more after a 401, and gives the answer as a response handle.
+///
+/// * `request`: not consumed nor changed; it may be sent again, to any client. Its
+///   headers are checked first (see `tb_request_add_header`): a refusal is
+///   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+/// * `out`: receives the response on success, whatever its HTTP status but a 401
+///   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+///
+/// Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+/// and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+/// when it certainly never reached the server.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_ucontact_send(
+    c: *mut tb_ucontact_client,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::send(c, request, out) }
+}

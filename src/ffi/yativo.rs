@@ -28,7 +28,8 @@ const fn same(a: &str, b: &str) -> bool {
     }
     true
 }
-// build.rs writes these into the header as macros; keep them equal to the core's.
+// scripts/check-header.sh writes these into the header as macros; keep them equal
+// to the core's.
 const _: () = assert!(same(
     TB_YATIVO_PRODUCTION_URL,
     crate::yativo::PRODUCTION_URL
@@ -43,6 +44,16 @@ const _: () = assert!(same(TB_YATIVO_SANDBOX_URL, crate::yativo::SANDBOX_URL));
 /// once (they share the token; only one login or refresh runs at a time). Do not
 /// free it while another thread uses it.
 pub struct tb_yativo_client(pub(crate) Client);
+
+impl Handle for tb_yativo_client {
+    type V = crate::yativo::Yativo;
+    fn wrap(client: Client) -> Self {
+        tb_yativo_client(client)
+    }
+    fn client(&self) -> &Client {
+        &self.0
+    }
+}
 
 /// Creates a Yativo client. Nothing is sent until the first call.
 ///
@@ -165,4 +176,93 @@ pub unsafe extern "C" fn tb_yativo_set_token(
     unsafe { client::set_token(c, token, expires_at) }
 }
 
-include!(concat!(env!("OUT_DIR"), "/yativo_exports.rs"));
+/// A new handle to the same Yativo client — the same connections, the same token —
+/// whose calls run with `opts` (copied): an overall deadline and a cancellation
+/// token. Use it for the calls those options are for, then free it with
+/// `tb_yativo_client_free` (freeing it does not end the client's session while
+/// another handle of the client lives).
+///
+/// ```c
+/// tb_cancel_token *cancel = tb_cancel_token_new();
+/// tb_call_options *opts = tb_call_options_new();
+/// tb_call_options_set_deadline_ms(opts, 5000);
+/// tb_call_options_set_cancel_token(opts, cancel);  // another thread may cancel it
+/// tb_yativo_client *limited = NULL;
+/// if (tb_yativo_client_with_options(client, opts, &limited) == TB_OK) {
+///     // ... calls on `limited` return TB_TIMEOUT past 5 s, TB_CANCELLED when cancelled
+///     tb_yativo_client_free(limited);
+/// }
+/// tb_call_options_free(opts);
+/// tb_cancel_token_free(cancel);
+/// ```
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `opts` is NULL or live options; `out` is NULL or
+/// valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_client_with_options(
+    c: *const tb_yativo_client,
+    opts: *const tb_call_options,
+    out: *mut *mut tb_yativo_client,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::with_options(c, opts, out) }
+}
+
+/// A valid Yativo token: the cached bearer token, refreshed ahead of expiry, or a new
+/// login. `out_token` receives it; free it with `tb_string_free`. Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `out_token` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_token(
+    c: *mut tb_yativo_client,
+    out_token: *mut *mut c_char,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        client::token_op(
+            c,
+            "Yativo token",
+            ("out_token", out_token),
+            std::ptr::null_mut(),
+            |c| c.token(),
+        )
+    }
+}
+
+/// Sends a request built with `tb_request_new` and its setters to the Yativo
+/// server with `Authorization: Bearer {token}`, getting a token when needed and once
+/// more after a 401, and gives the answer as a response handle. A POST
+/// without `tb_request_set_idempotency_key` carries a fresh UUID v4
+/// `Idempotency-Key` per send (the same on its retries), so it is retried like a GET.
+///
+/// * `request`: not consumed nor changed; it may be sent again, to any client. Its
+///   headers are checked first (see `tb_request_add_header`): a refusal is
+///   `TB_INVALID_ARGUMENT` naming the header, and nothing is sent (no login either).
+/// * `out`: receives the response on success, whatever its HTTP status but a 401
+///   after the new login (`TB_UNAUTHORIZED`); free it with `tb_response_free`.
+///
+/// Retries: transient failures are retried for GET, HEAD, OPTIONS, PUT and DELETE,
+/// and for a POST or PATCH with an idempotency key; a POST or PATCH without one only
+/// when it certainly never reached the server.
+///
+/// Thread-safe.
+///
+/// # Safety
+///
+/// `c` is NULL or a live client; `request` is NULL or a live request not changed
+/// during the call; `out` is NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn tb_yativo_send(
+    c: *mut tb_yativo_client,
+    request: *const tb_request,
+    out: *mut *mut tb_response,
+) -> tb_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { client::send(c, request, out) }
+}
