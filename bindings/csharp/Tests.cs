@@ -275,6 +275,9 @@ static class Tests
         Equal("TB_REJECTED", Library.StatusName(TokenBridgeStatus.Rejected), "status name");
         Equal("TB_OK", Library.StatusName(TokenBridgeStatus.Ok), "status name");
         Equal("TB_INVALID_ARGUMENT", Library.StatusName(TokenBridgeStatus.InvalidArgument), "status name");
+        // Every status: the library's name is the enum member's (InvalidArgument: TB_INVALID_ARGUMENT).
+        foreach (TokenBridgeStatus s in Enum.GetValues(typeof(TokenBridgeStatus)))
+            Equal("TB_" + Regex.Replace(s.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant(), Library.StatusName(s), "the name of " + s);
     }
 
     static void ConfigSetters()
@@ -355,6 +358,19 @@ static class Tests
             Equal(functions[m.Name].Count, m.GetParameters().Length, m.Name + ": as many parameters as in the header");
         }
         Check(imports > 100, "the P/Invoke declarations were found: " + imports);
+        // Every tb_status of the header is a TokenBridgeStatus with the same number (TB_ABSENT too).
+        string header = HeaderText();
+        var block = Regex.Match(header, @"enum tb_status\b[^{]*\{(.*?)\};", RegexOptions.Singleline);
+        Check(block.Success, "the header's enum tb_status");
+        int statuses = 0;
+        foreach (Match v in Regex.Matches(block.Groups[1].Value, @"\b(TB_[A-Z_]+) = (-?\d+)"))
+        {
+            var s = (TokenBridgeStatus)int.Parse(v.Groups[2].Value);
+            Check(Enum.IsDefined(typeof(TokenBridgeStatus), s), v.Groups[1].Value + " (" + v.Groups[2].Value + ") is a TokenBridgeStatus");
+            Equal(v.Groups[1].Value, Library.StatusName(s), "the status numbered " + v.Groups[2].Value);
+            statuses++;
+        }
+        Equal(Enum.GetValues(typeof(TokenBridgeStatus)).Length, statuses, "as many statuses as the header's");
         // Every C name a ParamNames map turns into a C# name is a parameter of one of the map's
         // functions in the header, or the field one of them sets (tb_<handle>_set_<name>).
         int checkedNames = 0;

@@ -1463,6 +1463,17 @@ public final class TokenBridgeTest {
                     method.getName() + ": as many parameters as in the header");
         }
         assertTrue(methods > 100, "the JNA declarations were found: " + methods);
+        // Every tb_status of the header is a Status with the same number and name (TB_ABSENT too).
+        Matcher block = Pattern.compile("(?s)enum tb_status\\b[^{]*\\{(.*?)\\};").matcher(headerText());
+        assertTrue(block.find(), "the header's enum tb_status");
+        Matcher v = Pattern.compile("\\b(TB_[A-Z_]+) = (-?\\d+)").matcher(block.group(1));
+        int statuses = 0;
+        while (v.find()) {
+            Status st = Status.fromCode(Integer.parseInt(v.group(2)));
+            assertEquals(v.group(1), "TB_" + st.name(), "the status numbered " + v.group(2));
+            statuses++;
+        }
+        assertEquals(Status.values().length - 1, statuses, "as many statuses as the header's (UNKNOWN aside)");
         // Every C name a ParamNames map turns into a Java name is a parameter of one of the
         // map's functions, or the field one of them sets (tb_<handle>_set_<name>).
         int names = 0;
