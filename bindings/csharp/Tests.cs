@@ -48,7 +48,11 @@ static class Tests
 
         Run("library: version and status names", LibraryVersion);
         Run("config: every setter accepts a valid value", ConfigSetters);
-        Run("config: zero timeout is InvalidArgument", ConfigZeroTimeout);
+        Run("C ABI: every P/Invoke is in include/tokenbridge.h; every ParamNames C name is a parameter there", HeaderNames);
+        Run("C ABI: every AgentField has its own getter (tb_agent_profile_<name>), 1:1 with the header", AgentFieldGetters);
+        Run("C ABI: TB_ABSENT (a field not sent) is null, not an exception; the last error stays clear", AbsentIsNull);
+        Run("C ABI: a leap second (23:59:60) is the next second as a DateTime", LeapSecond);
+        Run("config: zero timeout is ArgumentException naming the C# parameter, with the C reason", ConfigZeroTimeout);
         Run("config: missing extra CA file fails when a client is created", ConfigMissingCaFile);
         Run("config: DNS cache TTL (zero, default, custom) with calls by host name", ConfigDnsCacheTtl);
         Run("client: null argument is ArgumentNullException naming the C# parameter", NullArgument);
@@ -163,6 +167,18 @@ static class Tests
         throw new TestFailure(what + ": expected " + typeof(T).Name + ", nothing was thrown");
     }
 
+    // A value the library refused (TB_INVALID_ARGUMENT): ArgumentException naming the C#
+    // parameter, with a TokenBridgeException(InvalidArgument) inside saying the same.
+    static ArgumentException Refused(string paramName, Action action, string what)
+    {
+        var e = Throws<ArgumentException>(action, what);
+        Equal(paramName, e.ParamName, what + ": the C# parameter (message: " + e.Message + ")");
+        var inner = e.InnerException as TokenBridgeException;
+        Check(inner != null && inner.Status == TokenBridgeStatus.InvalidArgument, what + ": TokenBridgeException(InvalidArgument) inside");
+        Contains(inner.Message, "`" + paramName, what + ": the inner message names the C# parameter");
+        return e;
+    }
+
     static TokenBridgeException Fails(TokenBridgeStatus status, Action action, string what)
     {
         var e = Throws<TokenBridgeException>(action, what);
@@ -259,6 +275,9 @@ static class Tests
         Equal("TB_REJECTED", Library.StatusName(TokenBridgeStatus.Rejected), "status name");
         Equal("TB_OK", Library.StatusName(TokenBridgeStatus.Ok), "status name");
         Equal("TB_INVALID_ARGUMENT", Library.StatusName(TokenBridgeStatus.InvalidArgument), "status name");
+        // Every status: the library's name is the enum member's (InvalidArgument: TB_INVALID_ARGUMENT).
+        foreach (TokenBridgeStatus s in Enum.GetValues(typeof(TokenBridgeStatus)))
+            Equal("TB_" + Regex.Replace(s.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant(), Library.StatusName(s), "the name of " + s);
     }
 
     static void ConfigSetters()
@@ -291,15 +310,203 @@ static class Tests
             Throws<ArgumentOutOfRangeException>(() => cfg.SetDnsCacheTtl(TimeSpan.FromSeconds(-1)), "negative DNS cache TTL");
     }
 
+    // ---- the C ABI, checked against include/tokenbridge.h ---------------------------------
+
+    // include/tokenbridge.h, found from the working directory up (run-tests.sh runs in
+    // bindings/csharp/build).
+    static string HeaderText()
+    {
+        var dir = new DirectoryInfo(Environment.CurrentDirectory);
+        for (int i = 0; i < 8 && dir != null; i++, dir = dir.Parent)
+        {
+            var h = Path.Combine(dir.FullName, "include", "tokenbridge.h");
+            if (File.Exists(h)) return File.ReadAllText(h);
+        }
+        throw new TestFailure("include/tokenbridge.h not found above " + Environment.CurrentDirectory);
+    }
+
+    // Every function the header declares, with its parameters' names.
+    static Dictionary<string, List<string>> HeaderFunctions()
+    {
+        string text = Regex.Replace(HeaderText(), @"/\*.*?\*/", " ", RegexOptions.Singleline);
+        var functions = new Dictionary<string, List<string>>();
+        foreach (Match m in Regex.Matches(text, @"TB_API\s+[^;()]*?\b(tb_[a-z0-9_]+)\s*\(([^)]*)\)\s*;"))
+        {
+            var names = new List<string>();
+            foreach (var p in m.Groups[2].Value.Split(','))
+            {
+                var id = Regex.Match(p.Trim(), @"([A-Za-z_][A-Za-z0-9_]*)\s*$");
+                if (id.Success && p.Trim() != "void") names.Add(id.Groups[1].Value);
+            }
+            functions[m.Groups[1].Value] = names;
+        }
+        Check(functions.Count > 150, "the header declares the whole ABI: " + functions.Count + " functions");
+        return functions;
+    }
+
+    static void HeaderNames()
+    {
+        var functions = HeaderFunctions();
+        // Every P/Invoke declaration names a function the header has (a removed or renamed
+        // export fails here, not at a user's first call).
+        int imports = 0;
+        foreach (var m in typeof(Native).GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic))
+        {
+            if (m.GetCustomAttributes(typeof(System.Runtime.InteropServices.DllImportAttribute), false).Length == 0) continue;
+            imports++;
+            Check(functions.ContainsKey(m.Name), m.Name + " is declared in include/tokenbridge.h");
+            Equal(functions[m.Name].Count, m.GetParameters().Length, m.Name + ": as many parameters as in the header");
+        }
+        Check(imports > 100, "the P/Invoke declarations were found: " + imports);
+        // Every tb_status of the header is a TokenBridgeStatus with the same number (TB_ABSENT too).
+        string header = HeaderText();
+        var block = Regex.Match(header, @"enum tb_status\b[^{]*\{(.*?)\};", RegexOptions.Singleline);
+        Check(block.Success, "the header's enum tb_status");
+        int statuses = 0;
+        foreach (Match v in Regex.Matches(block.Groups[1].Value, @"\b(TB_[A-Z_]+) = (-?\d+)"))
+        {
+            var s = (TokenBridgeStatus)int.Parse(v.Groups[2].Value);
+            Check(Enum.IsDefined(typeof(TokenBridgeStatus), s), v.Groups[1].Value + " (" + v.Groups[2].Value + ") is a TokenBridgeStatus");
+            Equal(v.Groups[1].Value, Library.StatusName(s), "the status numbered " + v.Groups[2].Value);
+            statuses++;
+        }
+        Equal(Enum.GetValues(typeof(TokenBridgeStatus)).Length, statuses, "as many statuses as the header's");
+        // Every C name a ParamNames map turns into a C# name is a parameter of one of the map's
+        // functions in the header, or the field one of them sets (tb_<handle>_set_<name>).
+        int checkedNames = 0;
+        foreach (var map in ParamNames.All())
+        {
+            foreach (var f in map.Value.Functions)
+                Check(functions.ContainsKey(f), "ParamNames." + map.Key + ": " + f + " is in the header");
+            foreach (var pair in map.Value.Pairs)
+            {
+                bool found = false;
+                foreach (var f in map.Value.Functions)
+                    found |= functions[f].Contains(pair.Key) || f.EndsWith("_set_" + pair.Key, StringComparison.Ordinal);
+                Check(found, "ParamNames." + map.Key + ": `" + pair.Key + "` is a parameter (or the set field) of " + string.Join(" or ", map.Value.Functions));
+                checkedNames++;
+            }
+        }
+        Check(checkedNames > 40, "the maps were read: " + checkedNames + " names");
+        // And the library names them so: an invalid argument is the C# parameter with the C reason.
+        using (var cfg = new TokenBridgeConfig())
+        {
+            var e = Refused("timeout", () => cfg.SetReceiveTimeout(TimeSpan.Zero), "zero receive timeout");
+            Contains(e.Message, "invalid argument `timeout`: must be more than 0", "the C reason, the C# name");
+            e = Refused("userAgent", () => cfg.SetUserAgent("a\r\nX-Evil: 1"), "a CR LF in the user agent");
+            Contains(e.Message, "`userAgent`: holds the control character 0x0D", "the C reason");
+        }
+        ArgumentException empty;
+        using (var config = SandboxConfig())
+            empty = Refused("password", () => new AnnaClient(url + "/anna/", AnCompany, AnUser, "", config).GetToken(), "an empty AnnA password");
+        Contains(empty.Message, "`password`: must not be empty", "AnnA's C parameter is `password` too");
+        using (var ya = Yativo())
+        {
+            var e = Refused("expiresAt", () => ya.SetToken("t", DateTimeOffset.FromUnixTimeSeconds(-1)), "an expiry before 1970");
+            Check(e.Message.IndexOf("expires_at", StringComparison.Ordinal) < 0, "no C name: " + e.Message);
+        }
+    }
+
+    static void AgentFieldGetters()
+    {
+        var functions = HeaderFunctions();
+        // The header's text getters of the profile: (profile, const char **out, size_t *out_len).
+        var textGetters = new List<string>();
+        foreach (var f in functions)
+            if (f.Key.StartsWith("tb_agent_profile_", StringComparison.Ordinal) && f.Value.Count == 3 && f.Value[1] == "out" && f.Value[2] == "out_len")
+                textGetters.Add(f.Key);
+        var fromEnum = new List<string>();
+        foreach (AgentField field in Enum.GetValues(typeof(AgentField)))
+        {
+            Check(AgentProfile.Getters.ContainsKey(field), field + " has a getter");
+            string method = AgentProfile.Getters[field].Method.Name;
+            if (field == AgentField.Id || field == AgentField.Limite)
+            {
+                Check(method != "tb_agent_profile_" + field.ToString().ToLowerInvariant(), field + " (a number) is read as text by name");
+                continue;
+            }
+            Equal("tb_agent_profile_" + field.ToString().ToLowerInvariant(), method, field + "'s getter");
+            fromEnum.Add(method);
+        }
+        textGetters.Sort(StringComparer.Ordinal);
+        fromEnum.Sort(StringComparer.Ordinal);
+        Equal(string.Join(",", textGetters), string.Join(",", fromEnum), "the header's text getters are the enum's, 1:1");
+        Equal(30, fromEnum.Count, "the 30 published text fields");
+        // And each getter reads its own field: the same text as the field by wire name.
+        using (var uc = UContact(Agent, AgentPassword, UContactLoginKind.Agent))
+        {
+            var p = uc.AgentLogin();
+            foreach (AgentField field in Enum.GetValues(typeof(AgentField)))
+            {
+                string wire = field == AgentField.LogLevel ? "LogLevel" : field.ToString().ToLowerInvariant();
+                Equal(p.Get(wire), p.Text(field), field + " reads `" + wire + "`");
+            }
+        }
+    }
+
+    static void AbsentIsNull()
+    {
+        using (var uc = UContact(Agent, AgentPassword, UContactLoginKind.Agent))
+        {
+            // The answer handle itself, from a native client of the same agent.
+            UContactHandle c = null;
+            using (var config = SandboxConfig())
+                Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg, Native.Utf8(url + "/ucontact", "server"),
+                    Native.Utf8(Agent, "user"), Native.Utf8(AgentPassword, "password"), (int)UContactLoginKind.Agent, out c), null);
+            AgentProfileHandle h;
+            using (c)
+                Native.Check(Native.tb_ucontact_agent_login(c, out h));
+            using (h)
+            {
+                IntPtr s;
+                UIntPtr len;
+                // A field the sandbox does not send, and the SIP secret it does send but the
+                // library never hands out: TB_ABSENT with NULL, the last error clear.
+                foreach (var name in new[] { "no-such-field", "secret" })
+                {
+                    Equal(2, Native.tb_agent_profile_get(h, Native.Utf8(name, "name"), out s, out len), name + ": TB_ABSENT");
+                    Equal(IntPtr.Zero, s, name + ": NULL");
+                    Equal(0, Native.tb_last_error_status(), name + ": not a failure");
+                    var wire = Native.Utf8(name, "name");
+                    Equal(null, Native.Lent(h, (AgentProfileHandle p, out IntPtr o, out UIntPtr l) => Native.tb_agent_profile_get(p, wire, out o, out l)), name + ": Lent gives null");
+                }
+                Equal(0, Native.tb_agent_profile_name(h, out s, out len), "a field sent is TB_OK");
+            }
+            var profile = uc.AgentLogin();
+            Equal(null, profile.Get("no-such-field"), "the model: null");
+        }
+        // The response's header by name: TB_ABSENT for one it does not have.
+        using (var ya = Yativo())
+        using (var req = new TokenBridgeRequest("GET", "wallet/balance"))
+        {
+            var r = ya.Send(req);
+            Equal(null, r.Header("x-no-such-header"), "an absent header is null");
+        }
+    }
+
+    static void LeapSecond()
+    {
+        var leap = new Native.DateTimeParts { Year = 2024, Month = 12, Day = 31, Hour = 23, Minute = 59, Second = 60 };
+        Equal((DateTime?)new DateTime(2025, 1, 1, 0, 0, 0), leap.ToDateTime(), "23:59:60 is 00:00:00 of the next day");
+        Equal(DateTimeKind.Unspecified, leap.ToDateTime().Value.Kind, "still the server's local time");
+        var june = new Native.DateTimeParts { Year = 2015, Month = 6, Day = 30, Hour = 23, Minute = 59, Second = 60 };
+        Equal((DateTime?)new DateTime(2015, 7, 1, 0, 0, 0), june.ToDateTime(), "the June leap second");
+        var plain = new Native.DateTimeParts { Year = 2024, Month = 2, Day = 29, Hour = 12, Minute = 30, Second = 59 };
+        Equal((DateTime?)new DateTime(2024, 2, 29, 12, 30, 59), plain.ToDateTime(), "an ordinary second");
+        var impossible = new Native.DateTimeParts { Year = 2023, Month = 2, Day = 29 };
+        Equal((DateTime?)null, impossible.ToDateTime(), "an impossible date is null");
+    }
+
     static void ConfigZeroTimeout()
     {
         using (var cfg = new TokenBridgeConfig())
         {
-            var e = Fails(TokenBridgeStatus.InvalidArgument, () => cfg.SetConnectTimeout(TimeSpan.Zero), "zero timeout");
-            Contains(e.Message, "`timeout`", "the message names the C# parameter");
+            var e = Refused("timeout", () => cfg.SetConnectTimeout(TimeSpan.Zero), "zero timeout");
+            Contains(e.Message, "invalid argument `timeout`: must be more than 0", "the C# parameter and the library's reason");
             Check(e.Message.IndexOf("timeout_connect_ms", StringComparison.Ordinal) < 0, "no C name: " + e.Message);
-            Equal(0, e.HttpStatus, "no HTTP status");
-            Equal(null, e.VendorMessage, "no vendor message");
+            var inner = (TokenBridgeException)e.InnerException;
+            Equal(0, inner.HttpStatus, "no HTTP status");
+            Equal(null, inner.VendorMessage, "no vendor message");
             // The failed setter left the config usable.
             cfg.SetReceiveTimeout(TimeSpan.FromSeconds(1));
         }
@@ -310,8 +517,8 @@ static class Tests
         const string path = "/nonexistent/tokenbridge-test-ca.pem";
         using (var cfg = SandboxConfig().SetExtraCaFile(path))
         {
-            var e = Fails(TokenBridgeStatus.InvalidArgument, () => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "missing CA file");
-            Contains(e.Message, "extra_ca_file", "the message names the setting");
+            // The library names the setting (extra_ca_file); in C# it is the `config` argument's.
+            var e = Refused("config", () => new AnnaClient(url + "/anna/", AnCompany, AnUser, AnPass, cfg), "missing CA file");
             Contains(e.Message, "tokenbridge-test-ca.pem", "the message names the file");
         }
     }
@@ -378,8 +585,8 @@ static class Tests
         // A value only the library can judge: the message names the C# parameter too.
         using (var cfg = new TokenBridgeConfig())
         {
-            var te = Fails(TokenBridgeStatus.InvalidArgument, () => cfg.SetMaxResponseBytes(0), "zero max response bytes");
-            Contains(te.Message, "`maxBytes`", "the message names the C# parameter");
+            var te = Refused("maxBytes", () => cfg.SetMaxResponseBytes(0), "zero max response bytes");
+            Contains(te.Message, "`maxBytes`: must be more than 0", "the message names the C# parameter");
             Check(te.Message.IndexOf("max_response_bytes", StringComparison.Ordinal) < 0, "no C name: " + te.Message);
         }
     }
@@ -629,8 +836,8 @@ static class Tests
             // A blank user id is refused by the library, naming the C# parameter; nothing is sent.
             Counts("requests", 0, () =>
             {
-                var e = Fails(TokenBridgeStatus.InvalidArgument, () => an.UserHash(""), "an empty user id");
-                Contains(e.Message, "`userId`", "the message names the C# parameter");
+                var e = Refused("userId", () => an.UserHash(""), "an empty user id");
+                Contains(e.Message, "`userId`: must not be empty", "the message names the C# parameter");
                 Check(e.Message.IndexOf("user_id", StringComparison.Ordinal) < 0, "no C name: " + e.Message);
             });
         }
@@ -1355,22 +1562,22 @@ static class Tests
     {
         using (var ya = Yativo())
         {
-            var e = Fails(TokenBridgeStatus.InvalidArgument, () => new TokenBridgeRequest("GET", "wallet/balance?x=1"), "a query in the path");
+            var e = Refused("path", () => new TokenBridgeRequest("GET", "wallet/balance?x=1"), "a query in the path");
             Contains(e.Message, "`path`", "names path");
             Equal("method", Throws<ArgumentNullException>(() => new TokenBridgeRequest(null, "x"), "null method").ParamName, "null method");
             using (var req = new TokenBridgeRequest("POST", "payouts"))
             {
                 Equal("name", Throws<ArgumentNullException>(() => req.AddQuery(null, "v"), "null name").ParamName, "null query name");
-                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetJson("{not json"), "invalid JSON");
+                e = Refused("json", () => req.SetJson("{not json"), "invalid JSON");
                 Contains(e.Message, "`json`", "names json");
-                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetIdempotencyKey(" "), "a blank key");
+                e = Refused("idempotencyKey", () => req.SetIdempotencyKey(" "), "a blank key");
                 Contains(e.Message, "`idempotencyKey`", "names the C# parameter");
-                e = Fails(TokenBridgeStatus.InvalidArgument, () => req.SetBody("", new byte[] { 0, 1 }), "an empty content type");
+                e = Refused("contentType", () => req.SetBody("", new byte[] { 0, 1 }), "an empty content type");
                 Contains(e.Message, "`contentType`", "names the C# parameter");
                 req.AddHeader("Authorization", "Bearer mine");
                 Counts("requests", 0, () =>
                 {
-                    e = Fails(TokenBridgeStatus.InvalidArgument, () => ya.Send(req), "Authorization without permission");
+                    e = Throws<ArgumentException>(() => ya.Send(req), "Authorization without permission");
                     Contains(e.Message, "header", "names the header");
                 });
             }

@@ -64,8 +64,7 @@ namespace TokenBridge
                 logMaxLevel = (int)maxLevel;
                 try
                 {
-                    Native.Check(Native.tb_set_log_callback(nativeLogCallback, (int)maxLevel, IntPtr.Zero),
-                        "callback", "logger", "max_level", "maxLevel");
+                    Native.Check(Native.tb_set_log_callback(nativeLogCallback, (int)maxLevel, IntPtr.Zero), ParamNames.LogCallback);
                 }
                 catch
                 {

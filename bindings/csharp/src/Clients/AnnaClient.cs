@@ -20,15 +20,15 @@ namespace TokenBridge
         private readonly TimeSpan? timeout;
 
         /// <summary>A client for the AnnA server at <paramref name="baseUrl"/>.</summary>
-        public AnnaClient(string baseUrl, string companyHash, string user, string pass, TokenBridgeConfig config = null)
+        public AnnaClient(string baseUrl, string companyHash, string user, string password, TokenBridgeConfig config = null)
         {
             Native.NotNull(baseUrl, "baseUrl");
             Native.NotNull(companyHash, "companyHash");
             Native.NotNull(user, "user");
-            Native.NotNull(pass, "pass");
+            Native.NotNull(password, "password");
             AnnaHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_anna_client_new(cfg,
-                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(companyHash, "companyHash"), Native.Utf8(user, "user"), Native.Utf8(pass, "pass"), out h));
+                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(companyHash, "companyHash"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), out h), ParamNames.AnnaNew);
             handle = h;
         }
 
@@ -145,15 +145,14 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)));
+            Native.Check(Native.tb_anna_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)), ParamNames.SetTokenExpiry);
         }
 
         /// <summary>UserHash: the access data of an active user.</summary>
         public AccessData UserHash(string userId, string startService = null)
         {
             AccessDataHandle d;
-            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(userId, "userId"), Native.OptionalUtf8(startService, "startService"), out d),
-                "user_id", "userId", "start_service", "startService");
+            Native.Check(Native.tb_anna_user_hash(handle, Native.Utf8(userId, "userId"), Native.OptionalUtf8(startService, "startService"), out d), ParamNames.UserHash);
             using (d)
                 return new AccessData(d);
         }
@@ -162,8 +161,7 @@ namespace TokenBridge
         public AccessData UserHashForced(string userId, string userName, string startService = null)
         {
             AccessDataHandle d;
-            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(userId, "userId"), Native.Utf8(userName, "userName"), Native.OptionalUtf8(startService, "startService"), out d),
-                "user_id", "userId", "user_name", "userName", "start_service", "startService");
+            Native.Check(Native.tb_anna_user_hash_forced(handle, Native.Utf8(userId, "userId"), Native.Utf8(userName, "userName"), Native.OptionalUtf8(startService, "startService"), out d), ParamNames.UserHashForced);
             using (d)
                 return new AccessData(d);
         }
@@ -172,7 +170,7 @@ namespace TokenBridge
         public string InactivateUser(string userId)
         {
             IntPtr s;
-            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(userId, "userId"), out s), "user_id", "userId");
+            Native.Check(Native.tb_anna_inactivate_user(handle, Native.Utf8(userId, "userId"), out s), ParamNames.InactivateUser);
             return Native.TakeString(s);
         }
 
@@ -185,9 +183,6 @@ namespace TokenBridge
                 return new MessengerStructure(s);
         }
 
-        // The C names of a messenger call's user and filter, and the C# ones.
-        private static readonly string[] MessengerRenames = { "user_id", "user", "doc_type", "user", "doc_value", "user", "filter", "filter" };
-
         /// <summary>
         /// How many open requests await the user's answer, among those <paramref name="filter"/>
         /// lets through (null: all).
@@ -199,7 +194,7 @@ namespace TokenBridge
             {
                 ulong count;
                 Native.Check(Native.tb_anna_messenger_alert_counter(handle, Native.OptionalUtf8(user.Id, "user"),
-                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out count), MessengerRenames);
+                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out count), ParamNames.MessengerUser);
                 return count;
             }
         }
@@ -212,7 +207,7 @@ namespace TokenBridge
             {
                 MessengerRequestsHandle l;
                 Native.Check(Native.tb_anna_messenger_requests(handle, Native.OptionalUtf8(user.Id, "user"),
-                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out l), MessengerRenames);
+                    Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), f ?? MessengerFilterHandle.Null, out l), ParamNames.MessengerUser);
                 using (l)
                     return new MessengerRequests(l);
             }
@@ -224,7 +219,7 @@ namespace TokenBridge
             Native.NotNull(user, "user");
             IntPtr s;
             Native.Check(Native.tb_anna_messenger_link(handle, Native.OptionalUtf8(user.Id, "user"),
-                Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), out s), MessengerRenames);
+                Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), out s), ParamNames.MessengerUser);
             return Native.TakeString(s);
         }
 

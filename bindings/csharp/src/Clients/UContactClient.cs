@@ -30,7 +30,7 @@ namespace TokenBridge
             Native.NotNull(password, "password");
             UContactHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg,
-                Native.Utf8(server, "server"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), (int)kind, out h));
+                Native.Utf8(server, "server"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), (int)kind, out h), ParamNames.UContactNew);
             handle = h;
         }
 

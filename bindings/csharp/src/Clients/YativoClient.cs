@@ -32,7 +32,7 @@ namespace TokenBridge
             Native.NotNull(appSecret, "appSecret");
             YativoHandle h = null;
             Native.WithConfig(config, cfg => Native.tb_yativo_client_new(cfg,
-                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(accountId, "accountId"), Native.Utf8(appSecret, "appSecret"), out h));
+                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(accountId, "accountId"), Native.Utf8(appSecret, "appSecret"), out h), ParamNames.YativoNew);
             handle = h;
         }
 
@@ -123,7 +123,7 @@ namespace TokenBridge
         /// </summary>
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
-            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)));
+            Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)), ParamNames.SetTokenExpiry);
         }
 
         /// <summary>Frees the client once calls still running on other threads have returned.</summary>

@@ -31,21 +31,21 @@ namespace TokenBridge
         /// <summary>Connect timeout (must be positive).</summary>
         public TokenBridgeConfig SetConnectTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_connect_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_connect_ms", "timeout");
+            Native.Check(Native.tb_config_set_timeout_connect_ms(Handle, Native.Millis(timeout, "timeout")), ParamNames.TimeoutConnect);
             return this;
         }
 
         /// <summary>Timeout for sending a request (must be positive).</summary>
         public TokenBridgeConfig SetSendTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_send_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_send_ms", "timeout");
+            Native.Check(Native.tb_config_set_timeout_send_ms(Handle, Native.Millis(timeout, "timeout")), ParamNames.TimeoutSend);
             return this;
         }
 
         /// <summary>Timeout for receiving an answer (must be positive).</summary>
         public TokenBridgeConfig SetReceiveTimeout(TimeSpan timeout)
         {
-            Native.Check(Native.tb_config_set_timeout_receive_ms(Handle, Native.Millis(timeout, "timeout")), "timeout_receive_ms", "timeout");
+            Native.Check(Native.tb_config_set_timeout_receive_ms(Handle, Native.Millis(timeout, "timeout")), ParamNames.TimeoutReceive);
             return this;
         }
 
@@ -66,7 +66,7 @@ namespace TokenBridge
         /// <summary>The User-Agent header.</summary>
         public TokenBridgeConfig SetUserAgent(string userAgent)
         {
-            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(userAgent, "userAgent")), "user_agent", "userAgent");
+            Native.Check(Native.tb_config_set_user_agent(Handle, Native.Utf8(userAgent, "userAgent")), ParamNames.UserAgent);
             return this;
         }
 
@@ -80,7 +80,7 @@ namespace TokenBridge
         /// <summary>Largest answer body accepted.</summary>
         public TokenBridgeConfig SetMaxResponseBytes(ulong maxBytes)
         {
-            Native.Check(Native.tb_config_set_max_response_bytes(Handle, maxBytes), "max_response_bytes", "maxBytes");
+            Native.Check(Native.tb_config_set_max_response_bytes(Handle, maxBytes), ParamNames.MaxResponseBytes);
             return this;
         }
 
@@ -102,15 +102,14 @@ namespace TokenBridge
         public TokenBridgeConfig SetRetries(uint maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
         {
             Native.Check(Native.tb_config_set_retries(Handle, maxRetries,
-                Native.Millis(baseDelay, "baseDelay"), Native.Millis(maxDelay, "maxDelay")),
-                "max_retries", "maxRetries", "base_delay_ms", "baseDelay", "max_delay_ms", "maxDelay");
+                Native.Millis(baseDelay, "baseDelay"), Native.Millis(maxDelay, "maxDelay")), ParamNames.Retries);
             return this;
         }
 
         /// <summary>How long before its expiry a cached token is renewed.</summary>
         public TokenBridgeConfig SetRefreshAhead(TimeSpan refreshAhead)
         {
-            Native.Check(Native.tb_config_set_refresh_ahead_ms(Handle, Native.Millis(refreshAhead, "refreshAhead")));
+            Native.Check(Native.tb_config_set_refresh_ahead_ms(Handle, Native.Millis(refreshAhead, "refreshAhead")), ParamNames.RefreshAhead);
             return this;
         }
 
@@ -121,7 +120,7 @@ namespace TokenBridge
         /// </summary>
         public TokenBridgeConfig SetDnsCacheTtl(TimeSpan ttl)
         {
-            Native.Check(Native.tb_config_set_dns_cache_ttl_ms(Handle, Native.Millis(ttl, "ttl")));
+            Native.Check(Native.tb_config_set_dns_cache_ttl_ms(Handle, Native.Millis(ttl, "ttl")), ParamNames.DnsCacheTtl);
             return this;
         }
 

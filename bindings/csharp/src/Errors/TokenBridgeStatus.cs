@@ -15,8 +15,12 @@ namespace TokenBridge
     {
         /// <summary><c>TB_OK</c>: success.</summary>
         Ok = 0,
-        /// <summary><c>TB_INVALID_ARGUMENT</c>: bad argument or setting (the message names it); nothing was sent.</summary>
+        /// <summary><c>TB_INVALID_ARGUMENT</c>: bad argument or setting (the message names it); nothing was sent.
+        /// The binding throws it as an <see cref="ArgumentException"/> naming the C# parameter.</summary>
         InvalidArgument = 1,
+        /// <summary><c>TB_ABSENT</c>: not a failure; an answer's getter found no such field (the
+        /// server did not send it). The binding reads it as null; no exception carries it.</summary>
+        Absent = 2,
         /// <summary><c>TB_DNS</c>: host name not resolved.</summary>
         Dns = 10,
         /// <summary><c>TB_CONNECT</c>: could not connect.</summary>

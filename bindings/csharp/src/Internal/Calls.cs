@@ -29,7 +29,7 @@ namespace TokenBridge
             try
             {
                 if (deadline.HasValue)
-                    Native.Check(Native.tb_call_options_set_deadline_ms(opts, Native.Millis(deadline.Value, "timeout")), "deadline_ms", "timeout");
+                    Native.Check(Native.tb_call_options_set_deadline_ms(opts, Native.Millis(deadline.Value, "timeout")), ParamNames.Deadline);
                 if (cancel != null)
                     Native.Check(Native.tb_call_options_set_cancel_token(opts, cancel));
                 return opts;
@@ -47,7 +47,7 @@ namespace TokenBridge
             using (var opts = Options(deadline, cancel))
             {
                 H limited;
-                Native.Check(withOptions(client, opts, out limited), "deadline_ms", "timeout");
+                Native.Check(withOptions(client, opts, out limited), ParamNames.Deadline);
                 return limited;
             }
         }

@@ -18,8 +18,9 @@
 //   `char **out` (tokens, links, messages, last-error texts) are copied, then given to
 //   tb_string_free (TakeString); LENT ones from an answer handle's accessors (IntPtr +
 //   length) are copied as UTF-8 with Marshal.Copy while the handle lives (Lent, CopyUtf8)
-//   and never freed by us. C `bool` returns are [return: MarshalAs(U1)]; tb_datetime is a
-//   sequential struct of six int32 (Native.DateTimeParts).
+//   and never freed by us. C `bool` arguments are [MarshalAs(U1)]; no export used here
+//   returns a bool (getters return a tb_status); tb_datetime is a sequential struct of six
+//   int32 (Native.DateTimeParts).
 // * Each handle type has its own SafeHandle class whose ReleaseHandle calls the matching
 //   tb_*_free, so a handle is freed exactly once, never while a call on it is running,
 //   and even when Dispose is forgotten. The finalizer thread never waits for the network:
@@ -39,8 +40,12 @@
 //   catches everything: no exception unwinds into native code.
 // * Errors: TB_TIMEOUT is TimeoutException, TB_CANCELLED OperationCanceledException (each
 //   wrapping the TokenBridgeException); a null argument is ArgumentNullException naming the
-//   C# parameter, a bad value inside an options object (MessengerFilter) ArgumentException
-//   naming the parameter, and messages name C# parameters, not C ones.
+//   C# parameter, and a value the library refuses (TB_INVALID_ARGUMENT) ArgumentException
+//   naming the C# parameter (for a value inside an options object such as MessengerFilter,
+//   the parameter and the property). The C parameter comes as data
+//   (tb_last_error_parameter/_reason), mapped to the C# name by a ParamNames map: no
+//   English is rewritten.
+// * Answers: TB_ABSENT (a field the server did not send) is null, never an exception.
 
 using System;
 using System.Collections.Generic;
@@ -69,6 +74,8 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_message();
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern ushort tb_last_error_http_status();
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_vendor_message();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_parameter();
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern IntPtr tb_last_error_reason();
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern ConfigHandle tb_config_new();
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_config_free(IntPtr cfg);
@@ -93,7 +100,7 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_ucontact_client_free(IntPtr client);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_client_new(IntPtr cfg, byte[] baseUrl, byte[] accountId, byte[] appSecret, out YativoHandle client);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_yativo_client_free(IntPtr client);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_client_new(IntPtr cfg, byte[] baseUrl, byte[] companyHash, byte[] user, byte[] pass, out AnnaHandle client);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_anna_client_new(IntPtr cfg, byte[] baseUrl, byte[] companyHash, byte[] user, byte[] password, out AnnaHandle client);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_anna_client_free(IntPtr client);
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_ucontact_get_user_token(UContactHandle c, out IntPtr token);
@@ -120,19 +127,50 @@ namespace TokenBridge
 
         // Answers as handles read with accessors. Every string an accessor gives is LENT:
         // IntPtr + length, copied as UTF-8 (CopyUtf8) while the handle lives, never freed
-        // by us (the handle's free wipes it). An absent field is TB_OK with NULL: null here.
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_text(AgentProfileHandle p, int field, out IntPtr s, out UIntPtr len);
+        // by us (the handle's free wipes it). A field the server did not send is TB_ABSENT
+        // (not a failure) with NULL / 0: null here. One getter per published field.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_name(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_host(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_nat(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_type(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_accountcode(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_callgroup(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_callerid(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_canreinvite(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_context(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_dtmfmode(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_insecure(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_language(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_mailbox(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_pickupgroup(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_qualify(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_disallow(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_allow(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_port(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_defaultuser(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_subscribecontext(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_record(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_email(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_phonetype(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_transport(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_encryption(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_did(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_outboundproxy(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_fullname(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_loglevel(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_token(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_get(AgentProfileHandle p, byte[] name, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_agent_profile_field_count(AgentProfileHandle p);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_field_at(AgentProfileHandle p, UIntPtr index, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_agent_profile_id(AgentProfileHandle p, out long id);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_agent_profile_limite(AgentProfileHandle p, out long limite);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_id(AgentProfileHandle p, out long id);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_limite(AgentProfileHandle p, out long limite);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_agent_profile_raw_json(AgentProfileHandle p, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_agent_profile_free(IntPtr p);
 
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_hash(AccessDataHandle d, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_chat_url(AccessDataHandle d, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_embedded_url(AccessDataHandle d, out IntPtr s, out UIntPtr len);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool tb_access_data_expires(AccessDataHandle d, out DateTimeParts when);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_expires(AccessDataHandle d, out DateTimeParts when);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_expires_raw(AccessDataHandle d, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_access_data_raw_json(AccessDataHandle d, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_access_data_free(IntPtr d);
@@ -152,9 +190,9 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_description(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_opened_at(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_protocol(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status_raw(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_link(MessengerRequestsHandle l, UIntPtr index, out IntPtr s, out UIntPtr len);
-        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status_kind(MessengerRequestsHandle l, UIntPtr index, out int status);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_status(MessengerRequestsHandle l, UIntPtr index, out int status);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_pending(MessengerRequestsHandle l, UIntPtr index, out int pending);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern UIntPtr tb_messenger_requests_field_count(MessengerRequestsHandle l, UIntPtr index);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_messenger_requests_field_at(MessengerRequestsHandle l, UIntPtr index, UIntPtr field, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
@@ -176,12 +214,18 @@ namespace TokenBridge
         {
             public int Year, Month, Day, Hour, Minute, Second;
 
-            /// <summary>As a <see cref="DateTimeKind.Unspecified"/> DateTime (a leap second 60 reads as 59); null when impossible.</summary>
+            /// <summary>
+            /// As a <see cref="DateTimeKind.Unspecified"/> DateTime; null when impossible. A leap
+            /// second (second 60) is the next second, as the header says: 23:59:60 on
+            /// 31 December is 00:00:00 on 1 January.
+            /// </summary>
             internal DateTime? ToDateTime()
             {
                 try
                 {
-                    return new DateTime(Year, Month, Day, Hour, Minute, Math.Min(Second, 59), DateTimeKind.Unspecified);
+                    if (Second == 60)
+                        return new DateTime(Year, Month, Day, Hour, Minute, 59, DateTimeKind.Unspecified).AddSeconds(1);
+                    return new DateTime(Year, Month, Day, Hour, Minute, Second, DateTimeKind.Unspecified);
                 }
                 catch (ArgumentOutOfRangeException)
                 {
@@ -193,22 +237,38 @@ namespace TokenBridge
         internal delegate int LentText<H>(H handle, out IntPtr s, out UIntPtr len);
         internal delegate int LentItemText<H>(H handle, UIntPtr index, out IntPtr s, out UIntPtr len);
 
-        /// <summary>A lent string of a handle, copied (null when absent).</summary>
+        /// <summary>TB_ABSENT: an answer getter's field was not sent (not a failure).</summary>
+        internal const int Absent = 2;
+
+        /// <summary>A lent string of a handle, copied (null when TB_ABSENT: the server did not send it).</summary>
         internal static string Lent<H>(H handle, LentText<H> accessor)
         {
             IntPtr s;
             UIntPtr len;
-            Check(accessor(handle, out s, out len));
-            return CopyUtf8(s, len);
+            if (Present(accessor(handle, out s, out len)))
+                return CopyUtf8(s, len);
+            return null;
         }
 
-        /// <summary>A lent string of item <paramref name="index"/> of a handle, copied (null when absent).</summary>
+        /// <summary>A lent string of item <paramref name="index"/> of a handle, copied (null when TB_ABSENT).</summary>
         internal static string Lent<H>(H handle, UIntPtr index, LentItemText<H> accessor)
         {
             IntPtr s;
             UIntPtr len;
-            Check(accessor(handle, index, out s, out len));
-            return CopyUtf8(s, len);
+            if (Present(accessor(handle, index, out s, out len)))
+                return CopyUtf8(s, len);
+            return null;
+        }
+
+        /// <summary>
+        /// An answer getter's status: true for TB_OK, false for TB_ABSENT (the field was not
+        /// sent; never an error), else throws as <see cref="Check"/>.
+        /// </summary>
+        internal static bool Present(int status)
+        {
+            if (status == Absent) return false;
+            Check(status);
+            return true;
         }
 
         // Logging: the callback's delegate lives in a static field (Library), for the process.
@@ -303,10 +363,14 @@ namespace TokenBridge
         /// Throws the thread's last error when <paramref name="status"/> is not TB_OK:
         /// <see cref="TimeoutException"/> for TB_TIMEOUT, <see cref="OperationCanceledException"/>
         /// for TB_CANCELLED (each with the <see cref="TokenBridgeException"/> as its inner
-        /// exception), else a <see cref="TokenBridgeException"/>. <paramref name="renames"/>
-        /// holds pairs (C name, C# name): the message names the parameter the C# caller wrote.
+        /// exception), for TB_INVALID_ARGUMENT an <see cref="ArgumentException"/> (an
+        /// <see cref="ArgumentNullException"/> for a NULL) naming the C# parameter, else a
+        /// <see cref="TokenBridgeException"/>. The refused C parameter is read as data
+        /// (<c>tb_last_error_parameter</c>, <c>tb_last_error_reason</c>) and mapped to its C#
+        /// name by <paramref name="names"/>; <paramref name="prefix"/> (e.g. "filter") puts
+        /// the C# parameter in front of a property: "filter.DateFrom".
         /// </summary>
-        internal static void Check(int status, params string[] renames)
+        internal static void Check(int status, ParamNames names = null, string prefix = null)
         {
             if (status == 0) return;
             // Read right away, on the same thread: the last error is thread-local and the
@@ -314,32 +378,22 @@ namespace TokenBridge
             string message = TakeString(tb_last_error_message());
             ushort http = tb_last_error_http_status();
             string vendor = TakeString(tb_last_error_vendor_message());
-            if (message != null)
-                for (int i = 0; i + 1 < renames.Length; i += 2)
-                    message = message.Replace("`" + renames[i] + "`", "`" + renames[i + 1] + "`");
+            string parameter = TakeString(tb_last_error_parameter());
+            string reason = TakeString(tb_last_error_reason());
+            if (status == (int)TokenBridgeStatus.InvalidArgument && parameter != null)
+            {
+                string name = ParamNames.Map(names, parameter);
+                string shown = prefix == null ? name : prefix + "." + name;
+                string text = "invalid argument `" + shown + "`: " + reason;
+                var inner = new TokenBridgeException(TokenBridgeStatus.InvalidArgument, text, http, vendor);
+                string paramName = prefix ?? name;
+                if (reason == "is NULL") throw new ArgumentNullException(paramName, text);
+                throw new ArgumentException(text, paramName, inner);
+            }
             var e = new TokenBridgeException((TokenBridgeStatus)status, message, http, vendor);
             if (status == (int)TokenBridgeStatus.Timeout) throw new TimeoutException(e.Message, e);
             if (status == (int)TokenBridgeStatus.Cancelled) throw new OperationCanceledException(e.Message, e);
             throw e;
-        }
-
-        /// <summary>
-        /// For a value the caller gave inside <paramref name="parameter"/> (a property of an
-        /// options object): a TB_INVALID_ARGUMENT becomes an <see cref="ArgumentException"/>
-        /// naming it, with the library's message (C names renamed) and the
-        /// <see cref="TokenBridgeException"/> inside; any other failure is thrown as by Check.
-        /// </summary>
-        internal static void CheckArgument(int status, string parameter, params string[] renames)
-        {
-            if (status == 0) return;
-            try
-            {
-                Check(status, renames);
-            }
-            catch (TokenBridgeException e) when (e.Status == TokenBridgeStatus.InvalidArgument)
-            {
-                throw new ArgumentException(e.Message, parameter, e);
-            }
         }
 
         /// <summary>Throws <see cref="ArgumentNullException"/> naming the C# parameter.</summary>
@@ -368,18 +422,18 @@ namespace TokenBridge
 
         internal delegate int ConfigCall(IntPtr cfg);
 
-        internal static void WithConfig(TokenBridgeConfig config, ConfigCall call)
+        internal static void WithConfig(TokenBridgeConfig config, ConfigCall call, ParamNames names)
         {
             if (config == null)
             {
-                Check(call(IntPtr.Zero));
+                Check(call(IntPtr.Zero), names);
                 return;
             }
             bool added = false;
             try
             {
                 config.Handle.DangerousAddRef(ref added);
-                Check(call(config.Handle.DangerousGetHandle()));
+                Check(call(config.Handle.DangerousGetHandle()), names);
             }
             finally
             {

@@ -68,15 +68,14 @@ namespace TokenBridge
         {
             Native.NotNull(body, "body");
             Native.Check(Native.tb_request_set_body(Handle, Native.Utf8(contentType, "contentType"),
-                body.Length == 0 ? null : body, new UIntPtr((uint)body.Length)), "content_type", "contentType", "bytes", "body");
+                body.Length == 0 ? null : body, new UIntPtr((uint)body.Length)), ParamNames.RequestBody);
             return this;
         }
 
         /// <summary>Sends <c>Idempotency-Key</c> on every send and retry; makes a POST or PATCH retryable.</summary>
         public TokenBridgeRequest SetIdempotencyKey(string idempotencyKey)
         {
-            Native.Check(Native.tb_request_set_idempotency_key(Handle, Native.Utf8(idempotencyKey, "idempotencyKey")),
-                "idempotency_key", "idempotencyKey");
+            Native.Check(Native.tb_request_set_idempotency_key(Handle, Native.Utf8(idempotencyKey, "idempotencyKey")), ParamNames.IdempotencyKey);
             return this;
         }
 

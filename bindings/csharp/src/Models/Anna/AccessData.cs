@@ -41,7 +41,7 @@ namespace TokenBridge
             ExpiresRaw = Native.Lent(d, Native.tb_access_data_expires_raw);
             RawJson = Native.Lent(d, Native.tb_access_data_raw_json);
             Native.DateTimeParts when;
-            if (Native.tb_access_data_expires(d, out when))
+            if (Native.Present(Native.tb_access_data_expires(d, out when)))
                 Expires = when.ToDateTime();
         }
 

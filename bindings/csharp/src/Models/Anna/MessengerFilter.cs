@@ -44,31 +44,26 @@ namespace TokenBridge
             if (f.IsInvalid) throw new OutOfMemoryException("tb_messenger_filter_new returned NULL");
             try
             {
-                string[] renames =
-                {
-                    "alias", parameter + ".DepartmentAlias",
-                    "date_from", parameter + ".DateFrom",
-                    "date_to", parameter + ".DateTo",
-                };
+                // A refused value is ArgumentException naming the parameter and its property
+                // ("filter.DateFrom"), from the C parameter as data.
                 if (!string.IsNullOrEmpty(DepartmentAlias))
-                    Native.CheckArgument(Native.tb_messenger_filter_set_department_alias(f, Native.OptionalUtf8(DepartmentAlias, parameter, parameter + ".DepartmentAlias")), parameter, renames);
-                renames[1] = parameter + ".ChannelAlias";
+                    Native.Check(Native.tb_messenger_filter_set_department_alias(f, Native.OptionalUtf8(DepartmentAlias, parameter, parameter + ".DepartmentAlias")), ParamNames.FilterDepartment, parameter);
                 if (!string.IsNullOrEmpty(ChannelAlias))
-                    Native.CheckArgument(Native.tb_messenger_filter_set_channel_alias(f, Native.OptionalUtf8(ChannelAlias, parameter, parameter + ".ChannelAlias")), parameter, renames);
+                    Native.Check(Native.tb_messenger_filter_set_channel_alias(f, Native.OptionalUtf8(ChannelAlias, parameter, parameter + ".ChannelAlias")), ParamNames.FilterChannel, parameter);
                 if (DateFrom.HasValue)
                 {
                     var d = DateFrom.Value;
-                    Native.CheckArgument(Native.tb_messenger_filter_set_date_from(f, d.Year, d.Month, d.Day), parameter, renames);
+                    Native.Check(Native.tb_messenger_filter_set_date_from(f, d.Year, d.Month, d.Day), ParamNames.FilterDateFrom, parameter);
                 }
                 if (DateTo.HasValue)
                 {
                     var d = DateTo.Value;
-                    Native.CheckArgument(Native.tb_messenger_filter_set_date_to(f, d.Year, d.Month, d.Day), parameter, renames);
+                    Native.Check(Native.tb_messenger_filter_set_date_to(f, d.Year, d.Month, d.Day), ParamNames.FilterDateTo, parameter);
                 }
                 if (Status.HasValue)
-                    Native.CheckArgument(Native.tb_messenger_filter_set_status(f, (int)Status.Value), parameter, renames);
+                    Native.Check(Native.tb_messenger_filter_set_status(f, (int)Status.Value), ParamNames.FilterStatus, parameter);
                 if (Pending.HasValue)
-                    Native.CheckArgument(Native.tb_messenger_filter_set_pending(f, Pending.Value ? 1 : 2), parameter, renames);
+                    Native.Check(Native.tb_messenger_filter_set_pending(f, Pending.Value ? 1 : 2), ParamNames.FilterPending, parameter);
                 return f;
             }
             catch

@@ -49,15 +49,14 @@ namespace TokenBridge
             Description = Native.Lent(l, i, Native.tb_messenger_requests_description);
             OpenedAt = Native.Lent(l, i, Native.tb_messenger_requests_opened_at);
             Protocol = Native.Lent(l, i, Native.tb_messenger_requests_protocol);
-            StatusText = Native.Lent(l, i, Native.tb_messenger_requests_status);
+            StatusText = Native.Lent(l, i, Native.tb_messenger_requests_status_raw);
             Link = Native.Lent(l, i, Native.tb_messenger_requests_link);
             int status, pending;
-            Native.Check(Native.tb_messenger_requests_status_kind(l, i, out status));
-            if (status == (int)MessengerRequestStatus.Open || status == (int)MessengerRequestStatus.Closed)
+            if (Native.Present(Native.tb_messenger_requests_status(l, i, out status))
+                && (status == (int)MessengerRequestStatus.Open || status == (int)MessengerRequestStatus.Closed))
                 Status = (MessengerRequestStatus)status;
-            Native.Check(Native.tb_messenger_requests_pending(l, i, out pending));
-            if (pending == 1) Pending = true;
-            else if (pending == 2) Pending = false;
+            if (Native.Present(Native.tb_messenger_requests_pending(l, i, out pending)) && (pending == 1 || pending == 2))
+                Pending = pending == 1;
             ulong count = Native.tb_messenger_requests_field_count(l, i).ToUInt64();
             fields = new List<KeyValuePair<string, string>>((int)Math.Min(count, 1024));
             for (ulong k = 0; k < count; k++)

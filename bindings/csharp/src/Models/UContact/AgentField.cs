@@ -11,15 +11,18 @@ using System.Threading.Tasks;
 namespace TokenBridge
 {
     /// <summary>
-    /// A published field of the agent profile (<c>tb_agent_field</c>, same numbers), for
-    /// <see cref="AgentProfile.Text"/>. The wire names are in lower case but for
+    /// A published field of the agent profile, for <see cref="AgentProfile.Text"/>: each one
+    /// is read through its own getter, <c>tb_agent_profile_&lt;name in lower case&gt;</c>
+    /// (<see cref="Id"/> and <see cref="Limite"/>, numbers, as text through
+    /// <c>tb_agent_profile_get</c>). The numbers of this enum are the binding's own and
+    /// mean nothing to the library. The wire names are in lower case but for
     /// <c>LogLevel</c>. <c>secret</c> and <c>md5secret</c> (the SIP password and its
     /// digest) are deliberately not reachable.
     /// </summary>
     public enum AgentField
     {
         /// <summary><c>id</c> (a number; also <see cref="AgentProfile.Id"/>).</summary>
-        Id = 0,
+        Id,
         /// <summary><c>name</c>.</summary>
         Name,
         /// <summary><c>host</c>.</summary>

@@ -19,26 +19,72 @@ namespace TokenBridge
     /// </summary>
     public sealed class AgentProfile
     {
-        private const int PublishedFields = (int)AgentField.Token + 1;
-        private readonly string[] published = new string[PublishedFields];
+        /// <summary>
+        /// Each published text field's own getter (<c>tb_agent_profile_name</c>, ...); the
+        /// numbers <see cref="Id"/> and <see cref="Limite"/> come as text by their wire name.
+        /// </summary>
+        internal static readonly Dictionary<AgentField, Native.LentText<AgentProfileHandle>> Getters =
+            new Dictionary<AgentField, Native.LentText<AgentProfileHandle>>
+        {
+            { AgentField.Id, ByName("id") },
+            { AgentField.Limite, ByName("limite") },
+            { AgentField.Name, Native.tb_agent_profile_name },
+            { AgentField.Host, Native.tb_agent_profile_host },
+            { AgentField.Nat, Native.tb_agent_profile_nat },
+            { AgentField.Type, Native.tb_agent_profile_type },
+            { AgentField.AccountCode, Native.tb_agent_profile_accountcode },
+            { AgentField.CallGroup, Native.tb_agent_profile_callgroup },
+            { AgentField.CallerId, Native.tb_agent_profile_callerid },
+            { AgentField.CanReinvite, Native.tb_agent_profile_canreinvite },
+            { AgentField.Context, Native.tb_agent_profile_context },
+            { AgentField.DtmfMode, Native.tb_agent_profile_dtmfmode },
+            { AgentField.Insecure, Native.tb_agent_profile_insecure },
+            { AgentField.Language, Native.tb_agent_profile_language },
+            { AgentField.Mailbox, Native.tb_agent_profile_mailbox },
+            { AgentField.PickupGroup, Native.tb_agent_profile_pickupgroup },
+            { AgentField.Qualify, Native.tb_agent_profile_qualify },
+            { AgentField.Disallow, Native.tb_agent_profile_disallow },
+            { AgentField.Allow, Native.tb_agent_profile_allow },
+            { AgentField.Port, Native.tb_agent_profile_port },
+            { AgentField.DefaultUser, Native.tb_agent_profile_defaultuser },
+            { AgentField.SubscribeContext, Native.tb_agent_profile_subscribecontext },
+            { AgentField.Record, Native.tb_agent_profile_record },
+            { AgentField.Email, Native.tb_agent_profile_email },
+            { AgentField.PhoneType, Native.tb_agent_profile_phonetype },
+            { AgentField.Transport, Native.tb_agent_profile_transport },
+            { AgentField.Encryption, Native.tb_agent_profile_encryption },
+            { AgentField.Did, Native.tb_agent_profile_did },
+            { AgentField.OutboundProxy, Native.tb_agent_profile_outboundproxy },
+            { AgentField.FullName, Native.tb_agent_profile_fullname },
+            { AgentField.LogLevel, Native.tb_agent_profile_loglevel },
+            { AgentField.Token, Native.tb_agent_profile_token },
+        };
+
+        private static Native.LentText<AgentProfileHandle> ByName(string wireName)
+        {
+            byte[] name = Native.Utf8(wireName, "wireName");
+            return (AgentProfileHandle p, out IntPtr s, out UIntPtr len) => Native.tb_agent_profile_get(p, name, out s, out len);
+        }
+
+        private readonly Dictionary<AgentField, string> published = new Dictionary<AgentField, string>();
         private readonly List<KeyValuePair<string, string>> fields = new List<KeyValuePair<string, string>>();
 
         /// <summary><c>token</c>: the session token (what a login is for).</summary>
-        public string Token { get { return published[(int)AgentField.Token]; } }
+        public string Token { get { return Text(AgentField.Token); } }
         /// <summary><c>id</c> as a number, or null when the server sent none.</summary>
         public long? Id { get; }
         /// <summary><c>limite</c> as a number, or null when the server sent none.</summary>
         public long? Limite { get; }
         /// <summary><c>name</c>: the agent's SIP name.</summary>
-        public string Name { get { return published[(int)AgentField.Name]; } }
+        public string Name { get { return Text(AgentField.Name); } }
         /// <summary><c>fullname</c>.</summary>
-        public string FullName { get { return published[(int)AgentField.FullName]; } }
+        public string FullName { get { return Text(AgentField.FullName); } }
         /// <summary><c>callerid</c>.</summary>
-        public string CallerId { get { return published[(int)AgentField.CallerId]; } }
+        public string CallerId { get { return Text(AgentField.CallerId); } }
         /// <summary><c>context</c>.</summary>
-        public string Context { get { return published[(int)AgentField.Context]; } }
+        public string Context { get { return Text(AgentField.Context); } }
         /// <summary><c>type</c>.</summary>
-        public string Kind { get { return published[(int)AgentField.Type]; } }
+        public string Kind { get { return Text(AgentField.Type); } }
         /// <summary>Every field (name, value as text), sorted by name (ordinal, as the library gives them); never <c>secret</c> or <c>md5secret</c>.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Fields { get { return fields; } }
         /// <summary>The profile as JSON text (the server's value written anew, keys sorted), without <c>secret</c> and <c>md5secret</c> (it holds the token).</summary>
@@ -46,16 +92,11 @@ namespace TokenBridge
 
         internal AgentProfile(AgentProfileHandle p)
         {
-            for (int f = 0; f < PublishedFields; f++)
-            {
-                IntPtr s;
-                UIntPtr len;
-                Native.Check(Native.tb_agent_profile_text(p, f, out s, out len));
-                published[f] = Native.CopyUtf8(s, len);
-            }
+            foreach (var g in Getters)
+                published[g.Key] = Native.Lent(p, g.Value);
             long n;
-            if (Native.tb_agent_profile_id(p, out n)) Id = n;
-            if (Native.tb_agent_profile_limite(p, out n)) Limite = n;
+            if (Native.Present(Native.tb_agent_profile_id(p, out n))) Id = n;
+            if (Native.Present(Native.tb_agent_profile_limite(p, out n))) Limite = n;
             ulong count = Native.tb_agent_profile_field_count(p).ToUInt64();
             for (ulong i = 0; i < count; i++)
             {
@@ -70,9 +111,10 @@ namespace TokenBridge
         /// <summary>A published field, or null when the server did not send it.</summary>
         public string Text(AgentField field)
         {
-            if (field < AgentField.Id || field > AgentField.Token)
+            string value;
+            if (!published.TryGetValue(field, out value) && !Getters.ContainsKey(field))
                 throw new ArgumentOutOfRangeException("field", "not an AgentField");
-            return published[(int)field];
+            return value;
         }
 
         /// <summary>

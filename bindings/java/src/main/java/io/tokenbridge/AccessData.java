@@ -34,7 +34,7 @@ public final class AccessData {
         final TokenBridgeLibrary lib = Ffi.LIB;
         try {
             TokenBridgeLibrary.TbDatetime when = new TokenBridgeLibrary.TbDatetime();
-            LocalDateTime expires = lib.tb_access_data_expires(data, when) != 0 ? dateTime(when) : null;
+            LocalDateTime expires = Ffi.present(lib.tb_access_data_expires(data, when)) ? dateTime(when) : null;
             return new AccessData(
                     Ffi.lent((out, len) -> lib.tb_access_data_hash(data, out, len)),
                     Ffi.lent((out, len) -> lib.tb_access_data_chat_url(data, out, len)),
@@ -47,8 +47,12 @@ public final class AccessData {
         }
     }
 
-    /** A {@code tb_datetime} as a {@link LocalDateTime}; a leap second is the next minute's first. */
-    private static LocalDateTime dateTime(TokenBridgeLibrary.TbDatetime t) {
+    /**
+     * A {@code tb_datetime} as a {@link LocalDateTime}, {@code null} when impossible. A leap
+     * second (second 60) is the next second, as the header says: 23:59:60 on 31 December is
+     * 00:00:00 on 1 January.
+     */
+    static LocalDateTime dateTime(TokenBridgeLibrary.TbDatetime t) {
         try {
             if (t.second == 60) {
                 return LocalDateTime.of(t.year, t.month, t.day, t.hour, t.minute, 59).plusSeconds(1);

@@ -20,83 +20,95 @@ import java.util.Map;
  */
 public final class AgentProfile {
 
-    /** The published fields ({@code tb_agent_field}, in its order), by wire name. */
+    /**
+     * The published fields, by wire name. Each is read through its own getter,
+     * {@code tb_agent_profile_<wire name in lower case>}; {@link #ID} and {@link #LIMITE}
+     * (numbers) as text through {@code tb_agent_profile_get}. The ordinals are the
+     * binding's own and mean nothing to the library.
+     */
     public enum Field {
         /** {@code id} (a number, as decimal text; see {@link AgentProfile#getId()}). */
-        ID("id"),
+        ID("id", (lib, p, out, len) -> lib.tb_agent_profile_get(p, Ffi.cstr("name", "id"), out, len)),
         /** {@code name}. */
-        NAME("name"),
+        NAME("name", TokenBridgeLibrary::tb_agent_profile_name),
         /** {@code host}. */
-        HOST("host"),
+        HOST("host", TokenBridgeLibrary::tb_agent_profile_host),
         /** {@code nat}. */
-        NAT("nat"),
+        NAT("nat", TokenBridgeLibrary::tb_agent_profile_nat),
         /** {@code type}. */
-        TYPE("type"),
+        TYPE("type", TokenBridgeLibrary::tb_agent_profile_type),
         /** {@code accountcode}. */
-        ACCOUNTCODE("accountcode"),
+        ACCOUNTCODE("accountcode", TokenBridgeLibrary::tb_agent_profile_accountcode),
         /** {@code callgroup}. */
-        CALLGROUP("callgroup"),
+        CALLGROUP("callgroup", TokenBridgeLibrary::tb_agent_profile_callgroup),
         /** {@code callerid}. */
-        CALLERID("callerid"),
+        CALLERID("callerid", TokenBridgeLibrary::tb_agent_profile_callerid),
         /** {@code canreinvite}. */
-        CANREINVITE("canreinvite"),
+        CANREINVITE("canreinvite", TokenBridgeLibrary::tb_agent_profile_canreinvite),
         /** {@code context}. */
-        CONTEXT("context"),
+        CONTEXT("context", TokenBridgeLibrary::tb_agent_profile_context),
         /** {@code dtmfmode}. */
-        DTMFMODE("dtmfmode"),
+        DTMFMODE("dtmfmode", TokenBridgeLibrary::tb_agent_profile_dtmfmode),
         /** {@code insecure}. */
-        INSECURE("insecure"),
+        INSECURE("insecure", TokenBridgeLibrary::tb_agent_profile_insecure),
         /** {@code language}. */
-        LANGUAGE("language"),
+        LANGUAGE("language", TokenBridgeLibrary::tb_agent_profile_language),
         /** {@code mailbox}. */
-        MAILBOX("mailbox"),
+        MAILBOX("mailbox", TokenBridgeLibrary::tb_agent_profile_mailbox),
         /** {@code pickupgroup}. */
-        PICKUPGROUP("pickupgroup"),
+        PICKUPGROUP("pickupgroup", TokenBridgeLibrary::tb_agent_profile_pickupgroup),
         /** {@code qualify}. */
-        QUALIFY("qualify"),
+        QUALIFY("qualify", TokenBridgeLibrary::tb_agent_profile_qualify),
         /** {@code disallow}. */
-        DISALLOW("disallow"),
+        DISALLOW("disallow", TokenBridgeLibrary::tb_agent_profile_disallow),
         /** {@code allow}. */
-        ALLOW("allow"),
+        ALLOW("allow", TokenBridgeLibrary::tb_agent_profile_allow),
         /** {@code port}. */
-        PORT("port"),
+        PORT("port", TokenBridgeLibrary::tb_agent_profile_port),
         /** {@code defaultuser}. */
-        DEFAULTUSER("defaultuser"),
+        DEFAULTUSER("defaultuser", TokenBridgeLibrary::tb_agent_profile_defaultuser),
         /** {@code subscribecontext}. */
-        SUBSCRIBECONTEXT("subscribecontext"),
+        SUBSCRIBECONTEXT("subscribecontext", TokenBridgeLibrary::tb_agent_profile_subscribecontext),
         /** {@code record}. */
-        RECORD("record"),
+        RECORD("record", TokenBridgeLibrary::tb_agent_profile_record),
         /** {@code email}. */
-        EMAIL("email"),
+        EMAIL("email", TokenBridgeLibrary::tb_agent_profile_email),
         /** {@code phonetype}. */
-        PHONETYPE("phonetype"),
+        PHONETYPE("phonetype", TokenBridgeLibrary::tb_agent_profile_phonetype),
         /** {@code transport}. */
-        TRANSPORT("transport"),
+        TRANSPORT("transport", TokenBridgeLibrary::tb_agent_profile_transport),
         /** {@code encryption}. */
-        ENCRYPTION("encryption"),
+        ENCRYPTION("encryption", TokenBridgeLibrary::tb_agent_profile_encryption),
         /** {@code did}. */
-        DID("did"),
+        DID("did", TokenBridgeLibrary::tb_agent_profile_did),
         /** {@code outboundproxy}. */
-        OUTBOUNDPROXY("outboundproxy"),
+        OUTBOUNDPROXY("outboundproxy", TokenBridgeLibrary::tb_agent_profile_outboundproxy),
         /** {@code fullname}. */
-        FULLNAME("fullname"),
+        FULLNAME("fullname", TokenBridgeLibrary::tb_agent_profile_fullname),
         /** {@code LogLevel}. */
-        LOGLEVEL("LogLevel"),
+        LOGLEVEL("LogLevel", TokenBridgeLibrary::tb_agent_profile_loglevel),
         /** {@code limite} (a number, as decimal text; see {@link AgentProfile#getLimite()}). */
-        LIMITE("limite"),
+        LIMITE("limite", (lib, p, out, len) -> lib.tb_agent_profile_get(p, Ffi.cstr("name", "limite"), out, len)),
         /** {@code token}: the session token (a credential: do not log it). */
-        TOKEN("token");
+        TOKEN("token", TokenBridgeLibrary::tb_agent_profile_token);
 
         private final String wireName;
+        final Getter getter;
 
-        Field(String wireName) {
+        Field(String wireName, Getter getter) {
             this.wireName = wireName;
+            this.getter = getter;
         }
 
         /** The field's name on the wire, e.g. {@code "LogLevel"}. */
         public String wireName() {
             return wireName;
         }
+    }
+
+    /** A text getter of the profile: {@code (profile, const char **out, size_t *out_len)}. */
+    interface Getter {
+        int get(TokenBridgeLibrary lib, Pointer profile, PointerByReference out, TokenBridgeLibrary.SizeTByReference outLen);
     }
 
     private final Map<Field, String> published;
@@ -120,7 +132,7 @@ public final class AgentProfile {
         try {
             Map<Field, String> published = new EnumMap<Field, String>(Field.class);
             for (final Field f : Field.values()) {
-                String v = Ffi.lent((out, len) -> lib.tb_agent_profile_text(profile, f.ordinal(), out, len));
+                String v = Ffi.lent((out, len) -> f.getter.get(lib, profile, out, len));
                 if (v != null) {
                     published.put(f, v);
                 }
@@ -136,8 +148,8 @@ public final class AgentProfile {
                 fields.put(Ffi.lent(name, nameLen), Ffi.lent(value, valueLen));
             }
             LongByReference number = new LongByReference();
-            Long id = lib.tb_agent_profile_id(profile, number) != 0 ? Long.valueOf(number.getValue()) : null;
-            Long limite = lib.tb_agent_profile_limite(profile, number) != 0 ? Long.valueOf(number.getValue()) : null;
+            Long id = Ffi.present(lib.tb_agent_profile_id(profile, number)) ? Long.valueOf(number.getValue()) : null;
+            Long limite = Ffi.present(lib.tb_agent_profile_limite(profile, number)) ? Long.valueOf(number.getValue()) : null;
             String raw = Ffi.lent((out, len) -> lib.tb_agent_profile_raw_json(profile, out, len));
             return new AgentProfile(Collections.unmodifiableMap(published), Collections.unmodifiableMap(fields), id,
                     limite, raw);

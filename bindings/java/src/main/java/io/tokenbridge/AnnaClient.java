@@ -49,22 +49,21 @@ public final class AnnaClient extends ClientHandle {
     };
 
     /** C parameter names of the user selection and filter → the Java ones. */
-    private static final String[] USER_NAMES = {"user_id", "userId", "doc_type", "docType", "doc_value", "docValue"};
 
     /**
      * @param config      settings, or {@code null} for the defaults
      * @param baseUrl     the AnnA server's base URL
      * @param companyHash the company hash
      * @param user        the integration user
-     * @param pass        its password
+     * @param password    its password
      */
     public AnnaClient(Config config, final String baseUrl, final String companyHash, final String user,
-            final String pass) {
+            final String password) {
         super(Config.withOptional(config, cfg -> {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_anna_client_new(cfg, Ffi.cstr("baseUrl", baseUrl),
-                    Ffi.cstr("companyHash", companyHash), Ffi.cstr("user", user), Ffi.cstr("pass", pass), out),
-                    "base_url", "baseUrl", "company_hash", "companyHash");
+                    Ffi.cstr("companyHash", companyHash), Ffi.cstr("user", user), Ffi.cstr("password", password), out),
+                    ParamNames.ANNA_NEW);
             return out.getValue();
         }), API);
     }
@@ -122,8 +121,7 @@ public final class AnnaClient extends ClientHandle {
         final byte[] service = Ffi.optCstr("startService", startService);
         return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_user_hash(c, id, service, out), "user_id", "userId", "start_service",
-                    "startService");
+            Ffi.check(Ffi.LIB.tb_anna_user_hash(c, id, service, out), ParamNames.USER_HASH);
             return AccessData.take(out.getValue());
         };
     }
@@ -152,8 +150,7 @@ public final class AnnaClient extends ClientHandle {
         final byte[] service = Ffi.optCstr("startService", startService);
         return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_user_hash_forced(c, id, name, service, out), "user_id", "userId",
-                    "user_name", "userName", "start_service", "startService");
+            Ffi.check(Ffi.LIB.tb_anna_user_hash_forced(c, id, name, service, out), ParamNames.USER_HASH_FORCED);
             return AccessData.take(out.getValue());
         };
     }
@@ -177,7 +174,7 @@ public final class AnnaClient extends ClientHandle {
         final byte[] id = Ffi.cstr("userId", userId);
         return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_inactivate_user(c, id, out), "user_id", "userId");
+            Ffi.check(Ffi.LIB.tb_anna_inactivate_user(c, id, out), ParamNames.INACTIVATE_USER);
             return Ffi.takeString(out);
         };
     }
@@ -217,7 +214,7 @@ public final class AnnaClient extends ClientHandle {
         final MessengerFilter f = filter == null ? null : filter.copy();
         return c -> withFilter(f, nativeFilter -> {
             LongByReference out = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], nativeFilter, out), USER_NAMES);
+            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], nativeFilter, out), ParamNames.MESSENGER_USER);
             return out.getValue();
         });
     }
@@ -242,7 +239,7 @@ public final class AnnaClient extends ClientHandle {
         final MessengerFilter f = filter == null ? null : filter.copy();
         return c -> withFilter(f, nativeFilter -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, u[0], u[1], u[2], nativeFilter, out), USER_NAMES);
+            Ffi.check(Ffi.LIB.tb_anna_messenger_requests(c, u[0], u[1], u[2], nativeFilter, out), ParamNames.MESSENGER_USER);
             return MessengerRequests.take(out.getValue());
         });
     }
@@ -266,7 +263,7 @@ public final class AnnaClient extends ClientHandle {
         final byte[][] u = userArgs(user);
         return c -> {
             PointerByReference out = new PointerByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_link(c, u[0], u[1], u[2], out), USER_NAMES);
+            Ffi.check(Ffi.LIB.tb_anna_messenger_link(c, u[0], u[1], u[2], out), ParamNames.MESSENGER_USER);
             return Ffi.takeString(out);
         };
     }
@@ -312,7 +309,7 @@ public final class AnnaClient extends ClientHandle {
     /** Uses a token obtained elsewhere that expires at {@code expiresAt} ({@code null}: as {@link #setToken(String)}). */
     public void setToken(final String token, final Instant expiresAt) {
         with(c -> {
-            Ffi.check(Ffi.LIB.tb_anna_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)));
+            Ffi.check(Ffi.LIB.tb_anna_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)), ParamNames.SET_TOKEN);
             return null;
         });
     }

@@ -109,7 +109,7 @@ abstract class ClientHandle extends NativeHandle {
         PointerByReference out = new PointerByReference();
         try {
             if (deadlineMs != 0) {
-                Ffi.check(Ffi.LIB.tb_call_options_set_deadline_ms(opts, deadlineMs), "deadline_ms", "timeout");
+                Ffi.check(Ffi.LIB.tb_call_options_set_deadline_ms(opts, deadlineMs), ParamNames.DEADLINE);
             }
             if (cancelToken != null) {
                 Ffi.check(Ffi.LIB.tb_call_options_set_cancel_token(opts, cancelToken));

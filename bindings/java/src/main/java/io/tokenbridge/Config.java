@@ -8,8 +8,9 @@ import java.time.Duration;
  * Settings for new clients ({@code tb_config}). Clients copy it when they are
  * created, so it may be closed right after. Setters are serialised (the native
  * config must not be changed from two threads at once), but set it up before use.
- * Every setter returns {@code this} and throws {@link TokenBridgeException}
- * ({@link Status#INVALID_ARGUMENT}) for a value the library refuses.
+ * Every setter returns {@code this} and throws {@link IllegalArgumentException} naming
+ * the Java parameter for a value the library refuses (its cause a
+ * {@link TokenBridgeException} with {@link Status#INVALID_ARGUMENT}).
  *
  * <pre>{@code
  * try (Config config = new Config().timeoutConnect(Duration.ofSeconds(5)).retries(2, 200, 2000)) {
@@ -46,10 +47,13 @@ public final class Config extends NativeHandle {
         return p;
     }
 
-    /** Runs a setter; a refused value's message names {@code javaName}, not the C parameter {@code cName}. */
-    private Config set(final String cName, final String javaName, final Setter s) {
+    /**
+     * Runs a setter; a refused value is an {@link IllegalArgumentException} naming the Java
+     * parameter ({@code names}: C names to Java ones; {@code null} when they are the same).
+     */
+    private Config set(final ParamNames names, final Setter s) {
         withExclusive(cfg -> {
-            Ffi.check(s.set(cfg), cName, javaName);
+            Ffi.check(s.set(cfg), names);
             return null;
         });
         return this;
@@ -70,65 +74,65 @@ public final class Config extends NativeHandle {
     /** Connect timeout (must not be zero). */
     public Config timeoutConnect(final Duration d) {
         final long ms = millis("timeoutConnect", d);
-        return set("timeout_connect_ms", "timeoutConnect", cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, ms));
+        return set(ParamNames.TIMEOUT_CONNECT, cfg -> Ffi.LIB.tb_config_set_timeout_connect_ms(cfg, ms));
     }
 
     /** Timeout for sending a request (must not be zero). */
     public Config timeoutSend(final Duration d) {
         final long ms = millis("timeoutSend", d);
-        return set("timeout_send_ms", "timeoutSend", cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, ms));
+        return set(ParamNames.TIMEOUT_SEND, cfg -> Ffi.LIB.tb_config_set_timeout_send_ms(cfg, ms));
     }
 
     /** Timeout for receiving an answer (must not be zero). */
     public Config timeoutReceive(final Duration d) {
         final long ms = millis("timeoutReceive", d);
-        return set("timeout_receive_ms", "timeoutReceive", cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, ms));
+        return set(ParamNames.TIMEOUT_RECEIVE, cfg -> Ffi.LIB.tb_config_set_timeout_receive_ms(cfg, ms));
     }
 
     /** Sends everything through this proxy URL. */
     public Config proxy(final String url) {
-        return set("url", "url", cfg -> Ffi.LIB.tb_config_set_proxy(cfg, Ffi.cstr("url", url)));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_proxy(cfg, Ffi.cstr("url", url)));
     }
 
     /** Uses no proxy at all (not even one from the environment). */
     public Config noProxy() {
-        return set("cfg", "cfg", cfg -> Ffi.LIB.tb_config_set_no_proxy(cfg));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_no_proxy(cfg));
     }
 
     /** The {@code User-Agent} header. */
     public Config userAgent(final String userAgent) {
-        return set("user_agent", "userAgent", cfg -> Ffi.LIB.tb_config_set_user_agent(cfg, Ffi.cstr("userAgent", userAgent)));
+        return set(ParamNames.USER_AGENT, cfg -> Ffi.LIB.tb_config_set_user_agent(cfg, Ffi.cstr("userAgent", userAgent)));
     }
 
     /** Allows plain {@code http://} URLs (tests, on-premise labs); off by default. */
     public Config allowHttp(final boolean allow) {
-        return set("allow", "allow", cfg -> Ffi.LIB.tb_config_set_allow_http(cfg, Ffi.bool(allow)));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_allow_http(cfg, Ffi.bool(allow)));
     }
 
     /** The largest answer body accepted. */
     public Config maxResponseBytes(final long bytes) {
-        return set("max_response_bytes", "bytes", cfg -> Ffi.LIB.tb_config_set_max_response_bytes(cfg, bytes));
+        return set(ParamNames.MAX_RESPONSE_BYTES, cfg -> Ffi.LIB.tb_config_set_max_response_bytes(cfg, bytes));
     }
 
     /** Which roots TLS trusts. */
     public Config tlsRoots(final TlsRoots roots) {
-        return set("roots", "roots", cfg -> Ffi.LIB.tb_config_set_tls_roots(cfg, roots.code));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_tls_roots(cfg, roots.code));
     }
 
     /** A PEM file of extra CAs to trust (checked when a client is created). */
     public Config extraCaFile(final String path) {
-        return set("path", "path", cfg -> Ffi.LIB.tb_config_set_extra_ca_file(cfg, Ffi.cstr("path", path)));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_extra_ca_file(cfg, Ffi.cstr("path", path)));
     }
 
     /** Retries of transport errors and 408/429/502/503/504, with exponential backoff. */
     public Config retries(final int maxRetries, final long baseDelayMs, final long maxDelayMs) {
-        return set("base_delay_ms", "baseDelayMs", cfg -> Ffi.LIB.tb_config_set_retries(cfg, maxRetries, baseDelayMs, maxDelayMs));
+        return set(ParamNames.RETRIES, cfg -> Ffi.LIB.tb_config_set_retries(cfg, maxRetries, baseDelayMs, maxDelayMs));
     }
 
     /** How long before expiry a cached token is refreshed. */
     public Config refreshAhead(final Duration d) {
         final long ms = millis("refreshAhead", d);
-        return set("refresh_ahead_ms", "refreshAhead", cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, ms));
+        return set(ParamNames.REFRESH_AHEAD, cfg -> Ffi.LIB.tb_config_set_refresh_ahead_ms(cfg, ms));
     }
 
     /**
@@ -138,12 +142,12 @@ public final class Config extends NativeHandle {
      */
     public Config dnsCacheTtl(final Duration d) {
         final long ms = millis("dnsCacheTtl", d);
-        return set("dns_cache_ttl_ms", "dnsCacheTtl", cfg -> Ffi.LIB.tb_config_set_dns_cache_ttl_ms(cfg, ms));
+        return set(ParamNames.DNS_CACHE_TTL, cfg -> Ffi.LIB.tb_config_set_dns_cache_ttl_ms(cfg, ms));
     }
 
     /** Whether closing a uContact client ends its live session. */
     public Config endSessionOnClose(final boolean on) {
-        return set("on", "on", cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
+        return set(null, cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
     }
 
     /** Runs {@code op} with this config's handle, or with NULL for a {@code null} config. */

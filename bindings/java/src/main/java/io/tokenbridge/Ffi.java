@@ -15,24 +15,58 @@ final class Ffi {
     private Ffi() {
     }
 
+    /** TB_ABSENT: an answer getter's field was not sent (not a failure). */
+    static final int ABSENT = 2;
+
+    /** {@link #check(int, ParamNames)} for a call whose C parameter names are the Java ones. */
+    static void check(int status) {
+        check(status, null);
+    }
+
     /**
-     * Throws the thread's last error when {@code status} is not {@code TB_OK}.
-     * {@code renames} are pairs (C parameter name, Java parameter name): an
-     * {@code INVALID_ARGUMENT} message naming {@code `c_name`} names {@code `javaName`}
-     * instead, so the user reads the name they passed.
+     * Throws the thread's last error when {@code status} is not {@code TB_OK}: for
+     * {@code INVALID_ARGUMENT} an {@link IllegalArgumentException} naming the Java
+     * parameter, with the library's reason ({@code invalid argument `timeoutConnect`:
+     * must be more than 0}) and a {@link TokenBridgeException} saying the same as its
+     * cause; else the {@link TokenBridgeException}. The refused C parameter is read as
+     * data ({@code tb_last_error_parameter}, {@code tb_last_error_reason}) and mapped to
+     * its Java name by {@code names}: no English is rewritten.
      */
-    static void check(int status, String... renames) {
-        if (status != 0) {
-            TokenBridgeException e = TokenBridgeException.fromLastError(status);
-            if (status == Status.INVALID_ARGUMENT.code() && renames.length > 0) {
-                String message = e.getMessage();
-                for (int i = 0; i + 1 < renames.length; i += 2) {
-                    message = message.replace("`" + renames[i] + "`", "`" + renames[i + 1] + "`");
-                }
-                e = new TokenBridgeException(status, message, e.getHttpStatus(), e.getVendorMessage());
-            }
-            throw e;
+    static void check(int status, ParamNames names) {
+        if (status == 0) {
+            return;
         }
+        Refusal r = Refusal.read();
+        TokenBridgeException e = TokenBridgeException.fromLastError(status);
+        if (status == Status.INVALID_ARGUMENT.code() && r != null) {
+            throw invalidArgument(ParamNames.map(names, r.parameter), r.reason);
+        }
+        throw e;
+    }
+
+    /** The refused C parameter and why, as the library gives them after {@code TB_INVALID_ARGUMENT}. */
+    static final class Refusal {
+        final String parameter;
+        final String reason;
+
+        private Refusal(String parameter, String reason) {
+            this.parameter = parameter;
+            this.reason = reason;
+        }
+
+        /** The calling thread's refusal, or {@code null} when the last failure was not one. */
+        static Refusal read() {
+            String parameter = takeString(LIB.tb_last_error_parameter());
+            String reason = takeString(LIB.tb_last_error_reason());
+            return parameter == null ? null : new Refusal(parameter, reason);
+        }
+    }
+
+    /** {@code invalid argument `javaName`: reason}, as the binding's exception. */
+    static IllegalArgumentException invalidArgument(String javaName, String reason) {
+        String message = "invalid argument `" + javaName + "`: " + reason;
+        return new IllegalArgumentException(message,
+                new TokenBridgeException(Status.INVALID_ARGUMENT.code(), message, 0, null));
     }
 
     /** Copies a library-allocated string as UTF-8 and frees it; {@code null} stays {@code null}. */
@@ -97,14 +131,25 @@ final class Ffi {
 
     /**
      * Runs a lending accessor and copies its string (UTF-8, by its length: it may hold
-     * NUL) while the handle lives; {@code null} when the answer lacks the field. The
-     * string is the handle's: never freed here.
+     * NUL) while the handle lives; {@code null} when the answer lacks the field
+     * ({@code TB_ABSENT}, never an error). The string is the handle's: never freed here.
      */
     static String lent(LentText accessor) {
         PointerByReference out = new PointerByReference();
         TokenBridgeLibrary.SizeTByReference len = new TokenBridgeLibrary.SizeTByReference();
-        check(accessor.get(out, len));
-        return lent(out, len);
+        return present(accessor.get(out, len)) ? lent(out, len) : null;
+    }
+
+    /**
+     * An answer getter's status: {@code true} for {@code TB_OK}, {@code false} for
+     * {@code TB_ABSENT} (the server did not send the field), else throws as {@link #check(int)}.
+     */
+    static boolean present(int status) {
+        if (status == ABSENT) {
+            return false;
+        }
+        check(status);
+        return true;
     }
 
     /** The lent string an accessor wrote to {@code out} and {@code len}; {@code null} for NULL. */

@@ -129,25 +129,25 @@ public final class MessengerFilter {
         try {
             if (departmentAlias != null) {
                 refused(lib.tb_messenger_filter_set_department_alias(f, Ffi.cstr("departmentAlias", departmentAlias)),
-                        "departmentAlias", "alias");
+                        ParamNames.FILTER_DEPARTMENT);
             }
             if (channelAlias != null) {
                 refused(lib.tb_messenger_filter_set_channel_alias(f, Ffi.cstr("channelAlias", channelAlias)),
-                        "channelAlias", "alias");
+                        ParamNames.FILTER_CHANNEL);
             }
             if (dateFrom != null) {
                 refused(lib.tb_messenger_filter_set_date_from(f, dateFrom.getYear(), dateFrom.getMonthValue(),
-                        dateFrom.getDayOfMonth()), "dateFrom", "date_from");
+                        dateFrom.getDayOfMonth()), ParamNames.FILTER_DATE_FROM);
             }
             if (dateTo != null) {
                 refused(lib.tb_messenger_filter_set_date_to(f, dateTo.getYear(), dateTo.getMonthValue(),
-                        dateTo.getDayOfMonth()), "dateTo", "date_to");
+                        dateTo.getDayOfMonth()), ParamNames.FILTER_DATE_TO);
             }
             if (status != null) {
-                refused(lib.tb_messenger_filter_set_status(f, status.code), "status", "status");
+                refused(lib.tb_messenger_filter_set_status(f, status.code), null);
             }
             if (pending != null) {
-                refused(lib.tb_messenger_filter_set_pending(f, pending ? 1 : 2), "pending", "pending");
+                refused(lib.tb_messenger_filter_set_pending(f, pending ? 1 : 2), null);
             }
             ok = true;
             return f;
@@ -160,20 +160,29 @@ public final class MessengerFilter {
 
     /**
      * A setter's status: {@code INVALID_ARGUMENT} as an {@link IllegalArgumentException}
-     * naming {@code javaName} (the C message names {@code cName}, or {@code year},
-     * {@code month}, {@code day} for a part of a date), anything else as usual.
+     * naming the Java setter ({@code names} maps the C parameter, read as data); a part of
+     * a date ({@code year}, {@code month}, {@code day}) is said before the library's reason,
+     * and days in the wrong order are said in this filter's terms. Anything else as usual.
      */
-    private static void refused(int status, String javaName, String cName) {
-        if (status == Status.INVALID_ARGUMENT.code()) {
-            TokenBridgeException e = TokenBridgeException.fromLastError(status);
-            String m = e.getMessage().replace("`" + cName + "`", "`" + javaName + "`")
-                    .replace("date_from", "dateFrom").replace("date_to", "dateTo");
-            for (String part : new String[] {"year", "month", "day"}) {
-                m = m.replace("`" + part + "`: ", "`" + javaName + "`: " + part + " ");
-            }
-            throw new IllegalArgumentException(m, e);
+    private void refused(int status, ParamNames names) {
+        if (status != Status.INVALID_ARGUMENT.code()) {
+            Ffi.check(status);
+            return;
         }
-        Ffi.check(status);
+        Ffi.Refusal r = Ffi.Refusal.read();
+        if (r == null) {
+            Ffi.check(status);
+            return;
+        }
+        String reason = r.reason;
+        if (r.parameter.equals("year") || r.parameter.equals("month") || r.parameter.equals("day")) {
+            reason = r.parameter + " " + reason;
+        } else if (r.parameter.equals("date_from")) {
+            reason = dateFrom + " is after dateTo " + dateTo;
+        } else if (r.parameter.equals("date_to")) {
+            reason = dateTo + " is before dateFrom " + dateFrom;
+        }
+        throw Ffi.invalidArgument(ParamNames.map(names, r.parameter), reason);
     }
 
     @Override

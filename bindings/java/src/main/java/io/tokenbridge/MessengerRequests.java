@@ -32,10 +32,12 @@ public final class MessengerRequests implements Iterable<MessengerRequest> {
             List<MessengerRequest> items = new ArrayList<MessengerRequest>();
             for (long i = 0; i < n; i++) {
                 final TokenBridgeLibrary.SizeT index = Ffi.size(i);
+                // TB_ABSENT (not sent) is no status, not known whether pending: null.
                 IntByReference kind = new IntByReference();
-                Ffi.check(lib.tb_messenger_requests_status_kind(list, index, kind));
+                int kindCode = Ffi.present(lib.tb_messenger_requests_status(list, index, kind)) ? kind.getValue() : 0;
                 IntByReference pending = new IntByReference();
-                Ffi.check(lib.tb_messenger_requests_pending(list, index, pending));
+                int pendingCode = Ffi.present(lib.tb_messenger_requests_pending(list, index, pending))
+                        ? pending.getValue() : 0;
                 Map<String, String> fields = new LinkedHashMap<String, String>();
                 long m = lib.tb_messenger_requests_field_count(list, index).longValue();
                 for (long k = 0; k < m; k++) {
@@ -53,9 +55,9 @@ public final class MessengerRequests implements Iterable<MessengerRequest> {
                         Ffi.lent((out, len) -> lib.tb_messenger_requests_description(list, index, out, len)),
                         Ffi.lent((out, len) -> lib.tb_messenger_requests_opened_at(list, index, out, len)),
                         Ffi.lent((out, len) -> lib.tb_messenger_requests_protocol(list, index, out, len)),
-                        Ffi.lent((out, len) -> lib.tb_messenger_requests_status(list, index, out, len)),
-                        MessengerStatus.fromCode(kind.getValue()),
-                        pending(pending.getValue()),
+                        Ffi.lent((out, len) -> lib.tb_messenger_requests_status_raw(list, index, out, len)),
+                        MessengerStatus.fromCode(kindCode),
+                        pending(pendingCode),
                         Ffi.lent((out, len) -> lib.tb_messenger_requests_link(list, index, out, len)),
                         Collections.unmodifiableMap(fields)));
             }

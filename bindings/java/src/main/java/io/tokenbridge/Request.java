@@ -10,9 +10,9 @@ import java.util.List;
  * A generic request for {@code send}/{@code sendAsync} of any client: a method, a path
  * relative to the client's base URL, query parameters, headers and one body. A builder:
  * each method adds a step and returns {@code this}. The library checks the values when
- * the request is sent ({@code tb_request_*}), so a refused value is a
- * {@link TokenBridgeException} with {@link Status#INVALID_ARGUMENT} from {@code send}
- * naming the setter's parameter; {@code null} is a {@link NullPointerException} at once.
+ * the request is sent ({@code tb_request_*}), so a refused value is an
+ * {@link IllegalArgumentException} from {@code send} naming the setter's parameter (its
+ * cause a {@link TokenBridgeException} with {@link Status#INVALID_ARGUMENT}); {@code null} is a {@link NullPointerException} at once.
  * Not thread-safe to change; once built it may be sent many times, from many threads,
  * to any client. {@link #toString()} shows the method and path only.
  *
@@ -24,9 +24,6 @@ public final class Request {
     private interface Step {
         int apply(Pointer request);
     }
-
-    /** C parameter names → Java ones, for the messages of refused values. */
-    private static final String[] RENAMES = {"content_type", "contentType", "idempotency_key", "idempotencyKey"};
 
     private final String method;
     private final String path;
@@ -107,7 +104,7 @@ public final class Request {
         Pointer request = out.getValue();
         try {
             for (Step s : steps) {
-                Ffi.check(s.apply(request), RENAMES);
+                Ffi.check(s.apply(request), ParamNames.REQUEST_STEPS);
             }
             PointerByReference response = new PointerByReference();
             Ffi.check(api.send(client, request, response));

@@ -6,6 +6,11 @@ public enum Status {
     OK(0),
     /** {@code TB_INVALID_ARGUMENT}: bad argument or setting (the message names it); nothing was sent. */
     INVALID_ARGUMENT(1),
+    /**
+     * {@code TB_ABSENT}: not a failure; an answer's getter found no such field (the server did
+     * not send it). The binding reads it as {@code null}; no exception carries it.
+     */
+    ABSENT(2),
     /** {@code TB_DNS}: host name not resolved. */
     DNS(10),
     /** {@code TB_CONNECT}: could not connect. */

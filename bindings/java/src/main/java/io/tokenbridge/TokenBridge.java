@@ -44,8 +44,9 @@ public final class TokenBridge {
      * and handlers filter as usual. Records arrive on the thread that made them. Off until
      * called; one setting for the whole process.
      *
-     * @throws TokenBridgeException {@link Status#INVALID_ARGUMENT} when other Rust code in the
-     *                              process installed its own logger first
+     * @throws IllegalArgumentException (its cause a {@link TokenBridgeException} with
+     *                                  {@link Status#INVALID_ARGUMENT}) when other Rust code
+     *                                  in the process installed its own logger first
      */
     public static void enableLogging(Level maxLevel) {
         Ffi.notNull("maxLevel", maxLevel);
@@ -53,7 +54,7 @@ public final class TokenBridge {
             disableLogging();
             return;
         }
-        Ffi.check(Ffi.LIB.tb_set_log_callback(CALLBACK, nativeLevel(maxLevel), null), "max_level", "maxLevel");
+        Ffi.check(Ffi.LIB.tb_set_log_callback(CALLBACK, nativeLevel(maxLevel), null), ParamNames.LOG_CALLBACK);
     }
 
     /** Turns the library's logging off (the default). */

@@ -77,6 +77,10 @@ public interface TokenBridgeLibrary extends Library {
 
     Pointer tb_last_error_vendor_message();
 
+    Pointer tb_last_error_parameter();
+
+    Pointer tb_last_error_reason();
+
     Pointer tb_status_name(int status);
 
     Pointer tb_version();
@@ -249,7 +253,7 @@ public interface TokenBridgeLibrary extends Library {
 
     // ---- AnnA ----
 
-    int tb_anna_client_new(Pointer cfg, byte[] baseUrl, byte[] companyHash, byte[] user, byte[] pass,
+    int tb_anna_client_new(Pointer cfg, byte[] baseUrl, byte[] companyHash, byte[] user, byte[] password,
             PointerByReference out);
 
     void tb_anna_client_free(Pointer client);
@@ -285,7 +289,65 @@ public interface TokenBridgeLibrary extends Library {
 
     // ---- U2's answer: tb_agent_profile (lent strings) ----
 
-    int tb_agent_profile_text(Pointer profile, int field, PointerByReference out, SizeTByReference outLen);
+    int tb_agent_profile_name(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_host(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_nat(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_type(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_accountcode(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_callgroup(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_callerid(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_canreinvite(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_context(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_dtmfmode(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_insecure(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_language(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_mailbox(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_pickupgroup(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_qualify(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_disallow(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_allow(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_port(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_defaultuser(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_subscribecontext(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_record(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_email(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_phonetype(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_transport(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_encryption(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_did(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_outboundproxy(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_fullname(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_loglevel(Pointer profile, PointerByReference out, SizeTByReference outLen);
+
+    int tb_agent_profile_token(Pointer profile, PointerByReference out, SizeTByReference outLen);
 
     int tb_agent_profile_get(Pointer profile, byte[] name, PointerByReference out, SizeTByReference outLen);
 
@@ -294,9 +356,9 @@ public interface TokenBridgeLibrary extends Library {
     int tb_agent_profile_field_at(Pointer profile, SizeT index, PointerByReference outName,
             SizeTByReference outNameLen, PointerByReference outValue, SizeTByReference outValueLen);
 
-    byte tb_agent_profile_id(Pointer profile, LongByReference out);
+    int tb_agent_profile_id(Pointer profile, LongByReference out);
 
-    byte tb_agent_profile_limite(Pointer profile, LongByReference out);
+    int tb_agent_profile_limite(Pointer profile, LongByReference out);
 
     int tb_agent_profile_raw_json(Pointer profile, PointerByReference outJson, SizeTByReference outLen);
 
@@ -321,7 +383,7 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_access_data_embedded_url(Pointer data, PointerByReference out, SizeTByReference outLen);
 
-    byte tb_access_data_expires(Pointer data, TbDatetime out);
+    int tb_access_data_expires(Pointer data, TbDatetime out);
 
     int tb_access_data_expires_raw(Pointer data, PointerByReference out, SizeTByReference outLen);
 
@@ -364,11 +426,11 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_messenger_requests_protocol(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
 
-    int tb_messenger_requests_status(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
+    int tb_messenger_requests_status_raw(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
 
     int tb_messenger_requests_link(Pointer list, SizeT index, PointerByReference out, SizeTByReference outLen);
 
-    int tb_messenger_requests_status_kind(Pointer list, SizeT index, IntByReference out);
+    int tb_messenger_requests_status(Pointer list, SizeT index, IntByReference out);
 
     int tb_messenger_requests_pending(Pointer list, SizeT index, IntByReference out);
 

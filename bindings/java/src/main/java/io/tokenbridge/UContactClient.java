@@ -82,7 +82,7 @@ public final class UContactClient extends ClientHandle {
         super(Config.withOptional(config, cfg -> {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_ucontact_client_new(cfg, Ffi.cstr("server", server), Ffi.cstr("user", user),
-                    Ffi.cstr("password", password), Ffi.notNull("kind", kind).code, out));
+                    Ffi.cstr("password", password), Ffi.notNull("kind", kind).code, out), ParamNames.UCONTACT_NEW);
             return out.getValue();
         }), API);
     }

@@ -59,7 +59,7 @@ public final class YativoClient extends ClientHandle {
             PointerByReference out = new PointerByReference();
             Ffi.check(Ffi.LIB.tb_yativo_client_new(cfg, Ffi.cstr("baseUrl", baseUrl),
                     Ffi.cstr("accountId", accountId), Ffi.cstr("appSecret", appSecret), out),
-                    "base_url", "baseUrl", "account_id", "accountId", "app_secret", "appSecret");
+                    ParamNames.YATIVO_NEW);
             return out.getValue();
         }), API);
     }
@@ -135,7 +135,7 @@ public final class YativoClient extends ClientHandle {
     /** Uses a token obtained elsewhere that expires at {@code expiresAt} ({@code null}: as {@link #setToken(String)}). */
     public void setToken(final String token, final Instant expiresAt) {
         with(c -> {
-            Ffi.check(Ffi.LIB.tb_yativo_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)));
+            Ffi.check(Ffi.LIB.tb_yativo_set_token(c, Ffi.cstr("token", token), Ffi.unixSeconds(expiresAt)), ParamNames.SET_TOKEN);
             return null;
         });
     }

@@ -183,6 +183,28 @@ public final class TokenBridgeTest {
         throw new AssertionError("expected TokenBridgeException " + status + ", nothing was thrown");
     }
 
+    /**
+     * Runs {@code body}, expects the library's refusal of a value: an
+     * {@link IllegalArgumentException} whose message names the Java parameter
+     * {@code javaName}, caused by a {@link TokenBridgeException} with
+     * {@link Status#INVALID_ARGUMENT} saying the same; returns the message.
+     */
+    private static String expectInvalid(String javaName, Check body) throws Exception {
+        String m = expectThrown(IllegalArgumentException.class, () -> {
+            try {
+                body.run();
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getCause() instanceof TokenBridgeException, "caused by a TokenBridgeException: " + e);
+                TokenBridgeException cause = (TokenBridgeException) e.getCause();
+                assertEquals(Status.INVALID_ARGUMENT, cause.getStatus(), "the cause's status");
+                assertEquals(e.getMessage(), cause.getMessage(), "the cause says the same");
+                throw e;
+            }
+        });
+        assertTrue(m.startsWith("invalid argument `" + javaName + "`: "), "names `" + javaName + "`: " + m);
+        return m;
+    }
+
     /** Runs {@code body}, expects an exception of {@code type}, returns its message. */
     private static String expectThrown(Class<? extends Throwable> type, Check body) throws Exception {
         try {
@@ -425,15 +447,17 @@ public final class TokenBridgeTest {
 
     @Test
     @Order(5)
-    @DisplayName("config: a zero timeout is INVALID_ARGUMENT naming the Java setter, not the C parameter")
+    @DisplayName("config: a zero timeout is IllegalArgumentException naming the Java setter with the C reason")
     void t05_configAZeroTimeoutIsINVALIDARGUMENT() throws Exception {
         try (Config c = new Config()) {
-            TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
-                    () -> c.timeoutConnect(Duration.ZERO));
-            assertTrue(e.getMessage().contains("`timeoutConnect`") && !e.getMessage().contains("timeout_connect_ms"),
-                    "names timeoutConnect: " + e.getMessage());
-            assertEquals(0, e.getHttpStatus(), "http status");
-            assertTrue(e.getVendorMessage() == null, "no vendor message");
+            String m = expectInvalid("timeoutConnect", () -> c.timeoutConnect(Duration.ZERO));
+            assertEquals("invalid argument `timeoutConnect`: must be more than 0", m, "the Java name, the C reason");
+            m = expectInvalid("bytes", () -> c.maxResponseBytes(0));
+            assertEquals("invalid argument `bytes`: must be more than 0", m, "maxResponseBytes");
+            m = expectInvalid("userAgent", () -> c.userAgent("a\r\nX-Evil: 1"));
+            assertTrue(m.contains("control character 0x0D") && !m.contains("user_agent"), "userAgent: " + m);
+            // The config is still usable after a refusal.
+            c.timeoutConnect(Duration.ofSeconds(1));
         }
     }
 
@@ -467,10 +491,9 @@ public final class TokenBridgeTest {
     @DisplayName("a value the library refuses names the Java parameter (baseUrl, not base_url)")
     void t08_aValueTheLibraryRefusesNamesThe() throws Exception {
         try (Config c = sandboxConfig()) {
-            TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+            String m = expectInvalid("baseUrl",
                     () -> new YativoClient(c, "not a url", YATIVO_ACCOUNT, YATIVO_SECRET).close());
-            assertTrue(e.getMessage().contains("baseUrl") && !e.getMessage().contains("base_url"),
-                    "names baseUrl: " + e.getMessage());
+            assertTrue(!m.contains("base_url"), "names baseUrl: " + m);
         }
     }
 
@@ -479,9 +502,9 @@ public final class TokenBridgeTest {
     @DisplayName("UTF-8 both ways: a non-ASCII argument comes back intact in the error message")
     void t09_utf8BothWaysANonASCII() throws Exception {
         try (Config c = sandboxConfig()) {
-            TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+            String m = expectInvalid("server",
                     () -> UContactClient.apiUser(c, "café_ñandú", API_USER, API_PASSWORD).close());
-            assertTrue(e.getMessage().contains("café_ñandú"), "message: " + e.getMessage());
+            assertTrue(m.contains("café_ñandú"), "message: " + m);
         }
     }
 
@@ -489,7 +512,7 @@ public final class TokenBridgeTest {
     @Order(10)
     @DisplayName("plain http:// is refused unless allowed")
     void t10_plainHttpIsRefusedUnlessAllowed() throws Exception {
-        expectFailure(Status.INVALID_ARGUMENT, () -> {
+        expectInvalid("baseUrl", () -> {
             try (AnnaClient a = new AnnaClient(null, url + "/anna/", ANNA_COMPANY, ANNA_USER, ANNA_PASS)) {
                 a.getToken();
             }
@@ -621,7 +644,7 @@ public final class TokenBridgeTest {
             assertEquals("+59820001001", p.getDid(), "did");
             assertEquals("", p.getOutboundproxy(), "outboundproxy: sent empty");
             assertEquals("5060", p.getPort(), "port");
-            // Every published field, through tb_agent_profile_text, agrees with the by-name getter.
+            // Every published field, through its own getter (tb_agent_profile_<name>), agrees with the by-name getter.
             for (AgentProfile.Field f : AgentProfile.Field.values()) {
                 assertNonEmpty(f == AgentProfile.Field.OUTBOUNDPROXY ? "x" : p.get(f), "field " + f);
                 assertEquals(p.get(f.wireName()), p.get(f), "field " + f + " by enum and by name");
@@ -1134,13 +1157,11 @@ public final class TokenBridgeTest {
         assertEquals(executed + 2, count(stats(), "yativo.payouts_executed"), "two payouts executed");
         Response a = y.sendAsync(req).get(10, TimeUnit.SECONDS);
         assertEquals(200, a.getStatus(), "async HTTP status");
-        TokenBridgeException e = expectFailure(Status.INVALID_ARGUMENT,
+        String m = expectThrown(IllegalArgumentException.class,
                 () -> y.send(new Request("GET", "wallet/balance").header("Host", "evil")));
-        assertTrue(e.getMessage().contains("Host"), "names the header: " + e.getMessage());
-        e = expectFailure(Status.INVALID_ARGUMENT,
-                () -> y.send(new Request("POST", "payouts").idempotencyKey(" ")));
-        assertTrue(e.getMessage().contains("idempotencyKey"), "names idempotencyKey: " + e.getMessage());
-        String m = expectThrown(NullPointerException.class, () -> new Request("GET", "x").query("q", null));
+        assertTrue(m.contains("Host"), "names the header: " + m);
+        expectInvalid("idempotencyKey", () -> y.send(new Request("POST", "payouts").idempotencyKey(" ")));
+        m = expectThrown(NullPointerException.class, () -> new Request("GET", "x").query("q", null));
         assertTrue(m.contains("value"), "names value: " + m);
     }
 
@@ -1389,5 +1410,187 @@ public final class TokenBridgeTest {
         for (String op : ops) {
             assertTrue(count(s, op) > 0, op + " never called: " + s);
         }
+    }
+
+    // ---- the C ABI, checked against include/tokenbridge.h ----
+
+    /** include/tokenbridge.h, found from the working directory (bindings/java under Maven) up. */
+    private static String headerText() throws Exception {
+        java.io.File dir = new java.io.File(System.getProperty("user.dir")).getAbsoluteFile();
+        for (int i = 0; i < 8 && dir != null; i++, dir = dir.getParentFile()) {
+            java.io.File h = new java.io.File(dir, "include/tokenbridge.h");
+            if (h.isFile()) {
+                return new String(java.nio.file.Files.readAllBytes(h.toPath()), StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("include/tokenbridge.h not found above " + System.getProperty("user.dir"));
+    }
+
+    /** Every function the header declares, with its parameters' names. */
+    private static Map<String, List<String>> headerFunctions() throws Exception {
+        String text = headerText().replaceAll("(?s)/\\*.*?\\*/", " ");
+        Map<String, List<String>> functions = new LinkedHashMap<String, List<String>>();
+        Matcher m = Pattern.compile("TB_API\\s+[^;()]*?\\b(tb_[a-z0-9_]+)\\s*\\(([^)]*)\\)\\s*;").matcher(text);
+        Pattern last = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*$");
+        while (m.find()) {
+            List<String> names = new ArrayList<String>();
+            for (String param : m.group(2).split(",")) {
+                Matcher id = last.matcher(param.trim());
+                if (id.find() && !param.trim().equals("void")) {
+                    names.add(id.group(1));
+                }
+            }
+            functions.put(m.group(1), names);
+        }
+        assertTrue(functions.size() > 150, "the header declares the whole ABI: " + functions.size() + " functions");
+        return functions;
+    }
+
+    @Test
+    @Order(51)
+    @DisplayName("C ABI: every JNA method is in include/tokenbridge.h; every ParamNames C name is a parameter there")
+    void t51_bindingNamesMatchTheHeader() throws Exception {
+        Map<String, List<String>> functions = headerFunctions();
+        // Every JNA declaration names a function the header has, with as many parameters.
+        int methods = 0;
+        for (java.lang.reflect.Method method : TokenBridgeLibrary.class.getDeclaredMethods()) {
+            if (!method.getName().startsWith("tb_")) {
+                continue;
+            }
+            methods++;
+            assertTrue(functions.containsKey(method.getName()), method.getName() + " is declared in include/tokenbridge.h");
+            assertEquals(functions.get(method.getName()).size(), method.getParameterCount(),
+                    method.getName() + ": as many parameters as in the header");
+        }
+        assertTrue(methods > 100, "the JNA declarations were found: " + methods);
+        // Every tb_status of the header is a Status with the same number and name (TB_ABSENT too).
+        Matcher block = Pattern.compile("(?s)enum tb_status\\b[^{]*\\{(.*?)\\};").matcher(headerText());
+        assertTrue(block.find(), "the header's enum tb_status");
+        Matcher v = Pattern.compile("\\b(TB_[A-Z_]+) = (-?\\d+)").matcher(block.group(1));
+        int statuses = 0;
+        while (v.find()) {
+            Status st = Status.fromCode(Integer.parseInt(v.group(2)));
+            assertEquals(v.group(1), "TB_" + st.name(), "the status numbered " + v.group(2));
+            statuses++;
+        }
+        assertEquals(Status.values().length - 1, statuses, "as many statuses as the header's (UNKNOWN aside)");
+        // Every C name a ParamNames map turns into a Java name is a parameter of one of the
+        // map's functions, or the field one of them sets (tb_<handle>_set_<name>).
+        int names = 0;
+        for (Map.Entry<String, ParamNames> map : ParamNames.all().entrySet()) {
+            for (String f : map.getValue().functions) {
+                assertTrue(functions.containsKey(f), "ParamNames." + map.getKey() + ": " + f + " is in the header");
+            }
+            for (String c : map.getValue().pairs().keySet()) {
+                boolean found = false;
+                for (String f : map.getValue().functions) {
+                    found |= functions.get(f).contains(c) || f.endsWith("_set_" + c);
+                }
+                assertTrue(found, "ParamNames." + map.getKey() + ": `" + c + "` is a parameter (or the set field) of "
+                        + map.getValue().functions);
+                names++;
+            }
+        }
+        assertTrue(names > 40, "the maps were read: " + names + " names");
+        // The header's text getters of the profile are the Field enum's, 1:1.
+        List<String> textGetters = new ArrayList<String>();
+        for (Map.Entry<String, List<String>> f : functions.entrySet()) {
+            if (f.getKey().startsWith("tb_agent_profile_") && f.getValue().equals(Arrays.asList("profile", "out", "out_len"))) {
+                textGetters.add(f.getKey());
+            }
+        }
+        List<String> fromEnum = new ArrayList<String>();
+        for (AgentProfile.Field f : AgentProfile.Field.values()) {
+            if (f != AgentProfile.Field.ID && f != AgentProfile.Field.LIMITE) {
+                fromEnum.add("tb_agent_profile_" + f.wireName().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        java.util.Collections.sort(textGetters);
+        java.util.Collections.sort(fromEnum);
+        assertEquals(textGetters, fromEnum, "the profile's text getters");
+        assertEquals(30, fromEnum.size(), "the 30 published text fields");
+    }
+
+    @Test
+    @Order(52)
+    @DisplayName("C ABI: an invalid argument is IllegalArgumentException naming the Java parameter, with the C reason")
+    void t52_invalidArgumentNamesTheJavaParameter() throws Exception {
+        try (Config c = sandboxConfig()) {
+            String m = expectInvalid("password",
+                    () -> new AnnaClient(c, url + "/anna/", ANNA_COMPANY, ANNA_USER, "").getToken());
+            assertEquals("invalid argument `password`: must not be empty", m, "AnnA's C parameter is `password` too");
+            m = expectInvalid("password", () -> UContactClient.apiUser(c, url + "/ucontact", API_USER, "").getUserToken());
+            assertEquals("invalid argument `password`: must not be empty", m, "uContact's");
+            try (YativoClient y = new YativoClient(c, url + "/yativo/api/v1", YATIVO_ACCOUNT, YATIVO_SECRET)) {
+                m = expectInvalid("expiresAt", () -> y.setToken("t", Instant.ofEpochSecond(-1)));
+                assertTrue(!m.contains("expires_at"), "no C name: " + m);
+            }
+            m = expectInvalid("userId", () -> anna().userHash("", null));
+            assertEquals("invalid argument `userId`: must not be empty", m, "userHash");
+        }
+        try (Config c = sandboxConfig().extraCaFile("/nonexistent/tokenbridge-test-ca.pem")) {
+            String m = expectInvalid("config",
+                    () -> new AnnaClient(c, url + "/anna/", ANNA_COMPANY, ANNA_USER, ANNA_PASS).close());
+            assertTrue(m.contains("tokenbridge-test-ca.pem"), "names the file: " + m);
+        }
+    }
+
+    @Test
+    @Order(53)
+    @DisplayName("C ABI: TB_ABSENT (a field not sent) is null, not an exception; the last error stays clear")
+    void t53_absentIsNull() throws Exception {
+        final TokenBridgeLibrary lib = TokenBridgeLibrary.INSTANCE;
+        try (Config c = sandboxConfig();
+                UContactClient a = UContactClient.agent(c, url + "/ucontact", AGENT, AGENT_PASSWORD)) {
+            // The answer handle itself, from the same client's native handle.
+            final com.sun.jna.Pointer profile = a.with(h -> {
+                com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
+                Ffi.check(lib.tb_ucontact_agent_login(h, out));
+                return out.getValue();
+            });
+            try {
+                // A field the sandbox does not send, and the SIP secret it sends but the library
+                // never hands out: TB_ABSENT with NULL, not a failure, and null in Java.
+                for (final String name : new String[] {"no-such-field", "secret"}) {
+                    com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
+                    TokenBridgeLibrary.SizeTByReference len = new TokenBridgeLibrary.SizeTByReference();
+                    assertEquals(2, lib.tb_agent_profile_get(profile, Ffi.cstr("name", name), out, len), name + ": TB_ABSENT");
+                    assertTrue(out.getValue() == null, name + ": NULL");
+                    assertEquals(0, lib.tb_last_error_status(), name + ": not a failure");
+                    assertEquals(null, Ffi.lent((o, l) -> lib.tb_agent_profile_get(profile, Ffi.cstr("name", name), o, l)),
+                            name + ": Ffi.lent gives null");
+                }
+                assertEquals(AGENT, Ffi.lent((o, l) -> lib.tb_agent_profile_name(profile, o, l)), "a field sent");
+            } finally {
+                lib.tb_agent_profile_free(profile);
+            }
+            assertEquals(null, a.agentLogin().get("no-such-field"), "the model: null");
+        }
+        Response r = yativo().send(new Request("GET", "wallet/balance"));
+        assertEquals(null, r.getHeader("x-no-such-header"), "an absent header is null");
+    }
+
+    @Test
+    @Order(54)
+    @DisplayName("C ABI: a leap second (23:59:60) is the next second as a LocalDateTime")
+    void t54_leapSecondIsTheNextSecond() throws Exception {
+        assertEquals(LocalDateTime.of(2025, 1, 1, 0, 0, 0), AccessData.dateTime(datetime(2024, 12, 31, 23, 59, 60)),
+                "23:59:60 is 00:00:00 of the next day");
+        assertEquals(LocalDateTime.of(2015, 7, 1, 0, 0, 0), AccessData.dateTime(datetime(2015, 6, 30, 23, 59, 60)),
+                "the June leap second");
+        assertEquals(LocalDateTime.of(2024, 2, 29, 12, 30, 59), AccessData.dateTime(datetime(2024, 2, 29, 12, 30, 59)),
+                "an ordinary second");
+        assertEquals(null, AccessData.dateTime(datetime(2023, 2, 29, 0, 0, 0)), "an impossible date is null");
+    }
+
+    private static TokenBridgeLibrary.TbDatetime datetime(int y, int mo, int d, int h, int mi, int s) {
+        TokenBridgeLibrary.TbDatetime t = new TokenBridgeLibrary.TbDatetime();
+        t.year = y;
+        t.month = mo;
+        t.day = d;
+        t.hour = h;
+        t.minute = mi;
+        t.second = s;
+        return t;
     }
 }
