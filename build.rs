@@ -6,10 +6,10 @@
 use std::env;
 
 /// The C ABI's major version: the number in the shared library's SONAME
-/// (`libtokenbridge.so.0`). It changes only when the C ABI breaks (a function removed
+/// (`libtokenbridge.so.1`). It changes only when the C ABI breaks (a function removed
 /// or its signature, a struct or an enum value changed), independently of the package
 /// version; `scripts/install.sh` reads the SONAME from the built library.
-const ABI_MAJOR: u32 = 0;
+const ABI_MAJOR: u32 = 1;
 
 /// Linker arguments of the shared library: its SONAME on Linux. (macOS's
 /// `install_name` is set by `scripts/install.sh`, which knows the prefix; Windows

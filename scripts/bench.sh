@@ -13,6 +13,8 @@
 # Each section writes a Markdown table to target/bench/<section>.md; all of them go to
 # target/bench/results.md. See BENCHMARKS.md.
 set -euo pipefail
+# shellcheck source=/dev/null
+source "$(cd "$(dirname "$0")" && pwd)/abi.sh"
 cd "$(dirname "$0")/.."
 N=${1:-20000}
 ROUNDS=${2:-5}
@@ -53,7 +55,7 @@ fi
 
 echo "== building" >&2
 cargo build --release --quiet
-ln -sf libtokenbridge.so target/release/libtokenbridge.so.0 # the SONAME programs ask for
+ln -sf libtokenbridge.so target/release/$TB_SONAME # the SONAME programs ask for
 cargo bench --bench rust_api --no-run --quiet 2>/dev/null || cargo bench --bench rust_api --no-run
 CFLAGS="-O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"
 TB="-Iinclude -Ltarget/release -ltokenbridge -Wl,-rpath,$PWD/target/release"

@@ -32,6 +32,8 @@
 #
 # usage: scripts/cross.sh COMMAND...
 set -euo pipefail
+# shellcheck source=/dev/null
+source "$(cd "$(dirname "$0")" && pwd)/abi.sh"
 cd "$(dirname "$0")/.."
 root=$PWD
 export RUST_BACKTRACE=0
@@ -208,7 +210,7 @@ cmd_build() {
     readelf -h "$arm_rel/libtokenbridge.so" | grep -q 'Machine:.*AArch64' || die "libtokenbridge.so is not AArch64"
     local soname
     soname=$(readelf -d "$arm_rel/libtokenbridge.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')
-    [ "$soname" = libtokenbridge.so.0 ] || die "the arm64 library's SONAME is '$soname'"
+    [ "$soname" = $TB_SONAME ] || die "the arm64 library's SONAME is '$soname'"
     local arm_exports
     arm_exports=$(readelf --dyn-syms -W "$arm_rel/libtokenbridge.so" | awk '$4 == "FUNC" && $7 != "UND" && $8 ~ /^tb_/ { print $8 }' | sort -u)
     diff -u "$out/header-functions.txt" <(echo "$arm_exports") ||
@@ -490,7 +492,7 @@ cmd_archives() {
         say "$name.tar.gz"
         stage_linux "$stage/$name" "$t"
         tar -C "$stage" -czf "$dist/$name.tar.gz" "$name"
-        list_archive "$dist/$name.tar.gz" "${common[@]}" "lib/libtokenbridge.so.$v" lib/libtokenbridge.so.0 lib/libtokenbridge.so
+        list_archive "$dist/$name.tar.gz" "${common[@]}" "lib/libtokenbridge.so.$v" lib/$TB_SONAME lib/libtokenbridge.so
         note "archive $name.tar.gz: $(tar -tzf "$dist/$name.tar.gz" | grep -cv '/$') files and links"
     done
     readelf -h "$stage/tokenbridge-$v-$ARM/lib/libtokenbridge.so.$v" | grep -q 'Machine:.*AArch64' ||

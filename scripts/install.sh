@@ -3,9 +3,9 @@
 # (README.md, "C and C++"). On Linux:
 #
 #   include/tokenbridge.h
-#   lib/libtokenbridge.so.X.Y.Z      the shared library, SONAME libtokenbridge.so.0
-#   lib/libtokenbridge.so.0          -> libtokenbridge.so.X.Y.Z (what programs load)
-#   lib/libtokenbridge.so            -> libtokenbridge.so.0 (what -ltokenbridge links)
+#   lib/libtokenbridge.so.X.Y.Z      the shared library, SONAME libtokenbridge.so.N (N: ABI_MAJOR in build.rs)
+#   lib/libtokenbridge.so.N          -> libtokenbridge.so.X.Y.Z (what programs load)
+#   lib/libtokenbridge.so            -> libtokenbridge.so.N (what -ltokenbridge links)
 #   lib/libtokenbridge.a             the static library
 #   lib/tokenbridge/static/libtokenbridge.a -> ../../libtokenbridge.a
 #                                    (a directory without the .so: `pkg-config --static
@@ -21,7 +21,7 @@
 # On macOS: lib/libtokenbridge.dylib with the install name PREFIX/lib/libtokenbridge.dylib
 # instead of the three .so files; the rest is the same.
 #
-# Then, on Linux, the dynamic loader must find libtokenbridge.so.0:
+# Then, on Linux, the dynamic loader must find libtokenbridge.so.N:
 #   (default)      as root, when the loader searches PREFIX/lib (/usr/local/lib on
 #                  Debian and Ubuntu): runs `ldconfig`. Otherwise prints what to do.
 #   --ldconfig     as root: also for a PREFIX/lib the loader does not search, writes

@@ -25,6 +25,8 @@
 # Builds in target/c-hostile (not bindings/c/build, which run-tests.sh owns).
 # usage: bash bindings/c/run-hostile.sh
 set -euo pipefail
+# shellcheck source=/dev/null
+source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/abi.sh"
 cd "$(dirname "$0")/../.."
 root=$PWD
 here=$root/bindings/c
@@ -53,9 +55,9 @@ fi
 
 step "cargo build --release (library)"
 cargo build --release --lib
-# The library's SONAME is libtokenbridge.so.0 (what programs linked with -ltokenbridge
+# The library's SONAME is $TB_SONAME (what programs linked with -ltokenbridge
 # ask for); cargo only writes libtokenbridge.so.
-ln -sf libtokenbridge.so "$lib/libtokenbridge.so.0"
+ln -sf libtokenbridge.so "$lib/$TB_SONAME"
 mkdir -p "$build"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I"$root/include")
 for prog in hostile concurrency fork logging; do

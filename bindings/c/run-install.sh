@@ -4,7 +4,7 @@
 #
 # * installs with scripts/install.sh (as root with --ldconfig, which adds an
 #   /etc/ld.so.conf.d entry for the prefix and runs ldconfig);
-# * checks the files: libtokenbridge.so.X.Y.Z with SONAME libtokenbridge.so.0 (readelf),
+# * checks the files: libtokenbridge.so.X.Y.Z with SONAME $TB_SONAME (readelf),
 #   the two symlinks, the pkg-config and CMake files;
 # * builds bindings/c/example.c five ways and runs each against the sandbox, with no
 #   LD_LIBRARY_PATH and no ldconfig of its own:
@@ -18,6 +18,8 @@
 #
 # usage: bash bindings/c/run-install.sh
 set -euo pipefail
+# shellcheck source=/dev/null
+source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/abi.sh"
 cd "$(dirname "$0")/../.."
 root=$PWD
 here=$root/bindings/c
@@ -93,19 +95,19 @@ version=$(sed -n 's/^#define TB_VERSION_STRING "\(.*\)"$/\1/p' "$prefix/include/
 lib=$prefix/lib
 real=$lib/libtokenbridge.so.$version
 [ -f "$real" ] && [ ! -L "$real" ] || die "$real is not a regular file"
-[ "$(readlink "$lib/libtokenbridge.so.0")" = "libtokenbridge.so.$version" ] ||
-    die "libtokenbridge.so.0 does not point to libtokenbridge.so.$version"
-[ "$(readlink "$lib/libtokenbridge.so")" = libtokenbridge.so.0 ] ||
-    die "libtokenbridge.so does not point to libtokenbridge.so.0"
+[ "$(readlink "$lib/$TB_SONAME")" = "libtokenbridge.so.$version" ] ||
+    die "$TB_SONAME does not point to libtokenbridge.so.$version"
+[ "$(readlink "$lib/libtokenbridge.so")" = $TB_SONAME ] ||
+    die "libtokenbridge.so does not point to $TB_SONAME"
 soname=$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')
 echo "readelf -d $real: SONAME $soname"
-[ "$soname" = libtokenbridge.so.0 ] || die "SONAME is '$soname', not libtokenbridge.so.0"
+[ "$soname" = $TB_SONAME ] || die "SONAME is '$soname', not $TB_SONAME"
 [ -f "$lib/libtokenbridge.a" ] || die "no libtokenbridge.a"
 for file in pkgconfig/tokenbridge.pc pkgconfig/tokenbridge-static.pc \
     cmake/tokenbridge/tokenbridgeConfig.cmake cmake/tokenbridge/tokenbridgeConfigVersion.cmake; do
     [ -f "$lib/$file" ] || die "no $lib/$file"
 done
-ok "lib/libtokenbridge.so.$version (SONAME $soname), .so.0 and .so symlinks, .a, 2 .pc, 2 .cmake"
+ok "lib/libtokenbridge.so.$version (SONAME $soname), .so.$TB_ABI_MAJOR and .so symlinks, .a, 2 .pc, 2 .cmake"
 
 # ---------------------------------------------------------------- sandbox
 step "start tokenbridge-sandbox"
@@ -132,18 +134,18 @@ run_example() { # binary
         die "$1: no balances in its output"
     }
 }
-# ldd's line for libtokenbridge.so.0: " => PATH (address)", or nothing.
+# ldd's line for $TB_SONAME: " => PATH (address)", or nothing.
 resolved() { # binary
     local out
     out=$(ldd "$1")
-    sed -n 's/^[[:space:]]*libtokenbridge\.so\.0 => \(.*\) (0x.*$/\1/p' <<<"$out"
+    sed -n "s/^[[:space:]]*${TB_SONAME//./\\.} => \\(.*\\) (0x.*\$/\\1/p" <<<"$out"
 }
 expect_shared_from() { # binary dir
     local path
     path=$(resolved "$1")
-    echo "ldd $(basename "$1"): libtokenbridge.so.0 => ${path:-not found}"
+    echo "ldd $(basename "$1"): $TB_SONAME => ${path:-not found}"
     [ -n "$path" ] && [ "$(dirname "$path")" = "$2" ] ||
-        die "$1 does not load libtokenbridge.so.0 from $2"
+        die "$1 does not load $TB_SONAME from $2"
 }
 expect_static() { # binary
     local out
@@ -172,7 +174,7 @@ if [ "$is_root" = 1 ]; then
     fi
     expect_shared_from "$build/example_shared" "$lib"
     run_example ./example_shared
-    ok "pkg-config shared, no rpath (ldconfig): ran, libtokenbridge.so.0 from the prefix"
+    ok "pkg-config shared, no rpath (ldconfig): ran, $TB_SONAME from the prefix"
 else
     echo "(not root: the ldconfig way is not checked; the rpath way below is the one without root)"
 fi
@@ -184,7 +186,7 @@ step "shared with an rpath: cc example.c \$(pkg-config --cflags --libs tokenbrid
 grep -Fq "[$lib]" <<<"$(readelf -d example_rpath)" || die "example_rpath has no rpath $lib"
 expect_shared_from "$build/example_rpath" "$lib"
 run_example ./example_rpath
-ok "pkg-config shared + rpath: ran, libtokenbridge.so.0 from the prefix"
+ok "pkg-config shared + rpath: ran, $TB_SONAME from the prefix"
 
 step "static: cc example.c \$(pkg-config --static --cflags --libs tokenbridge)"
 flags=$(pkg-config --static --cflags --libs tokenbridge)
@@ -252,7 +254,7 @@ cmake_build "$tmp/moved" cmake-moved
 expect_shared_from "$build/cmake-moved/example_cmake" "$tmp/moved/lib"
 run_example cmake-moved/example_cmake
 run_example cmake-moved/example_cmake_static
-ok "CMake package in a moved prefix: ran, libtokenbridge.so.0 from the new place"
+ok "CMake package in a moved prefix: ran, $TB_SONAME from the new place"
 
 step "summary"
 printf '%s\n' "${summary[@]}"

@@ -8,6 +8,8 @@
 #
 # usage: bash bindings/c/run-tests.sh
 set -euo pipefail
+# shellcheck source=/dev/null
+source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/abi.sh"
 cd "$(dirname "$0")/../.."
 root=$PWD
 here=$root/bindings/c
@@ -46,9 +48,9 @@ valgrind_summary() { grep -E 'in use at exit|definitely lost|indirectly lost|pos
 # ---------------------------------------------------------------- build
 step "cargo build --release (library)"
 cargo build --release --lib
-# The library's SONAME is libtokenbridge.so.0 (what programs linked with -ltokenbridge
+# The library's SONAME is $TB_SONAME (what programs linked with -ltokenbridge
 # ask for); cargo only writes libtokenbridge.so.
-ln -sf libtokenbridge.so "$target/libtokenbridge.so.0"
+ln -sf libtokenbridge.so "$target/$TB_SONAME"
 rm -rf "$build"
 mkdir -p "$build/static"
 
