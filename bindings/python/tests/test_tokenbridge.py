@@ -56,8 +56,11 @@ from tokenbridge import (  # noqa: E402
     TransportError,
     TransportTimeoutError,
     UContactClient,
+    WebhookVerificationError,
     YativoClient,
+    verify_webhook,
 )
+from tokenbridge.generic import Request  # noqa: E402
 
 URL = os.environ.get("TOKENBRIDGE_SANDBOX_URL", "")
 UCONTACT_USER, UCONTACT_PASSWORD = "apiuser", "s3cret&=+ é"
@@ -150,6 +153,19 @@ def fault(**spec: object) -> None:
         method="POST",
     )
     with _NO_PROXY.open(req, timeout=10) as r:
+        r.read()
+
+
+def control(method: str, path: str, body: object = None) -> None:
+    """A sandbox control request (docs/sandbox-contract.md), checked for 200."""
+    req = urllib.request.Request(
+        URL + path,
+        data=None if body is None else json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method=method,
+    )
+    with _NO_PROXY.open(req, timeout=10) as r:
+        assert r.status == 200, (method, path, r.status)
         r.read()
 
 
@@ -1843,6 +1859,126 @@ def main() -> int:
     print("{} passed, {} failed{}".format(passed, failed, ", {} skipped".format(skipped) if skipped else ""))
     return 0 if result.wasSuccessful() and failed == 0 else 1
 
+
+
+# ---------------------------------------------------------------------------------
+class T15Webhooks(Base):
+    """The sandbox POSTs signed payout events to a receiver here (http.server, as a
+    user's would be); verify_webhook checks them as tb_yativo_webhook_verify does."""
+
+    def setUp(self) -> None:
+        import http.server
+
+        self.received: List[tuple] = []
+        received = self.received
+
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append((self.headers, body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def tearDown(self) -> None:
+        control("DELETE", "/__sandbox/webhooks")
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def deliver(self, header: str, prefix: bool = False, tamper: str = "none") -> tuple:
+        control("DELETE", "/__sandbox/webhooks")
+        control("POST", "/__sandbox/webhooks", {
+            "url": "http://127.0.0.1:{}/hook".format(self.server.server_address[1]),
+            "secret": "whsec_py_current", "header": header, "prefix": prefix,
+            "tamper": tamper, "times": 1, "timeout_ms": 5000})
+        before = len(self.received)
+        with yativo() as y:
+            answer = y.send(Request("POST", "payouts", json={"amount": "12.34", "currency": "USD"}))
+            self.assertEqual(answer.status, 201)
+        deadline = time.monotonic() + 10
+        while len(self.received) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(self.received), before + 1, "the webhook came")
+        return self.received[-1]
+
+    def test_each_header_form_verifies_with_either_secret(self) -> None:
+        for header, prefix in [("X-Yativo-Signature", False), ("X-Webhook-Signature", True),
+                               ("Signature", False), ("Signature", True)]:
+            with self.subTest(header=header, prefix=prefix):
+                headers, body = self.deliver(header, prefix)
+                self.assertEqual(headers[header].startswith("sha256="), prefix)
+                event = verify_webhook(body, headers, ["whsec_py_old", "whsec_py_current"])
+                self.assertEqual(event.type, "payout.created")
+                self.assertRegex(event.id, r"^evt_[0-9a-f]{32}$")
+                self.assertEqual(event.secret_index, 1, "the second secret signed it")
+                self.assertEqual(event.data["amount"], "12.34")
+                self.assertIn(event.data_json.encode(), body, "data is the body's own text")
+                self.assertIsNotNone(event.created_at)
+                self.assertLess(abs((utcnow() - event.created_at).total_seconds()), 60)
+                self.assertNotIn("whsec", repr(event))
+                # One secret, the current one, as pairs instead of a mapping.
+                again = verify_webhook(body, list(headers.items()), "whsec_py_current")
+                self.assertEqual((again.id, again.secret_index), (event.id, 0))
+
+    def test_tampered_webhooks_are_refused(self) -> None:
+        for tamper, header, reason in [
+            ("body", "X-Yativo-Signature", "matches none of the 2 webhook secret(s)"),
+            ("wrong_secret", "Signature", "matches none of the 2 webhook secret(s)"),
+            ("truncated", "X-Webhook-Signature", "is not a hex HMAC-SHA256"),
+            ("non_hex", "X-Yativo-Signature", "is not a hex HMAC-SHA256"),
+            ("empty", "Signature", "is not a hex HMAC-SHA256"),
+        ]:
+            with self.subTest(tamper=tamper):
+                headers, body = self.deliver(header, tamper=tamper)
+                with self.assertRaises(WebhookVerificationError) as cm:
+                    verify_webhook(body, headers, ["whsec_py_old", "whsec_py_current"])
+                self.assertEqual(cm.exception.part, "headers")
+                self.assertIn(reason, str(cm.exception))
+                self.assertTrue(str(cm.exception).startswith("invalid argument `headers`: "))
+                self.assertNotIn("whsec", str(cm.exception))
+                self.assertIsInstance(cm.exception, InvalidArgumentError)
+
+    def test_a_changed_byte_and_bad_input_are_named(self) -> None:
+        headers, body = self.deliver("X-Yativo-Signature")
+        changed = bytearray(body)
+        changed[len(changed) // 2] ^= 0x01
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(bytes(changed), headers, "whsec_py_current")
+        self.assertIn("matches none of the 1 webhook secret(s)", str(cm.exception))
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(body, {"Content-Type": "application/json"}, "whsec_py_current")
+        self.assertIn("no signature header (looked for X-Yativo-Signature, X-Webhook-Signature, "
+                      "Signature)", str(cm.exception))
+        value = headers["X-Yativo-Signature"]
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(body, [("Signature", value), ("signature", value)], "whsec_py_current")
+        self.assertIn("appears 2 times", str(cm.exception))
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(body, headers, [])
+        self.assertEqual(cm.exception.part, "secrets")
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(body, headers, ["whsec_py_current", ""])
+        self.assertEqual(str(cm.exception), "invalid argument `secrets`: secret 2 of 2 is empty")
+        with self.assertRaises(TypeError):
+            verify_webhook(body.decode(), headers, "whsec_py_current")  # type: ignore[arg-type]
+        # Correctly signed, but no Yativo event: `body`.
+        import hashlib
+        import hmac
+
+        payload = b'{"hello": 1}'
+        sig = hmac.new(b"s", payload, hashlib.sha256).hexdigest()
+        with self.assertRaises(WebhookVerificationError) as cm:
+            verify_webhook(payload, {"Signature": sig}, "s")
+        self.assertEqual(cm.exception.part, "body")
+        self.assertIn("the body is not a Yativo event", str(cm.exception))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -37,6 +37,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .generic import HttpResponse, Request
+from .webhook import SIGNATURE_HEADERS, WebhookVerificationError, YativoEvent, verify_webhook
 from .models import (
     AccessData,
     AgentProfile,
@@ -92,6 +93,7 @@ __all__ = [
     "RequestStatus",
     "Response",
     "Retries",
+    "SIGNATURE_HEADERS",
     "Status",
     "TRACE",
     "TlsRoots",
@@ -103,12 +105,15 @@ __all__ = [
     "UContactClient",
     "UnauthorizedError",
     "UnexpectedResponseError",
+    "WebhookVerificationError",
     "CancelledError",
     "WouldDeadlockError",
     "YativoClient",
+    "YativoEvent",
     "disable_logging",
     "enable_logging",
     "library_version",
     "library_version_number",
     "status_name",
+    "verify_webhook",
 ]

@@ -111,6 +111,10 @@ class TbMessengerFilter(Structure):
     pass
 
 
+class TbYativoEvent(Structure):
+    pass
+
+
 class TbDatetime(Structure):
     """``tb_datetime``: a date and time as numbers (the server's local time)."""
 
@@ -137,6 +141,7 @@ ACCESS_P = POINTER(TbAccessData)
 STRUCTURE_P = POINTER(TbMessengerStructure)
 REQUESTS_P = POINTER(TbMessengerRequests)
 FILTER_P = POINTER(TbMessengerFilter)
+EVENT_P = POINTER(TbYativoEvent)
 
 STATUS = c_int32  # tb_status: an int32_t-sized C enum
 OUT_STR = POINTER(c_void_p)  # char **: library-allocated, freed by tb_string_free
@@ -269,6 +274,17 @@ _SIGNATURES = {
     ),
     "tb_anna_token": (STATUS, [ANNA_P, OUT_STR]),
     "tb_anna_set_token": (STATUS, [ANNA_P, c_char_p, c_int64]),
+    # Yativo webhooks
+    "tb_yativo_webhook_verify": (
+        STATUS,
+        [c_char_p, c_size_t, c_char_p, c_char_p, POINTER(c_char_p), c_size_t, POINTER(EVENT_P)],
+    ),
+    "tb_yativo_event_type": (STATUS, [EVENT_P] + LENT),
+    "tb_yativo_event_id": (STATUS, [EVENT_P] + LENT),
+    "tb_yativo_event_data_json": (STATUS, [EVENT_P] + LENT),
+    "tb_yativo_event_created_at": (STATUS, [EVENT_P, OUT_I64]),
+    "tb_yativo_event_secret_index": (STATUS, [EVENT_P, OUT_SIZE]),
+    "tb_yativo_event_free": (None, [EVENT_P]),
     # the agent profile (U2)
     "tb_agent_profile_name": (STATUS, [PROFILE_P] + LENT),
     "tb_agent_profile_host": (STATUS, [PROFILE_P] + LENT),
