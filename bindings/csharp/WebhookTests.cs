@@ -26,6 +26,7 @@ static partial class Tests
         public YativoEvent Event;
         public Exception Error;
         public bool Duplicate;
+        public int Answered;
     }
 
     // A minimal receiver as in README.md: raw body, Verify, 200 or 401, deduplicated by id.
@@ -82,6 +83,7 @@ static partial class Tests
                         d.Error = e;
                         ctx.Response.StatusCode = 401;
                     }
+                    d.Answered = ctx.Response.StatusCode;
                     ctx.Response.Close();
                 }
                 catch (Exception e)
@@ -135,6 +137,7 @@ static partial class Tests
                     bool prefix = form.EndsWith(":sha256", StringComparison.Ordinal);
                     var d = WebhookCase(rx, ya, header, prefix, "none");
                     Check(d.Error == null, form + ": the receiver verified it (" + d.Error + ")");
+                    Equal(200, d.Answered, form + ": answered 200");
                     var e = d.Event;
                     Equal("payout.created", e.Type, form + ": type");
                     Check(e.Id.StartsWith("evt_", StringComparison.Ordinal) && e.Id.Length == 36, form + ": id " + e.Id);
@@ -191,6 +194,7 @@ static partial class Tests
                     string what = c[0] + " " + c[1] + " tamper=" + c[2];
                     var d = WebhookCase(rx, ya, c[0], c[1] == "sha256", c[2]);
                     Check(d.Event == null, what + ": no event");
+                    Equal(401, d.Answered, what + ": answered 401");
                     var e = d.Error as WebhookVerificationException;
                     Check(e != null, what + ": WebhookVerificationException (got " + d.Error + ")");
                     Equal("headerValue", e.Part, what + ": the part");
