@@ -19,7 +19,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using TokenBridge;
 
-static class Tests
+static partial class Tests
 {
     const string UcUser = "apiuser";
     const string UcPassword = "s3cret&=+ é"; // `&`, `=`, `+`, a space and non-ASCII
@@ -95,6 +95,9 @@ static class Tests
         Run("proxy: the three APIs through the Basic-auth tinyproxy", ProxyBasicAuth);
         Run("proxy: a refused tunnel (407, wrong password) is Proxy naming the proxy and status, no credentials", ProxyRefusals);
         Run("proxy: HTTPS_PROXY and NO_PROXY from the environment (child processes)", ProxyFromEnvironment);
+        Run("webhooks: the sandbox's signed webhooks, each header form, bare and sha256=, either secret of a rotation", WebhookSignedForms);
+        Run("webhooks: a changed body, a wrong secret, a truncated, non-hex or empty signature are refused naming the part", WebhookRefusals);
+        Run("webhooks: arguments and request parts, each named; no secret in a message", WebhookArguments);
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;

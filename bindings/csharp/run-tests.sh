@@ -88,9 +88,17 @@ mcs_flags=(-langversion:7 -warn:4 -warnaserror+ -nologo -debug)
 mapfile -t sources < <(find "$here/src" -name '*.cs' | LC_ALL=C sort)
 [ "${#sources[@]}" -gt 0 ] || { echo "error: no C# sources under $here/src" >&2; exit 1; }
 mcs "${mcs_flags[@]}" -target:library -doc:"$build/TokenBridge.xml" -out:"$build/TokenBridge.dll" "${sources[@]}"
-mcs "${mcs_flags[@]}" -out:"$build/Tests.exe" "${sources[@]}" "$here/Tests.cs"
+mcs "${mcs_flags[@]}" -out:"$build/Tests.exe" "${sources[@]}" "$here/Tests.cs" "$here/WebhookTests.cs"
 mcs "${mcs_flags[@]}" -out:"$build/Example.exe" -r:"$build/TokenBridge.dll" "$here/Example.cs"
 mcs "${mcs_flags[@]}" -out:"$build/FirstCall.exe" -r:"$build/TokenBridge.dll" "$build/FirstCall.cs"
+# The README's webhook receiver compiles as printed (it serves forever: not run here; Tests.exe
+# runs the same loop, WebhookTests.cs).
+awk '/^<!-- webhook receiver: run-tests.sh compiles this block -->$/ { grab = 1; next }
+     grab && /^```csharp$/ { inside = 1; next }
+     inside && /^```$/ { exit }
+     inside { print }' "$here/README.md" > "$build/WebhookReceiver.cs"
+[ -s "$build/WebhookReceiver.cs" ] || { echo "error: README.md has no webhook receiver block" >&2; exit 1; }
+mcs "${mcs_flags[@]}" -out:"$build/WebhookReceiver.exe" -r:"$build/TokenBridge.dll" "$build/WebhookReceiver.cs"
 
 # ---- .NET 8 (CoreCLR) runtime, from PyPI ------------------------------------------------
 

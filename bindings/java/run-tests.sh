@@ -133,6 +133,13 @@ javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$bu
 run_java -cp "$jar:$jna_jar:$build/first-call" FirstCall | tee "$build/first-call.log"
 grep -q '^token expires at [0-9]' "$build/first-call.log" || { echo "the first call printed no expiry" >&2; exit 1; }
 
+echo "== README's webhook receiver compiles against the jar (it serves forever: WebhookTest runs its handler)"
+mkdir -p "$build/webhook-receiver"
+readme_block '<!-- webhook receiver: run-tests.sh compiles this block -->' >"$build/webhook-receiver/WebhookReceiver.java"
+[ -s "$build/webhook-receiver/WebhookReceiver.java" ] || { echo "README.md has no webhook receiver block" >&2; exit 1; }
+javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$build/webhook-receiver" \
+    "$build/webhook-receiver/WebhookReceiver.java"
+
 echo "== README example against the jar (classpath: the jar and JNA, nothing else)"
 javac --release 8 -encoding UTF-8 -Xlint:all -Werror -cp "$jar:$jna_jar" -d "$build/classes" \
     "$here/examples/Example.java"

@@ -77,4 +77,16 @@ namespace TokenBridge
             return true;
         }
     }
+
+    /// <summary>Owns a <c>tb_yativo_event*</c>; released with <c>tb_yativo_event_free</c>.</summary>
+    internal sealed class YativoEventHandle : SafeHandle
+    {
+        public YativoEventHandle() : base(IntPtr.Zero, true) { }
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        protected override bool ReleaseHandle()
+        {
+            Native.tb_yativo_event_free(handle);
+            return true;
+        }
+    }
 }

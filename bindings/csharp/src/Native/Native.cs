@@ -308,6 +308,16 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_response_header_at(ResponseHandle r, UIntPtr index, out IntPtr name, out UIntPtr nameLen, out IntPtr value, out UIntPtr valueLen);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_response_free(IntPtr r);
 
+        // Yativo webhooks: the check (secrets as an array of NUL-terminated UTF-8 pointers,
+        // wiped and freed by YativoWebhook) and the verified event's getters.
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_webhook_verify(byte[] body, UIntPtr bodyLen, byte[] headerName, byte[] headerValue, IntPtr[] secrets, UIntPtr secretCount, out YativoEventHandle ev);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_event_type(YativoEventHandle e, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_event_id(YativoEventHandle e, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_event_data_json(YativoEventHandle e, out IntPtr s, out UIntPtr len);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_event_created_at(YativoEventHandle e, out long unixSeconds);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_yativo_event_secret_index(YativoEventHandle e, out UIntPtr index);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern void tb_yativo_event_free(IntPtr e);
+
         /// <summary>
         /// A required string as UTF-8 with a trailing NUL: null is <see cref="ArgumentNullException"/>
         /// naming <paramref name="paramName"/>, and so is a NUL character inside an

@@ -88,6 +88,10 @@ namespace TokenBridge
         internal static readonly ParamNames MessengerUser = new ParamNames("tb_anna_messenger_alert_counter tb_anna_messenger_requests tb_anna_messenger_link",
             "user_id", "user", "doc_type", "user", "doc_value", "user");
 
+        // A webhook's parts; a bad secret list is the caller's `secrets`.
+        internal static readonly ParamNames WebhookVerify = new ParamNames("tb_yativo_webhook_verify",
+            "header_name", "headerName", "header_value", "headerValue", "secret_count", "secrets", "body_len", "body");
+
         internal static readonly ParamNames RequestBody = new ParamNames("tb_request_set_body", "content_type", "contentType", "bytes", "body");
         internal static readonly ParamNames IdempotencyKey = new ParamNames("tb_request_set_idempotency_key", "idempotency_key", "idempotencyKey");
 

@@ -110,6 +110,10 @@ final class ParamNames {
     static final ParamNames REQUEST_STEPS = new ParamNames("tb_request_set_body tb_request_set_idempotency_key",
             "content_type", "contentType", "idempotency_key", "idempotencyKey");
 
+    // A webhook's parts; a bad secret list is the caller's `secrets`.
+    static final ParamNames WEBHOOK_VERIFY = new ParamNames("tb_yativo_webhook_verify",
+            "header_name", "headerName", "header_value", "headerValue", "secret_count", "secrets", "body_len", "body");
+
     // A filter's setters: a part of a date names the setter, and so does the order of the two days.
     static final ParamNames FILTER_DEPARTMENT = new ParamNames("tb_messenger_filter_set_department_alias",
             "alias", "departmentAlias");

@@ -161,6 +161,23 @@ public interface TokenBridgeLibrary extends Library {
 
     void tb_response_free(Pointer response);
 
+    // ---- Yativo webhooks (secrets: an array of NUL-terminated UTF-8 pointers) ----
+
+    int tb_yativo_webhook_verify(byte[] body, SizeT bodyLen, byte[] headerName, byte[] headerValue, Pointer[] secrets,
+            SizeT secretCount, PointerByReference out);
+
+    int tb_yativo_event_type(Pointer event, PointerByReference out, SizeTByReference outLen);
+
+    int tb_yativo_event_id(Pointer event, PointerByReference out, SizeTByReference outLen);
+
+    int tb_yativo_event_created_at(Pointer event, LongByReference out);
+
+    int tb_yativo_event_data_json(Pointer event, PointerByReference outJson, SizeTByReference outLen);
+
+    int tb_yativo_event_secret_index(Pointer event, SizeTByReference out);
+
+    void tb_yativo_event_free(Pointer event);
+
     /** A {@code size_t *} output. */
     final class SizeTByReference extends com.sun.jna.ptr.ByReference {
         /** Zero. */
