@@ -44,8 +44,8 @@ VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,possible
 valgrind_summary() { grep -E 'in use at exit|definitely lost|indirectly lost|possibly lost|ERROR SUMMARY' "$1" || true; }
 
 # ---------------------------------------------------------------- build
-step "cargo build --release (library)"
-cargo build --release --lib
+step "cargo build --release --features redis (library)"
+cargo build --release --lib --features redis
 # The library's SONAME is libtokenbridge.so.0 (what programs linked with -ltokenbridge
 # ask for); cargo only writes libtokenbridge.so.
 ln -sf libtokenbridge.so "$target/libtokenbridge.so.0"
