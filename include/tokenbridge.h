@@ -861,10 +861,16 @@ TB_API tb_status tb_config_set_no_proxy(tb_config *cfg);
  * Shares tokens through a token store with the other processes (and hosts) that
  * use the same credentials: `"file:///var/lib/app/tokens"` (a directory of this
  * host), `"redis://user:pass@host:6379/0"` or `"rediss://…"` (TLS; a library built
- * with the `redis` feature). Default: none, each process keeps its own token. A
- * bad URL is `TB_INVALID_ARGUMENT` naming `url` (its credentials are never
- * repeated). With a store, closing a uContact client leaves the fleet's session
- * open; `tb_ucontact_end_session` ends it for every process.
+ * with the `redis` feature, as the C library, the wheel, the jar and the NuGet
+ * package are). Default: none, each process keeps its own token. A bad URL is
+ * `TB_INVALID_ARGUMENT` naming `url`; the URL's credentials are secrets, never
+ * repeated in an error or a log record.
+ *
+ * Sessions: with a store, a uContact session belongs to the fleet. A process that
+ * frees its client (`tb_ucontact_client_free`, even with end-session-on-close on)
+ * or exits does not end a session other processes use; an explicit
+ * `tb_ucontact_end_session` ends it for every process and removes it from the
+ * store (the next call of any process logs in again).
  *
  * # Safety
  *

@@ -54,7 +54,7 @@ if want cold && ! python3 -c 'import requests' 2>/dev/null; then
 fi
 
 echo "== building" >&2
-cargo build --release --quiet
+cargo build --release --features redis --quiet
 ln -sf libtokenbridge.so target/release/$TB_SONAME # the SONAME programs ask for
 cargo bench --bench rust_api --no-run --quiet 2>/dev/null || cargo bench --bench rust_api --no-run
 CFLAGS="-O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"

@@ -156,9 +156,9 @@ header_functions() {
 }
 cmd_build() {
     cmd_setup
-    say "cargo rustc --release --lib --target $WIN"
+    say "cargo rustc --release --lib --features redis --target $WIN"
     local log=$out/native-static-libs.$WIN.log
-    cargo rustc --release --lib --quiet --target $WIN -- --print native-static-libs 2>"$log" ||
+    cargo rustc --release --lib --features redis --quiet --target $WIN -- --print native-static-libs 2>"$log" ||
         {
             cat "$log" >&2
             die "the Windows build failed"
@@ -196,9 +196,9 @@ cmd_build() {
     note "windows: tokenbridge.dll ($(wc -l <"$out/dll-exports.txt") exports = the header's functions; imports: $imports)"
     note "windows: libtokenbridge.dll.a, libtokenbridge.a, tokenbridge.def, tokenbridge.lib ($imps __imp_ stubs)"
 
-    say "cargo rustc --release --lib --target $ARM"
+    say "cargo rustc --release --lib --features redis --target $ARM"
     log=$out/native-static-libs.$ARM.log
-    cargo rustc --release --lib --quiet --target $ARM -- --print native-static-libs 2>"$log" ||
+    cargo rustc --release --lib --features redis --quiet --target $ARM -- --print native-static-libs 2>"$log" ||
         {
             cat "$log" >&2
             die "the arm64 build failed"

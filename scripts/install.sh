@@ -93,7 +93,7 @@ fi
 # static library needs besides it (replayed by cargo when nothing changed).
 build_log=$(mktemp)
 trap 'rm -f "$build_log"' EXIT
-if ! cargo rustc --release --lib --quiet "${cargo_target[@]}" -- --print native-static-libs 2>"$build_log"; then
+if ! cargo rustc --release --lib --features redis --quiet "${cargo_target[@]}" -- --print native-static-libs 2>"$build_log"; then
     cat "$build_log" >&2
     die "cargo build failed"
 fi

@@ -53,8 +53,8 @@ if ! command -v valgrind >/dev/null; then
     command -v valgrind >/dev/null || die "valgrind is missing; install it with: sudo apt-get install -y valgrind"
 fi
 
-step "cargo build --release (library)"
-cargo build --release --lib
+step "cargo build --release --features redis (library)"
+cargo build --release --lib --features redis
 # The library's SONAME is $TB_SONAME (what programs linked with -ltokenbridge
 # ask for); cargo only writes libtokenbridge.so.
 ln -sf libtokenbridge.so "$lib/$TB_SONAME"

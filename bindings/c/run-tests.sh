@@ -2,9 +2,10 @@
 # The C test suite of tokenbridge's C ABI. Builds the release library, checks the
 # header as C and C++, builds test_tokenbridge.c against the shared and against the
 # static library, runs both under valgrind against the sandbox, runs proxy.c under
-# valgrind through the proxy lab (scripts/netlab.sh), installs to a
-# temporary prefix and builds example.c with pkg-config. Exits non-zero on any
-# failure.
+# valgrind through the proxy lab (scripts/netlab.sh), runs store.c (processes sharing
+# a token store, file:// and redis:// through scripts/redislab.sh) under valgrind,
+# installs to a temporary prefix and builds example.c with pkg-config. Exits non-zero
+# on any failure.
 #
 # usage: bash bindings/c/run-tests.sh
 set -euo pipefail
@@ -46,8 +47,8 @@ VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,possible
 valgrind_summary() { grep -E 'in use at exit|definitely lost|indirectly lost|possibly lost|ERROR SUMMARY' "$1" || true; }
 
 # ---------------------------------------------------------------- build
-step "cargo build --release (library)"
-cargo build --release --lib
+step "cargo build --release --features redis (library)"
+cargo build --release --lib --features redis
 # The library's SONAME is $TB_SONAME (what programs linked with -ltokenbridge
 # ask for); cargo only writes libtokenbridge.so.
 ln -sf libtokenbridge.so "$target/$TB_SONAME"
@@ -113,12 +114,15 @@ gcc "${CFLAGS[@]}" -I"$root/include" "$here/example.c" -L"$target" -ltokenbridge
     -Wl,-rpath,"$target" -o "$build/example"
 gcc "${CFLAGS[@]}" -I"$root/include" "$here/proxy.c" -L"$target" -ltokenbridge \
     -Wl,-rpath,"$target" -o "$build/proxy"
+gcc "${CFLAGS[@]}" -I"$root/include" "$here/store.c" -L"$target" -ltokenbridge \
+    -Wl,-rpath,"$target" -o "$build/store"
 
 # ---------------------------------------------------------------- sandbox
 tmp=$(mktemp -d)
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 cleanup() {
+    bash "$root/scripts/redislab.sh" stop "$tmp/redis"
     bash "$root/scripts/netlab.sh" stop "$tmp/lab"
     sandbox_stop
     rm -rf "$tmp"
@@ -154,6 +158,12 @@ bash "$root/scripts/netlab.sh" start "$tmp/lab" "${url#http://}"
 # shellcheck disable=SC1091 # written by netlab.sh
 source "$tmp/lab/env"
 run_suite proxy "$build/proxy"
+
+step "the token store across processes (file:// and redis:// through scripts/redislab.sh)"
+bash "$root/scripts/redislab.sh" start "$tmp/redis"
+# shellcheck disable=SC1091 # written by redislab.sh
+source "$tmp/redis/env"
+run_suite store "$build/store"
 
 step "example.c against the sandbox (under valgrind)"
 eval "$(grep -E '^TOKENBRIDGE_YATIVO_(URL|ACCOUNT|SECRET)=' "$SANDBOX_OUT" | sed 's/^/export /')"

@@ -38,6 +38,11 @@ static partial class Tests
     {
         if (args.Length == 3 && args[0] == "--proxy-child") return ProxyChild(args[1], args[2]);
         url = Environment.GetEnvironmentVariable("TOKENBRIDGE_SANDBOX_URL");
+        if (args.Length == 3 && args[0] == "--store-child" && !string.IsNullOrEmpty(url))
+        {
+            url = url.TrimEnd('/');
+            return StoreChild(args[1], args[2]);
+        }
         if (string.IsNullOrEmpty(url))
         {
             Console.Error.WriteLine("TOKENBRIDGE_SANDBOX_URL is not set (start `tokenbridge-sandbox`)");
@@ -98,9 +103,190 @@ static partial class Tests
         Run("webhooks: the sandbox's signed webhooks, each header form, bare and sha256=, either secret of a rotation", WebhookSignedForms);
         Run("webhooks: a changed body, a wrong secret, a truncated, non-hex or empty signature are refused naming the part", WebhookRefusals);
         Run("webhooks: arguments and request parts, each named; no secret in a message", WebhookArguments);
+        Run("token store: a bad URL is an ArgumentException naming `url`; the password is shown nowhere", TokenStoreSecret);
+        Run("token store: two processes, one Yativo login through a file:// store", TokenStoreFile);
+        Run("token store: two processes, one Yativo login through redis:// (ACL user, scripts/redislab.sh)", TokenStoreRedis);
+        Run("token store: a process that disposes leaves the uContact session; EndSession ends it for all", TokenStoreSessions);
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    // ---- the token store (issue 23): several OS processes, one login -------------------------
+
+    // The child of the token-store tests: this program again, `--store-child MODE STORE`, on
+    // the same runtime; TOKENBRIDGE_SANDBOX_URL is inherited. Prints "TOKEN <sha-256 of
+    // the token>" (never the token) so that the parent can tell whether two processes used
+    // the same one.
+    static int StoreChild(string mode, string store)
+    {
+        using (var cfg = SandboxConfig().SetTokenStore(store))
+        {
+            string token;
+            if (mode == "yativo")
+            {
+                using (var ya = new YativoClient(url + "/yativo/api/v1", YaAccount, YaSecret, cfg))
+                {
+                    SendText(ya.Send, "GET", "wallet/balance", null);
+                    token = ya.GetValidToken();
+                }
+            }
+            else
+            {
+                using (var uc = new UContactClient(url + "/ucontact", UcUser, UcPassword, UContactLoginKind.ApiUser, cfg))
+                {
+                    if (mode == "ucontact-end")
+                    {
+                        token = uc.GetValidToken();
+                        uc.EndSession();
+                    }
+                    else
+                    {
+                        SendText(uc.Send, "POST", "Integra/resources/Dialers/DialerTask", null);
+                        token = uc.GetValidToken();
+                    }
+                } // disposed: with a store, this never ends the fleet's session
+            }
+            Console.WriteLine("TOKEN " + Sha256(token));
+        }
+        return 0;
+    }
+
+    static string Sha256(string text)
+    {
+        using (var sha = System.Security.Cryptography.SHA256.Create())
+            return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Replace("-", "");
+    }
+
+    static System.Diagnostics.Process StartStoreChild(string mode, string store)
+    {
+        var self = System.Diagnostics.Process.GetCurrentProcess().MainModule.FileName; // mono or dotnet
+        var exe = typeof(Tests).Assembly.Location;
+        var psi = new System.Diagnostics.ProcessStartInfo(self, "\"" + exe + "\" --store-child " + mode + " \"" + store + "\"")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return System.Diagnostics.Process.Start(psi);
+    }
+
+    // Waits (60 s at most) for a child started by StartStoreChild; its token's hash.
+    static string FinishStoreChild(System.Diagnostics.Process p)
+    {
+        using (p)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            var output = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(60000))
+            {
+                p.Kill();
+                throw new TestFailure("the child did not end within 60 s");
+            }
+            Equal(0, p.ExitCode, "the child's exit status (stdout: " + output + " stderr: " + err.Result + ")");
+            var m = Regex.Match(output, "^TOKEN ([0-9A-F]{64})$", RegexOptions.Multiline);
+            Check(m.Success, "the child printed its token's hash: " + output);
+            return m.Groups[1].Value;
+        }
+    }
+
+    static string TempStore(string name)
+    {
+        return Path.Combine(Path.GetTempPath(), "tb-cs-" + name + "-" + Guid.NewGuid().ToString("N"));
+    }
+
+    static string FileUrl(string dir)
+    {
+        return "file://" + dir.Replace('\\', '/');
+    }
+
+    static void TokenStoreSecret()
+    {
+        using (var cfg = new TokenBridgeConfig())
+        {
+            var a = Throws<ArgumentException>(() => cfg.SetTokenStore("ftp://u:hunter2@host/x"), "an unknown scheme");
+            Equal("url", a.ParamName, "the error names the parameter");
+            var e = (TokenBridgeException)a.InnerException;
+            Equal(TokenBridgeStatus.InvalidArgument, e.Status, "the inner exception's status");
+            NoSecrets(e, "hunter2");
+            Check(a.Message.IndexOf("hunter2", StringComparison.Ordinal) < 0, "no password in the message: " + a.Message);
+            Throws<ArgumentNullException>(() => cfg.SetTokenStore(null), "a null URL");
+            cfg.SetTokenStore("redis://tbuser:hunter2@127.0.0.1:6379/0");
+            Check(cfg.ToString().IndexOf("hunter2", StringComparison.Ordinal) < 0, "ToString shows no password: " + cfg);
+        }
+    }
+
+    // Two processes started together with the same credentials and the same store: the
+    // sandbox counts one login for both, and both hold the same token.
+    static void TwoProcessesOneLogin(string store)
+    {
+        long before = Count("yativo.login");
+        var a = StartStoreChild("yativo", store);
+        var b = StartStoreChild("yativo", store);
+        var ta = FinishStoreChild(a);
+        var tb = FinishStoreChild(b);
+        Equal(1L, Count("yativo.login") - before, "logins at the sandbox for both processes");
+        Equal(ta, tb, "both processes used the same token");
+        Note("2 processes, 1 login (" + store.Substring(0, store.IndexOf(':')) + " store)");
+    }
+
+    static void TokenStoreFile()
+    {
+        var dir = TempStore("store");
+        try
+        {
+            TwoProcessesOneLogin(FileUrl(dir));
+            foreach (var f in Directory.GetFiles(dir))
+            {
+                var text = Encoding.UTF8.GetString(File.ReadAllBytes(f)) + Path.GetFileName(f);
+                foreach (var secret in new[] { YaAccount, YaSecret, "eyJ" })
+                    Check(text.IndexOf(secret, StringComparison.Ordinal) < 0, "the store holds no " + secret);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    static void TokenStoreRedis()
+    {
+        var redis = Environment.GetEnvironmentVariable("TB_REDIS_URL");
+        Check(!string.IsNullOrEmpty(redis), "TB_REDIS_URL is set (run-tests.sh starts scripts/redislab.sh)");
+        TwoProcessesOneLogin(redis);
+    }
+
+    // Process A uses the session and disposes of its client; this process (B) goes on with
+    // the same session; process C ends it for everyone with EndSession.
+    static void TokenStoreSessions()
+    {
+        var dir = TempStore("sessions");
+        var store = FileUrl(dir);
+        try
+        {
+            long logins = Count("ucontact.getUserToken"), ends = Count("ucontact.EndSession");
+            var ta = FinishStoreChild(StartStoreChild("ucontact", store));
+            Equal(1L, Count("ucontact.getUserToken") - logins, "process A logged in");
+            Equal(0L, Count("ucontact.EndSession") - ends, "disposing in process A ended no session");
+            using (var cfg = SandboxConfig().SetTokenStore(store))
+            using (var uc = new UContactClient(url + "/ucontact", UcUser, UcPassword, UContactLoginKind.ApiUser, cfg))
+            {
+                Counts("ucontact.call", 1, () => SendText(uc.Send, "POST", "Integra/resources/Dialers/DialerTask", null));
+                Equal(ta, Sha256(uc.GetValidToken()), "process B works on process A's session");
+                Equal(1L, Count("ucontact.getUserToken") - logins, "process B did not log in");
+                var tc = FinishStoreChild(StartStoreChild("ucontact-end", store));
+                Equal(ta, tc, "process C ended the fleet's session");
+                Equal(1L, Count("ucontact.EndSession") - ends, "one EndSession, from process C");
+                // The ended token is refused (401): process B logs in again, once, and goes on.
+                Counts("ucontact.getUserToken", 1, () => SendText(uc.Send, "POST", "Integra/resources/Dialers/DialerTask", null));
+                Check(ta != Sha256(uc.GetValidToken()), "process B is on a new session");
+            }
+            Equal(1L, Count("ucontact.EndSession") - ends, "disposing in process B ended no session");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
     }
 
     // ---- harness ------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 # Example.cs, and its first call) with Mono's C# 7 compiler, then runs the very same
 # assemblies on Mono and on .NET 8 (CoreCLR). Also assembles the NuGet package by hand and
 # runs the example from it the way .NET loads a package. Tests.exe includes the proxy tests, through the
-# proxy lab (scripts/netlab.sh) started after the sandbox. Exits non-zero on any failure.
+# proxy lab (scripts/netlab.sh) started after the sandbox, and the token store tests, through
+# the Redis lab (scripts/redislab.sh). Exits non-zero on any failure.
 #
 # Needs Mono (Debian: mono-mcs, which brings mono-runtime); installs it when missing and
 # running as root, else prints the command to run. No .NET SDK can be installed here;
@@ -29,8 +30,8 @@ if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
     fi
 fi
 
-echo "== cargo build --release --lib"
-cargo build --release --lib --quiet
+echo "== cargo build --release --lib --features redis"
+cargo build --release --lib --features redis --quiet
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
 libdir="$target_dir/release"
@@ -264,7 +265,9 @@ echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 lab="$build/lab"
+redis="$build/redis"
 cleanup() {
+    bash "$root/scripts/redislab.sh" stop "$redis"
     bash "$root/scripts/netlab.sh" stop "$lab"
     sandbox_stop
 }
@@ -278,6 +281,11 @@ echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and w
 bash "$root/scripts/netlab.sh" start "$lab" "${url#http://}"
 # shellcheck disable=SC1091 # written by netlab.sh
 source "$lab/env"
+# The token store tests of Tests.exe use it (TB_REDIS_URL: an ACL user and password).
+echo "== the Redis lab (scripts/redislab.sh: redis-server with an ACL user)"
+bash "$root/scripts/redislab.sh" start "$redis"
+# shellcheck disable=SC1091 # written by redislab.sh
+source "$redis/env"
 export TOKENBRIDGE_SANDBOX_URL="$url"
 export MONO_ENV_OPTIONS="${MONO_ENV_OPTIONS:---debug}" # line numbers in stack traces
 export RUST_BACKTRACE=0
@@ -303,6 +311,10 @@ for runtime in mono dotnet; do
     (cd "$build" && "${run[@]}" FirstCall.exe "$url")
     echo "== $runtime: Example.exe (the README's example)"
     (cd "$build" && "${run[@]}" Example.exe)
+    # An empty store for each runtime (a restart empties it: nothing is persisted), so that
+    # the second runtime's processes log in once too.
+    bash "$root/scripts/redislab.sh" down "$redis"
+    bash "$root/scripts/redislab.sh" up "$redis"
     echo "== $runtime: Tests.exe"
     status=0
     (cd "$build" && "${run[@]}" Tests.exe) | tee "$build/tests-$runtime.log" || status=$?

@@ -5,7 +5,8 @@
 # runs the JUnit 5 tests (src/test/java) against the sandbox, loading the library from the
 # classpath (no jna.library.path). Then checks the jar holds the library, and runs the
 # README's first call (at most five lines) and its example against the jar alone.
-# ProxyTest goes through the proxy lab (scripts/netlab.sh), started after the sandbox.
+# ProxyTest goes through the proxy lab (scripts/netlab.sh), started after the sandbox;
+# TokenStoreTest uses the Redis lab (scripts/redislab.sh) too.
 # Installs Maven / a JDK when missing (as root). Exits non-zero on any failure.
 set -euo pipefail
 
@@ -31,8 +32,8 @@ if ! command -v mvn >/dev/null 2>&1; then
     apt_install maven
 fi
 
-echo "== cargo build --release --lib"
-cargo build --release --lib --quiet
+echo "== cargo build --release --lib --features redis"
+cargo build --release --lib --features redis --quiet
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 lib_dir="$target_dir/release"
 
@@ -41,6 +42,7 @@ echo "== tokenbridge-sandbox (cargo install --path . --features sandbox)"
 source "$root/scripts/sandbox.sh"
 lab="$(mktemp -d)"
 cleanup() {
+    bash "$root/scripts/redislab.sh" stop "$lab/redis"
     bash "$root/scripts/netlab.sh" stop "$lab"
     rm -rf "$lab"
     sandbox_stop
@@ -55,6 +57,11 @@ echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and w
 bash "$root/scripts/netlab.sh" start "$lab" "${url#http://}"
 # shellcheck disable=SC1091 # written by netlab.sh
 source "$lab/env"
+# TokenStoreTest's redis:// case uses it (TB_REDIS_URL: an ACL user and password).
+echo "== the Redis lab (scripts/redislab.sh: redis-server with an ACL user)"
+bash "$root/scripts/redislab.sh" start "$lab/redis"
+# shellcheck disable=SC1091 # written by redislab.sh
+source "$lab/redis/env"
 
 # Maven's downloads stay inside the tree (once per fresh clone), nothing in ~/.m2.
 m2="$root/target/m2"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the tokenbridge wheel with the native library inside:
-#   1. cargo build --release --lib            -> target/release/libtokenbridge.so
-#   2. pip wheel bindings/python               -> tokenbridge-0.2.0-py3-none-linux_x86_64.whl
+#   1. cargo build --release --lib --features redis -> target/release/libtokenbridge.so
+#   2. pip wheel bindings/python                     -> tokenbridge-0.2.0-py3-none-linux_x86_64.whl
 #      (setup.py copies the library into tokenbridge/ and tags the wheel)
-#   3. auditwheel repair                       -> bindings/python/dist/
+#   3. auditwheel repair                             -> bindings/python/dist/
 #      tokenbridge-0.2.0-py3-none-manylinux_2_34_x86_64.whl (the tag the library's
 #      glibc symbol versions allow)
 # With --target TRIPLE, the wheel of a cross build of scripts/cross.sh instead (no cargo
@@ -42,8 +42,8 @@ esac
 platform=""
 case "$cross" in
   "")
-    echo "== cargo build --release --lib" >&2
-    (cd "$root" && cargo build --release --lib --quiet)
+    echo "== cargo build --release --lib --features redis" >&2
+    (cd "$root" && cargo build --release --lib --features redis --quiet)
     lib="$target_dir/release/libtokenbridge.so" ;;
   x86_64-pc-windows-gnu) lib="$target_dir/$cross/release/tokenbridge.dll"; platform=win_amd64 ;;
   aarch64-unknown-linux-gnu) lib="$target_dir/$cross/release/libtokenbridge.so"; platform=linux_aarch64 ;;

@@ -4,7 +4,8 @@
 # it in a fresh virtualenv, starts the sandbox and runs tests/test_tokenbridge.py and
 # example.py with that virtualenv's python, WITHOUT TOKENBRIDGE_LIBRARY (the package
 # loads the library inside it), then tests/test_proxy.py through the proxy lab
-# (scripts/netlab.sh, stopped on exit). Exits non-zero on any failure.
+# (scripts/netlab.sh, stopped on exit). The token store tests' redis:// case uses the
+# Redis lab (scripts/redislab.sh, stopped on exit). Exits non-zero on any failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -27,6 +28,7 @@ work="$(mktemp -d)"
 # shellcheck source=../../scripts/sandbox.sh
 source "$root/scripts/sandbox.sh"
 cleanup() {
+  bash "$root/scripts/redislab.sh" stop "$work/redis"
   bash "$root/scripts/netlab.sh" stop "$work/lab"
   sandbox_stop
   rm -rf "$work"
@@ -111,6 +113,11 @@ echo "== the proxy lab (scripts/netlab.sh: nginx TLS front, tinyproxy open and w
 bash "$root/scripts/netlab.sh" start "$work/lab" "${url#http://}"
 # shellcheck disable=SC1091 # written by netlab.sh
 source "$work/lab/env"
+
+# The token store tests' redis:// case uses it (TB_REDIS_URL: an ACL user and password).
+echo "== the Redis lab (scripts/redislab.sh: redis-server with an ACL user)"
+bash "$root/scripts/redislab.sh" start "$work/redis"
+source "$work/redis/env"
 
 echo "== the README's first call (installed wheel, no TOKENBRIDGE_LIBRARY)"
 "$python" - "$here/README.md" "$work/first_call.py" "$url" <<'PY'

@@ -15,8 +15,10 @@ import contextlib
 import datetime as dt
 import logging
 import gc
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1765,40 +1767,108 @@ class T13Fork(Base):
 
 # ---------------------------------------------------------------------------------
 class T14TokenStore(Base):
-    """Config(token_store=...): two processes share one login through a file store."""
+    """Config(token_store=...): OS processes with the same credentials and store share
+    one login (file:// and redis://), and a uContact session belongs to the fleet."""
 
+    # A child process: MODE STORE SANDBOX_URL. Writes the SHA-256 of the token it used
+    # (never the token), so that the parent sees whether processes shared one.
     WORKER = (
-        "import sys, tokenbridge\n"
-        "from tokenbridge import Config, Retries, YativoClient\n"
-        "cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), token_store=sys.argv[1])\n"
-        "with YativoClient(sys.argv[2], sys.argv[3], sys.argv[4], config=cfg) as y:\n"
-        "    y.call('GET', 'wallet/balance')\n"
-        "    print(len(y.token()))\n"
-    )
+        "import hashlib, sys\n"
+        "from tokenbridge import Config, Retries, UContactClient, YativoClient\n"
+        "mode, store, url = sys.argv[1:4]\n"
+        "cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), token_store=store)\n"
+        "if mode == 'yativo':\n"
+        "    with YativoClient(url + '/yativo/api/v1', %r, %r, config=cfg) as y:\n"
+        "        assert y.call('GET', 'wallet/balance').status == 200\n"
+        "        token = y.token()\n"
+        "else:\n"
+        "    with UContactClient(url + '/ucontact', %r, %r, config=cfg) as u:\n"
+        "        if mode == 'ucontact-end':\n"
+        "            token = u.token()\n"
+        "            u.end_session()\n"
+        "        else:\n"
+        "            assert u.call('POST', 'Integra/resources/Dialers/DialerTask').status == 200\n"
+        "            token = u.token()\n"
+        "    # closed: with a store, this never ends the fleet's session\n"
+        "print('TOKEN', hashlib.sha256(token.encode()).hexdigest())\n"
+    ) % (YATIVO_ACCOUNT, YATIVO_SECRET, UCONTACT_USER, UCONTACT_PASSWORD)
+
+    def start(self, mode: str, store: str) -> "subprocess.Popen[bytes]":
+        # The child imports the package this test imported: the installed one (run
+        # outside the source tree, whose directory `-c` would put first), or this
+        # source tree's.
+        env = dict(os.environ)
+        if not INSTALLED:
+            env["PYTHONPATH"] = str(PACKAGE_ROOT)
+        return subprocess.Popen(
+            [sys.executable, "-c", self.WORKER, mode, store, URL],
+            env=env, cwd=tempfile.gettempdir(), stdout=subprocess.PIPE,
+        )
+
+    def finish(self, p: "subprocess.Popen[bytes]") -> str:
+        """Waits (60 s at most) for a child of start(): the hash of its token."""
+        try:
+            out, _ = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            raise
+        self.assertEqual(p.returncode, 0, out)
+        m = re.search(rb"^TOKEN ([0-9a-f]{64})$", out, re.M)
+        self.assertIsNotNone(m, out)
+        return m.group(1).decode()  # type: ignore[union-attr]
+
+    def two_processes_one_login(self, store: str) -> None:
+        before = stats().get("yativo.login", 0)
+        a, b = self.start("yativo", store), self.start("yativo", store)
+        ta, tb = self.finish(a), self.finish(b)
+        self.assertEqual(stats().get("yativo.login", 0) - before, 1, "one login for both")
+        self.assertEqual(ta, tb, "both processes used the same token")
 
     def test_two_processes_share_one_login(self) -> None:
         store = tempfile.mkdtemp(prefix="tb-py-store-")
         try:
-            url = "file://" + store
-            # The child imports the package this test imported: the installed one (run
-            # outside the source tree, whose directory `-c` would put first), or this
-            # source tree's.
-            env = dict(os.environ)
-            if not INSTALLED:
-                env["PYTHONPATH"] = str(PACKAGE_ROOT)
-            before = stats().get("yativo.login", 0)
-            for _ in range(2):
-                out = subprocess.run(
-                    [sys.executable, "-c", self.WORKER, url, yativo_url(), YATIVO_ACCOUNT, YATIVO_SECRET],
-                    env=env, cwd=store, stdout=subprocess.PIPE, timeout=60, check=True,
-                )
-                self.assertGreater(int(out.stdout.decode().strip()), 10)
-            self.assertEqual(stats().get("yativo.login", 0) - before, 1, "one login for both")
+            self.two_processes_one_login("file://" + store)
             for name in os.listdir(store):
                 with open(os.path.join(store, name), "rb") as f:
                     data = f.read()
                 for secret in (YATIVO_ACCOUNT, YATIVO_SECRET, "eyJ"):
                     self.assertNotIn(secret.encode(), data + name.encode())
+        finally:
+            shutil.rmtree(store, ignore_errors=True)
+
+    def test_two_processes_share_one_login_through_redis(self) -> None:
+        redis = os.environ.get("TB_REDIS_URL", "")
+        self.assertTrue(redis.startswith("redis://"), "TB_REDIS_URL is set (run-tests.sh starts scripts/redislab.sh)")
+        self.two_processes_one_login(redis)
+        # The store's password is a secret: not in the config's repr.
+        password = os.environ["TB_REDIS_PASSWORD"]
+        self.assertNotIn(password, repr(Config(token_store=redis)))
+
+    def test_a_closed_process_leaves_the_ucontact_session_end_session_ends_it(self) -> None:
+        store = tempfile.mkdtemp(prefix="tb-py-sessions-")
+        url = "file://" + store
+        try:
+            logins = stats().get("ucontact.getUserToken", 0)
+            ends = stats().get("ucontact.EndSession", 0)
+            # Process A uses the session and closes its client.
+            ta = self.finish(self.start("ucontact", url))
+            self.assertEqual(stats().get("ucontact.getUserToken", 0) - logins, 1, "process A logged in")
+            self.assertEqual(stats().get("ucontact.EndSession", 0), ends, "closing in A ended no session")
+            cfg = Config(allow_http=True, no_proxy=True, retries=Retries(0), token_store=url)
+            # This process (B) goes on with it.
+            with UContactClient(ucontact_url(), UCONTACT_USER, UCONTACT_PASSWORD, config=cfg) as b:
+                self.assertEqual(b.call("POST", "Integra/resources/Dialers/DialerTask").status, 200)
+                self.assertEqual(hashlib.sha256(b.token().encode()).hexdigest(), ta, "B works on A's session")
+                self.assertEqual(stats().get("ucontact.getUserToken", 0) - logins, 1, "B did not log in")
+                # Process C ends it for everyone.
+                self.assertEqual(self.finish(self.start("ucontact-end", url)), ta)
+                self.assertEqual(stats().get("ucontact.EndSession", 0) - ends, 1, "one EndSession, from C")
+                # The ended token is refused (401): B logs in again, once, and goes on.
+                self.assertEqual(b.call("POST", "Integra/resources/Dialers/DialerTask").status, 200)
+                self.assertEqual(stats().get("ucontact.getUserToken", 0) - logins, 2, "B logged in again")
+                self.assertNotEqual(hashlib.sha256(b.token().encode()).hexdigest(), ta)
+            self.assertEqual(stats().get("ucontact.EndSession", 0) - ends, 1, "closing B ended no session")
         finally:
             shutil.rmtree(store, ignore_errors=True)
 

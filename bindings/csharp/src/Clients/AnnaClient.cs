@@ -14,43 +14,32 @@ namespace TokenBridge
     /// An AnnA client: one connection pool, one set of credentials, one cached token.
     /// Thread-safe; nothing is sent until the first call.
     /// </summary>
-    public sealed class AnnaClient : IDisposable
+    public sealed class AnnaClient : TokenBridgeClient<AnnaClient>
     {
         private readonly AnnaHandle handle;
-        private readonly TimeSpan? timeout;
 
         /// <summary>A client for the AnnA server at <paramref name="baseUrl"/>.</summary>
         public AnnaClient(string baseUrl, string companyHash, string user, string password, TokenBridgeConfig config = null)
+            : this(Open(config, ParamNames.AnnaNew, (IntPtr cfg, out AnnaHandle h) =>
+            {
+                Native.NotNull(baseUrl, "baseUrl");
+                Native.NotNull(companyHash, "companyHash");
+                Native.NotNull(user, "user");
+                Native.NotNull(password, "password");
+                return Native.tb_anna_client_new(cfg,
+                    Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(companyHash, "companyHash"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), out h);
+            }), null)
         {
-            Native.NotNull(baseUrl, "baseUrl");
-            Native.NotNull(companyHash, "companyHash");
-            Native.NotNull(user, "user");
-            Native.NotNull(password, "password");
-            AnnaHandle h = null;
-            Native.WithConfig(config, cfg => Native.tb_anna_client_new(cfg,
-                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(companyHash, "companyHash"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), out h), ParamNames.AnnaNew);
-            handle = h;
         }
 
-        private AnnaClient(AnnaHandle handle, TimeSpan? timeout)
+        private AnnaClient(AnnaHandle handle, TimeSpan? timeout) : base(handle, timeout)
         {
             this.handle = handle;
-            this.timeout = timeout;
         }
 
-        /// <summary>
-        /// The same client (connections, token) whose every call, async ones too, must end
-        /// within <paramref name="timeout"/> (logins, retries and the answer included) or
-        /// fails with <see cref="TimeoutException"/>. Dispose it when done.
-        /// </summary>
-        public AnnaClient WithTimeout(TimeSpan timeout)
+        internal override AnnaClient Limit(TimeSpan? deadline, CancelTokenHandle cancel)
         {
-            return new AnnaClient(Calls.Limited(handle, timeout, null, Native.tb_anna_client_with_options), timeout);
-        }
-
-        private Task<T> Async<T>(Func<AnnaClient, T> call, CancellationToken cancellationToken)
-        {
-            return Calls.Run(cancel => new AnnaClient(Calls.Limited(handle, timeout, cancel, Native.tb_anna_client_with_options), timeout), call, cancellationToken);
+            return new AnnaClient(Calls.Limited(handle, deadline, cancel, Native.tb_anna_client_with_options), deadline);
         }
 
         /// <summary><see cref="GetToken"/> on the thread pool; cancelling stops the native call.</summary>
@@ -221,12 +210,6 @@ namespace TokenBridge
             Native.Check(Native.tb_anna_messenger_link(handle, Native.OptionalUtf8(user.Id, "user"),
                 Native.OptionalUtf8(user.DocumentType, "user"), Native.OptionalUtf8(user.DocumentValue, "user"), out s), ParamNames.MessengerUser);
             return Native.TakeString(s);
-        }
-
-        /// <summary>Frees the client once calls still running on other threads have returned.</summary>
-        public void Dispose()
-        {
-            handle.Dispose();
         }
     }
 }

@@ -14,46 +14,34 @@ namespace TokenBridge
     /// A uContact client: one connection pool, one set of credentials, one cached token.
     /// Thread-safe; nothing is sent until the first call.
     /// </summary>
-    public sealed class UContactClient : IDisposable
+    public sealed class UContactClient : TokenBridgeClient<UContactClient>
     {
         private readonly UContactHandle handle;
-        private readonly TimeSpan? timeout;
 
         /// <summary>
         /// A client for <paramref name="server"/> (a cloud domain such as "mycompany", or a full URL).
         /// </summary>
         public UContactClient(string server, string user, string password,
             UContactLoginKind kind = UContactLoginKind.ApiUser, TokenBridgeConfig config = null)
+            : this(Open(config, ParamNames.UContactNew, (IntPtr cfg, out UContactHandle h) =>
+            {
+                Native.NotNull(server, "server");
+                Native.NotNull(user, "user");
+                Native.NotNull(password, "password");
+                return Native.tb_ucontact_client_new(cfg,
+                    Native.Utf8(server, "server"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), (int)kind, out h);
+            }), null)
         {
-            Native.NotNull(server, "server");
-            Native.NotNull(user, "user");
-            Native.NotNull(password, "password");
-            UContactHandle h = null;
-            Native.WithConfig(config, cfg => Native.tb_ucontact_client_new(cfg,
-                Native.Utf8(server, "server"), Native.Utf8(user, "user"), Native.Utf8(password, "password"), (int)kind, out h), ParamNames.UContactNew);
-            handle = h;
         }
 
-        private UContactClient(UContactHandle handle, TimeSpan? timeout)
+        private UContactClient(UContactHandle handle, TimeSpan? timeout) : base(handle, timeout)
         {
             this.handle = handle;
-            this.timeout = timeout;
         }
 
-        /// <summary>
-        /// The same client (connections, token, session) whose every call, async ones too,
-        /// must end within <paramref name="timeout"/> (logins, retries and the answer
-        /// included) or fails with <see cref="TimeoutException"/>. Dispose it when done;
-        /// that does not end the session while this client lives.
-        /// </summary>
-        public UContactClient WithTimeout(TimeSpan timeout)
+        internal override UContactClient Limit(TimeSpan? deadline, CancelTokenHandle cancel)
         {
-            return new UContactClient(Calls.Limited(handle, timeout, null, Native.tb_ucontact_client_with_options), timeout);
-        }
-
-        private Task<T> Async<T>(Func<UContactClient, T> call, CancellationToken cancellationToken)
-        {
-            return Calls.Run(cancel => new UContactClient(Calls.Limited(handle, timeout, cancel, Native.tb_ucontact_client_with_options), timeout), call, cancellationToken);
+            return new UContactClient(Calls.Limited(handle, deadline, cancel, Native.tb_ucontact_client_with_options), deadline);
         }
 
         /// <summary><see cref="GetUserToken"/> on the thread pool; cancelling stops the native call.</summary>
@@ -136,9 +124,11 @@ namespace TokenBridge
         /// Frees the client (ending a live session first when the config says so) once
         /// calls still running on other threads have returned. A client nobody disposed is
         /// freed from the finalizer without waiting for the network: the free (and the end
-        /// of the session) runs on the thread pool, and a warning is logged.
+        /// of the session) runs on the thread pool, and a warning is logged. With a token
+        /// store (<see cref="TokenBridgeConfig.SetTokenStore"/>) the session belongs to the
+        /// fleet: disposing never ends it; <see cref="EndSession"/> ends it for every process.
         /// </summary>
-        public void Dispose()
+        public override void Dispose()
         {
             handle.DisposeByOwner();
         }

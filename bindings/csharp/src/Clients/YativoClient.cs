@@ -14,7 +14,7 @@ namespace TokenBridge
     /// A Yativo client: one connection pool, one set of credentials, one cached token.
     /// Thread-safe; nothing is sent until the first call.
     /// </summary>
-    public sealed class YativoClient : IDisposable
+    public sealed class YativoClient : TokenBridgeClient<YativoClient>
     {
         /// <summary>Yativo's production API (<c>TB_YATIVO_PRODUCTION_URL</c>).</summary>
         public const string ProductionUrl = "https://api.yativo.com/api/v1";
@@ -22,39 +22,28 @@ namespace TokenBridge
         public const string SandboxUrl = "https://smtp.yativo.com/api/v1";
 
         private readonly YativoHandle handle;
-        private readonly TimeSpan? timeout;
 
         /// <summary>A client for the API at <paramref name="baseUrl"/> (e.g. <see cref="ProductionUrl"/>).</summary>
         public YativoClient(string baseUrl, string accountId, string appSecret, TokenBridgeConfig config = null)
+            : this(Open(config, ParamNames.YativoNew, (IntPtr cfg, out YativoHandle h) =>
+            {
+                Native.NotNull(baseUrl, "baseUrl");
+                Native.NotNull(accountId, "accountId");
+                Native.NotNull(appSecret, "appSecret");
+                return Native.tb_yativo_client_new(cfg,
+                    Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(accountId, "accountId"), Native.Utf8(appSecret, "appSecret"), out h);
+            }), null)
         {
-            Native.NotNull(baseUrl, "baseUrl");
-            Native.NotNull(accountId, "accountId");
-            Native.NotNull(appSecret, "appSecret");
-            YativoHandle h = null;
-            Native.WithConfig(config, cfg => Native.tb_yativo_client_new(cfg,
-                Native.Utf8(baseUrl, "baseUrl"), Native.Utf8(accountId, "accountId"), Native.Utf8(appSecret, "appSecret"), out h), ParamNames.YativoNew);
-            handle = h;
         }
 
-        private YativoClient(YativoHandle handle, TimeSpan? timeout)
+        private YativoClient(YativoHandle handle, TimeSpan? timeout) : base(handle, timeout)
         {
             this.handle = handle;
-            this.timeout = timeout;
         }
 
-        /// <summary>
-        /// The same client (connections, token) whose every call, async ones too, must end
-        /// within <paramref name="timeout"/> (logins, retries and the answer included) or
-        /// fails with <see cref="TimeoutException"/>. Dispose it when done.
-        /// </summary>
-        public YativoClient WithTimeout(TimeSpan timeout)
+        internal override YativoClient Limit(TimeSpan? deadline, CancelTokenHandle cancel)
         {
-            return new YativoClient(Calls.Limited(handle, timeout, null, Native.tb_yativo_client_with_options), timeout);
-        }
-
-        private Task<T> Async<T>(Func<YativoClient, T> call, CancellationToken cancellationToken)
-        {
-            return Calls.Run(cancel => new YativoClient(Calls.Limited(handle, timeout, cancel, Native.tb_yativo_client_with_options), timeout), call, cancellationToken);
+            return new YativoClient(Calls.Limited(handle, deadline, cancel, Native.tb_yativo_client_with_options), deadline);
         }
 
         /// <summary><see cref="Login"/> on the thread pool; cancelling stops the native call.</summary>
@@ -124,12 +113,6 @@ namespace TokenBridge
         public void SetToken(string token, DateTimeOffset? expiresAt = null)
         {
             Native.Check(Native.tb_yativo_set_token(handle, Native.Utf8(token, "token"), Native.ToUnix(expiresAt)), ParamNames.SetTokenExpiry);
-        }
-
-        /// <summary>Frees the client once calls still running on other threads have returned.</summary>
-        public void Dispose()
-        {
-            handle.Dispose();
         }
     }
 }

@@ -131,6 +131,24 @@ namespace TokenBridge
             return this;
         }
 
+        /// <summary>
+        /// Shares tokens with the other processes (and hosts) that use the same credentials,
+        /// through a token store: <c>"file:///var/lib/app/tokens"</c> (a directory of this
+        /// host), <c>"redis://user:pass@host:6379/0"</c> or <c>"rediss://..."</c> (TLS).
+        /// Default: none, each process keeps its own token. A bad URL throws
+        /// <see cref="ArgumentException"/> naming <paramref name="url"/>. The URL is a secret when it carries a password:
+        /// the config keeps no copy of it, and no error, log record or
+        /// <c>ToString()</c> repeats it.
+        /// With a store a uContact session belongs to the fleet: a process that disposes of
+        /// its client (or exits) does not end a session other processes use;
+        /// <see cref="UContactClient.EndSession"/> ends it for every process.
+        /// </summary>
+        public TokenBridgeConfig SetTokenStore(string url)
+        {
+            Native.Check(Native.tb_config_set_token_store(Handle, Native.Utf8(url, "url")));
+            return this;
+        }
+
         /// <summary>Frees the native config.</summary>
         public void Dispose()
         {

@@ -93,6 +93,7 @@ namespace TokenBridge
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_refresh_ahead_ms(ConfigHandle cfg, ulong ms);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_dns_cache_ttl_ms(ConfigHandle cfg, ulong ms);
         [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_end_session_on_close(ConfigHandle cfg, [MarshalAs(UnmanagedType.U1)] bool endSession);
+        [DllImport(Lib, CallingConvention = Cdecl)] internal static extern int tb_config_set_token_store(ConfigHandle cfg, byte[] url);
 
         // Client constructors take the config as IntPtr because it may be NULL; WithConfig
         // keeps the config's SafeHandle referenced for the duration of the call.

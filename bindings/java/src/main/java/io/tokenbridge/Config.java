@@ -150,6 +150,23 @@ public final class Config extends NativeHandle {
         return set(null, cfg -> Ffi.LIB.tb_config_set_end_session_on_close(cfg, Ffi.bool(on)));
     }
 
+    /**
+     * Shares tokens with the other processes (and hosts) that use the same credentials,
+     * through a token store: {@code "file:///var/lib/app/tokens"} (a directory of this
+     * host), {@code "redis://user:pass@host:6379/0"} or {@code "rediss://..."} (TLS).
+     * Default: none, each process keeps its own token. A bad URL is an
+     * {@link IllegalArgumentException} naming {@code url}.
+     * The URL is a secret when it carries a password: the config keeps no copy of it,
+     * and no error, log record or {@code toString()} repeats it.
+     *
+     * <p>With a store a uContact session belongs to the fleet: a process that closes its
+     * client (or exits) does not end a session other processes use;
+     * {@link UContactClient#endSession()} ends it for every process.
+     */
+    public Config tokenStore(final String url) {
+        return set(null, cfg -> Ffi.LIB.tb_config_set_token_store(cfg, Ffi.cstr("url", url)));
+    }
+
     /** Runs {@code op} with this config's handle, or with NULL for a {@code null} config. */
     static <T> T withOptional(Config config, Op<T> op) {
         return config == null ? op.apply(null) : config.with(op);

@@ -226,6 +226,8 @@ public interface TokenBridgeLibrary extends Library {
 
     int tb_config_set_end_session_on_close(Pointer cfg, byte on);
 
+    int tb_config_set_token_store(Pointer cfg, byte[] url);
+
     // ---- uContact ----
 
     int tb_ucontact_client_new(Pointer cfg, byte[] server, byte[] user, byte[] password, int kind,
