@@ -469,6 +469,33 @@ impl<V: Vendor> Client<V> {
         })
     }
 
+    /// The error a generic call's answer stands for when its status is not 2xx, as
+    /// the typed operations report theirs: [`Error::HttpStatus`] (or
+    /// [`Error::Unauthorized`]) with the vendor's reason from the body, scrubbed of
+    /// the client's credentials and token. `None` for a 2xx answer.
+    pub fn status_error(&self, response: &Response) -> Option<Error> {
+        if response.is_success() {
+            return None;
+        }
+        let token = self.inner.cache.peek();
+        let carried: Vec<&str> = token.iter().map(|t| token_text::<V>(&t.value)).collect();
+        Some(match self.inner.http.reply_to(response, &carried) {
+            Ok(reply) => reply.status_error(V::CALL),
+            Err(e) => e,
+        })
+    }
+
+    /// Forgets the token: this client's, and the one the token store holds for these
+    /// credentials (the next call of any process using the store logs in). Sends
+    /// nothing; a uContact session stays open (see
+    /// [`end_session`](crate::ucontact::Client::end_session)).
+    pub fn forget_token(&self) {
+        self.inner.cache.take();
+        if let Some(store) = &self.inner.store {
+            store.remove(None, Shared::<V>::op_timeout(&self.limits()));
+        }
+    }
+
     /// Shorthand for `send(&Request::new(method, path).body(body))`.
     pub fn call(&self, method: Method, path: &str, body: Body) -> Result<Response> {
         self.send(&Request::new(method, path).body(body))
