@@ -153,7 +153,8 @@ pub struct CallArgs {
 /// uContact's operations.
 #[derive(Subcommand, Debug)]
 pub enum UContactOp {
-    /// U1: log the API user in (getUserToken); prints {"token"}.
+    /// U1: log the API user in (getUserToken); prints {"token"}. Each run starts a new
+    /// session, which is yours to end; `tokenbridge token` gives the kept one.
     GetUserToken {
         /// The profile.
         profile: String,
@@ -164,7 +165,7 @@ pub enum UContactOp {
         /// The profile.
         profile: String,
     },
-    /// U3: end the session (EndSession) and forget its token.
+    /// U3: end the kept session, if any (EndSession), and forget its token.
     EndSession {
         /// The profile.
         profile: String,

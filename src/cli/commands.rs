@@ -232,9 +232,8 @@ pub fn ucontact(profiles: &Profiles, op: &UContactOp, limits: &Limits) -> Result
         UContactOp::GetUserToken { .. } => json!({"token": c.get_user_token()?.expose()}),
         UContactOp::AgentLogin { .. } => show::agent_profile(&c.agent_login()?),
         UContactOp::EndSession { .. } => {
-            let had = c.has_session();
             c.end_session()?;
-            json!({"ended": true, "had_session_in_this_process": had})
+            json!({"ended": true})
         }
     }))
 }

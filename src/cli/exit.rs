@@ -91,7 +91,14 @@ fn is_login(operation: &str) -> bool {
 pub fn code_of(e: &Error) -> u8 {
     match (e, e.kind()) {
         (Error::Rejected { operation, .. }, _) if is_login(operation) => CREDENTIALS,
-        (Error::HttpStatus { operation, .. }, _) if is_login(operation) => CREDENTIALS,
+        (
+            Error::HttpStatus {
+                operation, status, ..
+            },
+            _,
+        ) if is_login(operation) && *status < 500 => CREDENTIALS,
+        // A server failure in the API's own shape is a failure, not a refusal.
+        (Error::Rejected { status, .. }, _) if *status >= 500 => HTTP_STATUS,
         (_, ErrorKind::InvalidInput) => USAGE,
         (_, ErrorKind::Rejected) => REJECTED,
         (_, ErrorKind::HttpStatus | ErrorKind::Unauthorized) => HTTP_STATUS,
@@ -123,6 +130,13 @@ mod tests {
         };
         assert_eq!(code_of(&rejected("Yativo login")), CREDENTIALS);
         assert_eq!(code_of(&rejected("Yativo call")), REJECTED);
+        let failed = Error::Rejected {
+            operation: "AnnA call",
+            api: crate::Api::Anna,
+            status: 503,
+            message: "down".into(),
+        };
+        assert_eq!(code_of(&failed), HTTP_STATUS);
         assert_eq!(code_of(&Error::invalid_input("x", "y")), USAGE);
         assert_eq!(
             code_of(&Error::Cancelled {
