@@ -15,7 +15,7 @@ use super::exit::EXIT_CODES_HELP;
     about = "Tokens and calls for uContact, Yativo and AnnA, with the token kept between runs",
     long_about = "Tokens and calls for uContact, Yativo and AnnA from the shell: a token in \
 one command, kept between runs (one login for many calls), formats for scripts, errors on \
-stderr with exit codes. Profiles come from a TOML file (see `tokenbridge profiles`), or, \
+stderr with exit codes. Profiles come from a TOML file (see `tokenbridge profiles --help`), or, \
 without one, from the TOKENBRIDGE_* variables of the quickstart. Secrets are never taken on \
 the command line: a profile reads them from an environment variable, a file or a command.",
     after_help = EXIT_CODES_HELP,
@@ -79,6 +79,7 @@ pub enum Command {
         profile: String,
     },
     /// List the profiles: names, APIs, URLs and where their secrets come from.
+    #[command(after_long_help = PROFILES_HELP)]
     Profiles {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -310,6 +311,49 @@ pub enum AnnaOp {
         user: AnnaUser,
     },
 }
+
+/// The profiles file, for `tokenbridge profiles --help`.
+const PROFILES_HELP: &str = r#"The profiles file (TOML) is --config FILE, else $TOKENBRIDGE_CONFIG, else
+tokenbridge/profiles.toml in the platform's config folder ($XDG_CONFIG_HOME or
+~/.config on Linux, %APPDATA% on Windows, ~/Library/Application Support on macOS):
+
+  [profiles.uc-prod]
+  api = "ucontact"                 # ucontact | yativo | anna
+  url = "mycompany"                # a cloud domain or a base URL
+  user = "integration"
+  login = "api-user"               # or "agent" (for `ucontact agent-login`)
+  password_env = "UC_PASSWORD"     # or password_file, or password_command
+
+  [profiles.payments]
+  api = "yativo"
+  url = "production"               # production | sandbox | a base URL
+  account_id_env = "YATIVO_ACCOUNT"  # or account_id = "..."
+  password_command = "vault kv get -field=app_secret secret/yativo"
+
+  [profiles.chat]
+  api = "anna"
+  url = "https://anna.example.com/api/"
+  user = "integration"
+  password_file = "/etc/tokenbridge/anna.pass"   # mode 600: refused when others can read it
+  company_hash_env = "ANNA_HASH"   # or company_hash_file, company_hash_command
+
+Client settings, all optional: timeout_connect, timeout_send, timeout_receive,
+refresh_ahead (seconds); proxy ("env", "none" or http://host:port); ca_file (PEM);
+tls_roots ("mozilla" or "os"); allow_http; retries; max_response_bytes; user_agent;
+token_store (file:///dir or redis://..., "none" to keep no token). The default token
+store is tokenbridge/tokens in the platform's cache folder ($TOKENBRIDGE_TOKEN_STORE
+replaces it); its entries are sealed with the profile's credentials.
+
+A secret's value is never in the file nor on the command line: `*_env` names a
+variable, `*_file` a file only its owner can read, `*_command` a command run by the
+shell (sh -c, cmd /C) whose stdout is the secret; when it fails, its stderr is in
+the error (exit 9).
+
+Without a file, the profiles ucontact, ucontact-agent, yativo and anna come from
+the quickstart's variables: TOKENBRIDGE_UCONTACT_SERVER/_USER/_PASSWORD (and
+_AGENT/_AGENT_PASSWORD), TOKENBRIDGE_YATIVO_URL/_ACCOUNT/_SECRET,
+TOKENBRIDGE_ANNA_URL/_HASH/_USER/_PASS, TOKENBRIDGE_ALLOW_HTTP=1 for http:// URLs
+(`tokenbridge sandbox` prints them)."#;
 
 /// Flags that would put a secret on the command line (visible in `ps` and the shell
 /// history): refused, with where the secret goes instead.
