@@ -398,6 +398,55 @@ fn call_sends_query_headers_and_each_kind_of_body() {
     assert_eq!(sb.count("yativo.payouts_executed"), 1);
     assert_eq!(sb.count("yativo.payout"), 2);
 
+    // A refusal inside an HTTP 200 (AnnA's success: false) is exit 4 with the reason,
+    // scrubbed of the company hash; the body is printed as it came.
+    let o = sb.options();
+    let refused = h.join("inactive.json");
+    std::fs::write(
+        &refused,
+        format!(
+            r#"{{"hash": "{}", "userId": "7", "startService": ""}}"#,
+            o.anna_company_hash
+        ),
+    )
+    .unwrap();
+    let at_refused = format!("@{}", refused.display());
+    let r = run(
+        &sb,
+        &h,
+        &[
+            "call",
+            "anna",
+            "POST",
+            "REST/AnnACorporate/User/UserHash",
+            "--json",
+            &at_refused,
+        ],
+    );
+    assert_eq!(code(&r), 4, "{}", stderr(&r));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&r)).unwrap()["success"],
+        false
+    );
+    let e = stderr(&r);
+    assert!(
+        e.contains("AnnA rejected the request: User ***@7 is inactive"),
+        "{e}"
+    );
+    assert!(!e.contains(&o.anna_company_hash), "{e}");
+    // A 4xx with the vendor's reason: exit 5, the reason on stderr.
+    let r = run(
+        &sb,
+        &h,
+        &["call", "yativo", "POST", "payouts", "--json", "{}"],
+    );
+    assert_eq!(code(&r), 5, "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("HTTP 422: amount: The amount field is required."),
+        "{}",
+        stderr(&r)
+    );
+
     // Mistakes name the flag.
     for (args, needle) in [
         (

@@ -62,8 +62,8 @@ pub enum Command {
         name: String,
     },
     /// Call any resource of the profile's API with its token; the body goes to
-    /// stdout (exit 5 for a status that is not 2xx, the body still printed; a 2xx
-    /// answer is printed as it came, whatever it says).
+    /// stdout, and a status that is not 2xx (exit 5) or a refusal in the vendor's way
+    /// (exit 4: uContact 0, Yativo failed, AnnA success: false) on stderr.
     Call(CallArgs),
     /// uContact's operations (U1-U3), each printing its answer as JSON.
     #[command(subcommand)]

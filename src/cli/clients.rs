@@ -153,12 +153,13 @@ impl AnyClient {
         }
     }
 
-    /// The error a non-2xx answer stands for.
-    pub fn status_error(&self, response: &Response) -> Option<crate::Error> {
+    /// The error an answer stands for: a status that is not 2xx, or a refusal in
+    /// the vendor's way.
+    pub fn answer_error(&self, response: &Response) -> Option<crate::Error> {
         match self {
-            AnyClient::UContact(c) => c.status_error(response),
-            AnyClient::Yativo(c) => c.status_error(response),
-            AnyClient::Anna(c) => c.status_error(response),
+            AnyClient::UContact(c) => c.answer_error(response),
+            AnyClient::Yativo(c) => c.answer_error(response),
+            AnyClient::Anna(c) => c.answer_error(response),
         }
     }
 

@@ -198,7 +198,7 @@ pub fn call(profiles: &Profiles, a: &CallArgs, limits: &Limits) -> Result<Outcom
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(&response.body);
-    let failure = client.status_error(&response).map(Failure::from);
+    let failure = client.answer_error(&response).map(Failure::from);
     Ok(Outcome {
         stdout: out,
         failure,

@@ -10,7 +10,7 @@ pub const USAGE: u8 = 2;
 /// The credentials were refused (a login said no).
 pub const CREDENTIALS: u8 = 3;
 /// The API understood the request and refused it (uContact `0`, Yativo `failed`,
-/// AnnA `success: false`).
+/// AnnA `success: false`), `call` included.
 pub const REJECTED: u8 = 4;
 /// The server answered an HTTP status that is not success (a 401 after one more
 /// login, a 5xx, a 4xx the vendor gave no reason for).
