@@ -236,8 +236,31 @@ if want cold; then
     body='{"hash":"COMPANYHASH","userId":"42","userDocType":"","userDocValue":"","messengerFilters":{"departmentAlias":"","channelAlias":"","dataIni":"","dataFim":"","status":"","pendentes":""}}'
     login='{"hash":"COMPANYHASH","user":"annauser","pass":"anna-pass"}'
     base="https://127.0.0.1:$TPORT/anna/REST"
+    # The tokenbridge command with a token kept from an earlier run (a file token store,
+    # as `tokenbridge call` uses by default), against the vendor-snippet curl pair and
+    # one curl call that already has its token.
+    cargo build --release --quiet --features cli --bin tokenbridge
+    rm -rf "$OUT/cli-tokens"
+    cat > "$OUT/cli-profiles.toml" <<TOML
+[profiles.bench]
+api = "anna"
+url = "https://127.0.0.1:$TPORT/anna/"
+user = "annauser"
+password_env = "TB_BENCH_PASS"
+company_hash_env = "TB_BENCH_HASH"
+ca_file = "$CA"
+proxy = "none"
+token_store = "file://$PWD/$OUT/cli-tokens"
+TOML
+    export TB_BENCH_PASS=anna-pass TB_BENCH_HASH=COMPANYHASH
+    cli=(target/release/tokenbridge --config "$OUT/cli-profiles.toml" call bench POST REST/AnnACorporate/Messenger/AlertCounter --json "$body")
+    "${cli[@]}" >/dev/null # the login whose token the timed runs use
     echo "== cold: 3 rounds x $per runs per client, pinned to CPU $CPU" >&2
     for r in 1 2 3; do
+        run "$OUT/cold_run" tokenbridge-cli-cached "$per" "${cli[@]}"
+        run "$OUT/cold_run" curl-cli-one-call "$per" \
+            curl -sf --cacert "$CA" -H 'Content-Type: application/json' -H 'Authorization: Bearer bench-token' \
+                -d "$body" -o /dev/null "$base/AnnACorporate/Messenger/AlertCounter"
         echo "-- round $r" >&2
         run "$OUT/cold_run" c-abi "$per" "$PWD/$OUT/cold_abi" "$TPORT" "$CA"
         # The same program trusting only the test CA, like curl --cacert: the OS store
@@ -362,7 +385,10 @@ def cold():
         o.append(f"| {k} | {len(v)} | {m[k]:.2f} | {v[0]:.2f} | {v[len(v) * 9 // 10]:.2f} | {m[k]/m['libcurl']:.2f}× | {m['curl-cli']/m[k]:.1f}× |")
     o += ["", f"All runs of {len(rounds['libcurl'])} interleaved rounds. Paired per round (ratio of the round medians, median and range): "
           f"c-abi / libcurl C program {paired('c-abi', 'libcurl')}, curl CLI / c-abi {paired('curl-cli', 'c-abi')}"
-          + (f", curl CLI / c-abi-os-roots {paired('curl-cli', 'c-abi-os-roots')}" if 'c-abi-os-roots' in rounds else "") + "."]
+          + (f", curl CLI / c-abi-os-roots {paired('curl-cli', 'c-abi-os-roots')}" if 'c-abi-os-roots' in rounds else "")
+          + (f"; the tokenbridge command with a kept token: curl CLI pair / it {paired('curl-cli', 'tokenbridge-cli-cached')}, "
+             f"it / one curl call with a known token {paired('tokenbridge-cli-cached', 'curl-cli-one-call')}"
+             if 'tokenbridge-cli-cached' in rounds and 'curl-cli-one-call' in rounds else "") + "."]
     return o
 
 def threads():

@@ -33,12 +33,14 @@ step() {
 rust_checks() {
     cargo fmt --all -- --check &&
         cargo clippy --all-targets -- -D warnings &&
-        RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet --features sandbox
+        cargo clippy --all-targets --features cli,redis -- -D warnings &&
+        RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet --features cli
 }
 rust_tests() {
     # Every target but benches/ (clients that scripts/bench.sh drives against nginx);
-    # with the Redis token store (tests/store.rs starts scripts/redislab.sh).
-    cargo test --features redis --lib --bins --tests --examples && cargo test --doc
+    # with the Redis token store (tests/store.rs starts scripts/redislab.sh) and the
+    # tokenbridge command (tests/cli.rs runs the built executable).
+    cargo test --features redis,cli --lib --bins --tests --examples && cargo test --doc
 }
 # The declared MSRV (`rust-version` in Cargo.toml) builds the library from Cargo.lock
 # and passes its unit tests; rustup installs that toolchain when it is missing.
@@ -73,6 +75,7 @@ step "README examples are the tested files" bash scripts/check-readme.sh
 step "the README's main job: the quickstart on the sandbox" bash scripts/check-quickstart.sh
 step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh
 step "cross: tokenbridge.dll (+ .dll.a, .lib, .def, .a) and arm64 libtokenbridge.so" bash scripts/cross.sh build
+step "cross: tokenbridge.exe (feature cli) builds for Windows" cargo build --target x86_64-pc-windows-gnu --features cli --bin tokenbridge
 step "cross: the Rust suite under Wine (x86_64-pc-windows-gnu)" bash scripts/cross.sh rust-windows
 step "cross: the Rust suite under qemu-aarch64 (aarch64-unknown-linux-gnu)" bash scripts/cross.sh rust-arm64
 step "cross: the C suite and example.c under Wine" bash scripts/cross.sh c-windows

@@ -33,6 +33,9 @@
 #[path = "fuzz_entry.rs"]
 pub mod __fuzz;
 pub mod anna;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 mod client;
 mod clock;
 mod config;

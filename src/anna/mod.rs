@@ -36,7 +36,7 @@ use serde_json::Value;
 use crate::client::{Fetched, Vendor};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Auth, CallLimits, Http, Method, Outgoing};
+use crate::http::{Auth, CallLimits, Http, Method, Outgoing, TextAnswer};
 use crate::json;
 use crate::jwt;
 use crate::secret::Secret;
@@ -106,6 +106,13 @@ impl Vendor for Anna {
 
     fn auth(token: &Token) -> Auth<'_> {
         Auth::Bearer(&token.token)
+    }
+
+    /// An answer with `success: false`.
+    fn refusal(reply: &TextAnswer<'_>) -> Option<Error> {
+        let v: Value = serde_json::from_str(reply.body.trim()).ok()?;
+        json::find(v.as_object()?, &["success"])?;
+        open_answer(reply, Self::CALL, false).err()
     }
 
     fn expiry(token: &Token) -> Option<SystemTime> {

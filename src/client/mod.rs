@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::{
-    check_value, Auth, Body, CallLimits, CallOptions, Http, Method, Request, Response,
+    check_value, Auth, Body, CallLimits, CallOptions, Http, Method, Request, Response, TextAnswer,
 };
 use crate::secret::Secret;
 use crate::store::{self, Store, Stored};
@@ -69,6 +69,12 @@ pub(crate) mod vendor {
             expires_at: Option<SystemTime>,
             now: SystemTime,
         ) -> Fetched<Self::Token>;
+        /// The refusal a generic call's 2xx answer stands for, as the vendor writes
+        /// them (uContact `0` / `Error…`, Yativo's `failed` envelope, AnnA's
+        /// `success: false`); `None` when the answer does not say no.
+        fn refusal(_reply: &TextAnswer<'_>) -> Option<Error> {
+            None
+        }
         /// Adjusts a generic request before it is sent (Yativo adds its
         /// Idempotency-Key to POSTs).
         fn prepare(&self, _request: &mut Request) {}
@@ -467,6 +473,35 @@ impl<V: Vendor> Client<V> {
             let out = request.outgoing(V::CALL, V::auth(token))?;
             self.inner.http.send_raw(&out, &limits)
         })
+    }
+
+    /// The error a generic call's answer stands for, read as the typed operations
+    /// read theirs: for a status that is not 2xx, [`Error::HttpStatus`] (or
+    /// [`Error::Unauthorized`]) with the vendor's reason from the body; for a 2xx
+    /// answer that says no in the vendor's way (uContact `0` or `Error…`, Yativo's
+    /// `failed` envelope, AnnA's `success: false`), [`Error::Rejected`] with its
+    /// message. Texts are scrubbed of the client's credentials and token. `None`
+    /// when the answer is not an error.
+    pub fn answer_error(&self, response: &Response) -> Option<Error> {
+        let token = self.inner.cache.peek();
+        let carried: Vec<&str> = token.iter().map(|t| token_text::<V>(&t.value)).collect();
+        match self.inner.http.reply_to(response, &carried) {
+            Ok(reply) if reply.is_success() => V::refusal(&reply),
+            Ok(reply) => Some(reply.status_error(V::CALL)),
+            Err(_) if response.is_success() => None,
+            Err(e) => Some(e),
+        }
+    }
+
+    /// Forgets the token: this client's, and the one the token store holds for these
+    /// credentials (the next call of any process using the store logs in). Sends
+    /// nothing; a uContact session stays open (see
+    /// [`end_session`](crate::ucontact::Client::end_session)).
+    pub fn forget_token(&self) {
+        self.inner.cache.take();
+        if let Some(store) = &self.inner.store {
+            store.remove(None, Shared::<V>::op_timeout(&self.limits()));
+        }
     }
 
     /// Shorthand for `send(&Request::new(method, path).body(body))`.

@@ -37,6 +37,8 @@
 mod anna;
 mod api;
 mod control;
+#[doc(hidden)]
+pub mod launcher;
 mod options;
 mod route;
 mod server;

@@ -32,12 +32,13 @@ use std::time::SystemTime;
 use crate::client::{Entry, Fetched, Shared, Vendor};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Auth, CallLimits, Http, Outgoing};
+use crate::http::{Auth, CallLimits, Http, Outgoing, TextAnswer};
 use crate::secret::Secret;
 
 #[cfg(test)]
 pub(crate) use models::PUBLISHED_FIELDS;
 pub use models::{AgentProfile, Credentials, LoginKind};
+use wire::call_refusal;
 pub(crate) use wire::{parse_agent_login, parse_end_session, parse_user_token, vendor_error};
 use wire::{AGENT_LOGIN, END_SESSION, GET_USER_TOKEN};
 
@@ -148,6 +149,10 @@ impl Vendor for UContact {
 
     fn auth(token: &Secret) -> Auth<'_> {
         Auth::BasicRaw(token)
+    }
+
+    fn refusal(reply: &TextAnswer<'_>) -> Option<Error> {
+        call_refusal(reply, Self::CALL)
     }
 
     fn expiry(_token: &Secret) -> Option<SystemTime> {

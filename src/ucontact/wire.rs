@@ -64,6 +64,12 @@ pub(crate) fn parse_end_session(reply: &TextAnswer, operation: &'static str) -> 
     Ok(())
 }
 
+/// A generic call's answer that says no (`0` or `Error...`).
+pub(crate) fn call_refusal(reply: &TextAnswer, operation: &'static str) -> Option<Error> {
+    vendor_error(&reply.body)
+        .map(|m| rejected(reply, operation, m, "the resource refused the call"))
+}
+
 /// `0` or `Error...` in the body, whatever the HTTP status.
 pub(crate) fn vendor_error(body: &str) -> Option<String> {
     let text = body.trim();

@@ -32,7 +32,7 @@ use serde_json::Value;
 use crate::client::{Fetched, Vendor};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Auth, CallLimits, Http, Method, Outgoing, Request};
+use crate::http::{Auth, CallLimits, Http, Method, Outgoing, Request, TextAnswer};
 use crate::jwt;
 use crate::secret::Secret;
 
@@ -114,6 +114,13 @@ impl Vendor for Yativo {
 
     fn auth(token: &AccessToken) -> Auth<'_> {
         Auth::Bearer(&token.access_token)
+    }
+
+    /// An envelope whose `status` is not `success`.
+    fn refusal(reply: &TextAnswer<'_>) -> Option<Error> {
+        let v: Value = serde_json::from_str(reply.body.trim()).ok()?;
+        v.get("status")?.as_str()?;
+        open_envelope(reply, Self::CALL, false).err()
     }
 
     fn expiry(token: &AccessToken) -> Option<SystemTime> {
