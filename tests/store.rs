@@ -534,37 +534,22 @@ fn a_bad_url_is_refused_by_name() {
 /// The hot path never touches the store: a cached-token call's median with a
 /// store equals the one without, within noise (calls interleaved, so both see the
 /// same machine).
-fn a_cached_token_call_costs_the_same_with_a_store() {
+fn the_hot_path_never_touches_the_store() {
+    // With a valid token in memory a call neither reads nor writes the store: with
+    // the store's directory gone, 200 calls still succeed, log in no more, and
+    // nothing brings the directory back. (What the store costs per call is a row of
+    // scripts/bench.sh, not a timed test.)
     let sb = Sandbox::start();
-    let dir = temp_dir("bench");
+    let dir = temp_dir("hot-path");
     let with = yativo_client(&sb, &file_url(&dir));
-    let without =
-        yativo::Client::new(&sb.yativo_url(), sb.yativo_credentials(), &client_config()).unwrap();
     with.send(&balance()).unwrap();
-    without.send(&balance()).unwrap();
-    let (mut on, mut off) = (Vec::new(), Vec::new());
-    for i in 0..400 {
-        // Each goes first half of the time.
-        let mut pair = [(&with, &mut on), (&without, &mut off)];
-        if i % 2 == 1 {
-            pair.reverse();
-        }
-        for (client, times) in pair {
-            let t = Instant::now();
-            client.send(&balance()).unwrap();
-            times.push(t.elapsed());
-        }
+    assert!(dir.exists(), "the first login wrote the store");
+    std::fs::remove_dir_all(&dir).unwrap();
+    for _ in 0..200 {
+        with.send(&balance()).unwrap();
     }
-    on.sort();
-    off.sort();
-    let (p50_on, p50_off) = (on[on.len() / 2], off[off.len() / 2]);
-    println!("    cached-token call p50: {p50_on:?} with a file store, {p50_off:?} without");
-    assert!(
-        p50_on <= p50_off * 3 / 2 + Duration::from_micros(200),
-        "{p50_on:?} vs {p50_off:?}"
-    );
-    assert_eq!(sb.count("yativo.login"), 2);
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(sb.count("yativo.login"), 1);
+    assert!(!dir.exists(), "a cached-token call wrote to the store");
 }
 
 // ---------------------------------------------------------------- Redis
@@ -785,8 +770,8 @@ fn main() {
             ucontact_sessions_belong_to_the_fleet,
         ),
         (
-            "a_cached_token_call_costs_the_same_with_a_store",
-            a_cached_token_call_costs_the_same_with_a_store,
+            "the_hot_path_never_touches_the_store",
+            the_hot_path_never_touches_the_store,
         ),
         (
             "a_killed_lock_holder_blocks_no_one",
