@@ -2,7 +2,7 @@
 # Benchmarks tokenbridge side by side with libcurl, the curl command line, Python
 # requests and floor clients against nginx on loopback. One command:
 #   bash scripts/bench.sh [REQUESTS_PER_RUN] [ROUNDS]
-# Sections (all by default; pick some with BENCH_ONLY=http,https,cold,threads,create):
+# Sections (all by default; pick some with BENCH_ONLY=http,https,cold,threads,create,...):
 #   http     plain HTTP keep-alive, pinned to one CPU, login per call, peak RSS, and
 #            instructions per call (callgrind; BENCH_CALLGRIND=0 skips it)
 #   https    TLS 1.3 keep-alive calls (test CA made at run time), pinned; peak RSS
@@ -10,6 +10,10 @@
 #   cold     a new process until the first authenticated answer, login included
 #   threads  1..16 threads through one shared client vs libcurl, unpinned
 #   create   time and memory per client
+#   and one section per file benches/sections/NAME.sh (sourced here, after the build and
+#   with nginx running: it may use run, N, ROUNDS, WARM, CPU, CA, TPORT, PORT, OUT, PY and
+#   writes its lines to $RESULTS) with its table made by benches/sections/NAME.py
+#   (TITLE, and report(lines) returning the Markdown lines).
 # Each section writes a Markdown table to target/bench/<section>.md; all of them go to
 # target/bench/results.md. See BENCHMARKS.md.
 set -euo pipefail
@@ -20,7 +24,8 @@ N=${1:-20000}
 ROUNDS=${2:-5}
 WARM=2000
 CPU=${BENCH_CPU:-0}
-ONLY=${BENCH_ONLY:-http,https,cold,threads,create}
+PLUGINS=$(cd "$(dirname "$0")/../benches/sections" 2>/dev/null && ls -- [!_]*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd, -)
+ONLY=${BENCH_ONLY:-http,https,cold,threads,create${PLUGINS:+,$PLUGINS}}
 COLD_RUNS=${BENCH_COLD_RUNS:-60}
 THREAD_TOTAL=${BENCH_THREAD_TOTAL:-32000}
 THREAD_ROUNDS=${BENCH_THREAD_ROUNDS:-5}
@@ -304,6 +309,15 @@ if want create; then
     done
 fi
 
+for sec in ${PLUGINS//,/ }; do
+    if want "$sec"; then
+        RESULTS="$OUT/raw-$sec.txt"; : > "$RESULTS"
+        echo "== $sec (benches/sections/$sec.sh)" >&2
+        # shellcheck source=/dev/null
+        source "benches/sections/$sec.sh"
+    fi
+done
+
 $PY - "$OUT" "$ONLY" <<'PY'
 import os, statistics, sys
 out, only = sys.argv[1], sys.argv[2].split(",")
@@ -433,6 +447,14 @@ sections = [("http", "Plain HTTP keep-alive, one CPU", lambda: keepalive("http",
             ("cold", "Cold start: a new process until the first authenticated answer over HTTPS, login included", cold),
             ("threads", "Threads: one shared client vs one libcurl handle per thread, HTTPS, unpinned", threads),
             ("create", "Client creation, HTTPS with an extra CA file", create)]
+import glob, importlib.util
+sys.path.insert(0, "benches/sections")
+for path in sorted(p for p in glob.glob("benches/sections/*.py") if not os.path.basename(p).startswith("_")):
+    key = os.path.basename(path)[:-3]
+    spec = importlib.util.spec_from_file_location(f"bench_section_{key}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sections.append((key, mod.TITLE, (lambda m, k: lambda: m.report(lines(k)))(mod, key)))
 allout = []
 for key, title, fn in sections:
     if key not in only:
