@@ -6,14 +6,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use rustls::ClientConfig;
+use ureq::tls::{Certificate, PemItem};
 use ureq::unversioned::transport::{
-    ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
+    ConnectProxyConnector, ConnectionDetails, Connector, TcpConnector, Transport,
 };
 
 use super::lookup::SystemResolver;
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
+use super::tls::{client_config, Tls, Trust};
 use super::transport::{Bounded, Join};
 use crate::config::{Config, ProxySetting, TlsRoots};
 use crate::error::{Error, Result};
@@ -154,35 +156,12 @@ fn looks_like_der_sequence(der: &[u8]) -> bool {
     header + len == der.len()
 }
 
-fn mozilla_roots() -> Vec<Certificate<'static>> {
-    // ureq's bundled Mozilla set is only reachable as `RootCerts::WebPki`, which cannot
-    // be combined with extra certificates; the same set ships in webpki-root-certs.
-    // Borrowed from the static set: no copy of its 150 certificates (~140 KiB).
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()))
-        .collect()
-}
-
-/// What a client's TLS configuration is made of. Everything that goes into the
-/// `TlsConfig` of `AgentSetup::new` must be in here: clients with equal keys share one
-/// connector, and ureq's connector keeps the rustls configuration of its first
-/// connection whatever the configuration of the next.
-#[derive(PartialEq, Eq)]
-enum TlsKey {
-    Mozilla,
-    Os,
-    /// The bundled Mozilla roots and these certificates (DER) of an extra CA file.
-    MozillaAnd(Vec<Vec<u8>>),
-}
-
-/// The roots and connector of one TLS configuration, shared by every client of the
-/// process that has it. ureq builds the rustls configuration (a parsed root store, or
-/// the OS store read by rustls-platform-verifier, and a TLS session cache) once per
-/// connector: shared, it is built once per process, and a new client's first
-/// connection resumes a TLS session another client of the same server started.
+/// The connector of one TLS configuration, shared by every client of the process
+/// that has it. Its rustls configuration (the root store, or the OS store read by
+/// rustls-platform-verifier, and a TLS session cache) is built once per process, and
+/// a new client's first connection resumes a TLS session another client of the same
+/// server started.
 struct SharedTls {
-    roots: RootCerts,
     connector: Arc<dyn Connector<(), Out = Box<dyn Transport>>>,
 }
 
@@ -192,12 +171,12 @@ struct SharedTls {
 /// [`Join`] on top. ureq's
 /// `DefaultConnector` less SOCKS (not compiled in: `AgentSetup::new` refuses a
 /// SOCKS proxy) and the checks for TLS providers we do not compile.
-fn connectors() -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
+fn connectors(tls: Arc<ClientConfig>) -> Arc<dyn Connector<(), Out = Box<dyn Transport>>> {
     let chain =
         ().chain(ConnectProxyConnector::default())
             .chain(TcpConnector::default())
             .chain(Bounded)
-            .chain(RustlsConnector::default())
+            .chain(Tls(tls))
             .chain(Join);
     Arc::new(Boxed(chain))
 }
@@ -220,35 +199,23 @@ impl<C: Connector<()>> Connector<()> for Boxed<C> {
 
 /// The TLS configurations of this process; a process has one or two, the bound is
 /// only against a pathological caller (an evicted one lives on in its clients).
-static SHARED_TLS: Mutex<Vec<(TlsKey, Arc<SharedTls>)>> = Mutex::new(Vec::new());
+static SHARED_TLS: Mutex<Vec<(Trust, Arc<SharedTls>)>> = Mutex::new(Vec::new());
 const SHARED_TLS_KEPT: usize = 8;
 
-fn shared_tls(key: TlsKey) -> Arc<SharedTls> {
+fn shared_tls(key: Trust) -> Result<Arc<SharedTls>> {
     let mut all = SHARED_TLS.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, shared)) = all.iter().find(|(k, _)| *k == key) {
-        return shared.clone();
+        return Ok(shared.clone());
     }
-    let roots = match &key {
-        TlsKey::Mozilla => RootCerts::WebPki,
-        TlsKey::Os => RootCerts::PlatformVerifier,
-        TlsKey::MozillaAnd(extra) => {
-            let mut certs: Vec<Certificate<'static>> = extra
-                .iter()
-                .map(|der| Certificate::from_der(der).to_owned())
-                .collect();
-            certs.extend(mozilla_roots());
-            RootCerts::from(certs)
-        }
-    };
+    let config = client_config(&key)?;
     let shared = Arc::new(SharedTls {
-        roots,
-        connector: connectors(),
+        connector: connectors(config),
     });
     if all.len() == SHARED_TLS_KEPT {
         all.remove(0);
     }
     all.push((key, shared.clone()));
-    shared
+    Ok(shared)
 }
 
 /// A connector shared by agents: the process's one for their TLS configuration.
@@ -284,9 +251,9 @@ impl AgentSetup {
     pub fn new(config: &Config, base: &str) -> Result<AgentSetup> {
         check_value("user_agent", &config.user_agent)?;
         let key = match (config.tls_roots, &config.extra_ca_file) {
-            (TlsRoots::Mozilla, None) => TlsKey::Mozilla,
-            (TlsRoots::Os, None) => TlsKey::Os,
-            (TlsRoots::Mozilla, Some(path)) => TlsKey::MozillaAnd(
+            (TlsRoots::Mozilla, None) => Trust::Mozilla,
+            (TlsRoots::Os, None) => Trust::Os,
+            (TlsRoots::Mozilla, Some(path)) => Trust::MozillaAnd(
                 load_ca_file(path)?
                     .iter()
                     .map(|c| c.der().to_vec())
@@ -299,7 +266,7 @@ impl AgentSetup {
                 ))
             }
         };
-        let tls = shared_tls(key);
+        let tls = shared_tls(key)?;
         let proxy = match &config.proxy {
             ProxySetting::FromEnvironment => proxy_from_env(base, |name| std::env::var(name).ok())
                 .and_then(|url| match ureq::Proxy::new(&url) {
@@ -357,7 +324,6 @@ impl AgentSetup {
             .timeout_send_body(Some(config.timeout_send))
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
-            .tls_config(TlsConfig::builder().root_certs(tls.roots.clone()).build())
             .input_buffer_size(INPUT_BUFFER_BYTES)
             .output_buffer_size(BUFFER_BYTES)
             .max_idle_connections_per_host(IDLE_PER_HOST)

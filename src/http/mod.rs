@@ -25,6 +25,7 @@ pub(crate) mod reply;
 pub(crate) mod request;
 mod resolve;
 mod run;
+mod tls;
 pub(crate) mod transport;
 
 use std::collections::hash_map::RandomState;
