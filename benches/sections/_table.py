@@ -79,3 +79,14 @@ def cold_table(lines, baseline):
         o.append(f"| {k} | {len(v)} | {med(v):.2f} | {v[0]:.2f} | {v[len(v) * 9 // 10]:.2f} | {cell} |")
     o += ["", f"All runs of {len(rounds.get(order[0], []))} interleaved rounds; the ratio pairs the round medians."]
     return o
+
+
+def instructions_per_call(lines):
+    """{client: instructions per call} from the INSTR lines of bench.sh's `count`
+    (runs of 1,000 and 3,000 calls: the difference / 2,000 leaves out start-up)."""
+    instr = {}
+    for l in lines:
+        f = l.split()
+        if len(f) == 4 and f[0] == "INSTR" and f[3]:
+            instr.setdefault(f[1], {})[int(f[2])] = int(f[3].replace(",", ""))
+    return {k: (v[3000] - v[1000]) / 2000 for k, v in instr.items() if 1000 in v and 3000 in v}
