@@ -66,6 +66,11 @@ namespace TokenBridge
         /// <summary>Runs <paramref name="call"/> on the thread pool; cancelling stops the native call.</summary>
         internal Task<T> Async<T>(Func<TClient, T> call, CancellationToken cancellationToken)
         {
+            // Nothing can cancel the call (the default token): it runs on this very handle,
+            // which already carries the deadline, without the native cancel token, options
+            // and client handle that Calls.Run makes (and frees) for a cancellable call.
+            if (!cancellationToken.CanBeCanceled)
+                return Task.Run(() => call((TClient)this));
             return Calls.Run(cancel => Limit(timeout, cancel), call, cancellationToken);
         }
 

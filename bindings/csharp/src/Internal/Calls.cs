@@ -11,10 +11,11 @@ using System.Threading.Tasks;
 namespace TokenBridge
 {
     /// <summary>
-    /// The one helper behind every <c>...Async</c> method: runs the blocking native call on
-    /// the thread pool, on a new handle of the same client (same connections, same token;
-    /// <c>tb_&lt;api&gt;_client_with_options</c>) carrying a cancel token of its own and the
-    /// client's deadline, if any. Cancelling the <see cref="CancellationToken"/> cancels the
+    /// The one helper behind every <c>...Async</c> method given a token that can be
+    /// cancelled (TokenBridgeClient.Async runs the others on the client's own handle):
+    /// runs the blocking native call on the thread pool, on a new handle of the same client
+    /// (same connections, same token; <c>tb_&lt;api&gt;_client_with_options</c>) carrying
+    /// a cancel token of its own and the client's deadline, if any. Cancelling the <see cref="CancellationToken"/> cancels the
     /// native call (TB_CANCELLED within about 100 ms); the task then ends as canceled.
     /// </summary>
     internal static class Calls
