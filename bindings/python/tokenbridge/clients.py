@@ -11,7 +11,6 @@ waits only for the child's own calls.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import datetime as _dt
@@ -365,6 +364,11 @@ def _async_name(name: str) -> bool:
 
 
 async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any:
+    # Imported here, not with the package: asyncio costs more to import than all of
+    # tokenbridge, and a blocking caller never needs it (a coroutine's caller already
+    # has it loaded).
+    import asyncio
+
     cancel = _CallCancel(lib)
 
     def work() -> Any:

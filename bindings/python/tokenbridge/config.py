@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import urllib.parse
 from dataclasses import dataclass, fields
 from typing import Any, Iterator, Optional, Union
 
@@ -179,6 +178,8 @@ def _ms(name: str, seconds: float) -> int:
 
 def mask_url(url: str) -> str:
     """``url`` with the password of its user info replaced by ``***``."""
+    import urllib.parse  # here: only a repr() needs it
+
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
