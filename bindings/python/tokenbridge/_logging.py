@@ -6,7 +6,11 @@ import atexit
 import ctypes
 import os
 import threading
-from typing import Any, Optional
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from . import _native
 

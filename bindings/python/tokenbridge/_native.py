@@ -38,9 +38,16 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
-from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
+
+if TYPE_CHECKING:  # aliases for annotations
+    Names = Optional[Mapping[str, str]]
 
 ENV_VAR = "TOKENBRIDGE_LIBRARY"
 
@@ -595,8 +602,6 @@ def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> Iterator[Any
     finally:
         free(handle)
 
-
-Names = Optional[Mapping[str, str]]
 
 # How Python spells a C parameter the library names (tb_last_error_parameter()):
 # durations are seconds, not milliseconds, so `timeout_connect_ms` is

@@ -21,7 +21,11 @@ import threading
 import warnings
 import weakref
 from ctypes import byref, c_int64, c_uint64, c_void_p
-from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _native
 from .config import Config
@@ -39,9 +43,9 @@ from .models import (
     expiry,
 )
 
-_C = TypeVar("_C", bound="_Client")
-
-FilterLike = Union[MessengerFilter, Mapping[str, Any]]
+if TYPE_CHECKING:  # aliases for annotations
+    _C = TypeVar("_C", bound="_Client")
+    FilterLike = Union[MessengerFilter, Mapping[str, Any]]
 
 
 class _Core:

@@ -6,7 +6,11 @@ import contextlib
 import math
 import os
 from dataclasses import dataclass, fields
-from typing import Any, Iterator, Optional, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, Optional, Union
 
 from . import _native
 from .errors import InvalidArgumentError, Status

@@ -3,22 +3,29 @@
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import contextlib
 import json as _json
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from .errors import InvalidArgumentError, Status
 
-Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+if TYPE_CHECKING:  # aliases for annotations
+    Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+
 _NO_JSON: Any = object()
 
 
 def _pairs(name: str, value: Optional[Pairs]) -> Tuple[Tuple[str, str], ...]:
     if value is None:
         return ()
-    items = value.items() if isinstance(value, Mapping) else value
+    items = value.items() if isinstance(value, _abc.Mapping) else value
     out = []
     for item in items:
         try:
