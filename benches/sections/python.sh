@@ -28,6 +28,10 @@ if ! { [ -x "$PYV" ] && "$PYV" -c 'import requests, httpx' 2>/dev/null; }; then
         return 0
     fi
 fi
+# The binding's bytecode, as pip writes it for an installed package (requests and httpx
+# in the venv have theirs): without it, and with PYTHONDONTWRITEBYTECODE set, every
+# cold run would compile the binding's sources. Idempotent (compileall skips fresh files).
+"$PYV" -m compileall -q bindings/python/tokenbridge >/dev/null
 py_tb=(env "PYTHONPATH=$PWD/bindings/python" "TOKENBRIDGE_LIBRARY=$PWD/target/release/libtokenbridge.so")
 echo "== python: $("$PYV" -c 'import sys, requests, httpx; print("Python", sys.version.split()[0], "requests", requests.__version__, "httpx", httpx.__version__)')" >&2
 echo "== python: keep-alive, $ROUNDS rounds x $N requests (+$WARM warm-up), client and nginx on CPU $CPU" >&2
