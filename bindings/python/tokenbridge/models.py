@@ -13,7 +13,6 @@ import collections.abc as _abc
 import contextlib
 import datetime as _dt
 import enum
-import json as _json
 from ctypes import byref, c_int32, c_int64
 from dataclasses import dataclass, field
 # typing only for annotations (strings here, never evaluated) and type checkers:
@@ -60,6 +59,7 @@ class Response:
 
     def json(self) -> Any:
         """The body parsed as JSON."""
+        import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.body)
 
 
@@ -102,6 +102,7 @@ _PENDING_PY = {v: k for k, v in _PENDING_C.items()}
 
 def _raw(text: str) -> Any:
     """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
+    import json as _json  # here, not with the package: most callers never need it
     return _json.loads(text) if text else None
 
 

@@ -21,7 +21,6 @@ once).
 from __future__ import annotations
 
 import datetime as _dt
-import json as _json
 from ctypes import byref, c_char_p, c_int64, c_size_t
 from dataclasses import dataclass, field
 # typing only for annotations (strings here, never evaluated) and type checkers:
@@ -74,6 +73,7 @@ class YativoEvent:
     @property
     def data(self) -> Any:
         """``data``, parsed (:mod:`json`)."""
+        import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.data_json)
 
 
