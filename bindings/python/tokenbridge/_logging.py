@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import logging
 import os
 import threading
-from typing import Any, Optional
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from . import _native
 
@@ -15,8 +18,12 @@ LOGGER_NAME = "tokenbridge"
 TRACE = 5
 """The level of ``TB_LOG_TRACE`` records (below :data:`logging.DEBUG`)."""
 
+# logging is imported when logging is enabled, not with the package (it costs more to
+# import than this package); its levels are fixed numbers.
+_ERROR, _WARNING, _INFO, _DEBUG = 40, 30, 20, 10  # logging.ERROR, WARNING, INFO, DEBUG
+
 # tb_log_level -> logging level
-_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG, 5: TRACE}
+_LEVELS = {1: _ERROR, 2: _WARNING, 3: _INFO, 4: _DEBUG, 5: TRACE}
 
 _lock = threading.Lock()
 _installed = False
@@ -38,6 +45,8 @@ def _logger_for(target: str) -> logging.Logger:
     path such as ``"rustls::client"`` -> ``tokenbridge.rustls.client``."""
     logger = _loggers.get(target)
     if logger is None:
+        import logging
+
         name = target.replace("::", ".")
         if name != LOGGER_NAME and not name.startswith(LOGGER_NAME + "."):
             name = LOGGER_NAME + "." + name
@@ -50,7 +59,7 @@ def _receive(user_data: Any, level: int, target: Any, target_len: int, message: 
     # Runs on whichever native thread made the record (ctypes takes the GIL). It
     # must never raise into the library, and calls no tb_ function.
     try:
-        py_level = _LEVELS.get(level, logging.ERROR)
+        py_level = _LEVELS.get(level, _ERROR)
         where = ctypes.string_at(target, target_len).decode("utf-8", "replace") if target else LOGGER_NAME
         logger = _logger_for(where)
         if logger.isEnabledFor(py_level):
@@ -67,11 +76,11 @@ _CALLBACK = _native.LOG_CALLBACK(_receive)
 def _max_level(level: int) -> int:
     if level <= TRACE:
         return 5
-    if level <= logging.DEBUG:
+    if level <= _DEBUG:
         return 4
-    if level <= logging.INFO:
+    if level <= _INFO:
         return 3
-    if level <= logging.WARNING:
+    if level <= _WARNING:
         return 2
     return 1
 
@@ -87,6 +96,8 @@ def enable_logging(level: Optional[int] = None) -> None:
     Call again to change it. No record holds a password, secret or token.
     """
     global _installed
+    import logging
+
     if level is None:
         level = logging.getLogger(LOGGER_NAME).getEffectiveLevel()
     if isinstance(level, bool) or not isinstance(level, int):

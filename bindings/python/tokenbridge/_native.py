@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import sys
 import threading
@@ -39,10 +38,16 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
-from pathlib import Path
-from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
+
+if TYPE_CHECKING:  # aliases for annotations
+    Names = Optional[Mapping[str, str]]
 
 ENV_VAR = "TOKENBRIDGE_LIBRARY"
 
@@ -388,12 +393,17 @@ if hasattr(os, "register_at_fork"):  # POSIX
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def _package_dir() -> str:
+    # os.path rather than pathlib: pathlib alone costs more to import than this module.
+    return os.path.dirname(os.path.realpath(__file__))
+
+
 def _candidates() -> List[str]:
     """Where the library may be, in the order tried (see :func:`lib`)."""
-    package_dir = Path(__file__).resolve().parent
+    package_dir = _package_dir()
     found: List[str] = [
-        str(package_dir / LIBRARY_FILE),  # shipped inside the package
-        str(package_dir.parent / LIBRARY_FILE),  # beside the package folder
+        os.path.join(package_dir, LIBRARY_FILE),  # shipped inside the package
+        os.path.join(os.path.dirname(package_dir), LIBRARY_FILE),  # beside the package folder
     ]
     return [p for p in found if os.path.isfile(p)]
 
@@ -415,20 +425,24 @@ def _load() -> ctypes.CDLL:
             return ctypes.CDLL(path)
         except OSError as e:
             tried.append("{} ({})".format(path, e))
-    name = ctypes.util.find_library("tokenbridge")
+    # Only here: ctypes.util imports subprocess, shutil and tempfile. (Bound under its
+    # own name: `import ctypes.util` would make `ctypes` local to this function.)
+    import ctypes.util as ctypes_util
+
+    name = ctypes_util.find_library("tokenbridge")
     if name:
         try:
             return ctypes.CDLL(name)
         except OSError as e:
             tried.append("{} ({})".format(name, e))
-    package_dir = Path(__file__).resolve().parent
+    package_dir = _package_dir()
     raise LibraryNotFoundError(
         "the tokenbridge native library ({}) was not found: set {} to its full path, "
         "or put it in {} or {}, or install it where the system linker looks{}".format(
             LIBRARY_FILE,
             ENV_VAR,
             package_dir,
-            package_dir.parent,
+            os.path.dirname(package_dir),
             "; tried: " + "; ".join(tried) if tried else "",
         )
     )
@@ -588,8 +602,6 @@ def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> Iterator[Any
     finally:
         free(handle)
 
-
-Names = Optional[Mapping[str, str]]
 
 # How Python spells a C parameter the library names (tb_last_error_parameter()):
 # durations are seconds, not milliseconds, so `timeout_connect_ms` is

@@ -11,7 +11,6 @@ waits only for the child's own calls.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import datetime as _dt
@@ -22,7 +21,11 @@ import threading
 import warnings
 import weakref
 from ctypes import byref, c_int64, c_uint64, c_void_p
-from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _native
 from .config import Config
@@ -40,9 +43,9 @@ from .models import (
     expiry,
 )
 
-_C = TypeVar("_C", bound="_Client")
-
-FilterLike = Union[MessengerFilter, Mapping[str, Any]]
+if TYPE_CHECKING:  # aliases for annotations
+    _C = TypeVar("_C", bound="_Client")
+    FilterLike = Union[MessengerFilter, Mapping[str, Any]]
 
 
 class _Core:
@@ -365,6 +368,11 @@ def _async_name(name: str) -> bool:
 
 
 async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any:
+    # Imported here, not with the package: asyncio costs more to import than all of
+    # tokenbridge, and a blocking caller never needs it (a coroutine's caller already
+    # has it loaded).
+    import asyncio
+
     cancel = _CallCancel(lib)
 
     def work() -> Any:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import urllib.parse
 from dataclasses import dataclass, fields
-from typing import Any, Iterator, Optional, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, Optional, Union
 
 from . import _native
 from .errors import InvalidArgumentError, Status
@@ -179,6 +182,8 @@ def _ms(name: str, seconds: float) -> int:
 
 def mask_url(url: str) -> str:
     """``url`` with the password of its user info replaced by ``***``."""
+    import urllib.parse  # here: only a repr() needs it
+
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import Dict, Optional, Type, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Type, Union
 
 
 class Status(enum.IntEnum):

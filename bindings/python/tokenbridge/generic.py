@@ -3,22 +3,28 @@
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import contextlib
-import json as _json
 from ctypes import byref, c_size_t, c_void_p
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from .errors import InvalidArgumentError, Status
 
-Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+if TYPE_CHECKING:  # aliases for annotations
+    Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+
 _NO_JSON: Any = object()
 
 
 def _pairs(name: str, value: Optional[Pairs]) -> Tuple[Tuple[str, str], ...]:
     if value is None:
         return ()
-    items = value.items() if isinstance(value, Mapping) else value
+    items = value.items() if isinstance(value, _abc.Mapping) else value
     out = []
     for item in items:
         try:
@@ -103,11 +109,16 @@ class Request:
         self.content_type = content_type
         self.idempotency_key = idempotency_key
         self.allow_authorization_header = bool(allow_authorization_header)
-        self._json_text = None if json is _NO_JSON else _json.dumps(json, ensure_ascii=False)
+        self._json_text: Optional[str] = None
+        if json is not _NO_JSON:
+            import json as _json  # here, not with the package: most callers never need it
+
+            self._json_text = _json.dumps(json, ensure_ascii=False)
 
     @property
     def json(self) -> Any:
         """The JSON body as given (``None`` when there is none)."""
+        import json as _json  # here, not with the package: most callers never need it
         return None if self._json_text is None else _json.loads(self._json_text)
 
     def __repr__(self) -> str:
@@ -193,6 +204,7 @@ class HttpResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON (Python's :mod:`json`)."""
+        import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.body)
 
     def header(self, name: str, default: Optional[str] = None) -> Optional[str]:

@@ -9,13 +9,17 @@ kept as it came and parsed with :mod:`json` only when asked for.
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import contextlib
 import datetime as _dt
 import enum
-import json as _json
 from ctypes import byref, c_int32, c_int64
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from . import _native
 from .errors import InvalidArgumentError, Status
@@ -55,6 +59,7 @@ class Response:
 
     def json(self) -> Any:
         """The body parsed as JSON."""
+        import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.body)
 
 
@@ -97,6 +102,7 @@ _PENDING_PY = {v: k for k, v in _PENDING_C.items()}
 
 def _raw(text: str) -> Any:
     """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
+    import json as _json  # here, not with the package: most callers never need it
     return _json.loads(text) if text else None
 
 
@@ -440,7 +446,7 @@ class MessengerFilter:
         or ``None``."""
         if value is None or isinstance(value, MessengerFilter):
             return value
-        if not isinstance(value, Mapping):
+        if not isinstance(value, _abc.Mapping):
             raise TypeError(
                 "filter must be a MessengerFilter or a dict, not {}".format(type(value).__name__)
             )

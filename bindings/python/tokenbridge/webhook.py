@@ -21,13 +21,19 @@ once).
 from __future__ import annotations
 
 import datetime as _dt
-import json as _json
 from ctypes import byref, c_char_p, c_int64, c_size_t
 from dataclasses import dataclass, field
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+# typing only for annotations (strings here, never evaluated) and type checkers:
+# importing it costs more than this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from .errors import InvalidArgumentError, Status
+
+if TYPE_CHECKING:  # aliases for annotations
+    Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 SIGNATURE_HEADERS: Tuple[str, ...] = ("X-Yativo-Signature", "X-Webhook-Signature", "Signature")
 """The signature headers, in the order they are looked for (names without case)."""
@@ -38,8 +44,6 @@ _NAMES = {
     "header_value": "headers",
     "secret_count": "secrets",
 }
-
-Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 
 class WebhookVerificationError(InvalidArgumentError):
@@ -69,6 +73,7 @@ class YativoEvent:
     @property
     def data(self) -> Any:
         """``data``, parsed (:mod:`json`)."""
+        import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.data_json)
 
 
