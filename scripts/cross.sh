@@ -14,6 +14,8 @@
 #               aarch64-unknown-linux-gnu. Checks their machine type and exports.
 #   rust-windows  the Rust suite (lib, bins, tests, examples) under Wine
 #   rust-arm64    the same under qemu-aarch64
+#   cli-windows   tokenbridge.exe (feature cli): tests/cli.rs under Wine, each test
+#               running the Windows executable against the sandbox
 #   c-windows     the C suite (test_tokenbridge.c + fake_server.c, against the DLL and
 #               against the static library), hostile.c, logging.c, request.c and
 #               example.c, built with MinGW, under Wine against a native sandbox on
@@ -250,6 +252,23 @@ cmd_rust_windows() {
     cargo test --no-run --quiet --lib --bins --tests --examples --target $WIN
     shim "$target_dir/$WIN/debug/deps" "$target_dir/$WIN/debug/examples"
     rust_suite wine $WIN
+}
+cmd_cli_windows() {
+    cmd_setup
+    wine_env
+    say "cargo test --features cli --test cli --target $WIN"
+    cargo test --no-run --quiet --features cli --test cli --bin tokenbridge --target $WIN
+    shim "$target_dir/$WIN/debug/deps" "$target_dir/$WIN/debug"
+    local log=$out/cli-windows.log status=0 passed failed
+    cargo test --no-fail-fast --features cli --test cli --target $WIN >"$log" 2>&1 || status=$?
+    passed=$(total passed "$log")
+    failed=$(total failed "$log")
+    if [ "$status" != 0 ] || [ "${failed:-1}" != 0 ] || [ "${passed:-0}" = 0 ]; then
+        grep -E '^(test .* FAILED|thread .* panicked|---- |error)' "$log" | head -n 40 >&2 || true
+        tail -n 30 "$log" >&2
+        die "tests/cli.rs failed under Wine (log: $log)"
+    fi
+    note "tokenbridge.exe under Wine: tests/cli.rs $passed passed, $failed failed"
 }
 cmd_rust_arm64() {
     cmd_setup
@@ -553,12 +572,14 @@ for command in "$@"; do
         build) cmd_build ;;
         rust-windows) cmd_rust_windows ;;
         rust-arm64) cmd_rust_arm64 ;;
+        cli-windows) cmd_cli_windows ;;
         c-windows) cmd_c_windows ;;
         quickstart-windows) cmd_quickstart_windows ;;
         archives) cmd_archives ;;
         all)
             cmd_build
             cmd_rust_windows
+            cmd_cli_windows
             cmd_rust_arm64
             cmd_c_windows
             cmd_quickstart_windows

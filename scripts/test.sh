@@ -75,7 +75,7 @@ step "README examples are the tested files" bash scripts/check-readme.sh
 step "the README's main job: the quickstart on the sandbox" bash scripts/check-quickstart.sh
 step "tokenbridge-sandbox as installed: keep-alive, control endpoint, stopping" bash scripts/check-sandbox.sh
 step "cross: tokenbridge.dll (+ .dll.a, .lib, .def, .a) and arm64 libtokenbridge.so" bash scripts/cross.sh build
-step "cross: tokenbridge.exe (feature cli) builds for Windows" cargo build --target x86_64-pc-windows-gnu --features cli --bin tokenbridge
+step "cross: tokenbridge.exe (feature cli): tests/cli.rs under Wine" bash scripts/cross.sh cli-windows
 step "cross: the Rust suite under Wine (x86_64-pc-windows-gnu)" bash scripts/cross.sh rust-windows
 step "cross: the Rust suite under qemu-aarch64 (aarch64-unknown-linux-gnu)" bash scripts/cross.sh rust-arm64
 step "cross: the C suite and example.c under Wine" bash scripts/cross.sh c-windows

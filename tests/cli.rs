@@ -35,6 +35,9 @@ fn tb(sb: &Sandbox, home: &Path) -> Command {
     let o = sb.options();
     c.env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_CACHE_HOME", home.join("cache"))
+        // Windows: the CLI reads %APPDATA% and %LOCALAPPDATA% before the known folders.
+        .env("APPDATA", home.join("config"))
+        .env("LOCALAPPDATA", home.join("cache"))
         .env("HOME", home)
         .env("RUST_BACKTRACE", "0")
         .env("TOKENBRIDGE_ALLOW_HTTP", "1")

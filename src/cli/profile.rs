@@ -162,7 +162,23 @@ pub struct Profiles {
 
 /// The default profiles file: `<config dir>/tokenbridge/profiles.toml`.
 pub fn default_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("tokenbridge").join("profiles.toml"))
+    platform_dir("APPDATA", dirs::config_dir).map(|d| d.join("tokenbridge").join("profiles.toml"))
+}
+
+/// The platform's folder: on Windows the variable `windows_var` (`%APPDATA%`,
+/// `%LOCALAPPDATA%`) when it holds an absolute path, as cmd, PowerShell and most
+/// tools read it (and so a job can point it elsewhere), else the known folder that
+/// `dirs` asks the shell for; elsewhere `dirs`, which reads `XDG_CONFIG_HOME` and
+/// `XDG_CACHE_HOME` on Linux.
+fn platform_dir(windows_var: &str, known: fn() -> Option<PathBuf>) -> Option<PathBuf> {
+    if cfg!(windows) {
+        if let Some(dir) = std::env::var_os(windows_var).map(PathBuf::from) {
+            if dir.is_absolute() {
+                return Some(dir);
+            }
+        }
+    }
+    known()
 }
 
 /// Reads the profiles: the file given, else the default file when it exists, else
@@ -321,7 +337,8 @@ fn default_store() -> Option<String> {
     if let Some(url) = var("TOKENBRIDGE_TOKEN_STORE") {
         return Some(url);
     }
-    dirs::cache_dir().map(|d| file_url(&d.join("tokenbridge").join("tokens")))
+    platform_dir("LOCALAPPDATA", dirs::cache_dir)
+        .map(|d| file_url(&d.join("tokenbridge").join("tokens")))
 }
 
 impl Profile {
