@@ -53,9 +53,11 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-PY=python3
-if want cold && ! python3 -c 'import requests' 2>/dev/null; then
-    [ -x "$OUT/venv/bin/python" ] || { python3 -m venv "$OUT/venv" && "$OUT/venv/bin/pip" install -q requests; }
+# The interpreter itself, not a launcher in front of it (a pyenv shim costs ~140 ms a
+# start, which the cold section would count as Python's).
+PY=$(python3 -c 'import sys; print(sys.executable)')
+if want cold && ! "$PY" -c 'import requests' 2>/dev/null; then
+    [ -x "$OUT/venv/bin/python" ] || { "$PY" -m venv "$OUT/venv" && "$OUT/venv/bin/pip" install -q requests; }
     PY=$OUT/venv/bin/python
 fi
 
