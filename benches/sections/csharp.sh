@@ -43,16 +43,7 @@ for a in System.Private.CoreLib System.Runtime System.Net.Http System.Net.Primit
 done
 mcs "${cs_flags[@]}" -nostdlib -noconfig -nowarn:1702 "${cs_refs[@]}" -out:"$cs/HttpClientBench.exe" \
     benches/csharp/HttpClientBench.cs benches/csharp/Stats.cs
-for exe in TokenBridgeBench HttpClientBench Empty; do
-    cat > "$cs/$exe.runtimeconfig.json" <<'JSON'
-{
-  "runtimeOptions": {
-    "tfm": "net8.0",
-    "framework": { "name": "Microsoft.NETCore.App", "version": "8.0.0" }
-  }
-}
-JSON
-done
+dotnet_runtimeconfig "$cs" TokenBridgeBench HttpClientBench Empty
 # The binding finds libtokenbridge.so the way run-tests.sh lets it: LD_LIBRARY_PATH.
 cs_env=(env LD_LIBRARY_PATH="$PWD/target/release")
 cs_tb=("${cs_env[@]}" "$dotnet" "$PWD/$cs/TokenBridgeBench.exe")

@@ -41,3 +41,21 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libicuuc\.so'; then
     export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 fi
+
+# dotnet_runtimeconfig DIR EXE...: DIR/EXE.runtimeconfig.json for each mcs-built EXE, so
+# that .NET 8 runs it (mcs assemblies reference mscorlib 4.0; .NET 8 runs them through
+# its mscorlib facade).
+dotnet_runtimeconfig() {
+    local dir=$1 exe
+    shift
+    for exe in "$@"; do
+        cat > "$dir/$exe.runtimeconfig.json" <<'JSON'
+{
+  "runtimeOptions": {
+    "tfm": "net8.0",
+    "framework": { "name": "Microsoft.NETCore.App", "version": "8.0.0" }
+  }
+}
+JSON
+    done
+}

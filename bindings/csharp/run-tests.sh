@@ -105,17 +105,7 @@ mcs "${mcs_flags[@]}" -out:"$build/WebhookReceiver.exe" -r:"$build/TokenBridge.d
 
 # shellcheck source=dotnet.sh
 source "$here/dotnet.sh"
-# mcs assemblies reference mscorlib 4.0; .NET 8 runs them through its mscorlib facade.
-for exe in Tests Example FirstCall; do
-    cat > "$build/$exe.runtimeconfig.json" <<'EOF'
-{
-  "runtimeOptions": {
-    "tfm": "net8.0",
-    "framework": { "name": "Microsoft.NETCore.App", "version": "8.0.0" }
-  }
-}
-EOF
-done
+dotnet_runtimeconfig "$build" Tests Example FirstCall
 
 # ---- the NuGet package, by hand ------------------------------------------------------------
 
