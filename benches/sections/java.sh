@@ -49,6 +49,18 @@ java_section() {
         # The same calls from C (the https section's client): what JNA and the binding add.
         run "$OUT/abi_client" "$TPORT" "$N" "$WARM" call "$CA"
     done
+    # BENCH_JAVA_PROFILE=jfr: one more binding run under JFR (its Java-side samples; the
+    # native call itself shows as jdk.NativeMethodSample) into $OUT/java/tokenbridge.jfr;
+    # BENCH_JAVA_PROFILE=perf: the same run under perf record (cpu-clock, by shared
+    # object: JIT code, JNA's dispatch, libtokenbridge, libc) into $OUT/java/tokenbridge.perf.
+    local prof=(keepalive tokenbridge "$TPORT" "$CA" $((N * 4)) "$jwarm")
+    case "${BENCH_JAVA_PROFILE:-}" in
+        jfr) taskset -c "$CPU" java -XX:StartFlightRecording=filename="$jout/tokenbridge.jfr",settings=profile \
+            "${jvm[@]:1}" "${prof[@]}" >&2 ;;
+        perf) taskset -c "$CPU" perf record -q -e cpu-clock -F 4000 -o "$jout/tokenbridge.perf" -- \
+            "${jvm[@]}" "${prof[@]}" >&2
+            perf report -q -i "$jout/tokenbridge.perf" --sort dso --stdio 2>/dev/null | head -n 12 >&2 ;;
+    esac
     local per=$(((COLD_RUNS + 2) / 3))
     echo "== java cold: 3 rounds x $per runs per client, pinned to CPU $CPU" >&2
     for r in 1 2 3; do
