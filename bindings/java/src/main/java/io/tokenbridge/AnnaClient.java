@@ -1,7 +1,6 @@
 package io.tokenbridge;
 
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import java.time.Duration;
@@ -213,9 +212,9 @@ public final class AnnaClient extends ClientHandle {
         final byte[][] u = userArgs(user);
         final MessengerFilter f = filter == null ? null : filter.copy();
         return c -> withFilter(f, nativeFilter -> {
-            LongByReference out = new LongByReference();
-            Ffi.check(Ffi.LIB.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], nativeFilter, out), ParamNames.MESSENGER_USER);
-            return out.getValue();
+            long[] out = new long[1];
+            Ffi.check(Direct.tb_anna_messenger_alert_counter(c, u[0], u[1], u[2], nativeFilter, out), ParamNames.MESSENGER_USER);
+            return out[0];
         });
     }
 

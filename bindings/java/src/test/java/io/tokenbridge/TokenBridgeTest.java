@@ -986,6 +986,17 @@ public final class TokenBridgeTest {
     }
 
     @Test
+    @Order(36)
+    @DisplayName("AnnA AlertCounter (direct-mapped) failing: its error is read from the same library copy")
+    void t36_annaAlertCounterFailureReadsItsOwnError() throws Exception {
+        final AnnaClient a = anna();
+        TokenBridgeException e = expectFailure(Status.REJECTED,
+                () -> a.messengerAlertCounter(AnnaUser.byDocument("CPF", "00000000000"), null));
+        assertEquals("No user with document CPF 00000000000.", e.getVendorMessage(), "unknown document");
+        assertEquals(1L, a.messengerAlertCounter(AnnaUser.byId("42"), null), "the next call succeeds");
+    }
+
+    @Test
     @Order(37)
     @DisplayName("AnnA generic send: Ping echoes the JSON body")
     void t37_annaGenericSend() throws Exception {
