@@ -44,14 +44,20 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v gcc >/dev/null || need+=(gcc)
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+# install_or_say WHO PACKAGE...: installs Debian packages with apt-get when run as root;
+# otherwise prints the command to run (prefixed by WHO) and fails. Sections use it too.
+install_or_say() {
+    local who=$1
+    shift
+    [ $# -gt 0 ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
     else
-        echo "missing packages; run: sudo apt-get install -y ${need[*]}" >&2
-        exit 1
+        echo "$who: missing packages; run: sudo apt-get install -y $*" >&2
+        return 1
     fi
-fi
+}
+install_or_say bench.sh "${need[@]}" || exit 1
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 # The interpreter itself, not a launcher in front of it (a pyenv shim costs ~140 ms a
 # start, which the cold section would count as Python's).

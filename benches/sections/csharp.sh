@@ -8,17 +8,10 @@
 #     with the C ABI called from C (abi_client) as the floor under the binding.
 #   cold start: new process → first authenticated answer, login included, and an empty
 #     program on each runtime for scale.
-cs_apt="apt-get install -y --no-install-recommends mono-mcs mono-runtime"
-if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        echo "== csharp: installing Mono: $cs_apt" >&2
-        DEBIAN_FRONTEND=noninteractive $cs_apt >/dev/null \
-            || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive $cs_apt >/dev/null; }
-    else
-        echo "== csharp: skipped: Mono's mcs and mono are missing; run: sudo $cs_apt" >&2
-        return 0
-    fi
-fi
+cs_need=()
+command -v mcs >/dev/null 2>&1 || cs_need+=(mono-mcs)
+command -v mono >/dev/null 2>&1 || cs_need+=(mono-runtime)
+install_or_say "csharp (skipped)" "${cs_need[@]}" || return 0
 root=$PWD
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac

@@ -9,14 +9,7 @@ java_section() {
     local jout=$OUT/java m2=$PWD/target/m2 need=()
     command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
     command -v mvn >/dev/null || need+=(maven)
-    if [ ${#need[@]} -gt 0 ]; then
-        if [ "$(id -u)" = 0 ]; then
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-        else
-            echo "java: skipped, missing packages; run: sudo apt-get install -y ${need[*]}" >&2
-            return 0
-        fi
-    fi
+    install_or_say "java (skipped)" "${need[@]}" || return 0
     mkdir -p "$jout"
     # The jars, once per pom.xml (offline afterwards: the stamp holds the pom's hash).
     local stamp

@@ -13,15 +13,9 @@
 PYV=$OUT/venv/bin/python
 if ! { [ -x "$PYV" ] && "$PYV" -c 'import requests, httpx' 2>/dev/null; }; then
     if [ ! -x "$PYV" ] && ! python3 -m venv "$OUT/venv"; then
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-            rm -rf "$OUT/venv"
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-            python3 -m venv "$OUT/venv"
-        else
-            echo "python section skipped: python3 -m venv failed; run: sudo apt-get install -y python3-venv" >&2
-            rm -rf "$OUT/venv"
-            return 0
-        fi
+        rm -rf "$OUT/venv"
+        install_or_say "python (skipped; python3 -m venv failed)" python3-venv || return 0
+        python3 -m venv "$OUT/venv"
     fi
     if ! "$OUT/venv/bin/pip" install -q --disable-pip-version-check requests httpx; then
         echo "python section skipped: could not install requests and httpx; run: $OUT/venv/bin/pip install requests httpx" >&2
