@@ -109,10 +109,13 @@ fn load_ca_file(path: &std::path::Path) -> Result<Vec<Certificate<'static>>> {
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(PemItem::Certificate(c)) => {
-                if !looks_like_der_sequence(c.der()) {
+                // rustls's own check, the one the TLS configuration makes of it.
+                if let Err(e) = rustls::RootCertStore::empty()
+                    .add(rustls::pki_types::CertificateDer::from(c.der()))
+                {
                     return Err(Error::invalid_input(
                         "extra_ca_file",
-                        format!("`{shown}` holds a certificate that is not valid DER"),
+                        format!("`{shown}` holds a certificate that cannot be a trusted root: {e}"),
                     ));
                 }
                 certs.push(c)
@@ -133,27 +136,6 @@ fn load_ca_file(path: &std::path::Path) -> Result<Vec<Certificate<'static>>> {
         ));
     }
     Ok(certs)
-}
-
-/// An X.509 certificate is one DER SEQUENCE whose length covers the whole input.
-fn looks_like_der_sequence(der: &[u8]) -> bool {
-    if der.len() < 2 || der[0] != 0x30 {
-        return false;
-    }
-    let (len, header) = match der[1] {
-        n if n < 0x80 => (n as usize, 2),
-        n => {
-            let count = (n & 0x7f) as usize;
-            if count == 0 || count > 4 || der.len() < 2 + count {
-                return false;
-            }
-            let len = der[2..2 + count]
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | *b as usize);
-            (len, 2 + count)
-        }
-    };
-    header + len == der.len()
 }
 
 /// The connector of one TLS configuration, shared by every client of the process
@@ -555,10 +537,36 @@ mod tests {
     }
 
     #[test]
-    fn der_sanity() {
-        assert!(looks_like_der_sequence(&[0x30, 0x01, 0x00]));
-        assert!(!looks_like_der_sequence(&[0x30, 0x05, 0x00]));
-        assert!(!looks_like_der_sequence(b"hello"));
+    fn an_extra_ca_file_whose_certificate_is_no_usable_root_is_refused_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("tb-bad-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Valid PEM and DER (a SEQUENCE holding INTEGER 0), but no certificate.
+        let path = dir.join("not-a-cert.pem");
+        std::fs::write(
+            &path,
+            "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = AgentSetup::new(&Config::default().extra_ca_file(&path), BASE)
+            .err()
+            .unwrap();
+        let text = e.to_string();
+        assert!(
+            text.contains("extra_ca_file") && text.contains("not-a-cert.pem"),
+            "{text}"
+        );
+        assert!(text.contains("cannot be a trusted root"), "{text}");
+        // Bytes that are not DER at all.
+        std::fs::write(
+            &path,
+            "-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = AgentSetup::new(&Config::default().extra_ca_file(&path), BASE)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("cannot be a trusted root"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
