@@ -23,17 +23,22 @@ use crate::error::{Error, Result};
 /// The longest base URL accepted, in bytes.
 const MAX_BASE_URL_BYTES: usize = 2048;
 
-/// The size of each of ureq's per-connection output buffers (its default is 128 KiB).
-/// A TLS connection has two (the TLS layer's and the TCP socket's under it), zeroed
-/// when the connection is made. 16 KiB is a TLS record; a body goes through in
-/// pieces; only one line of the request head must fit, and a request line or header
-/// of more than 8 KiB is refused by the usual servers anyway.
-const BUFFER_BYTES: usize = 16 * 1024;
+/// The size of each per-connection output buffer (ureq's default is 128 KiB). 16 KiB
+/// is a TLS record; a body goes through in pieces; only one line of the request head
+/// must fit, and a request line or header of more than 8 KiB is refused by the usual
+/// servers anyway.
+pub(crate) const BUFFER_BYTES: usize = 16 * 1024;
 
-/// The size of each of ureq's per-connection input buffers: a whole response head
-/// must fit in one, so it is ureq's limit for a head (64 KiB). With the output
-/// buffers, 160 KiB a TLS connection (ureq's own sizes: 512 KiB).
-const INPUT_BUFFER_BYTES: usize = 64 * 1024;
+/// The size of each per-connection input buffer that response heads are read into:
+/// a whole head must fit in one, so it is ureq's limit for a head (64 KiB).
+pub(crate) const INPUT_BUFFER_BYTES: usize = 64 * 1024;
+
+/// The size of each of the socket's buffers under TLS, which carry records (at most
+/// 16 KiB of data and 256 bytes of framing and tag): there the heads are read from
+/// the TLS layer's buffers (`tls.rs`, up to [`INPUT_BUFFER_BYTES`]). ureq fills a
+/// socket's buffers with zeros when the connection is made: 80 KiB at the sizes
+/// above, 33 KiB at this one.
+const RECORD_BUFFER_BYTES: usize = 16 * 1024 + 512;
 
 /// How many idle connections a client keeps to its API (ureq keeps 3). A client is
 /// shared by threads: each call in flight takes a connection of its own, and with 3
@@ -293,6 +298,12 @@ impl AgentSetup {
                 p.port()
             )
         });
+        // The socket's buffers: under TLS they carry records, else heads and bodies.
+        let (socket_input, socket_output) = if base.starts_with("https://") {
+            (RECORD_BUFFER_BYTES, RECORD_BUFFER_BYTES)
+        } else {
+            (INPUT_BUFFER_BYTES, BUFFER_BYTES)
+        };
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .https_only(!config.allow_http)
@@ -306,8 +317,8 @@ impl AgentSetup {
             .timeout_send_body(Some(config.timeout_send))
             .timeout_recv_response(Some(config.timeout_receive))
             .timeout_recv_body(Some(config.timeout_receive))
-            .input_buffer_size(INPUT_BUFFER_BYTES)
-            .output_buffer_size(BUFFER_BYTES)
+            .input_buffer_size(socket_input)
+            .output_buffer_size(socket_output)
             .max_idle_connections_per_host(IDLE_PER_HOST)
             .max_idle_connections(IDLE_PER_HOST * 2)
             .build();

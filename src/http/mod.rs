@@ -222,58 +222,133 @@ mod tests {
         );
     }
 
+    /// A test CA and the certificate it signed for 127.0.0.1 with its key (ECDSA
+    /// P-256, valid until 2126), made with openssl as `scripts/bench.sh` makes its own.
+    const TEST_CA: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBrTCCAVOgAwIBAgIUX3zQy5FL9etung4fWdmyT8jHxoQwCgYIKoZIzj0EAwIw
+IzEhMB8GA1UEAwwYdG9rZW5icmlkZ2UgdW5pdC10ZXN0IENBMCAXDTI2MTIwODAw
+MTAzOFoYDzIxMjYxMTE0MDAxMDM4WjAjMSEwHwYDVQQDDBh0b2tlbmJyaWRnZSB1
+bml0LXRlc3QgQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATseF/Gpt8OJ5cX
+td9u7dzYzhk+4B22Vb+XcNS0QYjwBjNdXs3nwrm2CwIrlF5QqZ5wej0PdD19XE3t
+1lzxU5qxo2MwYTAdBgNVHQ4EFgQU4zrxVB1y4Ndp1210zs9k5+pWKoUwHwYDVR0j
+BBgwFoAU4zrxVB1y4Ndp1210zs9k5+pWKoUwDwYDVR0TAQH/BAUwAwEB/zAOBgNV
+HQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIgD9rDbJLc60EPgh/oBp3SxShy
+ob2pBKDYr4ACP1YMmXcCIQC3hNp8hEgtjKyrRvhfuv+PSoxMWJ/pefYkw/kcNBEt
+lA==
+-----END CERTIFICATE-----";
+    const TEST_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBxDCCAWmgAwIBAgIUTXOrtPGHZBPVq9nVgZoDegEBJjkwCgYIKoZIzj0EAwIw
+IzEhMB8GA1UEAwwYdG9rZW5icmlkZ2UgdW5pdC10ZXN0IENBMCAXDTI2MTIwODAw
+MTAzOFoYDzIxMjYxMTE0MDAxMDM4WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTAT
+BgcqhkjOPQIBBggqhkjOPQMBBwNCAARLuST6IPyqC+aDsvDxQtn+YQhs9AHrd4V1
+WA2NEyXUd6pn851Rp7BY+4sJWv/s0Ao0EFietALGVz2tcQEXQvrQo4GHMIGEMA8G
+A1UdEQQIMAaHBH8AAAEwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYD
+VR0lBAwwCgYIKwYBBQUHAwEwHQYDVR0OBBYEFNXxDp6kAm+kb0qbLsGdfDUp0WKY
+MB8GA1UdIwQYMBaAFOM68VQdcuDXaddtdM7PZOfqViqFMAoGCCqGSM49BAMCA0kA
+MEYCIQCuZUSC7FIKG0gotZmXHyx1RHHzYAAxvnhDgiNsHYL09wIhAO9tyl8jluzJ
+I+PETvizA0EzAAdhFrFdyLSDGoTBhEMU
+-----END CERTIFICATE-----";
+    const TEST_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgW5zA17zQzX8F8QGg
+Yo7vwUgd87NrJOio1UfJ5ZsdZBChRANCAARLuST6IPyqC+aDsvDxQtn+YQhs9AHr
+d4V1WA2NEyXUd6pn851Rp7BY+4sJWv/s0Ao0EFietALGVz2tcQEXQvrQ
+-----END PRIVATE KEY-----";
+
+    /// The server side of [`heads_and_bodies_larger_than_the_buffers_go_through`]:
+    /// reads one request of `X-Long` and a body of `q`s, answers a 40 KiB header and
+    /// a 300 KiB body, and returns the body length it read.
+    fn big_exchange(conn: impl std::io::Read + std::io::Write) -> usize {
+        use std::io::{BufRead, BufReader, Read};
+        let mut reader = BufReader::new(conn);
+        let (mut length, mut longest) = (0usize, 0usize);
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            longest = longest.max(line.len());
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+        assert!(body.iter().all(|b| *b == b'q'));
+        assert!(longest > 12 * 1024, "the long header line arrived whole");
+        let big_header = "h".repeat(40 * 1024);
+        let answer = "a".repeat(300 * 1024);
+        let mut conn = reader.into_inner();
+        write!(
+            conn,
+            "HTTP/1.1 200 OK\r\nX-Big: {big_header}\r\nContent-Length: {}\r\n\r\n{answer}",
+            answer.len()
+        )
+        .unwrap();
+        conn.flush().unwrap();
+        length
+    }
+
     #[test]
     fn heads_and_bodies_larger_than_the_buffers_go_through() {
-        // The output buffers are 16 KiB (agent::BUFFER_BYTES): a 40 KiB response head, a
-        // 300 KiB body each way and a 12 KiB header line must still work.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            use std::io::{BufRead, BufReader, Read, Write};
-            let (conn, _) = listener.accept().unwrap();
-            conn.set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let mut reader = BufReader::new(conn);
-            let (mut length, mut longest) = (0usize, 0usize);
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                longest = longest.max(line.len());
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
+        // The output buffers are 16 KiB (agent::BUFFER_BYTES), a socket's under TLS
+        // 16.5 KiB, and the TLS layer's input starts at 4 KiB (tls.rs): a 40 KiB
+        // response head, a 300 KiB body each way and a 12 KiB header line must still
+        // go through, in plain http and in TLS.
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        for tls in [false, true] {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let server = std::thread::spawn(move || {
+                let (conn, _) = listener.accept().unwrap();
+                conn.set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                if !tls {
+                    return big_exchange(conn);
                 }
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).unwrap();
-            assert!(body.iter().all(|b| *b == b'q'));
-            assert!(longest > 12 * 1024, "the long header line arrived whole");
-            let big_header = "h".repeat(40 * 1024);
-            let answer = "a".repeat(300 * 1024);
-            let mut conn = reader.into_inner();
-            write!(
-                conn,
-                "HTTP/1.1 200 OK\r\nX-Big: {big_header}\r\nContent-Length: {}\r\n\r\n{answer}",
-                answer.len()
-            )
-            .unwrap();
-            length
-        });
-        let config = Config::default()
-            .allow_http(true)
-            .proxy(ProxySetting::None)
-            .retry(RetryPolicy::none());
-        let http = Http::new(&format!("http://127.0.0.1:{port}"), &config).unwrap();
-        let long = "l".repeat(12 * 1024);
-        let mut req = Outgoing::new("test", Method::Post, "x", Auth::None).header("X-Long", &long);
-        req.body = vec![b'q'; 300 * 1024];
-        req.content_type = Some("application/octet-stream");
-        let reply = http.send(&req, &CallLimits::none()).unwrap();
-        assert_eq!(reply.status, 200);
-        assert_eq!(reply.body.len(), 300 * 1024);
-        assert_eq!(server.join().unwrap(), 300 * 1024);
+                let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+                let config = rustls::ServerConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .unwrap()
+                    .with_no_client_auth()
+                    .with_single_cert(
+                        vec![CertificateDer::from_pem_slice(TEST_CERT.as_bytes()).unwrap()],
+                        PrivateKeyDer::from_pem_slice(TEST_KEY.as_bytes()).unwrap(),
+                    )
+                    .unwrap();
+                let tls = rustls::ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+                big_exchange(rustls::StreamOwned::new(tls, conn))
+            });
+            let dir = std::env::temp_dir().join(format!("tb-big-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let ca = dir.join("ca.pem");
+            std::fs::write(&ca, TEST_CA).unwrap();
+            let mut config = Config::default()
+                .proxy(ProxySetting::None)
+                .retry(RetryPolicy::none());
+            config = if tls {
+                config.extra_ca_file(&ca)
+            } else {
+                config.allow_http(true)
+            };
+            let scheme = if tls { "https" } else { "http" };
+            let http = Http::new(&format!("{scheme}://127.0.0.1:{port}"), &config).unwrap();
+            let long = "l".repeat(12 * 1024);
+            let mut req =
+                Outgoing::new("test", Method::Post, "x", Auth::None).header("X-Long", &long);
+            req.body = vec![b'q'; 300 * 1024];
+            req.content_type = Some("application/octet-stream");
+            let reply = http.send(&req, &CallLimits::none()).unwrap();
+            assert_eq!(reply.status, 200, "{scheme}");
+            assert_eq!(reply.body.len(), 300 * 1024, "{scheme}");
+            assert!(reply.body.bytes().all(|b| b == b'a'), "{scheme}");
+            assert_eq!(server.join().unwrap(), 300 * 1024, "{scheme}");
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
     }
 
     #[test]
