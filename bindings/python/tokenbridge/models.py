@@ -9,26 +9,37 @@ kept as it came and parsed with :mod:`json` only when asked for.
 
 from __future__ import annotations
 
-import collections.abc as _abc
-import contextlib
-import datetime as _dt
-import enum
 from ctypes import byref, c_int32, c_int64
-from dataclasses import dataclass, field
+
 # typing only for annotations (strings here, never evaluated) and type checkers:
-# importing it costs more than this module.
+# importing it costs more than this module. They also see the standard dataclass
+# decorator; at run time it is _dataclass's, which makes the same classes without
+# importing dataclasses (and inspect) until someone looks at their fields.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+    import datetime as _dt
+    from dataclasses import dataclass, field
+    from typing import Any, Dict, List, Optional, Tuple
+
+    from ._enums import LoginKind, RequestStatus, TlsRoots  # noqa: F401 - handed out by __getattr__
+else:
+    from ._dataclass import dataclass, field
 
 from . import _native
-from .errors import InvalidArgumentError, Status
+from .errors import _INVALID_ARGUMENT, InvalidArgumentError
 
 
 def expiry(unix_seconds: int) -> Optional[_dt.datetime]:
     """An expiry from the C ABI (Unix seconds, 0 when unknown) as an aware datetime."""
     if unix_seconds == 0:
         return None
+    try:
+        # The C module whose types datetime hands out (the same objects): datetime
+        # itself first runs its pure-Python twin, at 7 times the cost.
+        import _datetime as _dt  # type: ignore
+    except ImportError:  # an interpreter without it
+        import datetime as _dt  # type: ignore[no-redef]
+
     return _dt.datetime.fromtimestamp(unix_seconds, tz=_dt.timezone.utc)
 
 
@@ -63,37 +74,26 @@ class Response:
         return _json.loads(self.body)
 
 
-class LoginKind(enum.IntEnum):
-    """How a uContact client logs in (``tb_ucontact_login_kind``)."""
-
-    API_USER = 0
-    """``getUserToken``: an API user."""
-    AGENT = 1
-    """``AgentLogin``: an agent, whose profile comes back."""
+_ENUMS = ("LoginKind", "TlsRoots", "RequestStatus")
 
 
-class TlsRoots(enum.IntEnum):
-    """Which certificate authorities are trusted (``tb_tls_roots``)."""
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
 
-    MOZILLA = 0
-    """Mozilla's roots, bundled in the library (the default)."""
-    OS = 1
-    """The operating system's trust store."""
+    def __getattr__(name: str) -> Any:
+        # PEP 562: the enums on first use (_enums: `import enum` costs more than this
+        # module).
+        if name in _ENUMS:
+            from . import _enums
 
-
-class RequestStatus(str, enum.Enum):
-    """A messenger request's status: in a :class:`MessengerFilter`, which requests
-    to count or list; in a :class:`MessengerRequest`, what the server said
-    (:attr:`MessengerRequest.status_kind`). ``tb_messenger_status``."""
-
-    OPEN = "open"
-    """Open (``A`` on the wire)."""
-    CLOSED = "closed"
-    """Closed (``E`` on the wire)."""
+            value = getattr(_enums, name)
+            globals()[name] = value
+            return value
+        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
 
 
 # tb_messenger_status numbers (0, TB_MESSENGER_STATUS_NONE, is None here).
-_STATUS_C = {RequestStatus.OPEN: 1, RequestStatus.CLOSED: 2}
+# Keyed by RequestStatus's values, which its members equal.
+_STATUS_C = {"open": 1, "closed": 2}
 _STATUS_PY = {v: k for k, v in _STATUS_C.items()}
 # tb_messenger_pending numbers (0, TB_MESSENGER_PENDING_NONE, is None here).
 _PENDING_C = {True: 1, False: 2}
@@ -222,6 +222,8 @@ class AgentProfile:
 
 def _datetime(d: "_native.TbDatetime") -> Optional[_dt.datetime]:
     """A ``tb_datetime`` as a naive datetime (a leap second is the next second)."""
+    import datetime as _dt  # here: most of the package never needs it
+
     try:
         if d.second == 60:
             return _dt.datetime(d.year, d.month, d.day, d.hour, d.minute, 59) + _dt.timedelta(seconds=1)
@@ -361,7 +363,7 @@ class MessengerRequest:
             def text(name: str) -> Optional[str]:
                 return _native.lent(getattr(lib, "tb_messenger_requests_" + name), list_, i)
 
-            kind = _native.value(lib.tb_messenger_requests_status, list_, i, out=c_int32(0))
+            kind = _status_kind(_native.value(lib.tb_messenger_requests_status, list_, i, out=c_int32(0)))
             pending = _native.value(lib.tb_messenger_requests_pending, list_, i, out=c_int32(0))
             out.append(cls(
                 department=text("department"),
@@ -372,7 +374,7 @@ class MessengerRequest:
                 status=text("status_raw"),
                 pending=_PENDING_PY.get(pending),
                 link=text("link"),
-                status_kind=_STATUS_PY.get(kind),
+                status_kind=kind,
                 fields=_fields(
                     int(lib.tb_messenger_requests_field_count(list_, i)),
                     lib.tb_messenger_requests_field_at, list_, i,
@@ -381,6 +383,16 @@ class MessengerRequest:
                 _index=i,
             ))
         return out
+
+
+def _status_kind(number: Optional[int]) -> Optional[RequestStatus]:
+    """A ``tb_messenger_status`` as a RequestStatus (``None`` for none)."""
+    value = _STATUS_PY.get(number)  # type: ignore[arg-type]
+    if value is None:
+        return None
+    from ._enums import RequestStatus
+
+    return RequestStatus(value)
 
 
 _FILTER_KEYS = ("department_alias", "channel_alias", "date_from", "date_to", "status", "pending")
@@ -414,6 +426,10 @@ class MessengerFilter:
     pending: Optional[bool] = None
 
     def __post_init__(self) -> None:
+        import datetime as _dt  # here: most of the package never needs it
+
+        from ._enums import RequestStatus
+
         status = self.status
         if status is not None and not isinstance(status, RequestStatus):
             if not isinstance(status, str):
@@ -426,7 +442,7 @@ class MessengerFilter:
                 raise InvalidArgumentError(
                     "invalid argument `status`: {!r} is neither RequestStatus.OPEN ('open') "
                     "nor RequestStatus.CLOSED ('closed')".format(self.status),
-                    Status.INVALID_ARGUMENT,
+                    _INVALID_ARGUMENT,
                 ) from None
             object.__setattr__(self, "status", status)
         for name in ("date_from", "date_to"):
@@ -446,6 +462,8 @@ class MessengerFilter:
         or ``None``."""
         if value is None or isinstance(value, MessengerFilter):
             return value
+        import collections.abc as _abc  # here: most callers give no filter
+
         if not isinstance(value, _abc.Mapping):
             raise TypeError(
                 "filter must be a MessengerFilter or a dict, not {}".format(type(value).__name__)
@@ -456,13 +474,13 @@ class MessengerFilter:
                 "invalid argument `filter`: unknown key {!r} (known: {})".format(
                     unknown[0], ", ".join(_FILTER_KEYS)
                 ),
-                Status.INVALID_ARGUMENT,
+                _INVALID_ARGUMENT,
             )
         return cls(**value)
 
-    @contextlib.contextmanager
-    def _native(self) -> Iterator[Any]:
-        """A ``tb_messenger_filter`` holding this filter, freed on exit."""
+    def _native(self) -> Any:
+        """A ``tb_messenger_filter`` holding this filter, freed when the ``with``
+        block it is given to ends."""
         lib = _native.lib()
         f = lib.tb_messenger_filter_new()
         if not f:
@@ -483,6 +501,7 @@ class MessengerFilter:
                 call(lib.tb_messenger_filter_set_status, f, _STATUS_C[self.status])
             if self.pending is not None:
                 call(lib.tb_messenger_filter_set_pending, f, _PENDING_C[self.pending])
-            yield f
-        finally:
+        except BaseException:
             lib.tb_messenger_filter_free(f)
+            raise
+        return _native.owned(f, lib.tb_messenger_filter_free)
