@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from . import _native
 from ._native import LibraryNotFoundError
-from ._logging import TRACE, disable_logging, enable_logging
 from .clients import AnnaClient, AsyncClient, YativoClient
 from .config import Config, Retries
 from .errors import (
@@ -36,23 +35,24 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .generic import HttpResponse, Request
-from .models import (
-    AccessData,
-    AgentProfile,
-    MessengerChannel,
-    MessengerDepartment,
-    MessengerFilter,
-    MessengerRequest,
-    MessengerStructure,
-    Response,
-    Token,
-)
+from .models import Response, Token
 
 # Made or imported on first use (PEP 562): the enums (`import enum` costs more than
-# the rest of the package) and the webhook check. Type checkers see them imported.
+# the rest of the package), the answers a cold start seldom needs, logging and the
+# webhook check. Type checkers see them imported.
 _LAZY = {
+    "TRACE": "_logging",
+    "disable_logging": "_logging",
+    "enable_logging": "_logging",
     "Status": "errors",
     "UContactClient": "clients",
+    "AccessData": "models",
+    "AgentProfile": "models",
+    "MessengerChannel": "models",
+    "MessengerDepartment": "models",
+    "MessengerFilter": "models",
+    "MessengerRequest": "models",
+    "MessengerStructure": "models",
     "LoginKind": "models",
     "RequestStatus": "models",
     "TlsRoots": "models",
@@ -63,9 +63,21 @@ _LAZY = {
 }
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._logging import TRACE, disable_logging, enable_logging
     from .clients import UContactClient
     from .errors import Status
-    from .models import LoginKind, RequestStatus, TlsRoots
+    from .models import (
+        AccessData,
+        AgentProfile,
+        LoginKind,
+        MessengerChannel,
+        MessengerDepartment,
+        MessengerFilter,
+        MessengerRequest,
+        MessengerStructure,
+        RequestStatus,
+        TlsRoots,
+    )
     from .webhook import SIGNATURE_HEADERS, WebhookVerificationError, YativoEvent, verify_webhook
 
 

@@ -542,6 +542,13 @@ def encode(name: str, value: Optional[Union[str, "os.PathLike[str]"]]) -> Option
     return data
 
 
+def finite(number: float) -> bool:
+    """``math.isfinite`` of an int or float (math is an extension module: a file
+    to load), with its ``OverflowError`` for an int too large for a float."""
+    f = float(number)
+    return f - f == 0.0
+
+
 def unsigned(name: str, value: Any, bits: int) -> int:
     """An integer argument checked to fit an unsigned C type (ctypes would wrap it)."""
     if isinstance(value, bool) or not isinstance(value, int):

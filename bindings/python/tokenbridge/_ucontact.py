@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from . import _native
 from ._enums import LoginKind
 from .clients import _Client
-from .models import AgentProfile
+from ._profile import AgentProfile
 
 
 class UContactClient(_Client):

@@ -11,12 +11,11 @@ waits only for the child's own calls.
 
 from __future__ import annotations
 
-import math
 import os
-# _thread and _weakrefset, not threading and weakref (which hand out the same
-# locks, thread-locals and WeakSet): those cost more to import than this package.
+# _thread and _weakref, not threading and weakref (which hand out the same locks,
+# thread-locals and references): those cost more to import than this package.
 from _thread import _local as thread_local, allocate_lock
-from _weakrefset import WeakSet
+from _weakref import ref
 from ctypes import byref, c_int64, c_uint64, c_void_p
 
 # typing only for annotations (strings here, never evaluated) and type checkers:
@@ -26,21 +25,14 @@ if TYPE_CHECKING:
     import datetime as _dt
     from typing import Any, List, Mapping, Optional, Tuple, TypeVar, Union
 
+    from ._messenger import AccessData, MessengerFilter, MessengerRequest, MessengerStructure
     from ._ucontact import UContactClient  # noqa: F401 - handed out by __getattr__
 
 from . import _native
 from .config import Config
 from .errors import _INVALID_ARGUMENT, InvalidArgumentError
 from .generic import _NO_JSON, HttpResponse, Request
-from .models import (
-    AccessData,
-    MessengerFilter,
-    MessengerRequest,
-    MessengerStructure,
-    Response,
-    Token,
-    expiry,
-)
+from .models import Response, Token, expiry
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
@@ -83,7 +75,8 @@ class _Core:
         self.busy = 0
         self.closing = False
         self.generation = 0  # how many forks this core has been through
-        _CORES.add(self)
+        key = id(self)  # not reused before the callback has run
+        _CORES[key] = ref(self, lambda _: _CORES.pop(key, None))
 
     def enter(self) -> Tuple[Any, int]:
         """Begins a call: the handle and this process's generation (for :meth:`leave`)."""
@@ -146,15 +139,18 @@ class _Core:
 
 
 # Every live core, for _after_fork_in_child.
-_CORES: "WeakSet[_Core]" = WeakSet()
+# (id -> weak reference, removed when the core is collected)
+_CORES: "dict[int, ref[_Core]]" = {}
 
 
 def _after_fork_in_child() -> None:
     # Runs in the child right after os.fork() (and multiprocessing's fork, gunicorn's
     # and celery's prefork workers), with only the forking thread alive. The library
     # itself notices the new process and logs in again on its own.
-    for core in list(_CORES):
-        core.reset_in_child()
+    for alive in list(_CORES.values()):
+        core = alive()
+        if core is not None:
+            core.reset_in_child()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
@@ -450,7 +446,7 @@ async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any
 def _deadline_ms(timeout: Any) -> int:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError("timeout must be a number of seconds, not {}".format(type(timeout).__name__))
-    if not math.isfinite(timeout) or timeout <= 0:
+    if not _native.finite(timeout) or timeout <= 0:
         raise InvalidArgumentError(
             "invalid argument `timeout`: {} is not a positive number of seconds".format(timeout),
             _INVALID_ARGUMENT,
@@ -556,6 +552,8 @@ class AnnaClient(_Client):
         lib = self._lib
         with _native.answer(_native.ACCESS_P, lib.tb_access_data_free) as out:
             self._call(fn, *args, byref(out))
+            from ._messenger import AccessData  # made on first use
+
             return AccessData._read(lib, out)
 
     def user_hash(self, user_id: str, start_service: Optional[str] = None) -> AccessData:
@@ -588,6 +586,8 @@ class AnnaClient(_Client):
         lib = self._lib
         with _native.answer(_native.STRUCTURE_P, lib.tb_messenger_structure_free) as out:
             self._call(lib.tb_anna_messenger_structure, byref(out))
+            from ._messenger import MessengerStructure  # made on first use
+
             return MessengerStructure._read(lib, out)
 
     def messenger_alert_counter(
@@ -620,6 +620,8 @@ class AnnaClient(_Client):
         user = _user(user_id, doc_type, doc_value)
         with _filter(filter) as f, _native.answer(_native.REQUESTS_P, lib.tb_messenger_requests_free) as out:
             self._call(lib.tb_anna_messenger_requests, *user, f, byref(out))
+            from ._messenger import MessengerRequest  # made on first use
+
             return MessengerRequest._read_list(lib, out)
 
     def messenger_link(
@@ -644,7 +646,9 @@ def _user(user_id: Optional[str], doc_type: Optional[str], doc_value: Optional[s
 def _filter(value: Optional[FilterLike]) -> Any:
     """The ``tb_messenger_filter`` of a call's ``filter=`` (NULL for ``None``),
     freed after the call (a ``with`` block)."""
-    f = MessengerFilter._of(value)
-    if f is None:
+    if value is None:
         return _native.owned(None, None)
-    return f._native()
+    from ._messenger import MessengerFilter  # made on first use
+
+    f = MessengerFilter._of(value)
+    return _native.owned(None, None) if f is None else f._native()

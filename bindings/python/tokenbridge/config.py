@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 # typing only for annotations (strings here, never evaluated) and type checkers:
@@ -178,7 +177,7 @@ def _ms(name: str, seconds: float) -> int:
     """Seconds as whole milliseconds (a positive time never rounds down to 0)."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError("{} must be a number of seconds, not {}".format(name, type(seconds).__name__))
-    if not math.isfinite(seconds) or seconds < 0:
+    if not _native.finite(seconds) or seconds < 0:
         raise InvalidArgumentError(
             "invalid argument `{}`: {} is not a non-negative number of seconds".format(name, seconds),
             _INVALID_ARGUMENT,
