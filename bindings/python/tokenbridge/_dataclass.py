@@ -7,8 +7,9 @@ same class as ``dataclasses.dataclass(frozen=True)`` for what this package uses
 (annotated fields, defaults, ``field(default=, default_factory=, repr=, compare=)``,
 ``__post_init__``, a class's own ``__repr__``) and refuses anything else:
 
-* ``__init__`` is generated from the fields, as the standard one (same signature,
-  annotations and defaults, ``<factory>`` for a default factory, ``__post_init__``);
+* ``__init__`` is made from the fields, as the standard one (same signature,
+  annotations and defaults, ``<factory>`` for a default factory, ``__post_init__``),
+  but without compiling source text;
   ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` behave
   as the standard ones of the running Python (``__eq__`` as 3.13's from 3.13 on),
   raising :class:`dataclasses.FrozenInstanceError`; ``__match_args__`` (3.10+) and
@@ -26,6 +27,7 @@ twin.
 
 from __future__ import annotations
 
+import builtins
 import sys
 from _thread import get_ident
 
@@ -88,51 +90,49 @@ class _Lazy:
         self.name = name
 
 
-class _LazyInit:
-    """A class's ``__init__`` until first read (``cls(...)``, ``inspect.signature``):
-    then the generated function, which replaces this in the class."""
-
-    def __init__(self, cls: type, names: Tuple[Tuple[str, _Field], ...], post_init: bool) -> None:
-        self.cls = cls
-        self.names = names
-        self.post_init = post_init
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        cls = self.cls
-        init = cls.__dict__["__init__"]
-        if init is self:
-            init = _make_init(cls, self.names, self.post_init)
-            type.__setattr__(cls, "__init__", init)
-        return init if obj is None else init.__get__(obj, owner)
+def _template(self: Any) -> None:
+    # The code of every generated __init__, given the fields as its parameters
+    # (_make_init): it hands them, by name, to the class's own setter.
+    __dataclass_init__(self, locals())  # type: ignore[name-defined]  # noqa: F821 - the namespace's
 
 
 def _make_init(cls: type, names: Tuple[Tuple[str, _Field], ...], post_init: bool) -> Any:
-    """The ``__init__`` the standard module would generate: same parameters,
-    defaults (``<factory>`` for a default factory) and annotations."""
-    params, lines = [], []
-    defaults: Dict[str, Any] = {"__dataclass_setattr__": object.__setattr__, "__dataclass_factory__": _FACTORY}
-    for name, f in names:
-        dflt = "__dataclass_dflt_{}__".format(name)
-        if f.default_factory is not _MISSING:
-            defaults[dflt] = f.default_factory
-            params.append("{}=__dataclass_factory__".format(name))
-            value = "{0}() if {1} is __dataclass_factory__ else {1}".format(dflt, name)
-        elif f.default is not _MISSING:
-            defaults[dflt] = f.default
-            params.append("{}={}".format(name, dflt))
-            value = name
-        else:
-            params.append(name)
-            value = name
-        lines.append("  __dataclass_setattr__(self, {!r}, {})".format(name, value))
-    if post_init:
-        lines.append("  self.__post_init__()")
-    src = "def __create_fn__({}):\n def __init__(self{}):\n{}\n return __init__\n".format(
-        ", ".join(defaults), "".join(", " + p for p in params), "\n".join(lines) or "  pass"
+    """The ``__init__`` the standard module would generate: the same parameters,
+    defaults (``<factory>`` for a default factory) and annotations, each value set
+    with ``object.__setattr__``, then ``__post_init__``. Made without compiling
+    anything (the standard module compiles source text, which cost most of the
+    making of a class): the code of :func:`_template` with the fields as its
+    parameters."""
+    fields = tuple(n for n, _ in names)
+    factories = {n: f.default_factory for n, f in names if f.default_factory is not _MISSING}
+    defaults = tuple(
+        _FACTORY if f.default_factory is not _MISSING else f.default
+        for _, f in names
+        if f.default_factory is not _MISSING or f.default is not _MISSING
     )
-    ns: Dict[str, Any] = {}
-    exec(src, sys.modules[cls.__module__].__dict__, ns)  # noqa: S102 - our own text
-    init = ns["__create_fn__"](**defaults)
+    setattr_ = object.__setattr__
+
+    def __dataclass_init__(self: Any, values: Dict[str, Any]) -> None:
+        for name in fields:
+            value = values[name]
+            if value is _FACTORY and name in factories:
+                value = factories[name]()
+            setattr_(self, name, value)
+        if post_init:
+            self.__post_init__()
+
+    code = _template.__code__
+    replace: Dict[str, Any] = {
+        "co_argcount": 1 + len(fields),
+        "co_nlocals": 1 + len(fields),
+        "co_varnames": ("self",) + fields,
+        "co_name": "__init__",
+    }
+    if sys.version_info >= (3, 11):
+        replace["co_qualname"] = "{}.__init__".format(cls.__qualname__)
+    namespace = {"__dataclass_init__": __dataclass_init__, "__builtins__": builtins, "__name__": cls.__module__}
+    function: Any = type(_template)  # types.FunctionType, without importing types
+    init = function(code.replace(**replace), namespace, "__init__", defaults or None)
     init.__annotations__ = dict(cls.__dict__["__annotations__"], **{"return": None})
     init.__qualname__ = "{}.__init__".format(cls.__qualname__)
     return init
@@ -237,9 +237,7 @@ def _process(cls: type) -> type:
     if sys.version_info >= (3, 10):
         type.__setattr__(cls, "__match_args__", fields)
         added.add("__match_args__")
-    # __init__ is compiled when first used (an instance made, or the class's
-    # signature read): compiling it is most of what making the class costs.
-    type.__setattr__(cls, "__init__", _LazyInit(cls, tuple(names), "__post_init__" in body))
+    type.__setattr__(cls, "__init__", _make_init(cls, tuple(names), "__post_init__" in body))
     type.__setattr__(cls, "__dataclass_specs__", (specs, frozenset(added)))
     for lazy in ("__dataclass_fields__", "__dataclass_params__"):
         d = _Lazy(cls)
