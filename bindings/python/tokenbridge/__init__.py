@@ -34,17 +34,18 @@ from .errors import (
     UnauthorizedError,
     UnexpectedResponseError,
 )
-from .generic import HttpResponse, Request
 from .models import Response, Token
 
 # Made or imported on first use (PEP 562): the enums (`import enum` costs more than
-# the rest of the package), the answers a cold start seldom needs, logging and the
-# webhook check. Type checkers see them imported.
+# the rest of the package), the answers a cold start seldom needs, generic calls,
+# logging and the webhook check. Type checkers see them imported.
 _LAZY = {
     "TRACE": "_logging",
     "disable_logging": "_logging",
     "enable_logging": "_logging",
     "Status": "errors",
+    "HttpResponse": "generic",
+    "Request": "generic",
     "UContactClient": "clients",
     "AccessData": "models",
     "AgentProfile": "models",
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from ._logging import TRACE, disable_logging, enable_logging
     from .clients import UContactClient
     from .errors import Status
+    from .generic import HttpResponse, Request
     from .models import (
         AccessData,
         AgentProfile,

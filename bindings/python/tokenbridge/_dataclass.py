@@ -78,16 +78,14 @@ class _Lazy:
     """``__dataclass_fields__`` / ``__dataclass_params__`` until first read: then
     the standard module's objects, which replace this in the class."""
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type, name: str) -> None:
         self.cls = cls
+        self.name = name
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         cls = self.cls
         _materialize(cls)
         return cls.__dict__[self.name]
-
-    def __set_name__(self, owner: Any, name: str) -> None:  # pragma: no cover - set by hand
-        self.name = name
 
 
 def _template(self: Any) -> None:
@@ -196,7 +194,7 @@ def _process(cls: type) -> type:
     for name, annotation in annotations.items():
         if not isinstance(annotation, str) or "ClassVar" in annotation or "InitVar" in annotation:
             raise TypeError("tokenbridge._dataclass: {}.{}: only plain string annotations".format(cls.__name__, name))
-        if name == "self" or name.startswith("__dataclass"):
+        if name in ("self", "locals") or name.startswith("__dataclass"):  # _template's names
             raise TypeError("tokenbridge._dataclass: field name {!r} is not supported".format(name))
         spec = body.get(name, _MISSING)
         specs[name] = spec
@@ -240,9 +238,7 @@ def _process(cls: type) -> type:
     type.__setattr__(cls, "__init__", _make_init(cls, tuple(names), "__post_init__" in body))
     type.__setattr__(cls, "__dataclass_specs__", (specs, frozenset(added)))
     for lazy in ("__dataclass_fields__", "__dataclass_params__"):
-        d = _Lazy(cls)
-        d.name = lazy
-        type.__setattr__(cls, lazy, d)
+        type.__setattr__(cls, lazy, _Lazy(cls, lazy))
     return cls
 
 

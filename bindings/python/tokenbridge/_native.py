@@ -628,6 +628,10 @@ def lent_pair(fn: Callable[..., int], *args: Any) -> Tuple[Optional[str], Option
     return lent_text(a, a_len), lent_text(b, b_len)
 
 
+# The default of json= (Request, client.call): no JSON body, not even null.
+NO_JSON: Any = object()
+
+
 class owned:
     """A context manager giving ``handle`` to its ``with`` block and calling
     ``free(handle)`` when the block ends, whatever happens (``free=None``: nothing to

@@ -26,12 +26,12 @@ if TYPE_CHECKING:
     from typing import Any, List, Mapping, Optional, Tuple, TypeVar, Union
 
     from ._messenger import AccessData, MessengerFilter, MessengerRequest, MessengerStructure
+    from .generic import HttpResponse, Request
     from ._ucontact import UContactClient  # noqa: F401 - handed out by __getattr__
 
 from . import _native
 from .config import Config
 from .errors import _INVALID_ARGUMENT, InvalidArgumentError
-from .generic import _NO_JSON, HttpResponse, Request
 from .models import Response, Token, expiry
 
 
@@ -289,7 +289,7 @@ class _Client:
         method: str,
         path: str,
         *,
-        json: Any = _NO_JSON,
+        json: Any = _native.NO_JSON,
         form: Optional[Mapping[str, str]] = None,
     ) -> Response:
         """Calls any endpoint of the API with this client's token (refreshed, and
@@ -302,6 +302,8 @@ class _Client:
         The short form of ``send(Request(method, path, json=..., form=...))``: use
         :meth:`send` for a query, headers, a raw body or the response's headers.
         """
+        from .generic import Request  # here: most programs never make a generic call
+
         r = self.send(Request(method, path, json=json, form=form))
         return Response(status=r.status, body=r.text)
 
@@ -311,6 +313,8 @@ class _Client:
         :class:`HttpResponse`: any HTTP status but a 401 after a new login
         (:class:`UnauthorizedError`). A bad method, path, header or body raises
         :class:`InvalidArgumentError` naming it, and nothing is sent."""
+        from .generic import HttpResponse, Request  # here: most programs never make one
+
         if not isinstance(request, Request):
             raise TypeError("request must be a Request, not {}".format(type(request).__name__))
         lib = self._lib

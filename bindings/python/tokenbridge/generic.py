@@ -17,7 +17,7 @@ from .errors import _INVALID_ARGUMENT, InvalidArgumentError
 if TYPE_CHECKING:  # aliases for annotations
     Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
-_NO_JSON: Any = object()
+_NO_JSON: Any = _native.NO_JSON
 
 
 def _pairs(name: str, value: Optional[Pairs]) -> Tuple[Tuple[str, str], ...]:
