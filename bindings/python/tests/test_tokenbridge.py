@@ -1693,7 +1693,7 @@ class T13Fork(Base):
         held, release = threading.Event(), threading.Event()
 
         def hold() -> None:
-            with first._core.cond, _logging._lock:
+            with first._core.lock, _logging._lock:
                 held.set()
                 release.wait(10)
 
@@ -1908,6 +1908,121 @@ class T99Coverage(Base):
     def test_nothing_was_left_open(self) -> None:
         gc.collect()
         self.assertEqual(UNRAISABLE, [])
+
+
+class T16ColdStart(Base):
+    """The package makes its dataclasses itself (tokenbridge/_dataclass.py) and its
+    enums on first use, so that importing it and making a client stay cheap: the
+    classes must still be what dataclasses.dataclass(frozen=True) makes."""
+
+    DATACLASSES = (
+        "AccessData", "AgentProfile", "Config", "MessengerChannel", "MessengerDepartment",
+        "MessengerFilter", "MessengerRequest", "MessengerStructure", "Response", "Retries",
+        "Token", "YativoEvent",
+    )
+
+    def test_every_result_class_is_what_the_standard_dataclass_makes(self) -> None:
+        import copy
+        import dataclasses
+        import inspect
+        import pickle
+
+        from tokenbridge import _dataclass
+
+        for name in self.DATACLASSES:
+            with self.subTest(name):
+                cls = getattr(tokenbridge, name)
+                twin = _dataclass._twin(cls)  # dataclasses.dataclass(frozen=True), same body
+                self.assertTrue(dataclasses.is_dataclass(cls))
+                shape = [(f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.compare, f.hash)
+                         for f in dataclasses.fields(cls)]
+                self.assertEqual(shape, [(f.name, f.type, f.default, f.default_factory, f.init, f.repr,
+                                          f.compare, f.hash) for f in dataclasses.fields(twin)])
+                self.assertEqual(repr(cls.__dataclass_params__), repr(twin.__dataclass_params__))
+                self.assertEqual(str(inspect.signature(cls)), str(inspect.signature(twin)))
+                self.assertEqual(cls.__init__.__annotations__, twin.__init__.__annotations__)
+                self.assertEqual(getattr(cls, "__match_args__", None), getattr(twin, "__match_args__", None))
+                for attr in ("__eq__", "__hash__", "__setattr__", "__delattr__", "__replace__"):
+                    self.assertEqual(hasattr(cls, attr), hasattr(twin, attr), attr)
+                # The same instance both ways: required fields get their names as
+                # values, the others their defaults.
+                required = {f.name: "v-" + f.name for f in dataclasses.fields(twin)
+                            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+                ours, theirs, again = cls(**required), twin(**required), cls(**required)
+                if "__repr__" not in cls.__dict__ or cls.__dict__["__repr__"].__module__ == _dataclass.__name__:
+                    self.assertEqual(repr(ours), repr(theirs))
+                self.assertEqual(ours, again)
+                self.assertNotEqual(ours, theirs)  # another class
+                self.assertEqual(dataclasses.asdict(ours), dataclasses.asdict(theirs))
+                self.assertEqual(dataclasses.astuple(ours), dataclasses.astuple(theirs))
+                try:
+                    expected_hash = hash(theirs)
+                except TypeError:
+                    self.assertRaises(TypeError, hash, ours)  # a dict field, as there
+                else:
+                    self.assertEqual(hash(ours), expected_hash)
+                first = dataclasses.fields(cls)[0].name
+                with self.assertRaises(dataclasses.FrozenInstanceError):
+                    setattr(ours, first, "changed")
+                with self.assertRaises(dataclasses.FrozenInstanceError):
+                    delattr(ours, first)
+                if required:
+                    changed = dataclasses.replace(ours, **{next(iter(required)): "other"})
+                    self.assertIs(type(changed), cls)
+                    self.assertNotEqual(changed, ours)
+                self.assertEqual(pickle.loads(pickle.dumps(ours)), ours)
+                self.assertEqual(copy.deepcopy(ours), ours)
+
+    def test_a_cold_start_imports_none_of_the_heavy_modules(self) -> None:
+        # What benches/python/cold.py does before its first call, in a new
+        # interpreter: none of these may be imported (each costs more than the
+        # package) unless the interpreter's start-up already had; dataclasses works
+        # on the classes afterwards.
+        code = (
+            "import sys\n"
+            "before = set(sys.modules)\n"
+            "from tokenbridge import AnnaClient, Config, Token\n"
+            "with AnnaClient('http://127.0.0.1:9/anna/', 'h', 'u', 'p',\n"
+            "                config=Config(no_proxy=True, allow_http=True)) as c:\n"
+            "    Token(token='t', expires_at=None)\n"
+            "heavy = ('dataclasses', 'inspect', 'enum', 'threading', 'contextlib', 'datetime',\n"
+            "         'typing', 'functools', 'collections', 'weakref', 'asyncio', 'json', 'logging')\n"
+            "print(sorted(m for m in heavy if m in sys.modules and m not in before))\n"
+            "import dataclasses\n"
+            "print([f.name for f in dataclasses.fields(Token)])\n"
+        )
+        env = dict(os.environ)
+        if not INSTALLED:
+            env["PYTHONPATH"] = str(PACKAGE_ROOT)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run([sys.executable, "-c", code], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.splitlines(), ["[]", "['token', 'expires_at']"])
+
+    def test_names_made_on_first_use_are_the_same_everywhere(self) -> None:
+        import pickle
+
+        from tokenbridge import errors, models
+
+        self.assertIs(tokenbridge.Status, errors.Status)
+        for name in ("LoginKind", "TlsRoots", "RequestStatus"):
+            self.assertIs(getattr(tokenbridge, name), getattr(models, name))
+            self.assertEqual(getattr(models, name).__module__, "tokenbridge.models")
+        self.assertEqual(Status.__module__, "tokenbridge.errors")
+        self.assertIs(tokenbridge.UContactClient, tokenbridge.clients.UContactClient)
+        self.assertEqual(UContactClient.__module__, "tokenbridge.clients")
+        self.assertIs(pickle.loads(pickle.dumps(LoginKind.AGENT)), LoginKind.AGENT)
+        self.assertIs(pickle.loads(pickle.dumps(Status.ABSENT)), Status.ABSENT)
+        self.assertTrue(set(tokenbridge.__all__) <= set(dir(tokenbridge)))
+        for name in tokenbridge.__all__:
+            self.assertIsNotNone(getattr(tokenbridge, name), name)
+        with self.assertRaises(AttributeError):
+            tokenbridge.NoSuchName  # noqa: B018
+        # The numbers the package passes before Status is made.
+        for name in ("OK", "INVALID_ARGUMENT", "ABSENT", "PANIC"):
+            self.assertEqual(getattr(errors, "_" + name), Status[name])
+        self.assertEqual(models._STATUS_C, {RequestStatus.OPEN: 1, RequestStatus.CLOSED: 2})
 
 
 def load_tests(loader: unittest.TestLoader, tests: unittest.TestSuite, pattern: object) -> unittest.TestSuite:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from . import _native
 from ._native import LibraryNotFoundError
-from ._logging import TRACE, disable_logging, enable_logging
-from .clients import AnnaClient, AsyncClient, UContactClient, YativoClient
+from .clients import AnnaClient, AsyncClient, YativoClient
 from .config import Config, Retries
 from .errors import (
     CancelledError,
@@ -28,7 +27,6 @@ from .errors import (
     InternalError,
     InvalidArgumentError,
     RejectedError,
-    Status,
     TokenBridgeError,
     TransportConnectionError,
     TransportError,
@@ -36,22 +34,71 @@ from .errors import (
     UnauthorizedError,
     UnexpectedResponseError,
 )
-from .generic import HttpResponse, Request
-from .webhook import SIGNATURE_HEADERS, WebhookVerificationError, YativoEvent, verify_webhook
-from .models import (
-    AccessData,
-    AgentProfile,
-    LoginKind,
-    MessengerChannel,
-    MessengerDepartment,
-    MessengerFilter,
-    MessengerRequest,
-    MessengerStructure,
-    RequestStatus,
-    Response,
-    TlsRoots,
-    Token,
-)
+from .models import Response, Token
+
+# Made or imported on first use (PEP 562): the enums (`import enum` costs more than
+# the rest of the package), the answers a cold start seldom needs, generic calls,
+# logging and the webhook check. Type checkers see them imported.
+_LAZY = {
+    "TRACE": "_logging",
+    "disable_logging": "_logging",
+    "enable_logging": "_logging",
+    "Status": "errors",
+    "HttpResponse": "generic",
+    "Request": "generic",
+    "UContactClient": "clients",
+    "AccessData": "models",
+    "AgentProfile": "models",
+    "MessengerChannel": "models",
+    "MessengerDepartment": "models",
+    "MessengerFilter": "models",
+    "MessengerRequest": "models",
+    "MessengerStructure": "models",
+    "LoginKind": "models",
+    "RequestStatus": "models",
+    "TlsRoots": "models",
+    "SIGNATURE_HEADERS": "webhook",
+    "WebhookVerificationError": "webhook",
+    "YativoEvent": "webhook",
+    "verify_webhook": "webhook",
+}
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._logging import TRACE, disable_logging, enable_logging
+    from .clients import UContactClient
+    from .errors import Status
+    from .generic import HttpResponse, Request
+    from .models import (
+        AccessData,
+        AgentProfile,
+        LoginKind,
+        MessengerChannel,
+        MessengerDepartment,
+        MessengerFilter,
+        MessengerRequest,
+        MessengerStructure,
+        RequestStatus,
+        TlsRoots,
+    )
+    from .webhook import SIGNATURE_HEADERS, WebhookVerificationError, YativoEvent, verify_webhook
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+        import importlib
+
+        value = getattr(importlib.import_module("." + module, __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.2.0"
 

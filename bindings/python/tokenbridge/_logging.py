@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
 import ctypes
 import os
-import threading
+from _thread import allocate_lock  # threading.Lock: threading costs more than this package
 # typing only for annotations (strings here, never evaluated) and type checkers:
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import logging
     from typing import Any, Optional
 
 from . import _native
@@ -25,7 +25,7 @@ _ERROR, _WARNING, _INFO, _DEBUG = 40, 30, 20, 10  # logging.ERROR, WARNING, INFO
 # tb_log_level -> logging level
 _LEVELS = {1: _ERROR, 2: _WARNING, 3: _INFO, 4: _DEBUG, 5: TRACE}
 
-_lock = threading.Lock()
+_lock = allocate_lock()
 _installed = False
 _loggers: "dict[str, logging.Logger]" = {}
 
@@ -33,7 +33,7 @@ _loggers: "dict[str, logging.Logger]" = {}
 def _after_fork_in_child() -> None:
     # A thread of the parent may have held the lock at the fork; it is not here.
     global _lock
-    _lock = threading.Lock()
+    _lock = allocate_lock()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
@@ -107,6 +107,8 @@ def enable_logging(level: Optional[int] = None) -> None:
         _native.call(lib.tb_set_log_callback, _CALLBACK, _max_level(level), None,
                      names={"callback": "enable_logging", "max_level": "level"})
         if not _installed:
+            import atexit
+
             atexit.register(disable_logging)
             _installed = True
 

@@ -19,11 +19,10 @@ Memory rules (the header's "Strings"), each in one place here:
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import sys
-import threading
+from _thread import allocate_lock  # threading.Lock: threading costs more than this module
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -42,9 +41,17 @@ from ctypes import (
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+    from typing import Any, Callable, List, Mapping, Optional, Tuple, Type, Union
 
-from .errors import InternalError, InvalidArgumentError, Status, TokenBridgeError, error_class
+from .errors import (
+    _ABSENT,
+    _INVALID_ARGUMENT,
+    _PANIC,
+    InternalError,
+    InvalidArgumentError,
+    TokenBridgeError,
+    error_class,
+)
 
 if TYPE_CHECKING:  # aliases for annotations
     Names = Optional[Mapping[str, str]]
@@ -379,14 +386,14 @@ _SIGNATURES = {
 }
 
 _lib: Optional[ctypes.CDLL] = None
-_lock = threading.Lock()
+_lock = allocate_lock()
 
 
 def _after_fork_in_child() -> None:
     # A thread of the parent may have been loading the library at the fork: its
     # lock would stay held in the child, where that thread does not exist.
     global _lock
-    _lock = threading.Lock()
+    _lock = allocate_lock()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
@@ -412,7 +419,7 @@ def _load() -> ctypes.CDLL:
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         try:
-            return ctypes.CDLL(explicit)
+            return _Library(explicit)
         except OSError as e:
             raise LibraryNotFoundError(
                 "cannot load the tokenbridge library from {}={!r}: {}".format(
@@ -422,7 +429,7 @@ def _load() -> ctypes.CDLL:
     tried: List[str] = []
     for path in _candidates():
         try:
-            return ctypes.CDLL(path)
+            return _Library(path)
         except OSError as e:
             tried.append("{} ({})".format(path, e))
     # Only here: ctypes.util imports subprocess, shutil and tempfile. (Bound under its
@@ -432,7 +439,7 @@ def _load() -> ctypes.CDLL:
     name = ctypes_util.find_library("tokenbridge")
     if name:
         try:
-            return ctypes.CDLL(name)
+            return _Library(name)
         except OSError as e:
             tried.append("{} ({})".format(name, e))
     package_dir = _package_dir()
@@ -448,16 +455,39 @@ def _load() -> ctypes.CDLL:
     )
 
 
-def _declare(cdll: ctypes.CDLL) -> None:
+class _Library(ctypes.CDLL):
+    """The loaded library. Each function gets its ``restype`` and ``argtypes``
+    (from :data:`_SIGNATURES`) when first used rather than all of them at load,
+    which took a millisecond, most of a cold start's native part."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        fn = self[name]
+        signature = _SIGNATURES.get(name)
+        if signature is not None:
+            fn.restype, fn.argtypes = signature  # type: ignore[misc,assignment]
+        # Published once declared: another thread never sees it half done (two
+        # threads may each declare one; either is kept).
+        setattr(self, name, fn)
+        return fn
+
+
+def _check(cdll: ctypes.CDLL) -> None:
+    """Refuses a library lacking a function of :data:`_SIGNATURES` (an older or
+    different build), at load rather than at the first call that needs it."""
+    import _ctypes
+
+    dlsym = getattr(_ctypes, "dlsym", None)  # POSIX; elsewhere, ctypes's own lookup
     missing = []
-    for name, (restype, argtypes) in _SIGNATURES.items():
+    for name in _SIGNATURES:
         try:
-            fn = getattr(cdll, name)
-        except AttributeError:
+            if dlsym is not None:
+                dlsym(cdll._handle, name)
+            else:
+                cdll[name]
+        except (AttributeError, OSError):
             missing.append(name)
-            continue
-        fn.restype = restype
-        fn.argtypes = argtypes
     if missing:
         raise LibraryNotFoundError(
             "the tokenbridge library at {} lacks {} (an older or different build?)".format(
@@ -478,7 +508,7 @@ def lib() -> ctypes.CDLL:
         with _lock:
             if _lib is None:
                 cdll = _load()
-                _declare(cdll)
+                _check(cdll)
                 _lib = cdll
     return _lib
 
@@ -507,9 +537,16 @@ def encode(name: str, value: Optional[Union[str, "os.PathLike[str]"]]) -> Option
     if b"\0" in data:
         raise InvalidArgumentError(
             "invalid argument `{}`: contains a NUL character".format(name),
-            Status.INVALID_ARGUMENT,
+            _INVALID_ARGUMENT,
         )
     return data
+
+
+def finite(number: float) -> bool:
+    """``math.isfinite`` of an int or float (math is an extension module: a file
+    to load), with its ``OverflowError`` for an int too large for a float."""
+    f = float(number)
+    return f - f == 0.0
 
 
 def unsigned(name: str, value: Any, bits: int) -> int:
@@ -521,7 +558,7 @@ def unsigned(name: str, value: Any, bits: int) -> int:
             "invalid argument `{}`: {} is out of range (0 to 2^{}-1)".format(
                 name, value, bits
             ),
-            Status.INVALID_ARGUMENT,
+            _INVALID_ARGUMENT,
         )
     return value
 
@@ -540,7 +577,7 @@ def take_out(out: c_void_p) -> str:
     """Copies and frees a string written to a ``char **`` out-parameter on success."""
     text = take_string(out.value)
     if text is None:  # the contract writes a string on success; be explicit if not
-        raise InternalError("the library returned TB_OK without a string", Status.PANIC)
+        raise InternalError("the library returned TB_OK without a string", _PANIC)
     return text
 
 
@@ -561,7 +598,7 @@ def lent_text(ptr: c_void_p, size: c_size_t) -> Optional[str]:
 def present(status: int) -> bool:
     """A getter's status: ``True`` for TB_OK, ``False`` for TB_ABSENT (the answer
     does not have the field: not a failure); raises for anything else."""
-    if status == Status.ABSENT:
+    if status == _ABSENT:
         return False
     check(status)
     return True
@@ -591,16 +628,35 @@ def lent_pair(fn: Callable[..., int], *args: Any) -> Tuple[Optional[str], Option
     return lent_text(a, a_len), lent_text(b, b_len)
 
 
-@contextlib.contextmanager
-def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> Iterator[Any]:
+# The default of json= (Request, client.call): no JSON body, not even null.
+NO_JSON: Any = object()
+
+
+class owned:
+    """A context manager giving ``handle`` to its ``with`` block and calling
+    ``free(handle)`` when the block ends, whatever happens (``free=None``: nothing to
+    free). A class rather than ``contextlib.contextmanager``: contextlib costs more
+    to import than this module, and a generator more per call."""
+
+    __slots__ = ("handle", "free")
+
+    def __init__(self, handle: Any, free: Optional[Callable[[Any], None]]) -> None:
+        self.handle = handle
+        self.free = free
+
+    def __enter__(self) -> Any:
+        return self.handle
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.free is not None:
+            self.free(self.handle)
+
+
+def answer(pointer_type: Type[Any], free: Callable[[Any], None]) -> owned:
     """A NULL handle of ``pointer_type`` for a call's ``**out``, freed with ``free``
     on the way out whatever happens (``*_free(NULL)`` does nothing). Everything
     read from it must be copied inside the block: its lent strings die with it."""
-    handle = pointer_type()
-    try:
-        yield handle
-    finally:
-        free(handle)
+    return owned(pointer_type(), free)
 
 
 # How Python spells a C parameter the library names (tb_last_error_parameter()):

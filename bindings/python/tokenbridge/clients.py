@@ -11,37 +11,42 @@ waits only for the child's own calls.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import datetime as _dt
-import functools
-import math
 import os
-import threading
-import warnings
-import weakref
+# _thread and _weakref, not threading and weakref (which hand out the same locks,
+# thread-locals and references): those cost more to import than this package.
+from _thread import _local as thread_local, allocate_lock
+from _weakref import ref
 from ctypes import byref, c_int64, c_uint64, c_void_p
+
 # typing only for annotations (strings here, never evaluated) and type checkers:
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+    import datetime as _dt
+    from typing import Any, List, Mapping, Optional, Tuple, TypeVar, Union
+
+    from ._messenger import AccessData, MessengerFilter, MessengerRequest, MessengerStructure
+    from .generic import HttpResponse, Request
+    from ._ucontact import UContactClient  # noqa: F401 - handed out by __getattr__
 
 from . import _native
 from .config import Config
-from .errors import InvalidArgumentError, Status
-from .generic import _NO_JSON, HttpResponse, Request
-from .models import (
-    AccessData,
-    AgentProfile,
-    LoginKind,
-    MessengerFilter,
-    MessengerRequest,
-    MessengerStructure,
-    Response,
-    Token,
-    expiry,
-)
+from .errors import _INVALID_ARGUMENT, InvalidArgumentError
+from .models import Response, Token, expiry
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+
+    def __getattr__(name: str) -> Any:
+        # PEP 562: UContactClient on first use; its signature's default,
+        # LoginKind.API_USER, needs `import enum`, which costs more than this package.
+        if name == "UContactClient":
+            from ._ucontact import UContactClient
+
+            globals()[name] = UContactClient
+            return UContactClient
+        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
 
 if TYPE_CHECKING:  # aliases for annotations
     _C = TypeVar("_C", bound="_Client")
@@ -52,9 +57,10 @@ class _Core:
     """The native handle of a client and its life, shared by the client and its
     views (:meth:`_Client.with_options`).
 
-    ``busy`` counts the calls in flight, which :meth:`close` waits for. After a
-    ``fork()`` the child has only the thread that forked: the calls of the others
-    (and a ``close()`` one of them was in) are not running there, so
+    ``busy`` counts the calls in flight, which :meth:`close` waits for: the last
+    of them releases ``idle``, a lock held while a close waits. After a ``fork()``
+    the child has only the thread that forked: the calls of the others (and a
+    ``close()`` one of them was in) are not running there, so
     :func:`_after_fork_in_child` gives every live core a fresh lock, no calls in
     flight and no close under way. A call that was in flight ends in the parent
     only; ``generation`` tells its end not to count in the child.
@@ -64,44 +70,52 @@ class _Core:
         self.owner = owner
         self.free = free
         self.handle: Any = None
-        self.cond = threading.Condition()
+        self.lock = allocate_lock()
+        self.idle: Any = None  # while close() waits: held, released by the last call
         self.busy = 0
         self.closing = False
         self.generation = 0  # how many forks this core has been through
-        _CORES.add(self)
+        key = id(self)  # not reused before the callback has run
+        _CORES[key] = ref(self, lambda _: _CORES.pop(key, None))
 
-    @contextlib.contextmanager
-    def use(self) -> Iterator[Any]:
-        with self.cond:
+    def enter(self) -> Tuple[Any, int]:
+        """Begins a call: the handle and this process's generation (for :meth:`leave`)."""
+        with self.lock:
             if self.handle is None or self.closing:
                 raise ValueError("the {} is closed".format(self.owner))
             self.busy += 1
-            handle = self.handle
-            generation = self.generation
-        try:
-            yield handle
-        finally:
-            with self.cond:
-                if generation == self.generation:  # begun in this process
-                    self.busy -= 1
-                    if self.busy == 0:
-                        self.cond.notify_all()
+            return self.handle, self.generation
+
+    def leave(self, generation: int) -> None:
+        """Ends a call begun by :meth:`enter`."""
+        with self.lock:
+            if generation == self.generation:  # begun in this process
+                self.busy -= 1
+                if self.busy == 0 and self.idle is not None:
+                    self.idle.release()
+                    self.idle = None
 
     def reset_in_child(self) -> None:
         """In a forked child: forget the calls and the close of the threads that
         did not come along (their lock may have been held by one of them)."""
-        self.cond = threading.Condition()
+        self.lock = allocate_lock()
+        self.idle = None
         self.busy = 0
         self.closing = False
         self.generation += 1
 
     def close(self) -> None:
-        with self.cond:
+        with self.lock:
             if self.handle is None or self.closing:
                 return
             self.closing = True
-            while self.busy:
-                self.cond.wait()
+            idle = None
+            if self.busy:
+                idle = self.idle = allocate_lock()
+                idle.acquire()
+        if idle is not None:
+            idle.acquire()  # until the last call in flight has left
+        with self.lock:
             handle, self.handle = self.handle, None
         self.free(handle)
 
@@ -115,6 +129,8 @@ class _Core:
                 self.free(handle)
             except Exception:  # interpreter shutting down: nothing sensible to do
                 return
+            import warnings  # here: only a client nobody closed needs it
+
             warnings.warn(
                 "{} was not closed; use `with` or close()".format(self.owner),
                 ResourceWarning,
@@ -123,15 +139,18 @@ class _Core:
 
 
 # Every live core, for _after_fork_in_child.
-_CORES: "weakref.WeakSet[_Core]" = weakref.WeakSet()
+# (id -> weak reference, removed when the core is collected)
+_CORES: "dict[int, ref[_Core]]" = {}
 
 
 def _after_fork_in_child() -> None:
     # Runs in the child right after os.fork() (and multiprocessing's fork, gunicorn's
     # and celery's prefork workers), with only the forking thread alive. The library
     # itself notices the new process and logs in again on its own.
-    for core in list(_CORES):
-        core.reset_in_child()
+    for alive in list(_CORES.values()):
+        core = alive()
+        if core is not None:
+            core.reset_in_child()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
@@ -144,7 +163,7 @@ class _CallCancel:
 
     def __init__(self, lib: Any) -> None:
         self._lib = lib
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self.token = lib.tb_cancel_token_new()
         if not self.token:
             raise MemoryError("tb_cancel_token_new returned NULL")
@@ -162,7 +181,7 @@ class _CallCancel:
 
 
 # The cancellation token of the asyncio call running on this worker thread, if any.
-_local = threading.local()
+_local = thread_local()
 
 
 class _Client:
@@ -188,36 +207,11 @@ class _Client:
 
     # -- life -----------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _use(self) -> Iterator[Any]:
-        """The native handle for one call: the client's own, or, with a deadline or
-        an asyncio call's cancellation token, a ``tb_<api>_client_with_options``
-        handle of it freed after the call."""
-        cancel: Optional[_CallCancel] = getattr(_local, "cancel", None)
-        with self._core.use() as handle:
-            if not self._deadline_ms and cancel is None:
-                yield handle
-                return
-            lib = self._lib
-            opts = lib.tb_call_options_new()
-            if not opts:
-                raise MemoryError("tb_call_options_new returned NULL")
-            limited = type(handle)()
-            try:
-                if self._deadline_ms:
-                    _native.call(
-                        lib.tb_call_options_set_deadline_ms, opts, self._deadline_ms,
-                        names={"deadline_ms": "timeout"},
-                    )
-                if cancel is not None:
-                    _native.call(lib.tb_call_options_set_cancel_token, opts, cancel.token)
-                _native.call(self._fn("client_with_options"), handle, opts, byref(limited))
-            finally:
-                lib.tb_call_options_free(opts)
-            try:
-                yield limited
-            finally:
-                self._core.free(limited)
+    def _use(self) -> _Use:
+        """The native handle for one call (a ``with`` block): the client's own, or,
+        with a deadline or an asyncio call's cancellation token, a
+        ``tb_<api>_client_with_options`` handle of it freed after the call."""
+        return _Use(self)
 
     def _call(self, fn: Any, *args: Any) -> None:
         with self._use() as h:
@@ -295,7 +289,7 @@ class _Client:
         method: str,
         path: str,
         *,
-        json: Any = _NO_JSON,
+        json: Any = _native.NO_JSON,
         form: Optional[Mapping[str, str]] = None,
     ) -> Response:
         """Calls any endpoint of the API with this client's token (refreshed, and
@@ -308,6 +302,8 @@ class _Client:
         The short form of ``send(Request(method, path, json=..., form=...))``: use
         :meth:`send` for a query, headers, a raw body or the response's headers.
         """
+        from .generic import Request  # here: most programs never make a generic call
+
         r = self.send(Request(method, path, json=json, form=form))
         return Response(status=r.status, body=r.text)
 
@@ -317,6 +313,8 @@ class _Client:
         :class:`HttpResponse`: any HTTP status but a 401 after a new login
         (:class:`UnauthorizedError`). A bad method, path, header or body raises
         :class:`InvalidArgumentError` naming it, and nothing is sent."""
+        from .generic import HttpResponse, Request  # here: most programs never make one
+
         if not isinstance(request, Request):
             raise TypeError("request must be a Request, not {}".format(type(request).__name__))
         lib = self._lib
@@ -324,6 +322,54 @@ class _Client:
             with self._use() as h:
                 _native.call(self._fn("send"), h, req, byref(resp), names={"header": "headers"})
             return HttpResponse._read(lib, resp)
+
+
+class _Use:
+    """What :meth:`_Client._use` returns (a class rather than a generator: cheaper
+    per call, and contextlib costs more to import than this module)."""
+
+    __slots__ = ("client", "generation", "limited")
+
+    def __init__(self, client: _Client) -> None:
+        self.client = client
+        self.limited: Any = None
+
+    def __enter__(self) -> Any:
+        client = self.client
+        cancel: Optional[_CallCancel] = getattr(_local, "cancel", None)
+        handle, self.generation = client._core.enter()
+        if not client._deadline_ms and cancel is None:
+            return handle
+        try:
+            lib = client._lib
+            opts = lib.tb_call_options_new()
+            if not opts:
+                raise MemoryError("tb_call_options_new returned NULL")
+            limited = type(handle)()
+            try:
+                if client._deadline_ms:
+                    _native.call(
+                        lib.tb_call_options_set_deadline_ms, opts, client._deadline_ms,
+                        names={"deadline_ms": "timeout"},
+                    )
+                if cancel is not None:
+                    _native.call(lib.tb_call_options_set_cancel_token, opts, cancel.token)
+                _native.call(client._fn("client_with_options"), handle, opts, byref(limited))
+            finally:
+                lib.tb_call_options_free(opts)
+        except BaseException:
+            client._core.leave(self.generation)
+            raise
+        self.limited = limited
+        return limited
+
+    def __exit__(self, *exc: Any) -> None:
+        core = self.client._core
+        try:
+            if self.limited is not None:
+                core.free(self.limited)
+        finally:
+            core.leave(self.generation)
 
 
 class AsyncClient:
@@ -355,6 +401,7 @@ class AsyncClient:
         method = getattr(self._client, name) if _async_name(name) else None
         if not callable(method):
             raise AttributeError("{} has no coroutine {!r}".format(type(self).__name__, name))
+        import functools  # here: a blocking caller never needs it
 
         @functools.wraps(method)
         async def run(*args: Any, **kwargs: Any) -> Any:
@@ -372,6 +419,8 @@ async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any
     # tokenbridge, and a blocking caller never needs it (a coroutine's caller already
     # has it loaded).
     import asyncio
+    import contextvars
+    import functools
 
     cancel = _CallCancel(lib)
 
@@ -401,10 +450,10 @@ async def _run_cancellable(lib: Any, method: Any, args: Any, kwargs: Any) -> Any
 def _deadline_ms(timeout: Any) -> int:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError("timeout must be a number of seconds, not {}".format(type(timeout).__name__))
-    if not math.isfinite(timeout) or timeout <= 0:
+    if not _native.finite(timeout) or timeout <= 0:
         raise InvalidArgumentError(
             "invalid argument `timeout`: {} is not a positive number of seconds".format(timeout),
-            Status.INVALID_ARGUMENT,
+            _INVALID_ARGUMENT,
         )
     return max(1, int(round(timeout * 1000)))
 
@@ -412,64 +461,17 @@ def _deadline_ms(timeout: Any) -> int:
 def _unix(expires_at: Optional[_dt.datetime]) -> int:
     if expires_at is None:
         return 0
+    import datetime as _dt  # here: most callers never give a time
+
     if not isinstance(expires_at, _dt.datetime):
         raise TypeError("expires_at must be a datetime, not {}".format(type(expires_at).__name__))
     if expires_at.tzinfo is None or expires_at.utcoffset() is None:
         raise InvalidArgumentError(
             "invalid argument `expires_at`: a naive datetime is ambiguous; "
             "give one with a tzinfo (e.g. datetime.timezone.utc)",
-            Status.INVALID_ARGUMENT,
+            _INVALID_ARGUMENT,
         )
     return int(expires_at.timestamp())
-
-
-class UContactClient(_Client):
-    """A uContact client (contact center).
-
-    ``server`` is the cloud domain (``"mycompany"``) or a full URL. ``kind`` picks
-    the login: :attr:`LoginKind.API_USER` (``getUserToken``) or
-    :attr:`LoginKind.AGENT` (``AgentLogin``). Nothing is sent until the first call.
-    """
-
-    _API = "ucontact"
-
-    def __init__(
-        self,
-        server: str,
-        user: str,
-        password: str,
-        *,
-        kind: LoginKind = LoginKind.API_USER,
-        config: Optional[Config] = None,
-    ) -> None:
-        lib = _native.lib()
-        super().__init__(
-            lib.tb_ucontact_client_new,
-            config,
-            _native.encode("server", server),
-            _native.encode("user", user),
-            _native.encode("password", password),
-            int(LoginKind(kind)),
-        )
-
-    def get_user_token(self) -> str:
-        """Gets a new client token for the API user (``getUserToken``), also cached."""
-        return self._string_op("get_user_token")
-
-    def agent_login(self) -> AgentProfile:
-        """Logs the agent in (``AgentLogin``) and returns its profile."""
-        lib = self._lib
-        with _native.answer(_native.PROFILE_P, lib.tb_agent_profile_free) as out:
-            self._call(lib.tb_ucontact_agent_login, byref(out))
-            return AgentProfile._read(lib, out)
-
-    def end_session(self) -> None:
-        """Ends the live session (``EndSession``); does nothing without one."""
-        self._call(self._lib.tb_ucontact_end_session)
-
-    def set_token(self, token: str) -> None:
-        """Uses a session token obtained elsewhere."""
-        self._call(self._lib.tb_ucontact_set_token, _native.encode("token", token))
 
 
 class YativoClient(_Client):
@@ -554,6 +556,8 @@ class AnnaClient(_Client):
         lib = self._lib
         with _native.answer(_native.ACCESS_P, lib.tb_access_data_free) as out:
             self._call(fn, *args, byref(out))
+            from ._messenger import AccessData  # made on first use
+
             return AccessData._read(lib, out)
 
     def user_hash(self, user_id: str, start_service: Optional[str] = None) -> AccessData:
@@ -586,6 +590,8 @@ class AnnaClient(_Client):
         lib = self._lib
         with _native.answer(_native.STRUCTURE_P, lib.tb_messenger_structure_free) as out:
             self._call(lib.tb_anna_messenger_structure, byref(out))
+            from ._messenger import MessengerStructure  # made on first use
+
             return MessengerStructure._read(lib, out)
 
     def messenger_alert_counter(
@@ -618,6 +624,8 @@ class AnnaClient(_Client):
         user = _user(user_id, doc_type, doc_value)
         with _filter(filter) as f, _native.answer(_native.REQUESTS_P, lib.tb_messenger_requests_free) as out:
             self._call(lib.tb_anna_messenger_requests, *user, f, byref(out))
+            from ._messenger import MessengerRequest  # made on first use
+
             return MessengerRequest._read_list(lib, out)
 
     def messenger_link(
@@ -639,13 +647,12 @@ def _user(user_id: Optional[str], doc_type: Optional[str], doc_value: Optional[s
     )
 
 
-@contextlib.contextmanager
-def _filter(value: Optional[FilterLike]) -> Iterator[Any]:
+def _filter(value: Optional[FilterLike]) -> Any:
     """The ``tb_messenger_filter`` of a call's ``filter=`` (NULL for ``None``),
-    freed after the call."""
+    freed after the call (a ``with`` block)."""
+    if value is None:
+        return _native.owned(None, None)
+    from ._messenger import MessengerFilter  # made on first use
+
     f = MessengerFilter._of(value)
-    if f is None:
-        yield None
-        return
-    with f._native() as handle:
-        yield handle
+    return _native.owned(None, None) if f is None else f._native()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
-from dataclasses import dataclass, fields
+
 # typing only for annotations (strings here, never evaluated) and type checkers:
-# importing it costs more than this module.
+# importing it costs more than this module. They also see the standard dataclass
+# decorator (see models.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterator, Optional, Union
+    from dataclasses import dataclass
+    from typing import Any, Optional, Union
+
+    from ._enums import TlsRoots
+else:
+    from ._dataclass import dataclass
 
 from . import _native
-from .errors import InvalidArgumentError, Status
-from .models import TlsRoots
+from .errors import _INVALID_ARGUMENT, InvalidArgumentError
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Retries:
         if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (b, m)) and b > m:
             raise InvalidArgumentError(
                 "invalid argument `base_delay`: {} s is more than max_delay ({} s)".format(b, m),
-                Status.INVALID_ARGUMENT,
+                _INVALID_ARGUMENT,
             )
 
 
@@ -92,13 +95,15 @@ class Config:
         if self.proxy is not None and self.no_proxy:
             raise InvalidArgumentError(
                 "invalid argument `proxy`: give either proxy or no_proxy, not both",
-                Status.INVALID_ARGUMENT,
+                _INVALID_ARGUMENT,
             )
         with self._native():  # let the library check every setting now
             pass
 
     def __repr__(self) -> str:
         # Only the settings given; a proxy's password is masked.
+        from dataclasses import fields  # here: only a repr() needs it
+
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
@@ -109,18 +114,19 @@ class Config:
             parts.append("{}={!r}".format(f.name, value))
         return "Config({})".format(", ".join(parts))
 
-    @contextlib.contextmanager
-    def _native(self) -> Iterator[Any]:
-        """A ``tb_config`` holding these settings, freed on exit."""
+    def _native(self) -> Any:
+        """A ``tb_config`` holding these settings, freed when the ``with`` block it
+        is given to ends."""
         lib = _native.lib()
         cfg = lib.tb_config_new()
         if not cfg:
             raise MemoryError("tb_config_new returned NULL")
         try:
             self._apply(lib, cfg)
-            yield cfg
-        finally:
+        except BaseException:
             lib.tb_config_free(cfg)
+            raise
+        return _native.owned(cfg, lib.tb_config_free)
 
     def _apply(self, lib: Any, cfg: Any) -> None:
         call = _native.call
@@ -144,6 +150,8 @@ class Config:
             n = _native.unsigned("max_response_bytes", self.max_response_bytes, 64)
             call(lib.tb_config_set_max_response_bytes, cfg, n)
         if self.tls_roots is not None:
+            from ._enums import TlsRoots
+
             call(lib.tb_config_set_tls_roots, cfg, int(TlsRoots(self.tls_roots)))
         if self.extra_ca_file is not None:
             path = _native.encode("extra_ca_file", self.extra_ca_file)
@@ -169,10 +177,10 @@ def _ms(name: str, seconds: float) -> int:
     """Seconds as whole milliseconds (a positive time never rounds down to 0)."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError("{} must be a number of seconds, not {}".format(name, type(seconds).__name__))
-    if not math.isfinite(seconds) or seconds < 0:
+    if not _native.finite(seconds) or seconds < 0:
         raise InvalidArgumentError(
             "invalid argument `{}`: {} is not a non-negative number of seconds".format(name, seconds),
-            Status.INVALID_ARGUMENT,
+            _INVALID_ARGUMENT,
         )
     ms = int(round(seconds * 1000))
     if ms == 0 and seconds > 0:

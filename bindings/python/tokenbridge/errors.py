@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import enum
 # typing only for annotations (strings here, never evaluated) and type checkers:
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Type, Union
+    from typing import Any, Dict, Optional, Type, Union
+
+    from ._enums import Status
 
 
-class Status(enum.IntEnum):
-    """``tb_status``: the C ABI's status codes (fixed numbers)."""
+# Status (an IntEnum) is made on first use, by _enums: `import enum` costs more than
+# this package. The package itself passes these numbers (Status members once made);
+# tests/test_tokenbridge.py checks them against Status.
+_OK = 0  # Status.OK
+_INVALID_ARGUMENT = 1  # Status.INVALID_ARGUMENT
+_ABSENT = 2  # Status.ABSENT
+_PANIC = 99  # Status.PANIC
 
-    OK = 0
-    INVALID_ARGUMENT = 1
-    ABSENT = 2
-    """Not a failure: a getter's field is not in the answer (read as ``None``)."""
-    DNS = 10
-    CONNECT = 11
-    TLS = 12
-    TIMEOUT = 13
-    RESET = 14
-    PROXY = 15
-    PROTOCOL = 16
-    IO = 17
-    HTTP_STATUS = 20
-    REJECTED = 21
-    UNAUTHORIZED = 22
-    UNEXPECTED_RESPONSE = 23
-    CANCELLED = 24
-    WOULD_DEADLOCK = 25
-    PANIC = 99
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+
+    def __getattr__(name: str) -> Any:
+        # PEP 562: Status on first use.
+        if name == "Status":
+            from ._enums import Status
+
+            globals()["Status"] = Status
+            return Status
+        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
 
 
 class TokenBridgeError(Exception):
@@ -61,7 +59,7 @@ class TokenBridgeError(Exception):
         return "{}({!r}, status={}, http_status={!r}, vendor_message={!r})".format(
             type(self).__name__,
             self.message,
-            self.status.name if isinstance(self.status, Status) else self.status,
+            getattr(self.status, "name", self.status),  # a Status, or an unknown int
             self.http_status,
             self.vendor_message,
         )
@@ -122,32 +120,37 @@ class InternalError(TokenBridgeError):
     """An internal error in the library (a bug); the client stays usable."""
 
 
-_CLASSES: Dict[int, Type[TokenBridgeError]] = {
-    Status.INVALID_ARGUMENT: InvalidArgumentError,
-    Status.DNS: TransportConnectionError,
-    Status.CONNECT: TransportConnectionError,
-    Status.TLS: TransportError,
-    Status.TIMEOUT: TransportTimeoutError,
-    Status.RESET: TransportConnectionError,
-    Status.PROXY: TransportConnectionError,
-    Status.PROTOCOL: TransportError,
-    Status.IO: TransportError,
-    Status.HTTP_STATUS: HttpStatusError,
-    Status.REJECTED: RejectedError,
-    Status.UNAUTHORIZED: UnauthorizedError,
-    Status.UNEXPECTED_RESPONSE: UnexpectedResponseError,
-    Status.CANCELLED: CancelledError,
-    Status.WOULD_DEADLOCK: WouldDeadlockError,
-    Status.PANIC: InternalError,
+# By Status name: the numbers are Status's.
+_CLASSES: Dict[str, Type[TokenBridgeError]] = {
+    "INVALID_ARGUMENT": InvalidArgumentError,
+    "DNS": TransportConnectionError,
+    "CONNECT": TransportConnectionError,
+    "TLS": TransportError,
+    "TIMEOUT": TransportTimeoutError,
+    "RESET": TransportConnectionError,
+    "PROXY": TransportConnectionError,
+    "PROTOCOL": TransportError,
+    "IO": TransportError,
+    "HTTP_STATUS": HttpStatusError,
+    "REJECTED": RejectedError,
+    "UNAUTHORIZED": UnauthorizedError,
+    "UNEXPECTED_RESPONSE": UnexpectedResponseError,
+    "CANCELLED": CancelledError,
+    "WOULD_DEADLOCK": WouldDeadlockError,
+    "PANIC": InternalError,
 }
 
 
 def error_class(status: int) -> Type[TokenBridgeError]:
     """The exception class for a status (the base class for an unknown one)."""
-    return _CLASSES.get(status, TokenBridgeError)
+    known = _status(status)
+    name = getattr(known, "name", None)
+    return _CLASSES.get(name, TokenBridgeError) if name else TokenBridgeError
 
 
 def _status(status: int) -> Union[Status, int]:
+    from ._enums import Status
+
     try:
         return Status(status)
     except ValueError:

@@ -3,27 +3,28 @@
 
 from __future__ import annotations
 
-import collections.abc as _abc
-import contextlib
 from ctypes import byref, c_size_t, c_void_p
+
 # typing only for annotations (strings here, never evaluated) and type checkers:
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+    from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidArgumentError, Status
+from .errors import _INVALID_ARGUMENT, InvalidArgumentError
 
 if TYPE_CHECKING:  # aliases for annotations
     Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
-_NO_JSON: Any = object()
+_NO_JSON: Any = _native.NO_JSON
 
 
 def _pairs(name: str, value: Optional[Pairs]) -> Tuple[Tuple[str, str], ...]:
     if value is None:
         return ()
+    import collections.abc as _abc  # here: most requests have no query or headers
+
     items = value.items() if isinstance(value, _abc.Mapping) else value
     out = []
     for item in items:
@@ -85,7 +86,7 @@ class Request:
                 "invalid argument `{}`: give one of json=, form= and body=, not {}".format(
                     given[1], " and ".join(n + "=" for n in given)
                 ),
-                Status.INVALID_ARGUMENT,
+                _INVALID_ARGUMENT,
             )
         if body is not None:
             if not isinstance(body, (bytes, bytearray, memoryview)):
@@ -93,12 +94,12 @@ class Request:
             if content_type is None:
                 raise InvalidArgumentError(
                     "invalid argument `content_type`: body= needs a content_type=",
-                    Status.INVALID_ARGUMENT,
+                    _INVALID_ARGUMENT,
                 )
             body = bytes(body)
         elif content_type is not None:
             raise InvalidArgumentError(
-                "invalid argument `content_type`: only with body=", Status.INVALID_ARGUMENT
+                "invalid argument `content_type`: only with body=", _INVALID_ARGUMENT
             )
         self.method = method
         self.path = path
@@ -138,9 +139,9 @@ class Request:
             parts.append("idempotency_key=...")
         return "Request({})".format(", ".join(parts))
 
-    @contextlib.contextmanager
-    def _native(self) -> Iterator[Any]:
-        """A ``tb_request`` holding this request, freed on exit."""
+    def _native(self) -> Any:
+        """A ``tb_request`` holding this request, freed when the ``with`` block it is
+        given to ends."""
         lib = _native.lib()
         enc = _native.encode
         call = _native.call
@@ -168,9 +169,10 @@ class Request:
                      enc("idempotency_key", self.idempotency_key))
             if self.allow_authorization_header:
                 call(lib.tb_request_allow_authorization_header, req, True)
-            yield req
-        finally:
+        except BaseException:
             lib.tb_request_free(req)
+            raise
+        return _native.owned(req, lib.tb_request_free)
 
 
 class HttpResponse:

@@ -9,26 +9,43 @@ kept as it came and parsed with :mod:`json` only when asked for.
 
 from __future__ import annotations
 
-import collections.abc as _abc
-import contextlib
-import datetime as _dt
-import enum
-from ctypes import byref, c_int32, c_int64
-from dataclasses import dataclass, field
 # typing only for annotations (strings here, never evaluated) and type checkers:
-# importing it costs more than this module.
+# importing it costs more than this module. They also see the standard dataclass
+# decorator; at run time it is _dataclass's, which makes the same classes without
+# importing dataclasses (and inspect) until someone looks at their fields.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+    import datetime as _dt
+    from dataclasses import dataclass, field
+    from typing import Any, Dict, Optional
+
+    from ._enums import LoginKind, RequestStatus, TlsRoots  # noqa: F401 - handed out by __getattr__
+    from ._messenger import (  # noqa: F401 - handed out by __getattr__
+        AccessData,
+        MessengerChannel,
+        MessengerDepartment,
+        MessengerFilter,
+        MessengerRequest,
+        MessengerStructure,
+    )
+    from ._profile import AgentProfile  # noqa: F401 - handed out by __getattr__
+else:
+    from ._dataclass import dataclass, field
 
 from . import _native
-from .errors import InvalidArgumentError, Status
 
 
 def expiry(unix_seconds: int) -> Optional[_dt.datetime]:
     """An expiry from the C ABI (Unix seconds, 0 when unknown) as an aware datetime."""
     if unix_seconds == 0:
         return None
+    try:
+        # The C module whose types datetime hands out (the same objects): datetime
+        # itself first runs its pure-Python twin, at 7 times the cost.
+        import _datetime as _dt  # type: ignore
+    except ImportError:  # an interpreter without it
+        import datetime as _dt  # type: ignore[no-redef]
+
     return _dt.datetime.fromtimestamp(unix_seconds, tz=_dt.timezone.utc)
 
 
@@ -63,66 +80,10 @@ class Response:
         return _json.loads(self.body)
 
 
-class LoginKind(enum.IntEnum):
-    """How a uContact client logs in (``tb_ucontact_login_kind``)."""
-
-    API_USER = 0
-    """``getUserToken``: an API user."""
-    AGENT = 1
-    """``AgentLogin``: an agent, whose profile comes back."""
-
-
-class TlsRoots(enum.IntEnum):
-    """Which certificate authorities are trusted (``tb_tls_roots``)."""
-
-    MOZILLA = 0
-    """Mozilla's roots, bundled in the library (the default)."""
-    OS = 1
-    """The operating system's trust store."""
-
-
-class RequestStatus(str, enum.Enum):
-    """A messenger request's status: in a :class:`MessengerFilter`, which requests
-    to count or list; in a :class:`MessengerRequest`, what the server said
-    (:attr:`MessengerRequest.status_kind`). ``tb_messenger_status``."""
-
-    OPEN = "open"
-    """Open (``A`` on the wire)."""
-    CLOSED = "closed"
-    """Closed (``E`` on the wire)."""
-
-
-# tb_messenger_status numbers (0, TB_MESSENGER_STATUS_NONE, is None here).
-_STATUS_C = {RequestStatus.OPEN: 1, RequestStatus.CLOSED: 2}
-_STATUS_PY = {v: k for k, v in _STATUS_C.items()}
-# tb_messenger_pending numbers (0, TB_MESSENGER_PENDING_NONE, is None here).
-_PENDING_C = {True: 1, False: 2}
-_PENDING_PY = {v: k for k, v in _PENDING_C.items()}
-
-
 def _raw(text: str) -> Any:
     """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
     import json as _json  # here, not with the package: most callers never need it
     return _json.loads(text) if text else None
-
-
-# The published fields: the wire name, and the attribute of AgentProfile that holds
-# it. Each text field has its getter tb_agent_profile_<wire name in lower case>;
-# `id` and `limite` have typed ones.
-_AGENT_FIELDS: Tuple[Tuple[str, str], ...] = (
-    ("id", "id"), ("name", "name"), ("host", "host"), ("nat", "nat"), ("type", "kind"),
-    ("accountcode", "accountcode"), ("callgroup", "callgroup"), ("callerid", "callerid"),
-    ("canreinvite", "canreinvite"), ("context", "context"), ("dtmfmode", "dtmfmode"),
-    ("insecure", "insecure"), ("language", "language"), ("mailbox", "mailbox"),
-    ("pickupgroup", "pickupgroup"), ("qualify", "qualify"), ("disallow", "disallow"),
-    ("allow", "allow"), ("port", "port"), ("defaultuser", "defaultuser"),
-    ("subscribecontext", "subscribecontext"), ("record", "record"), ("email", "email"),
-    ("phonetype", "phonetype"), ("transport", "transport"), ("encryption", "encryption"),
-    ("did", "did"), ("outboundproxy", "outboundproxy"), ("fullname", "fullname"),
-    ("LogLevel", "log_level"), ("limite", "limite"), ("token", "token"),
-)
-_AGENT_PUBLISHED = frozenset(wire for wire, _ in _AGENT_FIELDS)
-_AGENT_NUMBERS = frozenset(("id", "limite"))
 
 
 def _fields(count: int, at: Any, *args: Any) -> Dict[str, str]:
@@ -135,354 +96,41 @@ def _fields(count: int, at: Any, *args: Any) -> Dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class AgentProfile:
-    """An agent's SIP profile from ``AgentLogin`` (never ``secret``/``md5secret``:
-    the library keeps them out of reach).
-
-    The published fields are attributes (text as ``str``, ``id`` and ``limite`` as
-    ``int``; ``None`` when the server did not send one); :attr:`fields` holds every
-    field as sent, values as text (numbers and booleans as their JSON text), and
-    :meth:`get` reads one by its wire name; :attr:`extra` holds the ones the vendor
-    does not publish; :attr:`raw` is the profile as the server sent it. ``token``,
-    ``fields``, ``extra`` and ``raw`` are left out of ``repr()``.
-    """
-
-    token: str = field(repr=False)
-    id: Optional[int] = None
-    name: Optional[str] = None
-    fullname: Optional[str] = None
-    host: Optional[str] = None
-    nat: Optional[str] = None
-    accountcode: Optional[str] = None
-    callgroup: Optional[str] = None
-    callerid: Optional[str] = None
-    canreinvite: Optional[str] = None
-    context: Optional[str] = None
-    dtmfmode: Optional[str] = None
-    insecure: Optional[str] = None
-    language: Optional[str] = None
-    mailbox: Optional[str] = None
-    pickupgroup: Optional[str] = None
-    qualify: Optional[str] = None
-    disallow: Optional[str] = None
-    allow: Optional[str] = None
-    port: Optional[str] = None
-    defaultuser: Optional[str] = None
-    subscribecontext: Optional[str] = None
-    record: Optional[str] = None
-    email: Optional[str] = None
-    phonetype: Optional[str] = None
-    transport: Optional[str] = None
-    encryption: Optional[str] = None
-    did: Optional[str] = None
-    outboundproxy: Optional[str] = None
-    kind: Optional[str] = None
-    """``type``."""
-    log_level: Optional[str] = None
-    """``LogLevel``."""
-    limite: Optional[int] = None
-    fields: Dict[str, str] = field(default_factory=dict, repr=False)
-    """Every field the server sent (but ``secret``/``md5secret``), by wire name, in
-    the order ``tb_agent_profile_field_at`` gives them; values as text."""
-    extra: Dict[str, str] = field(default_factory=dict, repr=False)
-    """The fields the vendor does not publish, as in :attr:`fields`."""
-    _raw_json: str = field(default="", repr=False, compare=False)
-
-    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        """Any field by its wire name (exact case, e.g. ``"LogLevel"``), as text."""
-        return self.fields.get(name, default)
-
-    @property
-    def raw(self) -> Dict[str, Any]:
-        """The profile as the server sent it (without ``secret``/``md5secret``),
-        parsed from the library's raw JSON (an escape hatch; it holds the token)."""
-        value = _raw(self._raw_json)
-        return value if isinstance(value, dict) else {}
-
-    @classmethod
-    def _read(cls, lib: Any, p: Any) -> "AgentProfile":
-        """Copies a live ``tb_agent_profile`` (the caller frees it)."""
-        values: Dict[str, Any] = {}
-        for wire, attr in _AGENT_FIELDS:
-            getter = getattr(lib, "tb_agent_profile_" + wire.lower())
-            if wire in _AGENT_NUMBERS:
-                values[attr] = _native.value(getter, p, out=c_int64(0))
-            else:
-                values[attr] = _native.lent(getter, p)
-        fields = _fields(int(lib.tb_agent_profile_field_count(p)), lib.tb_agent_profile_field_at, p)
-        values["token"] = values["token"] or ""
-        return cls(
-            fields=fields,
-            extra={k: v for k, v in fields.items() if k not in _AGENT_PUBLISHED},
-            _raw_json=_native.lent(lib.tb_agent_profile_raw_json, p) or "",
-            **values,
-        )
+# Made on first use (PEP 562 __getattr__ below): the enums (`import enum` costs
+# more than this module) and the answers a cold start seldom needs, in modules of
+# their own; each keeps this module as its __module__.
+_LAZY = {
+    "LoginKind": "_enums",
+    "TlsRoots": "_enums",
+    "RequestStatus": "_enums",
+    "AgentProfile": "_profile",
+    "_AGENT_FIELDS": "_profile",
+    "_AGENT_PUBLISHED": "_profile",
+    "_AGENT_NUMBERS": "_profile",
+    "AccessData": "_messenger",
+    "MessengerChannel": "_messenger",
+    "MessengerDepartment": "_messenger",
+    "MessengerStructure": "_messenger",
+    "MessengerRequest": "_messenger",
+    "MessengerFilter": "_messenger",
+    "_STATUS_C": "_messenger",
+    "_STATUS_PY": "_messenger",
+    "_PENDING_C": "_messenger",
+    "_PENDING_PY": "_messenger",
+    "_FILTER_KEYS": "_messenger",
+    "_datetime": "_messenger",
+    "_status_kind": "_messenger",
+}
 
 
-def _datetime(d: "_native.TbDatetime") -> Optional[_dt.datetime]:
-    """A ``tb_datetime`` as a naive datetime (a leap second is the next second)."""
-    try:
-        if d.second == 60:
-            return _dt.datetime(d.year, d.month, d.day, d.hour, d.minute, 59) + _dt.timedelta(seconds=1)
-        return _dt.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second)
-    except (ValueError, OverflowError):
-        return None
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
 
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+        import importlib
 
-@dataclass(frozen=True)
-class AccessData:
-    """A user's chat access, from ``UserHash`` / ``UserHashForced``.
-
-    ``expires`` is a naive datetime in the server's local time (AnnA gives no zone),
-    or ``None`` when the server wrote something else; ``expires_raw`` is what the
-    server wrote (normally ``YYYYMMDDhhmmss``). ``hash`` (a credential) is left out
-    of ``repr()``; so are the URLs, which carry it.
-    """
-
-    hash: str = field(repr=False)
-    chat_url: str = field(repr=False)
-    embedded_url: str = field(repr=False)
-    expires: Optional[_dt.datetime]
-    expires_raw: str
-
-    @classmethod
-    def _read(cls, lib: Any, d: Any) -> "AccessData":
-        """Copies a live ``tb_access_data`` (the caller frees it)."""
-        when = _native.TbDatetime()
-        return cls(
-            hash=_native.lent(lib.tb_access_data_hash, d) or "",
-            chat_url=_native.lent(lib.tb_access_data_chat_url, d) or "",
-            embedded_url=_native.lent(lib.tb_access_data_embedded_url, d) or "",
-            expires=_datetime(when) if _native.present(lib.tb_access_data_expires(d, byref(when))) else None,
-            expires_raw=_native.lent(lib.tb_access_data_expires_raw, d) or "",
-        )
-
-
-@dataclass(frozen=True)
-class MessengerChannel:
-    """A channel of a department; ``alias`` is what a :class:`MessengerFilter` takes."""
-
-    alias: str
-    name: str
-
-
-@dataclass(frozen=True)
-class MessengerDepartment:
-    """A department and its channels; ``alias`` is what a :class:`MessengerFilter` takes."""
-
-    alias: str
-    name: str
-    channels: List[MessengerChannel]
-
-
-@dataclass(frozen=True)
-class MessengerStructure:
-    """The messenger's structure: the company and its departments. ``raw`` is the
-    ``structure`` object as AnnA sent it. ``companies_hash`` (a credential) and
-    ``raw`` (which holds it) are left out of ``repr()``."""
-
-    companies_hash: str = field(repr=False)
-    companies_name: str
-    departments: List[MessengerDepartment]
-    _raw_json: str = field(default="", repr=False, compare=False)
-
-    @property
-    def raw(self) -> Any:
-        """The ``structure`` object as AnnA sent it, parsed from the library's raw
-        JSON (an escape hatch)."""
-        return _raw(self._raw_json)
-
-    @classmethod
-    def _read(cls, lib: Any, s: Any) -> "MessengerStructure":
-        """Copies a live ``tb_messenger_structure`` (the caller frees it)."""
-        departments = []
-        for d in range(int(lib.tb_messenger_structure_department_count(s))):
-            alias, name = _native.lent_pair(lib.tb_messenger_structure_department, s, d)
-            channels = []
-            for k in range(int(lib.tb_messenger_structure_channel_count(s, d))):
-                ch_alias, ch_name = _native.lent_pair(lib.tb_messenger_structure_channel, s, d, k)
-                channels.append(MessengerChannel(alias=ch_alias or "", name=ch_name or ""))
-            departments.append(MessengerDepartment(alias=alias or "", name=name or "", channels=channels))
-        return cls(
-            companies_hash=_native.lent(lib.tb_messenger_structure_companies_hash, s) or "",
-            companies_name=_native.lent(lib.tb_messenger_structure_companies_name, s) or "",
-            departments=departments,
-            _raw_json=_native.lent(lib.tb_messenger_structure_raw_json, s) or "",
-        )
-
-
-@dataclass(frozen=True)
-class MessengerRequest:
-    """One of a user's messenger requests. AnnA does not publish the field names:
-    the library finds the known ones under their likely spellings; :attr:`fields`
-    and :meth:`get` reach every field as sent.
-
-    ``status`` is the text the server wrote (e.g. ``"A"``), ``status_kind`` the
-    same as a :class:`RequestStatus` (``None`` when not sent or another word);
-    ``pending`` whether it awaits the user's answer (``None``: the server did not
-    say). ``link`` (which may carry an access hash), ``fields`` and ``raw`` are left
-    out of ``repr()``.
-    """
-
-    department: Optional[str]
-    channel: Optional[str]
-    description: Optional[str]
-    opened_at: Optional[str]
-    protocol: Optional[str]
-    status: Optional[str]
-    pending: Optional[bool]
-    link: Optional[str] = field(repr=False)
-    status_kind: Optional[RequestStatus] = None
-    fields: Dict[str, str] = field(default_factory=dict, repr=False)
-    """Every field of the item by wire name, in the order
-    ``tb_messenger_requests_field_at`` gives them; values as text (numbers,
-    booleans, objects and arrays as their JSON text)."""
-    _raw_json: str = field(default="", repr=False, compare=False)
-    _index: int = field(default=0, repr=False, compare=False)
-
-    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        """Any field by its wire name (exact case, e.g. ``"DepartmentAlias"``)."""
-        return self.fields.get(name, default)
-
-    @property
-    def raw(self) -> Any:
-        """The item as AnnA sent it, parsed from the library's raw JSON (an escape
-        hatch)."""
-        items = _raw(self._raw_json)
-        return items[self._index] if isinstance(items, list) and self._index < len(items) else None
-
-    @classmethod
-    def _read_list(cls, lib: Any, list_: Any) -> List["MessengerRequest"]:
-        """Copies every item of a live ``tb_messenger_requests`` (the caller frees it)."""
-        raw_json = _native.lent(lib.tb_messenger_requests_raw_json, list_) or ""
-        out = []
-        for i in range(int(lib.tb_messenger_requests_count(list_))):
-            def text(name: str) -> Optional[str]:
-                return _native.lent(getattr(lib, "tb_messenger_requests_" + name), list_, i)
-
-            kind = _native.value(lib.tb_messenger_requests_status, list_, i, out=c_int32(0))
-            pending = _native.value(lib.tb_messenger_requests_pending, list_, i, out=c_int32(0))
-            out.append(cls(
-                department=text("department"),
-                channel=text("channel"),
-                description=text("description"),
-                opened_at=text("opened_at"),
-                protocol=text("protocol"),
-                status=text("status_raw"),
-                pending=_PENDING_PY.get(pending),
-                link=text("link"),
-                status_kind=_STATUS_PY.get(kind),
-                fields=_fields(
-                    int(lib.tb_messenger_requests_field_count(list_, i)),
-                    lib.tb_messenger_requests_field_at, list_, i,
-                ),
-                _raw_json=raw_json,
-                _index=i,
-            ))
-        return out
-
-
-_FILTER_KEYS = ("department_alias", "channel_alias", "date_from", "date_to", "status", "pending")
-
-
-@dataclass(frozen=True)
-class MessengerFilter:
-    """Which requests the messenger counter and requests take; every field left at
-    ``None`` lets everything through.
-
-    Args:
-        department_alias, channel_alias: a department's / channel's ``alias`` (see
-            :meth:`AnnaClient.messenger_structure`).
-        date_from, date_to: :class:`datetime.date` bounds, both included (a
-            :class:`datetime.datetime` counts by its date).
-        status: :class:`RequestStatus` (or ``"open"`` / ``"closed"``).
-        pending: ``True``: only requests awaiting the user's answer; ``False``:
-            only those that do not.
-
-    Checked when made (the library's rules, e.g. ``date_from`` not after
-    ``date_to``): a wrong type is a :class:`TypeError`, a wrong value an
-    :class:`InvalidArgumentError`, each naming the argument. A client's messenger
-    calls also take the same keywords as a ``dict``.
-    """
-
-    department_alias: Optional[str] = None
-    channel_alias: Optional[str] = None
-    date_from: Optional[_dt.date] = None
-    date_to: Optional[_dt.date] = None
-    status: Optional[RequestStatus] = None
-    pending: Optional[bool] = None
-
-    def __post_init__(self) -> None:
-        status = self.status
-        if status is not None and not isinstance(status, RequestStatus):
-            if not isinstance(status, str):
-                raise TypeError(
-                    "status must be a RequestStatus, not {}".format(type(status).__name__)
-                )
-            try:
-                status = RequestStatus(status.strip().lower())
-            except ValueError:
-                raise InvalidArgumentError(
-                    "invalid argument `status`: {!r} is neither RequestStatus.OPEN ('open') "
-                    "nor RequestStatus.CLOSED ('closed')".format(self.status),
-                    Status.INVALID_ARGUMENT,
-                ) from None
-            object.__setattr__(self, "status", status)
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, _dt.date):
-                raise TypeError(
-                    "{} must be a datetime.date, not {}".format(name, type(value).__name__)
-                )
-        if self.pending is not None and not isinstance(self.pending, bool):
-            raise TypeError("pending must be a bool, not {}".format(type(self.pending).__name__))
-        with self._native():  # the library's own checks, in this class's terms
-            pass
-
-    @classmethod
-    def _of(cls, value: Any) -> Optional["MessengerFilter"]:
-        """A client call's ``filter=``: a MessengerFilter, a dict of its keywords,
-        or ``None``."""
-        if value is None or isinstance(value, MessengerFilter):
-            return value
-        if not isinstance(value, _abc.Mapping):
-            raise TypeError(
-                "filter must be a MessengerFilter or a dict, not {}".format(type(value).__name__)
-            )
-        unknown = [k for k in value if k not in _FILTER_KEYS]
-        if unknown:
-            raise InvalidArgumentError(
-                "invalid argument `filter`: unknown key {!r} (known: {})".format(
-                    unknown[0], ", ".join(_FILTER_KEYS)
-                ),
-                Status.INVALID_ARGUMENT,
-            )
-        return cls(**value)
-
-    @contextlib.contextmanager
-    def _native(self) -> Iterator[Any]:
-        """A ``tb_messenger_filter`` holding this filter, freed on exit."""
-        lib = _native.lib()
-        f = lib.tb_messenger_filter_new()
-        if not f:
-            raise MemoryError("tb_messenger_filter_new returned NULL")
-        try:
-            call = _native.call
-            for name in ("department_alias", "channel_alias"):
-                value = getattr(self, name)
-                if value is not None:
-                    call(getattr(lib, "tb_messenger_filter_set_" + name), f,
-                         _native.encode(name, value), names={"alias": name})
-            for name in ("date_from", "date_to"):
-                d = getattr(self, name)
-                if d is not None:
-                    call(getattr(lib, "tb_messenger_filter_set_" + name), f, d.year, d.month, d.day,
-                         names={"year": name, "month": name, "day": name})
-            if self.status is not None:
-                call(lib.tb_messenger_filter_set_status, f, _STATUS_C[self.status])
-            if self.pending is not None:
-                call(lib.tb_messenger_filter_set_pending, f, _PENDING_C[self.pending])
-            yield f
-        finally:
-            lib.tb_messenger_filter_free(f)
+        value = getattr(importlib.import_module("." + module, __package__), name)
+        globals()[name] = value
+        return value

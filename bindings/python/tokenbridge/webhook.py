@@ -20,17 +20,21 @@ once).
 
 from __future__ import annotations
 
-import datetime as _dt
 from ctypes import byref, c_char_p, c_int64, c_size_t
-from dataclasses import dataclass, field
+
 # typing only for annotations (strings here, never evaluated) and type checkers:
-# importing it costs more than this module.
+# importing it costs more than this module. They also see the standard dataclass
+# decorator (see models.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime as _dt
+    from dataclasses import dataclass, field
     from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+else:
+    from ._dataclass import dataclass, field
 
 from . import _native
-from .errors import InvalidArgumentError, Status
+from .errors import _INVALID_ARGUMENT, _OK, InvalidArgumentError
 
 if TYPE_CHECKING:  # aliases for annotations
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
@@ -54,7 +58,7 @@ class WebhookVerificationError(InvalidArgumentError):
     ``"secrets"``. The message never holds a secret."""
 
     def __init__(self, message: str, part: str) -> None:
-        super().__init__(message, Status.INVALID_ARGUMENT, None, None)
+        super().__init__(message, _INVALID_ARGUMENT, None, None)
         self.part = part
 
 
@@ -115,12 +119,14 @@ def verify_webhook(body: bytes, headers: Headers, secrets: Union[str, Sequence[s
     status = lib.tb_yativo_webhook_verify(
         raw, len(raw), _native.encode("headers", name), _native.encode("headers", value),
         array, len(encoded), byref(out))
-    if status != Status.OK:
+    if status != _OK:
         part = _native.take_string(lib.tb_last_error_parameter())
         error = _native.last_error(status, _NAMES)
         if part is None:
             raise error
         raise WebhookVerificationError(str(error), _native.python_name(part, _NAMES)) from None
+    import datetime as _dt  # here: most of the package never needs it
+
     try:
         seconds = _native.value(lib.tb_yativo_event_created_at, out, out=c_int64(0))
         return YativoEvent(
