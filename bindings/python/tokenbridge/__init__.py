@@ -84,16 +84,9 @@ if TYPE_CHECKING:
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+    from . import _lazy
 
-    def __getattr__(name: str) -> object:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
-        import importlib
-
-        value = getattr(importlib.import_module("." + module, __name__), name)
-        globals()[name] = value
-        return value
+    __getattr__ = _lazy.getattr_for(__name__, __package__, _LAZY, globals())
 
 
 def __dir__() -> "list[str]":

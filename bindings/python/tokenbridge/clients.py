@@ -36,16 +36,13 @@ from .models import Response, Token, expiry
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+    from . import _lazy
 
-    def __getattr__(name: str) -> Any:
-        # PEP 562: UContactClient on first use; its signature's default,
-        # LoginKind.API_USER, needs `import enum`, which costs more than this package.
-        if name == "UContactClient":
-            from ._ucontact import UContactClient
-
-            globals()[name] = UContactClient
-            return UContactClient
-        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+    # PEP 562: UContactClient on first use; its signature's default,
+    # LoginKind.API_USER, needs `import enum`, which costs more than this package.
+    __getattr__ = _lazy.getattr_for(
+        __name__, __package__, {"UContactClient": "_ucontact"}, globals()
+    )
 
 
 if TYPE_CHECKING:  # aliases for annotations

@@ -21,15 +21,10 @@ _PANIC = 99  # Status.PANIC
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+    from . import _lazy
 
-    def __getattr__(name: str) -> Any:
-        # PEP 562: Status on first use.
-        if name == "Status":
-            from ._enums import Status
-
-            globals()["Status"] = Status
-            return Status
-        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+    # PEP 562: Status on first use.
+    __getattr__ = _lazy.getattr_for(__name__, __package__, {"Status": "_enums"}, globals())
 
 
 class TokenBridgeError(Exception):

@@ -124,13 +124,6 @@ _LAZY = {
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+    from . import _lazy
 
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
-        import importlib
-
-        value = getattr(importlib.import_module("." + module, __package__), name)
-        globals()[name] = value
-        return value
+    __getattr__ = _lazy.getattr_for(__name__, __package__, _LAZY, globals())
