@@ -239,9 +239,9 @@ impl PlainBuffers {
             self.filled -= self.consumed;
             self.consumed = 0;
         }
-        let free = self.input.len() - self.filled;
-        if free < want {
-            let doubled = (self.input.len() * 2).min(INPUT_BUFFER_BYTES.max(self.input.len()));
+        if self.input.len() - self.filled < want {
+            // Never less than asked for, so never shorter than it is.
+            let doubled = (self.input.len() * 2).min(INPUT_BUFFER_BYTES);
             self.input.resize(doubled.max(self.filled + want), 0);
         }
         &mut self.input[self.filled..]
