@@ -12,6 +12,7 @@ use ureq::unversioned::transport::{
     ConnectProxyConnector, ConnectionDetails, Connector, TcpConnector, Transport,
 };
 
+use super::buffers::{BUFFER_BYTES, INPUT_BUFFER_BYTES, RECORD_BUFFER_BYTES};
 use super::lookup::SystemResolver;
 use super::request::check_value;
 use super::resolve::{CachingResolver, DnsCache};
@@ -22,23 +23,6 @@ use crate::error::{Error, Result};
 
 /// The longest base URL accepted, in bytes.
 const MAX_BASE_URL_BYTES: usize = 2048;
-
-/// The size of each per-connection output buffer (ureq's default is 128 KiB). 16 KiB
-/// is a TLS record; a body goes through in pieces; only one line of the request head
-/// must fit, and a request line or header of more than 8 KiB is refused by the usual
-/// servers anyway.
-pub(crate) const BUFFER_BYTES: usize = 16 * 1024;
-
-/// The size of each per-connection input buffer that response heads are read into:
-/// a whole head must fit in one, so it is ureq's limit for a head (64 KiB).
-pub(crate) const INPUT_BUFFER_BYTES: usize = 64 * 1024;
-
-/// The size of each of the socket's buffers under TLS, which carry records (at most
-/// 16 KiB of data and 256 bytes of framing and tag): there the heads are read from
-/// the TLS layer's buffers (`tls.rs`, up to [`INPUT_BUFFER_BYTES`]). ureq fills a
-/// socket's buffers with zeros when the connection is made: 80 KiB at the sizes
-/// above, 33 KiB at this one.
-const RECORD_BUFFER_BYTES: usize = 16 * 1024 + 512;
 
 /// How many idle connections a client keeps to its API (ureq keeps 3). A client is
 /// shared by threads: each call in flight takes a connection of its own, and with 3

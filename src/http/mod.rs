@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub(crate) mod agent;
+mod buffers;
 mod exchange;
 mod lookup;
 pub(crate) mod options;
@@ -294,8 +295,8 @@ d4V1WA2NEyXUd6pn851Rp7BY+4sJWv/s0Ao0EFietALGVz2tcQEXQvrQ
 
     #[test]
     fn heads_and_bodies_larger_than_the_buffers_go_through() {
-        // The output buffers are 16 KiB (agent::BUFFER_BYTES), a socket's under TLS
-        // 16.5 KiB, and the TLS layer's input starts at 4 KiB (tls.rs): a 40 KiB
+        // The output buffers are 16 KiB (buffers::BUFFER_BYTES), a socket's under TLS
+        // 16.5 KiB, and the TLS layer's input starts at 4 KiB (buffers::PlainBuffers): a 40 KiB
         // response head, a 300 KiB body each way and a 12 KiB header line must still
         // go through, in plain http and in TLS.
         use rustls::pki_types::pem::PemObject;
