@@ -365,8 +365,9 @@ class T01Library(Base):
 
     def test_models_read_answers_through_accessors_not_json(self) -> None:
         # Issue 15: no model code reads dictionaries parsed from the C layer. The only
-        # json.loads in models.py are the raw escape hatch (_raw) and Response.json
-        # (the body of a generic call, which stays text); clients.py has none.
+        # json.loads are the raw escape hatch (_native.json_text) and Response.json
+        # (the body of a generic call, which stays text); the answers' modules and
+        # clients.py have none.
         def loads_in(path: Path) -> List[str]:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             where = []
@@ -378,7 +379,10 @@ class T01Library(Base):
             return where
 
         package = PACKAGE_ROOT / "tokenbridge"
-        self.assertEqual(sorted(loads_in(package / "models.py")), ["_raw", "json"])
+        self.assertEqual(loads_in(package / "models.py"), ["json"])
+        self.assertEqual(loads_in(package / "_native.py"), ["json_text"])
+        for answers in ("_messenger.py", "_profile.py"):
+            self.assertEqual(loads_in(package / answers), [], answers)
         self.assertEqual(loads_in(package / "clients.py"), [])
         self.assertNotIn("import json", (package / "clients.py").read_text(encoding="utf-8"))
 

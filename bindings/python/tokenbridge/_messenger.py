@@ -21,7 +21,6 @@ else:
 
 from . import _native
 from .errors import _INVALID_ARGUMENT, InvalidArgumentError
-from .models import _fields, _raw
 
 # tb_messenger_status numbers (0, TB_MESSENGER_STATUS_NONE, is None here).
 # Keyed by RequestStatus's values, which its members equal.
@@ -113,7 +112,7 @@ class MessengerStructure:
     def raw(self) -> Any:
         """The ``structure`` object as AnnA sent it, parsed from the library's raw
         JSON (an escape hatch)."""
-        return _raw(self._raw_json)
+        return _native.json_text(self._raw_json)
 
     @classmethod
     def _read(cls, lib: Any, s: Any) -> "MessengerStructure":
@@ -173,7 +172,7 @@ class MessengerRequest:
     def raw(self) -> Any:
         """The item as AnnA sent it, parsed from the library's raw JSON (an escape
         hatch)."""
-        items = _raw(self._raw_json)
+        items = _native.json_text(self._raw_json)
         return items[self._index] if isinstance(items, list) and self._index < len(items) else None
 
     @classmethod
@@ -197,7 +196,7 @@ class MessengerRequest:
                 pending=_PENDING_PY.get(pending),
                 link=text("link"),
                 status_kind=kind,
-                fields=_fields(
+                fields=_native.lent_fields(
                     int(lib.tb_messenger_requests_field_count(list_, i)),
                     lib.tb_messenger_requests_field_at, list_, i,
                 ),

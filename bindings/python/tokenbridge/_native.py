@@ -41,7 +41,7 @@ from ctypes import (
 # importing it costs more than this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, List, Mapping, Optional, Tuple, Type, Union
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 from .errors import (
     _ABSENT,
@@ -626,6 +626,25 @@ def lent_pair(fn: Callable[..., int], *args: Any) -> Tuple[Optional[str], Option
     a, a_len, b, b_len = c_void_p(), c_size_t(0), c_void_p(), c_size_t(0)
     check(fn(*args, ctypes.byref(a), ctypes.byref(a_len), ctypes.byref(b), ctypes.byref(b_len)))
     return lent_text(a, a_len), lent_text(b, b_len)
+
+
+
+def lent_fields(count: int, at: Callable[..., int], *args: Any) -> Dict[str, str]:
+    """Every ``(name, value)`` of an answer by iteration (``at(*args, k, ...)`` for ``k``
+    below ``count``), values as text."""
+    out: Dict[str, str] = {}
+    for k in range(count):
+        name, value = lent_pair(at, *args, k)
+        if name is not None:
+            out[name] = value if value is not None else ""
+    return out
+
+
+def json_text(text: str) -> Any:
+    """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
+    import json  # here, not with the package: most callers never need it
+
+    return json.loads(text) if text else None
 
 
 # The default of json= (Request, client.call): no JSON body, not even null.

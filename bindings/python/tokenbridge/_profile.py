@@ -16,7 +16,6 @@ else:
     from ._dataclass import dataclass, field
 
 from . import _native
-from .models import _fields, _raw
 
 
 # The published fields: the wire name, and the attribute of AgentProfile that holds
@@ -102,7 +101,7 @@ class AgentProfile:
     def raw(self) -> Dict[str, Any]:
         """The profile as the server sent it (without ``secret``/``md5secret``),
         parsed from the library's raw JSON (an escape hatch; it holds the token)."""
-        value = _raw(self._raw_json)
+        value = _native.json_text(self._raw_json)
         return value if isinstance(value, dict) else {}
 
     @classmethod
@@ -115,7 +114,7 @@ class AgentProfile:
                 values[attr] = _native.value(getter, p, out=c_int64(0))
             else:
                 values[attr] = _native.lent(getter, p)
-        fields = _fields(int(lib.tb_agent_profile_field_count(p)), lib.tb_agent_profile_field_at, p)
+        fields = _native.lent_fields(int(lib.tb_agent_profile_field_count(p)), lib.tb_agent_profile_field_at, p)
         values["token"] = values["token"] or ""
         return cls(
             fields=fields,

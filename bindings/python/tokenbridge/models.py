@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as _dt
     from dataclasses import dataclass, field
-    from typing import Any, Dict, Optional
+    from typing import Any, Optional
 
     from ._enums import LoginKind, RequestStatus, TlsRoots  # noqa: F401 - handed out by __getattr__
     from ._messenger import (  # noqa: F401 - handed out by __getattr__
@@ -78,22 +78,6 @@ class Response:
         """The body parsed as JSON."""
         import json as _json  # here, not with the package: most callers never need it
         return _json.loads(self.body)
-
-
-def _raw(text: str) -> Any:
-    """An escape hatch's JSON text, parsed (:mod:`json`), or ``None`` without one."""
-    import json as _json  # here, not with the package: most callers never need it
-    return _json.loads(text) if text else None
-
-
-def _fields(count: int, at: Any, *args: Any) -> Dict[str, str]:
-    """Every ``(name, value)`` of an answer by iteration, values as text."""
-    out: Dict[str, str] = {}
-    for k in range(count):
-        name, value = _native.lent_pair(at, *args, k)
-        if name is not None:
-            out[name] = value if value is not None else ""
-    return out
 
 
 # Made on first use (PEP 562 __getattr__ below): the enums (`import enum` costs
